@@ -1,0 +1,46 @@
+"""The ``workbench`` command line (click).
+
+Each command group lives in its own module next to this one and is registered here. Exit codes:
+0 on success, 2 on bad input (a file, field or value the user can correct), 1 when a service fails.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from workbench.config import apply_offline_env
+from workbench.errors import WorkbenchError
+
+
+class WorkbenchGroup(click.Group):
+    """A click group that turns :class:`WorkbenchError` into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WorkbenchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="workbench")
+def main() -> None:
+    """Workbench: calibrated, monitored annotation on Argilla."""
+    apply_offline_env()
+
+
+def _register() -> None:
+    from workbench.cli import agreement, server
+
+    main.add_command(server.server)
+    main.add_command(server.up)
+    main.add_command(agreement.agreement)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
