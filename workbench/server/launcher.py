@@ -36,7 +36,7 @@ from workbench.errors import BadInput, ServiceError
 
 SEARCH_ENGINE_NAME = "workbench-sql"
 STATE_FILE = "server.json"
-#: Marker put in every child's environment, so ``stop`` can tell our processes from a reused PID.
+#: Put in every child's environment (the run id), so tests and operators can find our processes.
 MARKER_ENV = "WORKBENCH_PROCESS_MARKER"
 
 
@@ -49,12 +49,12 @@ MARKER_ENV = "WORKBENCH_PROCESS_MARKER"
 class ProcessInfo:
     role: str
     pid: int
-    marker: str
+    start_ticks: int  # the process's start time (/proc/PID/stat field 22): a reused PID has another
     log: str
     tmpdir: str | None = None
 
     def alive(self) -> bool:
-        return _pid_is_ours(self.pid, self.marker)
+        return _pid_is_ours(self.pid, self.start_ticks)
 
 
 @dataclass
@@ -113,23 +113,19 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def _pid_is_ours(pid: int, marker: str) -> bool:
-    """True when ``pid`` is alive and carries our marker in its environment (Linux /proc)."""
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state letter, start time in clock ticks) of ``pid`` from /proc, or None if it is gone."""
     try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    try:
-        env = Path(f"/proc/{pid}/environ").read_bytes()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return False
-    if f"{MARKER_ENV}={marker}".encode() not in env.split(b"\0"):
-        return False
-    try:  # a zombie is not alive
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+        return None
+    return fields[0], int(fields[19])
+
+
+def _pid_is_ours(pid: int, start_ticks: int) -> bool:
+    """True when ``pid`` is alive, not a zombie, and started when the one we spawned did."""
+    stat = _proc_stat(pid)
+    return stat is not None and stat[0] != "Z" and stat[1] == start_ticks
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -226,15 +222,15 @@ def _lock():
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _child_env(base: dict, tmpdir: Path, marker: str) -> dict:
+def _child_env(base: dict, tmpdir: Path, run_id: str) -> dict:
     env = dict(base)
     env["TMPDIR"] = str(tmpdir)
-    env[MARKER_ENV] = marker
+    env[MARKER_ENV] = run_id
     return env
 
 
-def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, marker: str) -> ProcessInfo:
-    tmpdir = tmp_root / f"{role}-{marker}"
+def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, run_id: str) -> ProcessInfo:
+    tmpdir = tmp_root / f"{role}-{run_id}"
     tmpdir.mkdir(parents=True, exist_ok=True)
     log_path = run / f"{role}.log"
     with open(log_path, "ab") as log:
@@ -242,14 +238,15 @@ def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, mark
         log.flush()
         proc = subprocess.Popen(
             cmd,
-            env=_child_env(env, tmpdir, marker),
+            env=_child_env(env, tmpdir, run_id),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # survives the CLI; stop signals the whole group
             close_fds=True,
         )
-    return ProcessInfo(role=role, pid=proc.pid, marker=marker, log=str(log_path), tmpdir=str(tmpdir))
+    stat = _proc_stat(proc.pid)
+    return ProcessInfo(role=role, pid=proc.pid, start_ticks=stat[1] if stat else -1, log=str(log_path), tmpdir=str(tmpdir))
 
 
 def _log_tail(path: str, lines: int = 15) -> str:
@@ -261,15 +258,15 @@ def _log_tail(path: str, lines: int = 15) -> str:
 
 
 def _terminate(info: ProcessInfo, timeout: float = 15.0) -> None:
-    if _pid_is_ours(info.pid, info.marker):
+    if info.alive():
         try:
             os.killpg(info.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _pid_is_ours(info.pid, info.marker):
+        while time.monotonic() < deadline and info.alive():
             time.sleep(0.1)
-        if _pid_is_ours(info.pid, info.marker):
+        if info.alive():
             try:
                 os.killpg(info.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -333,7 +330,7 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
         }
     )
     started: list[ProcessInfo] = []
-    marker = f"{os.getpid()}-{time.time_ns()}"
+    run_id = f"{os.getpid()}-{time.time_ns()}"
     url = f"http://{host}:{port}"
     try:
         redis_url = os.environ.get("ARGILLA_REDIS_URL")
@@ -350,7 +347,7 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
                 "redis",
                 [redis_binary(), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no", "--dir", str(redis_dir), "--daemonize", "no"],
-                base_env, run, tmp_root, marker,
+                base_env, run, tmp_root, run_id,
             )
             started.append(info)
             _wait(lambda: redis_ping(redis_url, 0.5), 20, "Redis", info)
@@ -358,10 +355,10 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
 
         init = subprocess.run(
             [sys.executable, "-m", "workbench.server.process", "init"],
-            env=_child_env(base_env, _mk(tmp_root / f"init-{marker}"), marker),
+            env=_child_env(base_env, _mk(tmp_root / f"init-{run_id}"), run_id),
             capture_output=True, text=True, timeout=300,
         )
-        shutil.rmtree(tmp_root / f"init-{marker}", ignore_errors=True)
+        shutil.rmtree(tmp_root / f"init-{run_id}", ignore_errors=True)
         with open(run / "init.log", "a", encoding="utf-8") as log:
             log.write(init.stdout + init.stderr)
         if init.returncode != 0:
@@ -371,9 +368,9 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
             )
 
         py = sys.executable
-        started.append(_spawn("worker", [py, "-m", "workbench.server.process", "worker"], base_env, run, tmp_root, marker))
+        started.append(_spawn("worker", [py, "-m", "workbench.server.process", "worker"], base_env, run, tmp_root, run_id))
         api = _spawn("api", [py, "-m", "workbench.server.process", "api", "--host", host, "--port", str(port)],
-                     base_env, run, tmp_root, marker)
+                     base_env, run, tmp_root, run_id)
         started.append(api)
         _wait(lambda: api_ok(url, creds.api_key, 2.0), timeout, "the Argilla API", api)
         worker = started[-2]

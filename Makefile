@@ -1,0 +1,32 @@
+# The README's two commands: `make up` (set up and start everything) and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PG_URL  ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+export HF_HUB_DISABLE_TELEMETRY := 1
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export DO_NOT_TRACK := 1
+
+.PHONY: install up test test-sqlite test-postgres bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+up: install
+	$(VENV)/bin/workbench up
+
+# Every test on SQLite, then the Argilla-facing tests again on a fresh PostgreSQL database.
+test: install
+	bash scripts/test.sh
+
+bench: install
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
