@@ -38,6 +38,11 @@ def _register() -> None:
     main.add_command(server.server)
     main.add_command(server.up)
 
+    from workbench.cli import task as task_cli
+
+    main.add_command(task_cli.task)
+    main.add_command(task_cli.guidelines)
+
 
 _register()
 
