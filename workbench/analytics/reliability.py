@@ -27,6 +27,8 @@ Communication, University of Pennsylvania. https://repository.upenn.edu/asc_pape
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,69 @@ from workbench.errors import BadInput
 
 TIDY_COLUMNS = ("item", "annotator", "question", "value")
 OPTIONAL_COLUMNS = ("time", "round", "guideline_version")
+
+
+def _show(value) -> str:
+    """Short printable form of a value for error messages."""
+    if isinstance(value, frozenset):
+        text = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_number(value) -> bool:
+    """True for real numbers (not bools, not NaN-free checks)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return True
+    return False
+
+
+def _normalise_value(value, as_sets: bool):
+    """Make a value hashable: numpy scalars -> Python, containers -> frozenset / tuple."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        seq = value.tolist() if isinstance(value, np.ndarray) else value
+        seq = [v.item() if isinstance(v, np.generic) else v for v in seq]
+        seq = [tuple(v) if isinstance(v, list) else v for v in seq]
+        if as_sets or isinstance(value, (set, frozenset)):
+            return frozenset(seq)
+        return tuple(seq)
+    return value
+
+
+def _check_columns(df, required, source):
+    if not isinstance(df, pd.DataFrame):
+        raise BadInput(f"{source}: expected a table (pandas DataFrame), got {type(df).__name__}")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise BadInput(
+            f"{source}: missing column(s) {', '.join(repr(c) for c in missing)}"
+            f" (columns present: {', '.join(repr(str(c)) for c in df.columns) or 'none'})"
+        )
+    if len(df) == 0:
+        raise BadInput(f"{source}: the table is empty (no annotations)")
+
+
+def _check_duplicates(df, keys, source):
+    dup = df.duplicated(subset=list(keys), keep=False)
+    if dup.any():
+        rows = df[dup]
+        first = rows.iloc[0]
+        same = rows[(rows[list(keys)] == first[list(keys)]).all(axis=1)]
+        where = ", ".join(f"{k}={first[k]!r}" for k in keys)
+        raise BadInput(
+            f"{source}: duplicate annotation for {where} (rows {', '.join(str(i) for i in same.index[:5])});"
+            f" {int(dup.sum())} rows are duplicated in all. Each annotator may answer a question of an"
+            " item only once."
+        )
 
 
 def validate_annotations(df: pd.DataFrame, *, source: str = "annotations") -> pd.DataFrame:
@@ -51,16 +116,41 @@ def validate_annotations(df: pd.DataFrame, *, source: str = "annotations") -> pd
     Returns
     -------
     pandas.DataFrame
-        A copy with rows whose ``value`` is missing (None/NaN) removed, numpy scalars turned
-        into Python scalars and lists turned into tuples (so values are hashable).
+        A copy with a fresh index, rows whose ``value`` is missing (None/NaN) removed, numpy
+        scalars turned into Python scalars, lists/tuples into ``tuple`` and sets into
+        ``frozenset`` (so values are hashable; :func:`to_reliability_data` decides whether a
+        tuple is a set of labels or an ordering).
 
     Raises
     ------
     BadInput
-        If a required column is missing, the table is empty, or an (item, annotator,
-        question) triple occurs twice (the first duplicate is named).
+        If a required column is missing, the table is empty, an ``item``/``annotator``/
+        ``question`` cell is empty, or an (item, annotator, question) triple occurs twice (the
+        first duplicate is named).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item": [1, 1], "annotator": ["a", "a"], "question": ["q", "q"],
+    ...                    "value": ["x", "y"]})
+    >>> validate_annotations(df, source="votes.csv")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.BadInput: votes.csv: duplicate annotation for item=1, annotator='a', question='q' (rows 0, 1); 2 rows are duplicated in all. Each annotator may answer a question of an item only once.
     """
-    raise NotImplementedError
+    _check_columns(df, TIDY_COLUMNS, source)
+    for col in ("item", "annotator", "question"):
+        null = df[col].isna()
+        if null.any():
+            row = df.index[null.to_numpy().argmax()]
+            raise BadInput(f"{source}: column {col!r} is empty in row {row}")
+    _check_duplicates(df, ("item", "annotator", "question"), source)
+    out = df[~df["value"].isna()].reset_index(drop=True)
+    if len(out) == 0:
+        raise BadInput(f"{source}: every 'value' is missing (no annotations)")
+    if out["value"].dtype == object:
+        out = out.copy()
+        out["value"] = [_normalise_value(v, as_sets=False) for v in out["value"]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,8 +163,9 @@ class ReliabilityData:
         ``int32`` array of shape ``(n_annotators, n_items)``; ``codes[i, j]`` indexes
         :attr:`categories`, ``-1`` marks a missing judgement.
     categories : tuple
-        The distinct values. Numbers are in numeric order; labels in the order given with
-        ``order=`` (or sorted as strings when no order is given); sets by size then content.
+        The distinct values. Numbers are in numeric order (integral floats become ints);
+        labels in the order given with ``order=`` (else sorted as strings); sets (multi-label
+        answers, ``frozenset``) by size then content.
     annotators : tuple
         Annotator names, one per row of :attr:`codes`.
     items : tuple
@@ -82,6 +173,18 @@ class ReliabilityData:
     ordered : bool
         True when the order of :attr:`categories` is meaningful (numbers, or an explicit
         ``order=``); ordinal coefficients refuse unordered labels.
+
+    Examples
+    --------
+    >>> rd = from_wide([[1, 2, None], [1, 3, 3]])
+    >>> rd.codes
+    array([[ 0,  1, -1],
+           [ 0,  2,  2]], dtype=int32)
+    >>> rd.categories
+    (1, 2, 3)
+    >>> rd.values_matrix()
+    array([[ 1.,  2., nan],
+           [ 1.,  3.,  3.]])
     """
 
     codes: np.ndarray
@@ -89,6 +192,22 @@ class ReliabilityData:
     annotators: tuple
     items: tuple
     ordered: bool = False
+
+    def __post_init__(self):
+        codes = np.asarray(self.codes)
+        if codes.ndim != 2:
+            raise BadInput(f"reliability data: codes must be 2-D (annotators x items), got shape {codes.shape}")
+        if codes.shape != (len(self.annotators), len(self.items)):
+            raise BadInput(
+                f"reliability data: codes have shape {codes.shape} but there are"
+                f" {len(self.annotators)} annotators and {len(self.items)} items"
+            )
+        if codes.size and (codes.min() < -1 or codes.max() >= len(self.categories)):
+            raise BadInput(
+                f"reliability data: codes must lie in -1..{len(self.categories) - 1};"
+                f" found {int(codes.min())}..{int(codes.max())}"
+            )
+        object.__setattr__(self, "codes", np.ascontiguousarray(codes, dtype=np.int32))
 
     @property
     def n_annotators(self) -> int:
@@ -100,6 +219,24 @@ class ReliabilityData:
         """Number of items (columns)."""
         return int(self.codes.shape[1])
 
+    @property
+    def numeric(self) -> bool:
+        """True when every category is a number."""
+        return all(_is_number(c) for c in self.categories)
+
+    def category_values(self) -> np.ndarray:
+        """The categories as a float array (numeric categories only).
+
+        Raises
+        ------
+        BadInput
+            If a category is not a number (the first such value is named).
+        """
+        for c in self.categories:
+            if not _is_number(c):
+                raise BadInput(f"value {_show(c)} is not a number; this needs numeric values")
+        return np.asarray(self.categories, dtype=float)
+
     def values_matrix(self) -> np.ndarray:
         """Return the values as floats, annotators x items, ``nan`` where missing.
 
@@ -108,7 +245,102 @@ class ReliabilityData:
         BadInput
             If a category is not a number.
         """
-        raise NotImplementedError
+        values = np.append(self.category_values(), np.nan)
+        return values[self.codes]  # code -1 picks the trailing nan
+
+    def select_items(self, columns) -> "ReliabilityData":
+        """Reliability data restricted to (or resampled at) the given item positions.
+
+        Repeated positions repeat the item (as in a bootstrap resample); categories are kept.
+        """
+        columns = np.asarray(columns, dtype=np.intp)
+        return ReliabilityData(
+            codes=self.codes[:, columns],
+            categories=self.categories,
+            annotators=self.annotators,
+            items=tuple(self.items[i] for i in columns),
+            ordered=self.ordered,
+        )
+
+
+def _sort_key(value):
+    if _is_number(value):
+        return (0, float(value), "")
+    if isinstance(value, str):
+        return (1, 0.0, value)
+    if isinstance(value, frozenset):
+        return (2, float(len(value)), repr(sorted(map(repr, value))))
+    if isinstance(value, tuple):
+        return (3, float(len(value)), repr(value))
+    return (4, 0.0, repr(value))
+
+
+def _tidy_numbers(uniques: list) -> list:
+    """Integral floats become ints when every number is integral (1.0 -> 1)."""
+    if uniques and all(_is_number(u) and float(u).is_integer() for u in uniques):
+        return [int(u) for u in uniques]
+    return uniques
+
+
+def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = "values"):
+    """Encode a 1-D array of present (non-missing) values.
+
+    Returns ``(codes int32, categories tuple, ordered bool)``.
+    """
+    if values.dtype.kind in "iuf":
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            bad = values[~np.isfinite(values)][0]
+            raise BadInput(f"{source}: value {bad!r} is not a finite number")
+        uniq, inverse = np.unique(values, return_inverse=True)
+        uniques = _tidy_numbers([u.item() for u in uniq])
+        codes = inverse.astype(np.int32)
+        categories, ordered = uniques, True
+    else:
+        normalised = [_normalise_value(v, as_sets) for v in values]
+        if as_sets and any(isinstance(v, frozenset) for v in normalised):
+            normalised = [v if isinstance(v, frozenset) else frozenset([v]) for v in normalised]
+        obj = np.empty(len(normalised), dtype=object)
+        obj[:] = normalised
+        try:
+            codes, uniq = pd.factorize(obj)
+        except TypeError as exc:  # unhashable value
+            raise BadInput(f"{source}: value cannot be used as an answer ({exc})") from None
+        uniques = list(uniq)
+        if all(_is_number(u) for u in uniques):
+            uniques = sorted(uniques)
+            ordered = True
+        else:
+            uniques = sorted(uniques, key=_sort_key)
+            ordered = False
+        remap = {u: i for i, u in enumerate(uniques)}
+        perm = np.array([remap[u] for u in uniq], dtype=np.int32)
+        codes = perm[codes]
+        categories = _tidy_numbers(uniques) if ordered else uniques
+    if order is not None:
+        order = [_normalise_value(v, as_sets) for v in order]
+        if len(set(order)) != len(order):
+            seen = set()
+            dup = next(v for v in order if v in seen or seen.add(v))
+            raise BadInput(f"order: value {_show(dup)} is listed twice")
+        position = {v: i for i, v in enumerate(order)}
+        missing = [c for c in categories if c not in position]
+        if missing:
+            raise BadInput(
+                f"{source}: value {_show(missing[0])} is not in the given order"
+                f" ({', '.join(_show(v) for v in order)})"
+            )
+        perm = np.array([position[c] for c in categories], dtype=np.int32)
+        codes = perm[codes] if len(codes) else codes
+        categories, ordered = list(order), True
+    return np.asarray(codes, dtype=np.int32), tuple(categories), ordered
+
+
+def _factorize_ids(series: pd.Series):
+    try:
+        codes, uniq = pd.factorize(series, sort=True)
+    except TypeError:
+        codes, uniq = pd.factorize(series, sort=False)
+    return codes, tuple(v.item() if isinstance(v, np.generic) else v for v in uniq)
 
 
 def to_reliability_data(df: pd.DataFrame, *, order=None, as_sets: bool = True) -> ReliabilityData:
@@ -117,38 +349,156 @@ def to_reliability_data(df: pd.DataFrame, *, order=None, as_sets: bool = True) -
     Parameters
     ----------
     df : pandas.DataFrame
-        Tidy rows (``item``, ``annotator``, ``value``; ``question`` if present must hold a
-        single value).
+        Tidy rows with ``item``, ``annotator`` and ``value`` (``question``, if present, must
+        hold a single value). Rows with a missing value are ignored.
     order : sequence, optional
         The ordinal order of the labels, lowest first. Every observed value must be in it;
-        unobserved labels are kept as categories.
+        labels nobody used are kept as categories (they change Gwet's AC1/AC2, which count
+        categories, but not alpha).
     as_sets : bool
         If True (default), tuple/list/set values are multi-label answers and become
-        ``frozenset``; if False they are kept as ordered tuples (rankings, spans).
+        ``frozenset`` (a plain label among them becomes a one-element set); if False they are
+        kept as ordered tuples (rankings, spans).
 
     Returns
     -------
     ReliabilityData
+        Annotators and items are sorted (when comparable).
+
+    Raises
+    ------
+    BadInput
+        Missing columns, rows of several questions, a duplicate (item, annotator), or a value
+        outside ``order``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item": [1, 1, 2, 2], "annotator": ["a", "b", "a", "b"],
+    ...                    "value": ["good", "bad", "good", "good"]})
+    >>> rd = to_reliability_data(df, order=["bad", "good"])
+    >>> rd.categories, rd.annotators, rd.items
+    (('bad', 'good'), ('a', 'b'), (1, 2))
+    >>> rd.codes
+    array([[1, 1],
+           [0, 1]], dtype=int32)
     """
-    raise NotImplementedError
+    source = "annotations"
+    _check_columns(df, ("item", "annotator", "value"), source)
+    if "question" in df.columns:
+        questions = pd.unique(df["question"])
+        if len(questions) > 1:
+            raise BadInput(
+                f"{source}: rows of {len(questions)} questions ({', '.join(repr(q) for q in questions[:5])});"
+                " agreement is computed per question: select one question first"
+            )
+        source = f"question {questions[0]!r}"
+    _check_duplicates(df, ("item", "annotator"), source)
+    item_codes, items = _factorize_ids(df["item"])
+    ann_codes, annotators = _factorize_ids(df["annotator"])
+    values = df["value"].to_numpy()
+    present = ~pd.isna(df["value"]).to_numpy()
+    codes_1d, categories, ordered = _encode(values[present], order=order, as_sets=as_sets, source=source)
+    codes = np.full((len(annotators), len(items)), -1, dtype=np.int32)
+    codes[ann_codes[present], item_codes[present]] = codes_1d
+    return ReliabilityData(codes=codes, categories=categories, annotators=annotators, items=items, ordered=ordered)
 
 
-def from_wide(matrix_like, missing=(".", "", None)) -> ReliabilityData:
+def _parse_number(text: str):
+    value = float(text)
+    return int(value) if value.is_integer() and math.isfinite(value) else value
+
+
+def from_wide(matrix_like, missing=(".", "", None), *, order=None, as_sets: bool = True) -> ReliabilityData:
     """Build :class:`ReliabilityData` from a wide matrix.
 
     Parameters
     ----------
     matrix_like : array-like or pandas.DataFrame
-        Either annotators x items (nested lists or an array; rows are annotators), or a
-        DataFrame with one column per annotator and one row per item (the index gives the
-        item ids).
+        Either annotators x items (nested lists or an array; rows are annotators, the layout
+        of the ``krippendorff`` package), or a DataFrame with one column per annotator and one
+        row per item (the index gives the item ids).
     missing : tuple
         Cell values that mean "no judgement", in addition to NaN.
+    order : sequence, optional
+        Ordinal order of the labels, as for :func:`to_reliability_data`.
+    as_sets : bool
+        As for :func:`to_reliability_data`.
 
     Returns
     -------
     ReliabilityData
-        If every present value is a number or a string that parses as a number, the
-        categories are numbers.
+        If every present value is a number, or every present value is a string that parses as
+        a number (e.g. read from CSV), the categories are numbers.
+
+    Examples
+    --------
+    >>> rd = from_wide(pd.DataFrame({"ann1": ["1", ".", "2"], "ann2": ["1", "3", "2"]}))
+    >>> rd.annotators, rd.items, rd.categories
+    (('ann1', 'ann2'), (0, 1, 2), (1, 2, 3))
     """
-    raise NotImplementedError
+    if isinstance(matrix_like, pd.DataFrame):
+        annotators = tuple(v.item() if isinstance(v, np.generic) else v for v in matrix_like.columns)
+        items = tuple(v.item() if isinstance(v, np.generic) else v for v in matrix_like.index)
+        if matrix_like.dtypes.map(lambda d: d.kind in "iuf").all() if len(matrix_like.columns) else False:
+            grid = matrix_like.to_numpy(dtype=float).T
+        else:
+            grid = matrix_like.to_numpy(dtype=object).T
+    else:
+        grid = np.asarray(matrix_like)
+        if grid.dtype.kind not in "iufb":
+            grid = np.asarray(matrix_like, dtype=object)
+        if grid.ndim != 2:
+            raise BadInput(f"reliability data must be 2-D (annotators x items); got shape {grid.shape}")
+        annotators = tuple(range(grid.shape[0]))
+        items = tuple(range(grid.shape[1]))
+    if grid.ndim != 2:
+        raise BadInput(f"reliability data must be 2-D (annotators x items); got shape {grid.shape}")
+    if grid.dtype.kind == "b":
+        grid = grid.astype(object)
+    if grid.dtype.kind in "iuf":
+        present = ~np.isnan(grid) if grid.dtype.kind == "f" else np.ones(grid.shape, dtype=bool)
+        flat = grid[present]
+    else:
+        marks = {m for m in missing if m is not None}
+
+        def is_gap(v):
+            if _is_missing(v):
+                return True
+            try:
+                return v in marks
+            except TypeError:  # unhashable (a list): a real answer
+                return False
+
+        present = np.array([[not is_gap(v) for v in row] for row in grid], dtype=bool).reshape(grid.shape)
+        flat = grid[present]
+        if len(flat) and all(isinstance(v, str) for v in flat):
+            try:
+                parsed = [_parse_number(v) for v in flat]
+            except ValueError:
+                parsed = None
+            if parsed is not None:
+                flat = np.empty(len(parsed), dtype=object)
+                flat[:] = parsed
+    codes_1d, categories, ordered = _encode(flat, order=order, as_sets=as_sets, source="reliability data")
+    codes = np.full(grid.shape, -1, dtype=np.int32)
+    codes[present] = codes_1d
+    return ReliabilityData(codes=codes, categories=categories, annotators=annotators, items=items, ordered=ordered)
+
+
+def as_reliability_data(data) -> ReliabilityData:
+    """Accept :class:`ReliabilityData` or an annotators x items array (``nan`` = missing).
+
+    Examples
+    --------
+    >>> as_reliability_data([[1.0, float("nan")], [2.0, 2.0]]).codes
+    array([[ 0, -1],
+           [ 1,  1]], dtype=int32)
+    """
+    if isinstance(data, ReliabilityData):
+        return data
+    if isinstance(data, pd.DataFrame):
+        raise BadInput(
+            "expected reliability data (annotators x items) or a ReliabilityData; for a tidy table"
+            " use to_reliability_data(), for one column per annotator use from_wide()"
+        )
+    return from_wide(data, missing=(None,))
