@@ -433,7 +433,9 @@ def agreement_series(obs: pd.DataFrame, *, column: str = "correct", freq: str = 
     column : str
         The 0/1 agreement column to average.
     freq : str
-        A pandas frequency for the periods (``"D"``, ``"W"``, ``"MS"``, ``"h"``...).
+        A pandas frequency for the periods (``"D"``, ``"W"``, ``"MS"``, ``"h"``...). The
+        ``period`` label is pandas' bin label: the start of the day, hour or month (``"MS"``),
+        but the *end* (Sunday) of the week for ``"W"``.
 
     Returns
     -------
@@ -971,8 +973,9 @@ class HomogeneityResult:
 
 
 def _pearson(obs):
-    n = obs.sum()
-    exp = obs.sum(axis=1, keepdims=True) * obs.sum(axis=0, keepdims=True) / n
+    """Pearson X2 and expected counts of one table (r, c) or a stack of tables (..., r, c)."""
+    n = obs.sum(axis=(-2, -1), keepdims=True)
+    exp = obs.sum(axis=-1, keepdims=True) * obs.sum(axis=-2, keepdims=True) / n
     return ((obs - exp) ** 2 / exp).sum(axis=(-2, -1)), exp
 
 
