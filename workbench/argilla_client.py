@@ -1,0 +1,100 @@
+"""The Argilla client layer: idempotent operations on any Argilla server through the ``argilla`` SDK.
+
+Nothing here assumes the embedded server: it talks to whatever ``api_url`` it is given (the
+embedded one, or a team's deployment with Elasticsearch and PostgreSQL). Every ``ensure_*``
+function can be re-run: it creates what is missing and leaves what exists.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import argilla as rg
+import requests
+
+from workbench.errors import BadInput, ServiceError
+
+
+@dataclass(frozen=True)
+class Connection:
+    api_url: str
+    api_key: str
+
+    def __repr__(self) -> str:  # the key never reaches a log
+        return f"Connection(api_url={self.api_url!r}, api_key='***')"
+
+
+def connection(api_url: str | None = None, api_key: str | None = None) -> Connection:
+    """Where to reach Argilla: explicit arguments, else ``ARGILLA_API_URL``/``ARGILLA_API_KEY``,
+    else the embedded server recorded under the Workbench home with the owner's key."""
+    if api_url and api_key:
+        return Connection(api_url.rstrip("/"), api_key)
+    env_url, env_key = os.environ.get("ARGILLA_API_URL"), os.environ.get("ARGILLA_API_KEY")
+    if env_url and env_key:
+        return Connection(env_url.rstrip("/"), env_key)
+    from workbench import config
+    from workbench.server import launcher
+
+    state = launcher.read_state()
+    if state is None:
+        raise ServiceError(
+            "no Argilla to talk to: start the embedded one with `workbench server start`, "
+            "or set ARGILLA_API_URL and ARGILLA_API_KEY"
+        )
+    return Connection(api_url or state.url, config.owner_credentials().api_key)
+
+
+def client(conn: Connection) -> rg.Argilla:
+    try:
+        requests.get(f"{conn.api_url}/api/v1/status", timeout=5).raise_for_status()
+    except requests.RequestException as exc:
+        raise ServiceError(f"Argilla at {conn.api_url} does not answer ({exc.__class__.__name__})") from None
+    return rg.Argilla(api_url=conn.api_url, api_key=conn.api_key, timeout=120)
+
+
+def ensure_workspace(cl: rg.Argilla, name: str) -> rg.Workspace:
+    ws = cl.workspaces(name)
+    if ws is None:
+        ws = rg.Workspace(name=name, client=cl).create()
+    return ws
+
+
+def ensure_user(cl: rg.Argilla, username: str, *, password: str, role: str = "annotator",
+                workspaces: tuple[str, ...] = (), first_name: str | None = None) -> tuple[rg.User, bool]:
+    """Create ``username`` if missing (returns ``created=True``); an existing user keeps its password."""
+    if len(password) < 8:
+        raise BadInput(f"user {username!r}: password must have at least 8 characters")
+    user = cl.users(username)
+    created = False
+    if user is None:
+        user = rg.User(username=username, password=password, role=role, first_name=first_name or username,
+                       client=cl).create()
+        created = True
+    for ws_name in workspaces:
+        ws = ensure_workspace(cl, ws_name)
+        if username not in {u.username for u in ws.users}:
+            user.add_to_workspace(ws)
+    return user, created
+
+
+def ensure_dataset(cl: rg.Argilla, name: str, workspace: str, settings: rg.Settings) -> tuple[rg.Dataset, bool]:
+    """The dataset ``name`` in ``workspace``, created with ``settings`` when missing."""
+    ws = ensure_workspace(cl, workspace)
+    ds = cl.datasets(name=name, workspace=ws)
+    if ds is not None:
+        return ds, False
+    ds = rg.Dataset(name=name, workspace=ws, settings=settings, client=cl)
+    ds.create()
+    return ds, True
+
+
+def user_token(api_url: str, username: str, password: str) -> str:
+    """An access token for ``username``, as the web UI gets one (``POST /api/v1/token``)."""
+    try:
+        resp = requests.post(f"{api_url}/api/v1/token", data={"username": username, "password": password}, timeout=30)
+    except requests.RequestException as exc:
+        raise ServiceError(f"Argilla at {api_url} does not answer ({exc.__class__.__name__})") from None
+    if resp.status_code != 200:
+        raise ServiceError(f"Argilla refused the login of {username!r} (HTTP {resp.status_code})")
+    return resp.json()["access_token"]
