@@ -62,13 +62,11 @@ def run_init() -> None:
 
     alembic_main(argv=["-c", ALEMBIC_CONFIG_FILE, "upgrade", "head"])
     asyncio.run(_ensure_owner())
-    from workbench.server import search_engine
+    from argilla_server.database import database_url_sync
 
-    ensure_indexes = getattr(search_engine, "ensure_indexes", None)
-    if ensure_indexes is not None:
-        from argilla_server.database import database_url_sync
+    from workbench.server.search_engine import ensure_indexes
 
-        ensure_indexes(database_url_sync())
+    ensure_indexes(database_url_sync())
 
 
 async def _ensure_owner() -> None:
