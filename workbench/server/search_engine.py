@@ -1,0 +1,824 @@
+"""Workbench's search engine for argilla-server 2.8.0: every search answered with SQL.
+
+Importing this module registers :class:`WorkbenchSqlSearchEngine` under the name
+``"workbench-sql"`` in argilla-server's search-engine registry; the server (API process and rq
+worker) picks it with ``ARGILLA_SEARCH_ENGINE=workbench-sql``. No Elasticsearch or OpenSearch is
+involved: searches, progress and metrics read the server's own tables (``records``,
+``responses``, ``suggestions``, ``vectors``) through argilla-server's async SQLAlchemy engine, on
+SQLite (aiosqlite) or PostgreSQL (asyncpg). The indexing methods are therefore no-ops.
+
+What is answered (the filters, sorts and queries argilla-server's API can pass on):
+
+* response status per user (``pending`` = the user has no response on the record; ``draft``,
+  ``submitted``, ``discarded``), or across users when the request names none;
+* record status, id, external id; ``inserted_at``/``updated_at`` ranges;
+* text queries (whole words, case-insensitive, one named field or all text/chat/custom fields;
+  see :mod:`workbench.server.search_sql` for the query syntax);
+* metadata terms, integer and float ranges; suggestion value/score/agent/type; response values
+  of label, multi-label and rating questions;
+* sort by record properties, metadata, suggestion value/score/agent/type, rating responses;
+* dataset and per-user progress, metadata metrics (terms counts, min/max);
+* vector similarity (most/least similar by cosine, with filters and text query, top-k), scored
+  like Elasticsearch's ``cosine`` similarity: ``(1 + cos) / 2``.
+
+Searches the engine cannot answer exactly raise argilla-server's ``UnprocessableEntityError``,
+which the API returns as HTTP 422 with a message naming the unsupported filter.
+
+Without an explicit sort, a search made for a user (the web UI's ``/me`` endpoint) returns records
+in an order that is deterministic for the user and differs between users, as Elasticsearch's
+per-user random score does: records ordered by id (random UUIDs), starting at the user's own id
+and wrapping around.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from uuid import UUID
+
+import numpy as np
+from sqlalchemy import text
+
+from argilla_server.enums import MetadataPropertyType, RecordSortField, SimilarityOrder, SortOrder
+from argilla_server.errors.future import UnprocessableEntityError
+from argilla_server.models import Dataset, MetadataProperty, Record, Response, Suggestion, User, VectorSettings
+from argilla_server.search_engine import (
+    AndFilter,
+    Filter,
+    FloatMetadataMetrics,
+    IntegerMetadataMetrics,
+    MetadataFilterScope,
+    MetadataMetrics,
+    Order,
+    RangeFilter,
+    RecordFilterScope,
+    ResponseFilterScope,
+    SearchEngine,
+    SearchResponseItem,
+    SearchResponses,
+    SuggestionFilterScope,
+    TermsFilter,
+    TermsMetrics,
+    TextQuery,
+)
+
+from workbench.server.search_sql import (
+    FILTERABLE_QUESTION_TYPES,
+    RECORD_STATUSES,
+    RESPONSE_STATUSES,
+    SUGGESTION_TYPES,
+    SqlBuilder,
+    UnsupportedSearch,
+    parse_text_query,
+    to_datetime,
+)
+
+__all__ = ["ENGINE_NAME", "WorkbenchSqlSearchEngine", "ensure_indexes", "INDEXES"]
+
+ENGINE_NAME = "workbench-sql"
+#: Elasticsearch's default cap on terms buckets, kept for metadata metrics.
+MAX_TERMS = 2**14
+_LOGGER = logging.getLogger(__name__)
+
+#: Extra indexes for the queries this engine runs (name, table, columns). Created by
+#: :func:`ensure_indexes`; ``IF NOT EXISTS`` makes it idempotent.
+INDEXES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+    ("ix_wb_records_dataset_status_id", "records", ("dataset_id", "status", "id")),
+    ("ix_wb_records_dataset_id_id", "records", ("dataset_id", "id")),
+    ("ix_wb_records_dataset_inserted", "records", ("dataset_id", "inserted_at", "id")),
+    ("ix_wb_responses_user_record_status", "responses", ("user_id", "record_id", "status")),
+    ("ix_wb_responses_record_user_status", "responses", ("record_id", "user_id", "status")),
+    ("ix_wb_vectors_settings_updated", "vectors", ("vector_settings_id", "updated_at")),
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# database access
+# ----------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern, re.IGNORECASE | re.UNICODE)
+
+
+def _sqlite_regexp(pattern: Optional[str], value: Optional[str]) -> int:
+    if pattern is None or value is None:
+        return 0
+    return 1 if _compiled(pattern).search(str(value)) else 0
+
+
+def _register_sqlite_functions(sync_conn) -> None:
+    info = sync_conn.connection.info
+    if info.get("wb_regexp"):
+        return
+    sync_conn.connection.dbapi_connection.create_function("wb_regexp", 2, _sqlite_regexp, deterministic=True)
+    info["wb_regexp"] = True
+
+
+class _Db:
+    """A connection of argilla-server's async engine, with our SQLite functions registered."""
+
+    def __init__(self):
+        from argilla_server.database import async_engine
+
+        self._engine = async_engine
+        self.dialect = async_engine.dialect.name
+        self._cm = None
+        self.conn = None
+
+    async def __aenter__(self) -> "_Db":
+        self._cm = self._engine.connect()
+        self.conn = await self._cm.__aenter__()
+        if self.dialect == "sqlite" and not self.conn.sync_connection.connection.info.get("wb_regexp"):
+            await self.conn.run_sync(_register_sqlite_functions)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._cm.__aexit__(*exc)
+
+    async def rows(self, sql: str, params: Optional[dict] = None) -> list:
+        result = await self.conn.execute(text(sql), params or {})
+        return result.all()
+
+    async def scalar(self, sql: str, params: Optional[dict] = None) -> Any:
+        result = await self.conn.execute(text(sql), params or {})
+        return result.scalar()
+
+    def builder(self) -> SqlBuilder:
+        return SqlBuilder(self.dialect)
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _json_value(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _unsupported(message: str) -> UnprocessableEntityError:
+    return UnprocessableEntityError(f"workbench-sql search engine: {message}")
+
+
+# ----------------------------------------------------------------------------------------------
+# dataset schema (names -> ids and types), loaded per request
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Schema:
+    questions: Dict[str, Tuple[UUID, str]] = dc_field(default_factory=dict)
+    metadata: Dict[str, str] = dc_field(default_factory=dict)
+    fields: Dict[str, str] = dc_field(default_factory=dict)
+
+
+async def _load_schema(db: _Db, dataset_id: UUID, *, questions: bool, metadata: bool, fields: bool) -> _Schema:
+    schema = _Schema()
+    b = db.builder()
+    ds = b.uuid(dataset_id)
+    if questions:
+        for qid, name, settings in await db.rows(f"SELECT id, name, settings FROM questions WHERE dataset_id = {ds}", b.params):
+            schema.questions[name] = (_as_uuid(qid), _json_value(settings).get("type"))
+    if metadata:
+        for name, settings in await db.rows(f"SELECT name, settings FROM metadata_properties WHERE dataset_id = {ds}", b.params):
+            schema.metadata[name] = _json_value(settings).get("type")
+    if fields:
+        for name, settings in await db.rows(f"SELECT name, settings FROM fields WHERE dataset_id = {ds}", b.params):
+            schema.fields[name] = _json_value(settings).get("type")
+    return schema
+
+
+def _leaves(filter: Optional[Filter]) -> Iterable[Union[TermsFilter, RangeFilter]]:
+    if filter is None:
+        return
+    if isinstance(filter, AndFilter):
+        for f in filter.filters:
+            yield from _leaves(f)
+    else:
+        yield filter
+
+
+def _needs(filter: Optional[Filter], sort: Optional[List[Order]], query) -> Dict[str, bool]:
+    scopes = [f.scope for f in _leaves(filter)] + [o.scope for o in (sort or [])]
+    return {
+        "questions": any(isinstance(s, (SuggestionFilterScope, ResponseFilterScope)) and getattr(s, "question", None) for s in scopes),
+        "metadata": any(isinstance(s, MetadataFilterScope) for s in scopes),
+        "fields": query is not None,
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# filters -> SQL conditions over records AS r
+# ----------------------------------------------------------------------------------------------
+
+
+def _db_dt(b: SqlBuilder, value, what: str):
+    dt = to_datetime(value, what)
+    return dt.strftime("%Y-%m-%d %H:%M:%S.%f") if b.sqlite else dt
+
+
+def _question(schema: _Schema, name: str, what: str) -> Tuple[UUID, str]:
+    if name not in schema.questions:
+        raise UnsupportedSearch(f"{what}: question {name!r} not found in the dataset")
+    return schema.questions[name]
+
+
+def _filter_sql(b: SqlBuilder, schema: _Schema, filter: Optional[Filter]) -> str:
+    if filter is None:
+        return "1 = 1"
+    if isinstance(filter, AndFilter):
+        parts = [_filter_sql(b, schema, f) for f in filter.filters]
+        return "(" + " AND ".join(parts) + ")" if parts else "1 = 1"
+    scope = filter.scope
+    if isinstance(scope, RecordFilterScope):
+        return _record_filter(b, filter, scope.property)
+    if isinstance(scope, MetadataFilterScope):
+        return _metadata_filter(b, schema, filter, scope.metadata_property)
+    if isinstance(scope, SuggestionFilterScope):
+        return _suggestion_filter(b, schema, filter, scope)
+    if isinstance(scope, ResponseFilterScope):
+        return _response_filter(b, schema, filter, scope)
+    raise UnsupportedSearch(f"filter scope {scope!r} is not supported")
+
+
+def _record_filter(b: SqlBuilder, filter, prop: str) -> str:
+    prop = str(getattr(prop, "value", prop))
+    if isinstance(filter, TermsFilter):
+        if prop == "id":
+            ids = []
+            for v in filter.values:
+                try:
+                    ids.append(UUID(str(v)))
+                except ValueError:
+                    continue  # an id that is not a UUID matches no record, as in Elasticsearch
+            return "r.id IN (" + ", ".join(b.uuid(u) for u in ids) + ")" if ids else "1 = 0"
+        if prop == "external_id":
+            return f"r.external_id IN {b.in_list([str(v) for v in filter.values])}"
+        if prop == "status":
+            statuses = [s for s in RECORD_STATUSES if s in {str(v) for v in filter.values}]
+            return "r.status IN (" + ", ".join(b.lit(s) for s in statuses) + ")" if statuses else "1 = 0"
+        if prop in ("inserted_at", "updated_at"):
+            return f"r.{prop} IN {b.in_list([_db_dt(b, v, prop) for v in filter.values])}"
+    elif isinstance(filter, RangeFilter):
+        if prop in ("inserted_at", "updated_at"):
+            ge = None if filter.ge is None else _db_dt(b, filter.ge, prop)
+            le = None if filter.le is None else _db_dt(b, filter.le, prop)
+            return b.range_cond(f"r.{prop}", ge, le)
+        raise UnsupportedSearch(f"range filter on record {prop!r} is not supported (only inserted_at, updated_at)")
+    raise UnsupportedSearch(f"filter on record property {prop!r} is not supported")
+
+
+def _metadata_filter(b: SqlBuilder, schema: _Schema, filter, name: str) -> str:
+    if name not in schema.metadata:
+        raise UnsupportedSearch(f"metadata property {name!r} not found in the dataset")
+    mtype = schema.metadata[name]
+    if mtype == MetadataPropertyType.terms:
+        if isinstance(filter, TermsFilter):
+            return b.exists_element("r.metadata", [name], "terms", [str(v) for v in filter.values])
+        raise UnsupportedSearch(f"range filter on terms metadata property {name!r} is not supported")
+    if mtype in (MetadataPropertyType.integer, MetadataPropertyType.float):
+        what = f"filter on metadata property {name!r}"
+        expr = b.json_num("r.metadata", [name])
+        if isinstance(filter, TermsFilter):
+            nums = [_num(v, what) for v in filter.values]
+            return f"{expr} IN {b.in_list(nums)}"
+        ge = None if filter.ge is None else _num(filter.ge, what)
+        le = None if filter.le is None else _num(filter.le, what)
+        return b.range_cond(expr, ge, le)
+    raise UnsupportedSearch(f"metadata property {name!r} has unknown type {mtype!r}")
+
+
+def _num(value, what: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UnsupportedSearch(f"{what}: {value!r} is not a number") from None
+
+
+def _suggestion_filter(b: SqlBuilder, schema: _Schema, filter, scope: SuggestionFilterScope) -> str:
+    prop = scope.property or "value"
+    what = f"filter on suggestion {prop!r} of question {scope.question!r}"
+    qid, qtype = _question(schema, scope.question, what)
+    if prop == "value":
+        if qtype not in FILTERABLE_QUESTION_TYPES:
+            raise UnsupportedSearch(f"{what}: values of {qtype} questions cannot be filtered (only label_selection, multi_label_selection, rating)")
+        if isinstance(filter, TermsFilter):
+            cond = b.exists_element("s.value", [], "terms", [str(v) for v in filter.values])
+        elif qtype == "rating":
+            cond = b.exists_element("s.value", [], "range", (_opt_num(filter.ge, what), _opt_num(filter.le, what)))
+        else:
+            raise UnsupportedSearch(f"{what}: range filters apply to rating questions only")
+    elif prop == "score":
+        if isinstance(filter, TermsFilter):
+            cond = b.exists_element("s.score", [], "numbers", [_num(v, what) for v in filter.values])
+        else:
+            cond = b.exists_element("s.score", [], "range", (_opt_num(filter.ge, what), _opt_num(filter.le, what)))
+    elif prop == "agent":
+        if not isinstance(filter, TermsFilter):
+            raise UnsupportedSearch(f"{what}: only terms filters apply to suggestion agents")
+        cond = f"s.agent IN {b.in_list([str(v) for v in filter.values])}"
+    elif prop == "type":
+        if not isinstance(filter, TermsFilter):
+            raise UnsupportedSearch(f"{what}: only terms filters apply to suggestion types")
+        types = [t for t in SUGGESTION_TYPES if t in {str(v) for v in filter.values}]
+        if not types:
+            return "1 = 0"
+        cond = "s.type IN (" + ", ".join(b.lit(t) for t in types) + ")"
+    else:
+        raise UnsupportedSearch(f"{what}: unknown suggestion property")
+    return f"EXISTS (SELECT 1 FROM suggestions s WHERE s.record_id = r.id AND s.question_id = {b.uuid(qid)} AND {cond})"
+
+
+def _opt_num(value, what):
+    return None if value is None else _num(value, what)
+
+
+def _response_user_cond(b: SqlBuilder, scope: ResponseFilterScope) -> str:
+    return f" AND rs.user_id = {b.uuid(scope.user.id)}" if scope.user is not None else ""
+
+
+def _response_filter(b: SqlBuilder, schema: _Schema, filter, scope: ResponseFilterScope) -> str:
+    if scope.question:
+        what = f"filter on responses to question {scope.question!r}"
+        qid, qtype = _question(schema, scope.question, what)
+        if qtype not in FILTERABLE_QUESTION_TYPES:
+            raise UnsupportedSearch(f"{what}: values of {qtype} questions cannot be filtered (only label_selection, multi_label_selection, rating)")
+        keys = [scope.question, "value"]
+        if isinstance(filter, TermsFilter):
+            cond = b.exists_element("rs.\"values\"", keys, "terms", [str(v) for v in filter.values])
+        elif qtype == "rating":
+            cond = b.exists_element("rs.\"values\"", keys, "range", (_opt_num(filter.ge, what), _opt_num(filter.le, what)))
+        else:
+            raise UnsupportedSearch(f"{what}: range filters apply to rating questions only")
+        return f"EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{_response_user_cond(b, scope)} AND {cond})"
+    if scope.property == "status":
+        if not isinstance(filter, TermsFilter):
+            raise UnsupportedSearch("range filter on response status is not supported")
+        values = {str(v) for v in filter.values}
+        parts = []
+        user = _response_user_cond(b, scope)
+        if "pending" in values:
+            parts.append(f"NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user})")
+        statuses = [s for s in RESPONSE_STATUSES if s in values]
+        if statuses:
+            inlist = "(" + ", ".join(b.lit(s) for s in statuses) + ")"
+            parts.append(f"EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user} AND rs.status IN {inlist})")
+        if not parts:
+            return "1 = 0"
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    raise UnsupportedSearch(f"filter on response property {scope.property!r} is not supported")
+
+
+# ----------------------------------------------------------------------------------------------
+# sort -> ORDER BY
+# ----------------------------------------------------------------------------------------------
+
+
+def _order_sql(b: SqlBuilder, schema: _Schema, sort: List[Order]) -> str:
+    parts = []
+    for order in sort:
+        desc = str(getattr(order.order, "value", order.order)) == SortOrder.desc.value
+        agg = "max" if desc else "min"
+        expr = _sort_expr(b, schema, order.scope, agg)
+        parts.append(f"{expr} {'DESC' if desc else 'ASC'} NULLS LAST")
+    parts += ["r.inserted_at ASC", "r.id ASC"]
+    return ", ".join(parts)
+
+
+def _sort_expr(b: SqlBuilder, schema: _Schema, scope, agg: str) -> str:
+    if isinstance(scope, RecordFilterScope):
+        prop = str(getattr(scope.property, "value", scope.property))
+        if prop in {f.value for f in RecordSortField}:
+            return f"r.{prop}"
+        raise UnsupportedSearch(f"sort by record property {prop!r} is not supported")
+    if isinstance(scope, MetadataFilterScope):
+        name = scope.metadata_property
+        if name not in schema.metadata:
+            raise UnsupportedSearch(f"sort: metadata property {name!r} not found in the dataset")
+        if schema.metadata[name] == MetadataPropertyType.terms:
+            return b.aggregate_element("r.metadata", [name], agg, numeric=False)
+        return b.json_num("r.metadata", [name])
+    if isinstance(scope, SuggestionFilterScope):
+        prop = scope.property or "value"
+        what = f"sort by suggestion {prop!r} of question {scope.question!r}"
+        qid, qtype = _question(schema, scope.question, what)
+        base = f"FROM suggestions s{{extra}} WHERE s.record_id = r.id AND s.question_id = {b.uuid(qid)}"
+        if prop in ("agent", "type"):
+            return f"(SELECT s.{prop} {base.format(extra='')})"
+        if prop == "score":
+            from_sql, _, num = b.json_elements("s.score", [])
+            return f"(SELECT {agg}({num}) {base.format(extra=', ' + from_sql)})"
+        if prop == "value" and qtype in FILTERABLE_QUESTION_TYPES:
+            from_sql, txt, num = b.json_elements("s.value", [])
+            return f"(SELECT {agg}({num if qtype == 'rating' else txt}) {base.format(extra=', ' + from_sql)})"
+        raise UnsupportedSearch(f"{what}: not supported for {qtype} questions")
+    if isinstance(scope, ResponseFilterScope):
+        if scope.question:
+            what = f"sort by responses to question {scope.question!r}"
+            qid, qtype = _question(schema, scope.question, what)
+            if qtype != "rating":
+                raise UnsupportedSearch(f"{what}: only rating responses can be sorted (by their average)")
+            from_sql, _, num = b.json_elements("rs.\"values\"", [scope.question, "value"])
+            return f"(SELECT avg({num}) FROM responses rs, {from_sql} WHERE rs.record_id = r.id{_response_user_cond(b, scope)})"
+        raise UnsupportedSearch(f"sort by response property {scope.property!r} is not supported")
+    raise UnsupportedSearch(f"sort scope {scope!r} is not supported")
+
+
+# ----------------------------------------------------------------------------------------------
+# text query
+# ----------------------------------------------------------------------------------------------
+
+
+def _text_sql(b: SqlBuilder, schema: _Schema, query: Optional[Union[TextQuery, str]]) -> str:
+    if query is None:
+        return "1 = 1"
+    if isinstance(query, str):
+        query = TextQuery(q=query)
+    if query.field:
+        if query.field not in schema.fields:
+            raise UnsupportedSearch(f"text query: field {query.field!r} not found in the dataset")
+        targets = [(query.field, schema.fields[query.field])]
+    else:
+        targets = list(schema.fields.items())
+    exprs = [e for e in (b.field_text_expr(name, ftype) for name, ftype in targets) if e is not None]
+    if query.field and not exprs:
+        raise UnsupportedSearch(f"text query: field {query.field!r} of type {schema.fields[query.field]!r} is not searchable")
+    return b.text_condition(parse_text_query(query.q), exprs)
+
+
+# ----------------------------------------------------------------------------------------------
+# vector cache
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _VectorMatrix:
+    signature: tuple
+    ids: List[UUID]
+    position: Dict[UUID, int]
+    unit: np.ndarray  # rows normalised to unit length (zero rows stay zero)
+
+
+_VECTOR_CACHE: "OrderedDict[UUID, _VectorMatrix]" = OrderedDict()
+_VECTOR_CACHE_SIZE = 4
+_VECTOR_LOCK = threading.Lock()
+
+
+async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
+    b = db.builder()
+    vs = b.uuid(vector_settings_id)
+    signature = tuple(
+        str(x) for x in (await db.rows(f"SELECT count(*), max(updated_at) FROM vectors WHERE vector_settings_id = {vs}", b.params))[0]
+    )
+    with _VECTOR_LOCK:
+        cached = _VECTOR_CACHE.get(vector_settings_id)
+        if cached is not None and cached.signature == signature:
+            _VECTOR_CACHE.move_to_end(vector_settings_id)
+            return cached
+    rows = await db.rows(f"SELECT record_id, value FROM vectors WHERE vector_settings_id = {vs}", b.params)
+    ids = [_as_uuid(rid) for rid, _ in rows]
+    if rows:
+        matrix = np.array([_json_value(v) for _, v in rows], dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        unit = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    else:
+        unit = np.zeros((0, 0), dtype=np.float32)
+    entry = _VectorMatrix(signature, ids, {u: i for i, u in enumerate(ids)}, unit)
+    with _VECTOR_LOCK:
+        _VECTOR_CACHE[vector_settings_id] = entry
+        _VECTOR_CACHE.move_to_end(vector_settings_id)
+        while len(_VECTOR_CACHE) > _VECTOR_CACHE_SIZE:
+            _VECTOR_CACHE.popitem(last=False)
+    return entry
+
+
+# ----------------------------------------------------------------------------------------------
+# the engine
+# ----------------------------------------------------------------------------------------------
+
+
+def _translate_errors(func):
+    """Turn :class:`UnsupportedSearch` into argilla-server's 422 error."""
+    import functools
+
+    @functools.wraps(func)
+    async def wrapper(*args, **kwargs):
+        try:
+            return await func(*args, **kwargs)
+        except UnsupportedSearch as e:
+            raise _unsupported(str(e)) from e
+
+    return wrapper
+
+
+@SearchEngine.register(engine_name=ENGINE_NAME)
+class WorkbenchSqlSearchEngine(SearchEngine):
+    """argilla-server search engine answering from the server's own SQL tables."""
+
+    @classmethod
+    async def new_instance(cls) -> "WorkbenchSqlSearchEngine":
+        return cls()
+
+    async def close(self):
+        return None
+
+    async def ping(self) -> bool:
+        try:
+            async with _Db() as db:
+                return (await db.scalar("SELECT 1")) == 1
+        except Exception:  # noqa: BLE001 - ping reports, never raises
+            _LOGGER.exception("workbench-sql search engine: database ping failed")
+            return False
+
+    async def info(self) -> dict:
+        async with _Db() as db:
+            dialect = db.dialect
+        return {"engine": ENGINE_NAME, "database": dialect, "version": _version()}
+
+    # -- indexing: nothing to do, the server's tables are the index ------------------------------
+
+    async def create_index(self, dataset: Dataset):
+        return None
+
+    async def delete_index(self, dataset: Dataset):
+        return None
+
+    async def configure_metadata_property(self, dataset: Dataset, metadata_property: MetadataProperty):
+        return None
+
+    async def configure_index_vectors(self, vector_settings: VectorSettings):
+        return None
+
+    async def index_records(self, dataset: Dataset, records: Iterable[Record]):
+        return None
+
+    async def partial_record_update(self, record: Record, **update):
+        return None
+
+    async def delete_records(self, dataset: Dataset, records: Iterable[Record]):
+        return None
+
+    async def update_record_response(self, response: Response):
+        return None
+
+    async def delete_record_response(self, response: Response):
+        return None
+
+    async def update_record_suggestion(self, suggestion: Suggestion):
+        return None
+
+    async def delete_record_suggestion(self, suggestion: Suggestion):
+        return None
+
+    # -- progress and metrics --------------------------------------------------------------------
+
+    async def get_dataset_progress(self, dataset: Dataset) -> dict:
+        if dataset.is_draft:
+            return {}
+        async with _Db() as db:
+            b = db.builder()
+            rows = await db.rows(
+                f"SELECT status, count(*) FROM records WHERE dataset_id = {b.uuid(dataset.id)} GROUP BY status", b.params
+            )
+        counts = {str(getattr(s, "value", s)): int(n) for s, n in rows}
+        return {"total": sum(counts.values()), **counts}
+
+    async def get_dataset_user_progress(self, dataset: Dataset, user: User) -> dict:
+        if dataset.is_draft:
+            return {}
+        async with _Db() as db:
+            b = db.builder()
+            rows = await db.rows(
+                "SELECT rs.status, count(*) FROM responses rs JOIN records r ON r.id = rs.record_id "
+                f"WHERE rs.user_id = {b.uuid(user.id)} AND r.dataset_id = {b.uuid(dataset.id)} GROUP BY rs.status",
+                b.params,
+            )
+        counts = {str(getattr(s, "value", s)): int(n) for s, n in rows}
+        return {"total": sum(counts.values()), **counts}
+
+    @_translate_errors
+    async def compute_metrics_for(self, metadata_property: MetadataProperty) -> MetadataMetrics:
+        mtype = metadata_property.type
+        name = metadata_property.name
+        async with _Db() as db:
+            b = db.builder()
+            ds = b.uuid(metadata_property.dataset_id)
+            if mtype == MetadataPropertyType.terms:
+                from_sql, txt, _ = b.json_elements("r.metadata", [name])
+                rows = await db.rows(
+                    f"SELECT {txt} AS term, count(DISTINCT r.id) AS docs, count(*) AS n FROM records r, {from_sql} "
+                    f"WHERE r.dataset_id = {ds} AND {txt} IS NOT NULL GROUP BY {txt}",
+                    b.params,
+                )
+                total = int(sum(n for _, _, n in rows))
+                values = sorted(((str(t), int(d)) for t, d, _ in rows), key=lambda tc: (-tc[1], tc[0]))[:MAX_TERMS]
+                return TermsMetrics(total=total, values=[TermsMetrics.TermCount(term=t, count=c) for t, c in values])
+            expr = b.json_num("r.metadata", [name])
+            lo, hi = (await db.rows(f"SELECT min({expr}), max({expr}) FROM records r WHERE r.dataset_id = {ds}", b.params))[0]
+        if mtype == MetadataPropertyType.integer:
+            return IntegerMetadataMetrics(min=None if lo is None else int(lo), max=None if hi is None else int(hi))
+        return FloatMetadataMetrics(min=None if lo is None else float(lo), max=None if hi is None else float(hi))
+
+    # -- search ----------------------------------------------------------------------------------
+
+    @_translate_errors
+    async def search(
+        self,
+        dataset: Dataset,
+        query: Optional[Union[TextQuery, str]] = None,
+        filter: Optional[Filter] = None,
+        sort: Optional[List[Order]] = None,
+        offset: int = 0,
+        limit: int = 100,
+        user_id: Optional[Union[UUID, str]] = None,
+    ) -> SearchResponses:
+        async with _Db() as db:
+            schema = await _load_schema(db, dataset.id, **_needs(filter, sort, query))
+            b = db.builder()
+            where = " AND ".join(
+                [f"r.dataset_id = {b.uuid(dataset.id)}", _filter_sql(b, schema, filter), _text_sql(b, schema, query)]
+            )
+            if sort:
+                return await self._sorted_page(db, b, where, _order_sql(b, schema, sort), offset, limit)
+            if user_id is not None:
+                return await self._user_page(db, b, where, _as_uuid(user_id), offset, limit)
+            return await self._sorted_page(db, b, where, "r.inserted_at ASC, r.id ASC", offset, limit)
+
+    @staticmethod
+    async def _sorted_page(db: _Db, b: SqlBuilder, where: str, order_by: str, offset: int, limit: int) -> SearchResponses:
+        total = int(await db.scalar(f"SELECT count(*) FROM records r WHERE {where}", b.params) or 0)
+        items = []
+        if limit > 0 and offset < total:
+            params = dict(b.params, _limit=int(limit), _offset=int(offset))
+            rows = await db.rows(
+                f"SELECT r.id FROM records r WHERE {where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset", params
+            )
+            items = [SearchResponseItem(record_id=_as_uuid(rid), score=None) for (rid,) in rows]
+        return SearchResponses(items=items, total=total)
+
+    @staticmethod
+    async def _user_page(db: _Db, b: SqlBuilder, where: str, user_id: UUID, offset: int, limit: int) -> SearchResponses:
+        """Records ordered by id starting at the user's id and wrapping around (two index range
+        scans), so each user sees a stable order of their own."""
+        pivot = b.uuid(user_id)
+        row = (
+            await db.rows(
+                f"SELECT count(*), coalesce(sum(CASE WHEN r.id >= {pivot} THEN 1 ELSE 0 END), 0) FROM records r WHERE {where}",
+                b.params,
+            )
+        )[0]
+        total, after = int(row[0] or 0), int(row[1] or 0)
+        ids: List[Any] = []
+        if limit > 0 and offset < total:
+            if offset < after:
+                params = dict(b.params, _limit=int(limit), _offset=int(offset))
+                ids += [
+                    rid
+                    for (rid,) in await db.rows(
+                        f"SELECT r.id FROM records r WHERE {where} AND r.id >= {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset",
+                        params,
+                    )
+                ]
+            if len(ids) < limit:
+                params = dict(b.params, _limit=int(limit - len(ids)), _offset=int(max(0, offset - after)))
+                ids += [
+                    rid
+                    for (rid,) in await db.rows(
+                        f"SELECT r.id FROM records r WHERE {where} AND r.id < {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset",
+                        params,
+                    )
+                ]
+        return SearchResponses(items=[SearchResponseItem(record_id=_as_uuid(i), score=None) for i in ids], total=total)
+
+    # -- similarity ------------------------------------------------------------------------------
+
+    @_translate_errors
+    async def similarity_search(
+        self,
+        dataset: Dataset,
+        vector_settings: VectorSettings,
+        value: Optional[List[float]] = None,
+        record: Optional[Record] = None,
+        query: Optional[Union[TextQuery, str]] = None,
+        filter: Optional[Filter] = None,
+        max_results: int = 100,
+        order: SimilarityOrder = SimilarityOrder.most_similar,
+        threshold: Optional[float] = None,
+    ) -> SearchResponses:
+        if bool(value) == bool(record):
+            raise ValueError("Must provide either vector value or record to compute the similarity search")
+        excluded = None
+        if not value:
+            excluded = record.id
+            value = record.vector_value_by_vector_settings(vector_settings)
+        if not value:
+            raise ValueError("Cannot find a vector value to apply with provided info")
+        q = np.asarray(value, dtype=np.float32)
+        async with _Db() as db:
+            vm = await _vector_matrix(db, vector_settings.id)
+            if vm.unit.shape[0] == 0:
+                return SearchResponses(items=[], total=0)
+            if q.shape[0] != vm.unit.shape[1]:
+                raise UnsupportedSearch(
+                    f"similarity search: query vector has {q.shape[0]} dimensions, vector {vector_settings.name!r} has {vm.unit.shape[1]}"
+                )
+            mask = None
+            if filter is not None or query is not None:
+                schema = await _load_schema(db, dataset.id, **_needs(filter, None, query))
+                b = db.builder()
+                where = " AND ".join(
+                    [f"r.dataset_id = {b.uuid(dataset.id)}", _filter_sql(b, schema, filter), _text_sql(b, schema, query)]
+                )
+                mask = np.zeros(vm.unit.shape[0], dtype=bool)
+                for (rid,) in await db.rows(f"SELECT r.id FROM records r WHERE {where}", b.params):
+                    pos = vm.position.get(_as_uuid(rid))
+                    if pos is not None:
+                        mask[pos] = True
+        norm = float(np.linalg.norm(q))
+        cos = vm.unit @ (q / norm) if norm > 0 else np.zeros(vm.unit.shape[0], dtype=np.float32)
+        sign = -1.0 if str(getattr(order, "value", order)) == SimilarityOrder.least_similar.value else 1.0
+        scores = (1.0 + sign * cos.astype(np.float64)) / 2.0
+        candidates = np.arange(vm.unit.shape[0])
+        if mask is not None:
+            candidates = candidates[mask]
+        if excluded is not None and excluded in vm.position:
+            candidates = candidates[candidates != vm.position[excluded]]
+        k = max(0, int(max_results))
+        if candidates.size > k:
+            part = candidates[np.argpartition(-scores[candidates], k - 1)[:k]] if k > 0 else candidates[:0]
+        else:
+            part = candidates
+        top = part[np.lexsort((part, -scores[part]))]
+        items = [SearchResponseItem(record_id=vm.ids[i], score=float(scores[i])) for i in top]
+        total = len(items)
+        if threshold is not None:
+            items = [it for it in items if it.score >= threshold]
+        return SearchResponses(items=items, total=total)
+
+
+def _version() -> str:
+    try:
+        from workbench import __version__
+
+        return __version__
+    except Exception:  # pragma: no cover
+        return "unknown"
+
+
+# ----------------------------------------------------------------------------------------------
+# indexes
+# ----------------------------------------------------------------------------------------------
+
+
+def ensure_indexes(sync_engine_or_url) -> List[str]:
+    """Create the extra indexes this engine's queries use; idempotent.
+
+    Parameters
+    ----------
+    sync_engine_or_url : sqlalchemy.engine.Engine or str
+        A synchronous SQLAlchemy engine, or a database URL (an async driver such as
+        ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` is replaced by its synchronous default).
+
+    Returns
+    -------
+    list of str
+        Names of the indexes ensured.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import Engine, make_url
+
+    own = False
+    if isinstance(sync_engine_or_url, Engine):
+        engine = sync_engine_or_url
+    else:
+        url = make_url(str(sync_engine_or_url))
+        driver = url.drivername
+        if driver.startswith("sqlite"):
+            url = url.set(drivername="sqlite")
+        elif driver.startswith("postgresql"):
+            url = url.set(drivername="postgresql+psycopg2")
+        else:
+            raise ValueError(f"ensure_indexes: database {driver!r} is not supported (sqlite or postgresql only)")
+        engine = create_engine(url)
+        own = True
+    try:
+        with engine.begin() as conn:
+            for name, table, columns in INDEXES:
+                cols = ", ".join(columns)
+                conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                for table in ("records", "responses", "vectors"):
+                    conn.exec_driver_sql(f"ANALYZE {table}")
+    finally:
+        if own:
+            engine.dispose()
+    return [name for name, _, _ in INDEXES]
