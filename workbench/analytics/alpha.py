@@ -456,6 +456,29 @@ def _bootstrap_alphas(data, indices, level: str = "nominal", *, distance=None, b
     return prep.alphas(pattern_weights, pattern_basis)[0]
 
 
+def _bootstrap_distribution(prep: _Prepared, n_boot: int, seed=None) -> np.ndarray:
+    """The ``n_boot`` resampled alphas (nan where undefined) behind :func:`alpha_with_interval`."""
+    rng = np.random.default_rng(seed)
+    boots = []
+    size = prep.n_units
+    if prep.use_patterns():
+        # The number of times each distinct unit pattern is drawn is multinomial with
+        # probabilities multiplicity / size: the same distribution as drawing units.
+        basis, _, mult = prep.patterns()
+        probs = mult / size
+        chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // len(mult)))
+        for done in range(0, n_boot, chunk):
+            draws = rng.multinomial(size, probs, size=min(chunk, n_boot - done))
+            boots.append(prep.alphas(draws, basis)[0])
+    else:
+        basis = prep.units_basis()
+        chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // max(size, 1)))
+        for done in range(0, n_boot, chunk):
+            picks = rng.integers(0, size, size=(min(chunk, n_boot - done), size))
+            boots.append(prep.alphas(_unit_weights(picks, size), basis)[0])
+    return np.concatenate(boots) if boots else np.empty(0)
+
+
 def alpha_with_interval(
     data,
     level: str = "nominal",
@@ -512,25 +535,7 @@ def alpha_with_interval(
     low = high = None
     undefined = 0
     if n_boot > 0:
-        rng = np.random.default_rng(seed)
-        boots = []
-        size = prep.n_units
-        if prep.use_patterns():
-            # The number of times each distinct unit pattern is drawn is multinomial with
-            # probabilities multiplicity / size: the same distribution as drawing units.
-            basis, _, mult = prep.patterns()
-            probs = mult / size
-            chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // len(mult)))
-            for done in range(0, n_boot, chunk):
-                draws = rng.multinomial(size, probs, size=min(chunk, n_boot - done))
-                boots.append(prep.alphas(draws, basis)[0])
-        else:
-            basis = prep.units_basis()
-            chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // max(size, 1)))
-            for done in range(0, n_boot, chunk):
-                picks = rng.integers(0, size, size=(min(chunk, n_boot - done), size))
-                boots.append(prep.alphas(_unit_weights(picks, size), basis)[0])
-        boots = np.concatenate(boots)
+        boots = _bootstrap_distribution(prep, n_boot, seed)
         finite = boots[np.isfinite(boots)]
         undefined = int(n_boot - len(finite))
         if len(finite) == 0:

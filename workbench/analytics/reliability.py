@@ -408,6 +408,27 @@ def _parse_number(text: str):
     return int(value) if value.is_integer() and math.isfinite(value) else value
 
 
+def _grid(matrix_like) -> np.ndarray:
+    """A 2-D array of cells; cells may themselves be tuples or sets (kept as objects)."""
+    if isinstance(matrix_like, np.ndarray) and (matrix_like.dtype != object or matrix_like.ndim == 2):
+        return matrix_like
+    try:
+        grid = np.asarray(matrix_like)
+    except ValueError:  # ragged: rows of tuples of different lengths
+        grid = None
+    if grid is not None and grid.ndim == 2:
+        return grid
+    rows = [list(row) for row in matrix_like]
+    lengths = {len(row) for row in rows}
+    if len(lengths) > 1:
+        raise BadInput(f"reliability data rows have different lengths: {sorted(lengths)}")
+    out = np.empty((len(rows), lengths.pop() if lengths else 0), dtype=object)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            out[i, j] = cell
+    return out
+
+
 def from_wide(matrix_like, missing=(".", "", None), *, order=None, as_sets: bool = True) -> ReliabilityData:
     """Build :class:`ReliabilityData` from a wide matrix.
 
@@ -444,9 +465,7 @@ def from_wide(matrix_like, missing=(".", "", None), *, order=None, as_sets: bool
         else:
             grid = matrix_like.to_numpy(dtype=object).T
     else:
-        grid = np.asarray(matrix_like)
-        if grid.dtype.kind not in "iufb":
-            grid = np.asarray(matrix_like, dtype=object)
+        grid = _grid(matrix_like)
         if grid.ndim != 2:
             raise BadInput(f"reliability data must be 2-D (annotators x items); got shape {grid.shape}")
         annotators = tuple(range(grid.shape[0]))
