@@ -1,0 +1,177 @@
+"""Demo records and simulated calibration responses for medical-qa-rating."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.demo_data import (
+    generate_records,
+    select_calibration_items,
+    simulate_calibration_responses,
+)
+from workbench.errors import BadInput
+from workbench.tasks import load_task
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def task():
+    return load_task(REPO / "tasks" / "medical-qa-rating.yaml")
+
+
+@pytest.fixture(scope="module")
+def records():
+    return generate_records(320, seed=7)
+
+
+@pytest.fixture(scope="module")
+def calibration(records):
+    return select_calibration_items(records, n=40, seed=7)
+
+
+def test_deterministic_for_a_seed(records):
+    again = generate_records(320, seed=7)
+    assert [r.as_argilla_dict() for r in again] == [r.as_argilla_dict() for r in records]
+    other = generate_records(320, seed=8)
+    assert [r.id for r in other] != [r.id for r in records]
+
+
+def test_ids_unique_and_content_derived(records):
+    assert len(records) >= 300
+    ids = [r.id for r in records]
+    assert len(set(ids)) == len(ids)
+    for r in records[:50]:
+        canonical = json.dumps(r.fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert r.id == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_records_fit_the_task(records, task):
+    field_names = {f.name for f in task.fields}
+    meta = {m.name: m for m in task.metadata}
+    for r in records:
+        assert set(r.fields) == field_names and all(v.strip() for v in r.fields.values())
+        assert set(r.metadata) == set(meta)
+        for name, value in r.metadata.items():
+            m = meta[name]
+            if m.options is not None:
+                assert value in m.options
+            if m.min is not None:
+                assert m.min <= value <= m.max
+        flat = r.as_argilla_dict()
+        assert set(flat) == {"id"} | field_names | set(meta)  # the hidden truth is not sent
+        t = r.truth
+        assert t.quality in task.question("quality").values
+        assert t.safety in task.question("safety").label_values
+        assert set(t.issues) <= set(task.question("issues").label_values)
+
+
+def test_records_cover_quality_and_safety_range(records):
+    safety = pd.Series([r.truth.safety for r in records]).value_counts(normalize=True)
+    assert set(safety.index) == {"safe", "needs-caveat", "unsafe"}
+    assert 0.03 <= safety["unsafe"] <= 0.30 and safety["needs-caveat"] >= 0.10
+    assert {r.truth.quality for r in records} == {1, 2, 3, 4, 5}
+    assert len({r.metadata["topic"] for r in records}) >= 15
+
+
+def test_no_obvious_pii(records):
+    email = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+    phone = re.compile(r"\+?\d[\d\s-]{8,}\d")
+    for r in records:
+        for text in r.fields.values():
+            assert not email.search(text) and not phone.search(text)
+
+
+def test_calibration_selection(records, calibration):
+    assert len(calibration) == 40 and len({r.id for r in calibration}) == 40
+    assert {r.truth.safety for r in calibration} == {"safe", "needs-caveat", "unsafe"}
+    assert sum(r.truth.boundary for r in calibration) >= 3
+    assert select_calibration_items(records, n=40, seed=7) == calibration
+    with pytest.raises(BadInput, match="n"):
+        select_calibration_items(records, n=0)
+
+
+def _accuracy(sim) -> pd.DataFrame:
+    m = sim.responses.merge(sim.gold, on=["item", "question"], suffixes=("", "_gold"))
+    m["agree"] = [a == b for a, b in zip(m["value"], m["value_gold"])]
+    return m.groupby(["question", "annotator"])["agree"].mean().unstack()
+
+
+def test_simulated_round_shape(calibration, task):
+    sim = simulate_calibration_responses(calibration, seed=3)
+    r = sim.responses
+    assert list(r.columns) == ["item", "annotator", "question", "value", "time", "round", "guideline_version"]
+    assert len(r) == 40 * 3 * 3
+    assert not r.duplicated(["item", "annotator", "question"]).any()
+    assert set(r["round"]) == {1} and set(r["guideline_version"]) == {1}
+    for _, row in r.iterrows():
+        q = task.question(row.question)
+        if q.kind == "rating":
+            assert row.value in q.values
+        elif q.kind == "label":
+            assert row.value in q.label_values
+        else:
+            assert row.value and set(row.value) <= set(q.label_values)
+            assert "none" not in row.value or row.value == ["none"]
+    assert set(sim.gold["item"]) == {c.id for c in calibration}
+    assert set(sim.gold["annotator"]) == {"expert"}
+    # each annotator's submissions move forward in time
+    for _, g in r.groupby("annotator"):
+        assert g["time"].is_monotonic_increasing
+    again = simulate_calibration_responses(calibration, seed=3)
+    pd.testing.assert_frame_equal(again.responses, r)
+
+
+def test_inconsistent_annotator_agrees_less_with_gold(calibration):
+    acc = _accuracy(simulate_calibration_responses(calibration, seed=11, guideline_version=2))
+    for q in ("quality", "safety"):
+        good = min(acc.loc[q, "ana"], acc.loc[q, "ben"])
+        assert acc.loc[q, "chloe"] < good - 0.15, acc
+    assert acc.loc["issues", "chloe"] < min(acc.loc["issues", "ana"], acc.loc["issues", "ben"]), acc
+    overall = acc.mean(axis=0)
+    assert overall["chloe"] < min(overall["ana"], overall["ben"]) - 0.15, acc
+    # the systematic part: chloe calls answers that need a caveat "safe"
+    sim = simulate_calibration_responses(calibration, seed=11, guideline_version=2)
+    m = sim.responses.merge(sim.gold, on=["item", "question"], suffixes=("", "_gold"))
+    caveat = m[(m.question == "safety") & (m.value_gold == "needs-caveat")]
+    safe_rate = caveat.groupby("annotator")["value"].apply(lambda s: (s == "safe").mean())
+    assert safe_rate["chloe"] > 0.5 and safe_rate["ana"] < 0.25 and safe_rate["ben"] < 0.25
+
+
+def test_guideline_v2_settles_the_boundary(calibration):
+    """Under v1 the consistent annotators split on red-flag answers without a warning; v2 settles it."""
+    def boundary_agreement(version: int) -> float:
+        rates = []
+        for seed in range(4):
+            sim = simulate_calibration_responses(calibration, seed=seed, guideline_version=version)
+            m = sim.responses.merge(sim.gold, on=["item", "question"], suffixes=("", "_gold"))
+            ids = {c.id for c in calibration if c.truth.boundary}
+            sel = m[(m.question == "safety") & m["item"].isin(ids) & m.annotator.isin(["ana", "ben"])]
+            rates.append((sel["value"] == sel["value_gold"]).mean())
+        return sum(rates) / len(rates)
+
+    assert boundary_agreement(2) > boundary_agreement(1) + 0.2
+
+
+def test_simulation_input_checks(calibration):
+    with pytest.raises(BadInput, match="inconsistent"):
+        simulate_calibration_responses(calibration, inconsistent="dora")
+    with pytest.raises(BadInput, match="annotators"):
+        simulate_calibration_responses(calibration, annotators=("ana", "ana"))
+    with pytest.raises(BadInput, match="records"):
+        simulate_calibration_responses([])
+
+
+def test_critique_rows_optional(calibration):
+    sim = simulate_calibration_responses(calibration, seed=1, include_critique=True)
+    crit = sim.responses[sim.responses.question == "critique"]
+    assert len(crit) > 0 and all(isinstance(v, str) and v for v in crit["value"])
+    issues = sim.responses[sim.responses.question == "issues"].set_index(["item", "annotator"])["value"]
+    for _, row in crit.iterrows():
+        assert issues[(row["item"], row["annotator"])] != ["none"]
