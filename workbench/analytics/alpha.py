@@ -456,12 +456,15 @@ def _bootstrap_alphas(data, indices, level: str = "nominal", *, distance=None, b
     return prep.alphas(pattern_weights, pattern_basis)[0]
 
 
-def _bootstrap_distribution(prep: _Prepared, n_boot: int, seed=None) -> np.ndarray:
-    """The ``n_boot`` resampled alphas (nan where undefined) behind :func:`alpha_with_interval`."""
+def _bootstrap_distribution(prep: _Prepared, n_boot: int, seed=None, scheme: str = "auto") -> np.ndarray:
+    """The ``n_boot`` resampled alphas (nan where undefined) behind :func:`alpha_with_interval`.
+
+    ``scheme`` forces drawing ``"units"`` or ``"patterns"`` (for tests and benchmarks).
+    """
     rng = np.random.default_rng(seed)
     boots = []
     size = prep.n_units
-    if prep.use_patterns():
+    if scheme == "patterns" or (scheme == "auto" and prep.use_patterns()):
         # The number of times each distinct unit pattern is drawn is multinomial with
         # probabilities multiplicity / size: the same distribution as drawing units.
         basis, _, mult = prep.patterns()
@@ -474,7 +477,7 @@ def _bootstrap_distribution(prep: _Prepared, n_boot: int, seed=None) -> np.ndarr
         basis = prep.units_basis()
         chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // max(size, 1)))
         for done in range(0, n_boot, chunk):
-            picks = rng.integers(0, size, size=(min(chunk, n_boot - done), size))
+            picks = rng.integers(0, size, size=(min(chunk, n_boot - done), size), dtype=np.int32)
             boots.append(prep.alphas(_unit_weights(picks, size), basis)[0])
     return np.concatenate(boots) if boots else np.empty(0)
 

@@ -282,6 +282,20 @@ def _tidy_numbers(uniques: list) -> list:
     return uniques
 
 
+def _unique_numbers(values: np.ndarray):
+    """Sorted distinct numbers and int32 codes; O(n) for whole numbers in a modest range."""
+    if len(values):
+        lo, hi = values.min(), values.max()
+        if hi - lo < 1_000_000 and (values.dtype.kind in "iu" or np.array_equal(values, np.floor(values))):
+            offsets = (values - lo).astype(np.int64)
+            used = np.bincount(offsets, minlength=int(hi - lo) + 1) > 0
+            lookup = np.cumsum(used, dtype=np.int64) - 1
+            uniq = (np.flatnonzero(used) + lo).astype(values.dtype)
+            return uniq, lookup[offsets].astype(np.int32)
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, inverse.astype(np.int32).reshape(-1)
+
+
 def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = "values"):
     """Encode a 1-D array of present (non-missing) values.
 
@@ -291,9 +305,8 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
         if values.dtype.kind == "f" and not np.isfinite(values).all():
             bad = values[~np.isfinite(values)][0]
             raise BadInput(f"{source}: value {bad!r} is not a finite number")
-        uniq, inverse = np.unique(values, return_inverse=True)
+        uniq, codes = _unique_numbers(values)
         uniques = _tidy_numbers([u.item() for u in uniq])
-        codes = inverse.astype(np.int32)
         categories, ordered = uniques, True
     else:
         normalised = [_normalise_value(v, as_sets) for v in values]
