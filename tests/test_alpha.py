@@ -256,6 +256,16 @@ def test_fast_bootstrap_equals_the_slow_one_exactly_for_the_same_resamples(hayes
     assert np.array_equal(fast, slow)  # bit for bit, not approximately
 
 
+def test_fast_bootstrap_without_the_contribution_table_is_exact_too(hayes, monkeypatch):
+    # Many categories make the per-item contribution table too big; the per-resample fallback
+    # must give the same bits.
+    monkeypatch.setattr("workbench.analytics.alpha._CONTRIB_ELEMENTS", 0)
+    rng = np.random.default_rng(8)
+    indices = rng.integers(0, hayes.n_items, size=(40, hayes.n_items))
+    for level in ("nominal", "ordinal"):
+        assert np.array_equal(_bootstrap_alphas(hayes, indices, level, basis="units"), _slow_alphas(hayes, indices, level))
+
+
 def test_fast_bootstrap_is_exact_with_a_custom_distance_and_unpairable_items():
     rd = from_wide([[{"a"}, {"a", "b"}, None, {"c"}, {"b"}], [{"a"}, {"b"}, {"c"}, None, {"b", "c"}], [None, {"a", "b"}, None, {"c"}, {"b"}]])
     rng = np.random.default_rng(3)

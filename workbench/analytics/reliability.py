@@ -90,17 +90,33 @@ def _check_columns(df, required, source):
 
 
 def _check_duplicates(df, keys, source):
-    dup = df.duplicated(subset=list(keys), keep=False)
+    key = np.zeros(len(df), dtype=np.int64)
+    for col in keys:
+        codes, uniq = pd.factorize(df[col])
+        key = key * (len(uniq) + 1) + (codes + 1)
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
-        rows = df[dup]
-        first = rows.iloc[0]
-        same = rows[(rows[list(keys)] == first[list(keys)]).all(axis=1)]
-        where = ", ".join(f"{k}={first[k]!r}" for k in keys)
+        first = int(np.flatnonzero(dup)[0])
+        same = np.flatnonzero(key == key[first])
+        row = df.iloc[first]
+        where = ", ".join(f"{k}={_plain(row[k])!r}" for k in keys)
         raise BadInput(
-            f"{source}: duplicate annotation for {where} (rows {', '.join(str(i) for i in same.index[:5])});"
+            f"{source}: duplicate annotation for {where} (rows {', '.join(str(df.index[i]) for i in same[:5])});"
             f" {int(dup.sum())} rows are duplicated in all. Each annotator may answer a question of an"
             " item only once."
         )
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+_SCALAR_KINDS = {"string", "integer", "floating", "mixed-integer-float", "decimal", "empty"}
+
+
+def _needs_normalising(values) -> bool:
+    """False when every value is already a hashable plain scalar (fast path for big tables)."""
+    return pd.api.types.infer_dtype(values, skipna=True) not in _SCALAR_KINDS
 
 
 def validate_annotations(df: pd.DataFrame, *, source: str = "annotations") -> pd.DataFrame:
@@ -147,7 +163,7 @@ def validate_annotations(df: pd.DataFrame, *, source: str = "annotations") -> pd
     out = df[~df["value"].isna()].reset_index(drop=True)
     if len(out) == 0:
         raise BadInput(f"{source}: every 'value' is missing (no annotations)")
-    if out["value"].dtype == object:
+    if out["value"].dtype == object and _needs_normalising(out["value"]):
         out = out.copy()
         out["value"] = [_normalise_value(v, as_sets=False) for v in out["value"]]
     return out
@@ -309,15 +325,19 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
         uniques = _tidy_numbers([u.item() for u in uniq])
         categories, ordered = uniques, True
     else:
-        normalised = [_normalise_value(v, as_sets) for v in values]
-        if as_sets and any(isinstance(v, frozenset) for v in normalised):
-            normalised = [v if isinstance(v, frozenset) else frozenset([v]) for v in normalised]
-        obj = np.empty(len(normalised), dtype=object)
-        obj[:] = normalised
+        if _needs_normalising(values):
+            normalised = [_normalise_value(v, as_sets) for v in values]
+            if as_sets and any(isinstance(v, frozenset) for v in normalised):
+                normalised = [v if isinstance(v, frozenset) else frozenset([v]) for v in normalised]
+            obj = np.empty(len(normalised), dtype=object)
+            obj[:] = normalised
+        else:
+            obj = values
         try:
             codes, uniq = pd.factorize(obj)
         except TypeError as exc:  # unhashable value
             raise BadInput(f"{source}: value cannot be used as an answer ({exc})") from None
+        uniq = [_plain(u) for u in uniq]
         uniques = list(uniq)
         if all(_is_number(u) for u in uniques):
             uniques = sorted(uniques)
@@ -353,7 +373,7 @@ def _factorize_ids(series: pd.Series):
         codes, uniq = pd.factorize(series, sort=True)
     except TypeError:
         codes, uniq = pd.factorize(series, sort=False)
-    return codes, tuple(v.item() if isinstance(v, np.generic) else v for v in uniq)
+    return codes, tuple(uniq.tolist())
 
 
 def to_reliability_data(df: pd.DataFrame, *, order=None, as_sets: bool = True) -> ReliabilityData:
@@ -405,9 +425,11 @@ def to_reliability_data(df: pd.DataFrame, *, order=None, as_sets: bool = True) -
                 " agreement is computed per question: select one question first"
             )
         source = f"question {questions[0]!r}"
-    _check_duplicates(df, ("item", "annotator"), source)
     item_codes, items = _factorize_ids(df["item"])
     ann_codes, annotators = _factorize_ids(df["annotator"])
+    cell = ann_codes.astype(np.int64) * len(items) + item_codes
+    if np.bincount(cell, minlength=len(items) * len(annotators)).max(initial=0) > 1:
+        _check_duplicates(df, ("item", "annotator"), source)  # names the first duplicate
     values = df["value"].to_numpy()
     present = ~pd.isna(df["value"]).to_numpy()
     codes_1d, categories, ordered = _encode(values[present], order=order, as_sets=as_sets, source=source)
