@@ -1,6 +1,14 @@
 """Functional core: pure agreement analytics over tidy annotation tables and numpy arrays.
 
-No I/O, no Argilla, no Streamlit here.
+No I/O, no Argilla, no Streamlit here. Agreement works per question on
+:class:`ReliabilityData` (annotators x items, integer codes), built from a tidy table with
+:func:`validate_annotations` + :func:`to_reliability_data`, or from a wide matrix with
+:func:`from_wide`; every coefficient also accepts an annotators x items array (nan = missing).
+
+>>> from workbench.analytics import from_wide, krippendorff_alpha, percent_agreement
+>>> rd = from_wide([[1, 2, 3, 3], [1, 2, 3, 2]])
+>>> percent_agreement(rd)
+0.75
 """
 
 from workbench.analytics.alpha import (
@@ -11,10 +19,12 @@ from workbench.analytics.alpha import (
     krippendorff_alpha,
 )
 from workbench.analytics.coefficients import (
+    GWET_WEIGHTS,
     cohen_kappa,
     fleiss_kappa,
     gwet_ac1,
     gwet_ac2,
+    gwet_weights,
     pairwise_cohen_kappa,
     percent_agreement,
 )
@@ -27,23 +37,27 @@ from workbench.analytics.distances import (
 from workbench.analytics.reliability import (
     TIDY_COLUMNS,
     ReliabilityData,
+    as_reliability_data,
     from_wide,
     to_reliability_data,
     validate_annotations,
 )
 
 __all__ = [
+    "GWET_WEIGHTS",
     "LEVELS",
     "TIDY_COLUMNS",
     "AlphaResult",
     "ReliabilityData",
     "alpha_with_interval",
+    "as_reliability_data",
     "coincidence_matrix",
     "cohen_kappa",
     "fleiss_kappa",
     "from_wide",
     "gwet_ac1",
     "gwet_ac2",
+    "gwet_weights",
     "jaccard_distance",
     "kendall_tau_distance",
     "krippendorff_alpha",
