@@ -7,7 +7,11 @@ Formulas (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability"):
 * Coincidence matrix ``o[c, k] = sum_u P_u[c, k] / (m_u - 1)`` with ``P_u[c, k]`` the number of
   ordered pairs of values (from different annotators) in unit ``u`` that are ``c`` and ``k``:
   ``P_u = n_u n_u^T - diag(n_u)`` for the per-unit value counts ``n_u``.
-* Marginals ``n_c = sum_k o[c, k]``, ``n = sum_c n_c`` (number of pairable values).
+* Marginals ``n_c = sum_k o[c, k]`` (= the number of pairable values equal to ``c``, which is
+  how we compute it, exactly), ``n = sum_c n_c`` (number of pairable values).
+* Distances ``delta`` per level (nominal, ordinal, interval, ratio; Jaccard and MASI for
+  multi-label answers) are in :mod:`workbench.analytics.distances`; ``distance=`` takes any
+  callable or matrix (rankings: Kendall tau distance; spans: 1 - token F1).
 * ``alpha = 1 - D_o / D_e`` with ``D_o = sum o[c, k] delta[c, k] / n`` and
   ``D_e = sum n_c n_k delta[c, k] / (n (n - 1))``.
 
@@ -32,9 +36,10 @@ unit positions.
 
 The interval is the percentile bootstrap over *pairable units*: resample the pairable units
 with replacement ``n_boot`` times, compute alpha on each, report the ``(1 - ci) / 2`` and
-``(1 + ci) / 2`` quantiles. (Krippendorff's own bootstrap, in his macro, resamples pairs of
-values instead; see Hayes & Krippendorff 2007. Resampling whole items keeps each item's
-annotations together, which is what an item sample is.) Resamples in which alpha is undefined
+``(1 + ci) / 2`` quantiles. (Krippendorff's own bootstrap in the KALPHA macro of Hayes &
+Krippendorff 2007 works on pairs of values rather than on units; it is not offered here.
+Resampling whole items keeps each item's annotations together, which is what a sample of items
+is.) Resamples in which alpha is undefined
 (all values equal) are left out and counted in ``AlphaResult.n_boot_undefined``.
 
 References
