@@ -280,6 +280,18 @@ def test_team_observations_within_round_and_strict_majority():
     assert pd.isna(a0["team_value"])  # b:x, c:y, d:z -> no majority
 
 
+def test_team_observations_sorted_by_annotator_then_time_with_time_zones():
+    df = labels_frame([
+        (1, "b", "q", "x", "2024-01-03"), (1, "a", "q", "x", "2024-01-02"), (1, "c", "q", "x", "2024-01-01"),
+        (2, "a", "q", "y", "2024-01-01"), (2, "b", "q", "y", "2024-01-01"), (2, "c", "q", "x", "2024-01-04"),
+    ])
+    df["time"] = df["time"].dt.tz_localize("Europe/Paris")
+    out = drift.team_observations(df, min_others=1)
+    assert list(zip(out["annotator"], out["item"])) == [("a", 2), ("a", 1), ("b", 2), ("b", 1), ("c", 1), ("c", 2)]
+    assert str(out["time"].dt.tz) == "Europe/Paris"
+    assert out.loc[(out["annotator"] == "c") & (out["item"] == 2), "team_value"].item() == "y"
+
+
 def test_agreement_series_and_by_version():
     sim = simulate_annotations(
         [SimulatedAnnotator("a", 0.9), SimulatedAnnotator("b", 0.8)], n_items=500, version_changes=[300], seed=2

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -274,15 +273,25 @@ def gold_observations(
     return obs
 
 
-def _value_codes(values: pd.Series, questions: pd.Series) -> tuple[np.ndarray, list]:
-    """Integer codes of values, numbered separately within each question (keeps the code range small)."""
-    codes = np.empty(len(values), dtype=np.int64)
-    uniques = []
-    for _, idx in values.groupby(questions.to_numpy(), sort=False).indices.items():
-        c, u = pd.factorize(values.to_numpy()[idx], use_na_sentinel=False)
+def _value_codes(values: pd.Series, questions: pd.Series):
+    """Integer codes of values, numbered separately within each question (keeps the code range small).
+
+    Returns ``codes, question_codes, offsets, uniques``: the value of code ``c`` in question
+    ``q`` is ``uniques[offsets[q] + c]``.
+    """
+    qcodes, qs = pd.factorize(questions)
+    vals = values.to_numpy()
+    codes = np.empty(len(vals), dtype=np.int64)
+    offsets = np.zeros(len(qs), dtype=np.int64)
+    uniques, n_vals, start = [], [], 0
+    for q, idx in enumerate(pd.Series(np.arange(len(vals))).groupby(qcodes, sort=True).indices.values()):
+        c, u = pd.factorize(vals[idx], use_na_sentinel=False)
         codes[idx] = c
-        uniques.append(len(u))
-    return codes, uniques
+        offsets[q] = start
+        start += len(u)
+        uniques.append(np.asarray(u, dtype=object))
+        n_vals.append(len(u))
+    return codes, qcodes, offsets, np.concatenate(uniques), n_vals
 
 
 def team_observations(
@@ -328,7 +337,8 @@ def team_observations(
         Columns ``annotator, time, guideline_version, round, item, question, value,
         team_value, n_others, agrees_team`` sorted by annotator then time. ``agrees_team`` is
         1.0 or 0.0, and NaN where there is no team answer (fewer than ``min_others`` other
-        annotators, or a tie); ``team_value`` is then missing.
+        annotators, or a tie); ``team_value`` is then missing. Rows with the same annotator and
+        time keep the input order.
 
     Examples
     --------
@@ -350,16 +360,16 @@ def team_observations(
     if min_others < 1:
         raise BadInput(f"min_others must be at least 1, got {min_others!r}")
     cols = ["annotator", "time", "guideline_version", "round", "item", "question", "value"]
-    df = labels.loc[:, cols + [c for c in within if c not in cols]]
+    df = labels[cols + [c for c in within if c not in cols]]
     if items is not None:
         df = df.loc[df["item"].isin(list(items))]
         if len(df) == 0:
             raise BadInput(f"{source}: none of the given items occurs in the table")
-    df = df.reset_index(drop=True)
+    df.index = pd.RangeIndex(len(df))
     n = len(df)
     g = df.groupby(["item", "question", *within], sort=False).ngroup().to_numpy()
     a, _ = pd.factorize(df["annotator"])
-    v, n_vals = _value_codes(df["value"], df["question"])
+    v, qcodes, offsets, uniques, n_vals = _value_codes(df["value"], df["question"])
     k = max(n_vals)
     n_groups = int(g.max()) + 1
     n_ann = int(a.max()) + 1
@@ -393,18 +403,22 @@ def team_observations(
         n_others[rows] = ann_per_group[pair_g[p]] - 1
 
     has = team_code >= 0
-    # Map team codes back to values: the first row of the same question carrying that code.
-    team_value = pd.Series(pd.NA, index=df.index, dtype=object)
-    if has.any():
-        key = pd.DataFrame({"question": df["question"], "code": v, "value": df["value"]})
-        lookup = key.drop_duplicates(["question", "code"]).set_index(["question", "code"])["value"]
-        idx = pd.MultiIndex.from_arrays([df["question"].to_numpy()[has], team_code[has]])
-        team_value.loc[has] = lookup.reindex(idx).to_numpy()
-    out = df.loc[:, cols]
-    out["team_value"] = team_value
-    out["n_others"] = n_others
-    out["agrees_team"] = np.where(has, (v == team_code).astype(float), np.nan)
-    return out.sort_values(["annotator", "time", "item", "question"], kind="stable", ignore_index=True)
+    team_value = np.full(n, None, dtype=object)
+    team_value[has] = uniques[offsets[qcodes[has]] + team_code[has]]
+    agrees = np.where(has, (v == team_code).astype(float), np.nan)
+    order = _annotator_time_order(df)
+    out = df[cols].take(order)
+    out.index = pd.RangeIndex(n)
+    out["team_value"] = team_value[order]
+    out["n_others"] = n_others[order]
+    out["agrees_team"] = agrees[order]
+    return out
+
+
+def _annotator_time_order(df: pd.DataFrame) -> np.ndarray:
+    """Row order by annotator, then time, ties kept in input order (lexsort on integer keys)."""
+    ann, _ = pd.factorize(df["annotator"], sort=True)
+    return np.lexsort((df["time"].values.view("int64"), ann))  # .values: datetime64 even when tz-aware
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,10 +637,20 @@ def bernoulli_cusum_run_length_cdf(p: float, design: BernoulliCusumDesign, n: in
 
 @lru_cache(maxsize=4096)
 def _design_cached(p0: float, p1: float, arl0: float, max_denominator: int) -> BernoulliCusumDesign:
-    frac = Fraction(_llr_gamma(p0, p1)).limit_denominator(max_denominator)
-    a, m = frac.numerator, frac.denominator
-    if not (0 < a < m):
-        raise BadInput(f"cannot build a CUSUM for p0={p0!r}, p1={p1!r} (reference value {float(frac)})")
+    # gamma ~ a/m with m in [max_denominator/2, max_denominator] and gcd(a, m) = 1, so the
+    # statistic moves on a lattice of step 1/m and the limit can be tuned in steps that fine
+    # (a fraction like 1/6 would leave only multiples of 1/6 reachable).
+    gamma = _llr_gamma(p0, p1)
+    best = None
+    for m in range(max(2, max_denominator // 2), max_denominator + 1):
+        a = round(gamma * m)
+        if 0 < a < m and math.gcd(a, m) == 1:
+            err = abs(a / m - gamma)
+            if best is None or err < best[0]:
+                best = (err, a, m)
+    if best is None:
+        raise BadInput(f"cannot build a CUSUM for p0={p0!r}, p1={p1!r} (reference value {gamma})")
+    _, a, m = best
     # Smallest H whose in-control ARL reaches arl0: double, then bisect (ARL increases with H).
     lo, hi = 0, max(m - a, 1)
     while _arl_lattice(p0, m, a, hi) < arl0:
@@ -647,13 +671,14 @@ def _design_cached(p0: float, p1: float, arl0: float, max_denominator: int) -> B
 
 
 def design_bernoulli_cusum(
-    p0: float, p1: float, *, arl0: float = 1000.0, max_denominator: int = 100
+    p0: float, p1: float, *, arl0: float = 5000.0, max_denominator: int = 100
 ) -> BernoulliCusumDesign:
     """Design a Bernoulli CUSUM for a rise of the event rate from ``p0`` to ``p1``.
 
     The reference value is the log-likelihood-ratio value of Reynolds & Stoumbos (1999),
     ``gamma = ln((1-p0)/(1-p1)) / ln(p1 (1-p0) / (p0 (1-p1)))``, rounded to the nearest
-    fraction ``a/m`` with ``m <= max_denominator``; the limit ``H`` is the smallest whose
+    closest fraction ``a/m`` in lowest terms with ``max_denominator/2 <= m <= max_denominator``
+    (so the limit can be tuned in steps of ``1/m``); the limit ``H`` is the smallest whose
     exact in-control ARL is at least ``arl0``.
 
     Parameters
@@ -668,9 +693,11 @@ def design_bernoulli_cusum(
 
     Examples
     --------
+    The LLR reference value for 0.10 -> 0.25 is ln(0.9/0.75) / ln(3) = 0.16596:
+
     >>> d = design_bernoulli_cusum(0.10, 0.25, arl0=1000)
-    >>> d.arl0 >= 1000 and d.arl1 < 60 and d.p0 < d.gamma < d.p1
-    True
+    >>> abs(d.gamma - 0.16596) < 1 / d.m, d.arl0 >= 1000, d.arl1 < d.arl0 / 20
+    (True, True, True)
     """
     for name, value in (("p0", p0), ("p1", p1)):
         if not (isinstance(value, (int, float, np.floating)) and 0 < value < 1):
@@ -814,9 +841,9 @@ def monitor_gold_agreement(
     *,
     method: str = "cusum",
     drop: float = 0.15,
-    arl0: float = 1000.0,
+    arl0: float = 5000.0,
     baseline=None,
-    baseline_n: int = 100,
+    baseline_n: int = 200,
     restart: bool = True,
     lam: float = 0.1,
     L: float = 3.0,
