@@ -397,3 +397,71 @@ def test_diff_span_overlap_only_switches_on():
     assert _targets(allowed) == {"questions.entities.allow_overlapping"} and refused == []
     allowed, refused = compare_settings(base, on)  # switching off
     assert _targets(refused) == {"questions.entities.allow_overlapping"} and allowed == []
+
+
+# ------------------------------------------------------------------------------------------
+# Against the real server: the rules diff_settings encodes are the ones argilla-server applies
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.argilla
+def test_settings_round_trip_and_update_rules_on_real_server(client, unique_name, medical):
+    import requests
+
+    ws = rg.Workspace(name=unique_name, client=client).create()
+    ds = rg.Dataset(name=unique_name, workspace=ws, settings=settings_for(medical, 1, client=client), client=client).create()
+    fetched = client.datasets(unique_name, workspace=ws)
+    # What the server stores is what settings_for asked for: no difference at all.
+    assert diff_settings(medical, fetched.settings, 1) == ([], [])
+
+    # Allowed: a new guideline version. Applying it makes the difference disappear.
+    allowed, refused = diff_settings(medical, fetched.settings, 2)
+    assert _targets(allowed) == {"guidelines"} and refused == []
+    fetched.settings.guidelines = settings_for(medical, 2).guidelines
+    fetched.update()
+    assert diff_settings(medical, client.datasets(unique_name, workspace=ws).settings, 2) == ([], [])
+
+    api = client.api_url.rstrip("/")
+    headers = {"X-Argilla-Api-Key": client.api_key}
+    qids = {q.name: q.id for q in client.datasets(unique_name, workspace=ws).settings.questions}
+
+    def patch_question(name, body):
+        return requests.patch(f"{api}/api/v1/questions/{qids[name]}", json=body, headers=headers, timeout=30)
+
+    # Allowed by diff_settings -> accepted by the server: same labels, new order and texts.
+    wanted = settings_for(medical, 2).serialize()
+    reordered = [{"value": "unsafe", "text": "Unsafe"}, {"value": "safe", "text": "safe"}, {"value": "needs-caveat", "text": "needs-caveat"}]
+    current = client.datasets(unique_name, workspace=ws).settings.serialize()
+    next(q for q in current["questions"] if q["name"] == "safety")["settings"]["options"] = reordered
+    allowed, refused = compare_settings(current, wanted)
+    assert refused == [] and {"questions.safety.labels", "questions.safety.label_texts"} <= _targets(allowed)
+    assert patch_question("safety", {"settings": {"type": "label_selection", "options": reordered}}).status_code == 200
+
+    # Refused by diff_settings -> refused by the server: a label added.
+    more = [*reordered, {"value": "unknown", "text": "unknown"}]
+    next(q for q in current["questions"] if q["name"] == "safety")["settings"]["options"] = more
+    _, refused = compare_settings(current, wanted)
+    assert "questions.safety.labels" in _targets(refused)
+    assert patch_question("safety", {"settings": {"type": "label_selection", "options": more}}).status_code == 422
+
+    # Refused: rating options. The server's update schema has no options: they stay as they were.
+    patch_question("quality", {"settings": {"type": "rating", "options": [{"value": v} for v in (1, 2, 3)]}})
+    assert client.datasets(unique_name, workspace=ws).settings.questions["quality"].values == [1, 2, 3, 4, 5]
+
+    # Refused: a new question on a published dataset.
+    resp = requests.post(f"{api}/api/v1/datasets/{ds.id}/questions", headers=headers, timeout=30, json={
+        "name": "extra", "title": "Extra", "required": False,
+        "settings": {"type": "text"},
+    })
+    assert resp.status_code == 422
+
+    # Allowed: a new metadata property, and the distribution.
+    resp = requests.post(f"{api}/api/v1/datasets/{ds.id}/metadata-properties", headers=headers, timeout=30, json={
+        "name": "batch", "title": "Batch", "settings": {"type": "terms"},
+    })
+    assert resp.status_code == 201, resp.text
+    resp = requests.patch(f"{api}/api/v1/datasets/{ds.id}", headers=headers, timeout=30,
+                          json={"distribution": {"strategy": "overlap", "min_submitted": 2}})
+    assert resp.status_code == 200, resp.text
+    allowed, refused = diff_settings(medical, client.datasets(unique_name, workspace=ws).settings, 2)
+    assert refused == [] and {"metadata.batch", "distribution.min_submitted"} <= _targets(allowed)

@@ -19,7 +19,8 @@ argilla-server 2.8.0's update schemas and validators:
   values (same count, same values) but may reorder them and change their display texts and
   ``visible_options``; multi-label ``options_order`` may change; a span question's field cannot
   change and ``allow_overlapping`` may be switched on but not off. Rating and ranking options
-  cannot change at all (their update schema has no ``options``). Text questions may toggle
+  cannot change at all (their update schema has no ``options``: the server answers 200 and
+  keeps the old ones). Text questions may toggle
   ``use_markdown``;
 * metadata properties (``MetadataPropertyUpdate``): ``title`` and ``visible_for_annotators``
   can change; new properties can be added and old ones deleted on a published dataset; their
@@ -225,7 +226,7 @@ def compare_settings(wanted: Any, existing: Any) -> tuple[list[SettingsChange], 
         refused.append(SettingsChange(target, a, b, reason))
 
     # Dataset-level attributes.
-    if new.get("guidelines") != old.get("guidelines"):
+    if (new.get("guidelines") or "").strip() != (old.get("guidelines") or "").strip():  # the SDK strips it
         ok("guidelines", old.get("guidelines"), new.get("guidelines"), "dataset guidelines are updatable")
     nd, od = (new.get("distribution") or {}), (old.get("distribution") or {})
     if nd.get("min_submitted") != od.get("min_submitted"):
@@ -343,7 +344,8 @@ def _compare_question(t: str, a: dict, b: dict, ok, no) -> None:
                 no(f"{t}.allow_overlapping", True, False, "cannot be switched off: existing responses may overlap")
     if ta in ("rating", "ranking") and oa != ob:
         what = "values"
-        no(f"{t}.{what}", [v for v, _ in oa], [v for v, _ in ob], f"{ta} options cannot change after the dataset exists")
+        no(f"{t}.{what}", [v for v, _ in oa], [v for v, _ in ob],
+           f"{ta} options cannot change after the dataset exists (the server silently ignores them in an update)")
     if ta == "text" and bool(sa.get("use_markdown")) != bool(sb.get("use_markdown")):
         ok(f"{t}.use_markdown", sa.get("use_markdown"), sb.get("use_markdown"), "updatable")
 

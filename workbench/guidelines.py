@@ -307,7 +307,9 @@ def render_for_argilla(version: GuidelineVersion) -> str:
         f"> Author: {version.author}. Changes in this version: {changes}",
         "",
     ]
-    return "\n".join(head) + "\n" + version.body.strip() + "\n"
+    # No trailing newline: the SDK strips surrounding whitespace, and this way the text read back
+    # from Argilla equals the text sent.
+    return "\n".join(head) + "\n" + version.body.strip()
 
 
 def diff_versions(old: GuidelineVersion, new: GuidelineVersion, *, context: int = 3) -> str:

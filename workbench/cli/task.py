@@ -95,7 +95,7 @@ def show(task_name: str, version: str | None) -> None:
     """Print VERSION (default: the latest) of TASK's guideline as Argilla will show it."""
     g = _guideline_for(task_name)
     v = g.get(version) if version is not None else g.latest
-    click.echo(render_for_argilla(v), nl=False)
+    click.echo(render_for_argilla(v))
 
 
 @guidelines.command("list")
