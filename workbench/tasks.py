@@ -935,7 +935,7 @@ def project_dir() -> Path:
 def find_task(name_or_path: str, *, project: Path | None = None) -> Task:
     """A task given its file path or its name (looked up as ``<project>/tasks/<name>.yaml``)."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml") or p.is_file():
         return load_task(p)
     project = project or project_dir()
     f = project / "tasks" / f"{name_or_path}.yaml"
