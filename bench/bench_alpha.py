@@ -26,7 +26,7 @@ from workbench.analytics.alpha import _bootstrap_distribution, _Prepared
 
 N_ITEMS, N_ANNOTATORS, N_CATEGORIES, MISSING = 100_000, 10, 5, 0.2
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-REPEATS = 3
+REPEATS = 5
 N_BOOT = 1000
 REFERENCE_RESAMPLES = 5
 

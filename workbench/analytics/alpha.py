@@ -428,7 +428,9 @@ def krippendorff_alpha(data, level: str = "nominal", *, distance=None) -> float:
 
 def _unit_weights(unit_indices: np.ndarray, n_units: int) -> np.ndarray:
     """Multiplicities (B, n_units) as floats from resampled unit positions (B, size)."""
-    unit_indices = np.asarray(unit_indices, dtype=np.int64)
+    unit_indices = np.asarray(unit_indices)
+    if unit_indices.dtype.kind not in "iu":
+        unit_indices = unit_indices.astype(np.int64)
     out = np.empty((unit_indices.shape[0], n_units))
     for row, picks in enumerate(unit_indices):  # one bincount per resample (cache-friendly)
         out[row] = np.bincount(picks, minlength=n_units)
