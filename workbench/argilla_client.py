@@ -7,13 +7,25 @@ function can be re-run: it creates what is missing and leaves what exists.
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from dataclasses import dataclass
 
 import argilla as rg
 import requests
 
 from workbench.errors import BadInput, ServiceError
+
+# The SDK warns when a lookup finds nothing ("User ... not found") and logs batch-size notes: for
+# the ensure_* functions below a miss is expected, not news.
+logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
+
+
+def _quiet(lookup, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not found", category=UserWarning)
+        return lookup(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,7 @@ def client(conn: Connection) -> rg.Argilla:
 
 
 def ensure_workspace(cl: rg.Argilla, name: str) -> rg.Workspace:
-    ws = cl.workspaces(name)
+    ws = _quiet(cl.workspaces, name)
     if ws is None:
         ws = rg.Workspace(name=name, client=cl).create()
     return ws
@@ -65,7 +77,7 @@ def ensure_user(cl: rg.Argilla, username: str, *, password: str, role: str = "an
     """Create ``username`` if missing (returns ``created=True``); an existing user keeps its password."""
     if len(password) < 8:
         raise BadInput(f"user {username!r}: password must have at least 8 characters")
-    user = cl.users(username)
+    user = _quiet(cl.users, username)
     created = False
     if user is None:
         user = rg.User(username=username, password=password, role=role, first_name=first_name or username,
@@ -81,7 +93,7 @@ def ensure_user(cl: rg.Argilla, username: str, *, password: str, role: str = "an
 def ensure_dataset(cl: rg.Argilla, name: str, workspace: str, settings: rg.Settings) -> tuple[rg.Dataset, bool]:
     """The dataset ``name`` in ``workspace``, created with ``settings`` when missing."""
     ws = ensure_workspace(cl, workspace)
-    ds = cl.datasets(name=name, workspace=ws)
+    ds = _quiet(cl.datasets, name=name, workspace=ws)
     if ds is not None:
         return ds, False
     ds = rg.Dataset(name=name, workspace=ws, settings=settings, client=cl)
@@ -95,6 +107,6 @@ def user_token(api_url: str, username: str, password: str) -> str:
         resp = requests.post(f"{api_url}/api/v1/token", data={"username": username, "password": password}, timeout=30)
     except requests.RequestException as exc:
         raise ServiceError(f"Argilla at {api_url} does not answer ({exc.__class__.__name__})") from None
-    if resp.status_code != 200:
+    if resp.status_code not in (200, 201):
         raise ServiceError(f"Argilla refused the login of {username!r} (HTTP {resp.status_code})")
     return resp.json()["access_token"]

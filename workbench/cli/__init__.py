@@ -6,6 +6,7 @@ Each command group lives in its own module next to this one and is registered he
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -30,6 +31,7 @@ class WorkbenchGroup(click.Group):
 def main() -> None:
     """Workbench: calibrated, monitored annotation on Argilla."""
     apply_offline_env()
+    os.environ.setdefault("TQDM_DISABLE", "1")  # the SDK's progress bars clutter command output
 
 
 def _register() -> None:
