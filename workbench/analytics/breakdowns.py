@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analytics import distances as _dist
-from workbench.analytics.alpha import LEVELS, coincidence_matrix, krippendorff_alpha
+from workbench.analytics.alpha import LEVELS, coincidence_matrix
 from workbench.analytics.coefficients import cohen_kappa, pairwise_cohen_kappa
 from workbench.analytics.reliability import ReliabilityData, as_reliability_data
 from workbench.errors import BadInput
@@ -401,15 +401,34 @@ def _drop_rows(rd: ReliabilityData, keep) -> ReliabilityData:
     )
 
 
-def _alpha_or_nan(rd, level, distance):
-    try:
-        return krippendorff_alpha(rd, level, distance=distance), ""
-    except BadInput as exc:
-        return float("nan"), str(exc)
+def _alpha_from_counts(counts: np.ndarray, delta) -> float:
+    """alpha from item value counts; ``delta=None`` means Krippendorff's ordinal metric.
+
+    ``o = sum_u (n_u n_u' - diag(n_u)) / (m_u - 1)`` over the pairable items, as one weighted
+    product (floating-point sums, unlike the exactly grouped sums of
+    :mod:`~workbench.analytics.alpha`: equal to it up to rounding). NaN when undefined.
+    """
+    m = counts.sum(axis=1)
+    keep = m >= 2
+    c = counts[keep].astype(float)
+    if len(c) == 0:
+        return float("nan")
+    w = 1.0 / (m[keep] - 1.0)
+    o = (c * w[:, None]).T @ c - np.diag(w @ c)
+    marg = o.sum(axis=1)
+    n = marg.sum()
+    d = _dist.ordinal_matrix(marg) if delta is None else delta
+    expected = float(marg @ d @ marg)
+    if expected <= 0:
+        return float("nan")
+    return float(1.0 - (n - 1.0) * float((o * d).sum()) / expected)
 
 
 def leave_one_out(data, level: str = "nominal", *, distance=None, alpha: float | None = None) -> pd.DataFrame:
     """Alpha of the data without each annotator in turn.
+
+    Computed from the item value counts minus each annotator's own values, one weighted matrix
+    product per annotator (no re-coding of the data).
 
     Parameters
     ----------
@@ -435,14 +454,25 @@ def leave_one_out(data, level: str = "nominal", *, distance=None, alpha: float |
     2          2          1.000
     """
     rd = as_reliability_data(data)
+    delta = None if (level == "ordinal" and distance is None) else level_distance(rd, level, distance=distance)
+    if level == "ordinal" and distance is None and not rd.ordered:
+        level_distance(rd, level)  # raises the ordinal-needs-order error
+    counts = item_value_counts(rd)
     if alpha is None:
-        alpha, _ = _alpha_or_nan(rd, level, distance)
-    rows = np.arange(rd.n_annotators)
+        alpha = _alpha_from_counts(counts, delta)
     without, notes = [], []
-    for a in rows:
-        value, note = _alpha_or_nan(_drop_rows(rd, rows[rows != a]), level, distance)
+    for a in range(rd.n_annotators):
+        if rd.n_annotators - 1 < 2:
+            without.append(np.nan)
+            notes.append("fewer than two annotators without them")
+            continue
+        own = rd.codes[a]
+        has = np.flatnonzero(own >= 0)
+        sub = counts.copy()
+        sub[has, own[has]] -= 1
+        value = _alpha_from_counts(sub, delta)
         without.append(value)
-        notes.append(note)
+        notes.append("" if np.isfinite(value) else "alpha undefined without them (no pairable variation)")
     without = np.asarray(without, dtype=float)
     return pd.DataFrame({
         "annotator": list(rd.annotators),
@@ -596,14 +626,15 @@ def align_gold(data, gold, *, name: str = "gold"):
     series = _gold_series(gold)
     cats = list(rd.categories)
     position = {_canon(c): i for i, c in enumerate(cats)}
-    item_pos = {item: j for j, item in enumerate(rd.items)}
+    item_index = pd.Index(rd.items)
+    where = item_index.get_indexer(series.index)
+    if (where < 0).any():  # try canonical forms (1.0 for 1) of the unmatched ids
+        retry = pd.Index([_canon(i) for i in series.index[where < 0]])
+        where[where < 0] = item_index.get_indexer(retry)
     codes = np.full(rd.n_items, -1, dtype=np.int32)
     extra = []
-    for item, value in zip(series.index, series.to_numpy()):
-        j = item_pos.get(item)
-        if j is None:
-            j = item_pos.get(_canon(item))
-        if j is None:
+    for item, j, value in zip(series.index, where, series.to_numpy()):
+        if j < 0:
             continue
         key = _canon(value)
         if key not in position:

@@ -156,6 +156,8 @@ class Thresholds:
         Fewer pairable items than this: concentration is not tested.
     max_listed : int
         Items / pairs / confusions listed in the explanation.
+    max_table : int
+        Rows kept in the disputed-items evidence table (most disputed first).
     seed : int
         Seed of the null simulations (results are reproducible).
     """
@@ -173,6 +175,7 @@ class Thresholds:
     null_draws: int = 20
     min_items: int = 20
     max_listed: int = 10
+    max_table: int = 200
     seed: int = 0
 
     def __post_init__(self):
@@ -302,21 +305,38 @@ def _split(counts: np.ndarray, method: str, share: float) -> np.ndarray:
     return dissent >= np.maximum(2, np.ceil(share * m - 1e-9))
 
 
+def _draw_counts(m: np.ndarray, probs: np.ndarray, rng) -> np.ndarray:
+    """One multinomial draw per row: ``m[i]`` values over categories with ``probs[i]``.
+
+    Sequential conditional binomials, vectorised over rows (one ``binomial`` call per
+    category instead of one multinomial per row).
+    """
+    n_rows, v = probs.shape
+    out = np.zeros((n_rows, v), dtype=np.int64)
+    remaining = m.astype(np.int64).copy()
+    left = np.ones(n_rows)
+    for k in range(v - 1):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.clip(np.where(left > 0, probs[:, k] / left, 0.0), 0.0, 1.0)
+        out[:, k] = rng.binomial(remaining, p)
+        remaining -= out[:, k]
+        left = left - probs[:, k]
+    out[:, v - 1] = remaining
+    return out
+
+
 def _null_splits(counts: np.ndarray, method: str, share: float, draws: int, rng) -> np.ndarray:
     """Split indicators under the null model, shape (draws, n_items)."""
     m = counts.sum(axis=1)
     centre = _centre(counts, method)
-    groups = []
-    for t in np.unique(centre):
-        rows = np.flatnonzero(centre == t)
-        dist = counts[rows].sum(axis=0).astype(float)
-        groups.append((rows, dist / dist.sum()))
+    v = counts.shape[1]
+    by_centre = np.stack([np.bincount(centre, weights=counts[:, j], minlength=v) for j in range(v)], axis=1)
+    totals = by_centre.sum(axis=1, keepdims=True)
+    dist = np.divide(by_centre, totals, out=np.zeros_like(by_centre), where=totals > 0)
+    probs = dist[centre]
     out = np.empty((draws, len(counts)), dtype=bool)
-    sim = np.empty_like(counts)
     for r in range(draws):
-        for rows, p in groups:
-            sim[rows] = rng.multinomial(m[rows], p)
-        out[r] = _split(sim, method, share)
+        out[r] = _split(_draw_counts(m, probs, rng), method, share)
     return out
 
 
@@ -366,6 +386,7 @@ def diagnose(
     alpha: float | None = None,
     loo: pd.DataFrame | None = None,
     gold_table: pd.DataFrame | None = None,
+    disagreement: pd.DataFrame | None = None,
 ) -> Diagnosis:
     """Decide whether low agreement comes from ambiguous items/labels, deviating annotators, both or neither.
 
@@ -378,9 +399,11 @@ def diagnose(
     gold : optional
         Gold values (mapping item -> value, Series, or table with ``item`` and ``value``).
     thresholds : Thresholds
-    alpha, loo, gold_table : optional
-        Already computed alpha, :func:`~workbench.analytics.breakdowns.leave_one_out` and
-        :func:`~workbench.analytics.breakdowns.gold_agreement` tables (to avoid recomputing).
+    alpha, loo, gold_table, disagreement : optional
+        Already computed alpha, :func:`~workbench.analytics.breakdowns.leave_one_out`,
+        :func:`~workbench.analytics.breakdowns.gold_agreement` and
+        :func:`~workbench.analytics.breakdowns.annotator_disagreement` tables (to avoid
+        recomputing them).
 
     Returns
     -------
@@ -415,7 +438,8 @@ def diagnose(
         )
 
     # ---- annotators
-    ann = annotator_disagreement(rd, level, distance=distance)
+    ann = (annotator_disagreement(rd, level, distance=distance) if disagreement is None else disagreement).copy()
+    ann = ann[["annotator", "n_annotations", "n_pairable", "disagreement", "relative"]]
     rel = ann["relative"].to_numpy()
     med = np.nanmedian(rel)
     mad = 1.4826 * np.nanmedian(np.abs(rel - med))
@@ -465,7 +489,8 @@ def diagnose(
     if len(positions) >= th.min_items:
         concentrated, conc, mass, split = _concentration(counts, delta, _method_for(level, rd), th, rng)
         order = np.argsort(-mass, kind="stable")
-        hot = order[split[order]]
+        hot_all = order[split[order]]
+        hot = hot_all[: th.max_table]
         total = mass.sum()
         disputed = pd.DataFrame({
             "item": [rd.items[positions[i]] for i in hot],
@@ -474,10 +499,10 @@ def diagnose(
             "mass_share": mass[hot] / total if total > 0 else 0.0,
         })
         if concentrated and len(hot):
-            pairs = confused_pairs(rd, items=positions[hot], top=th.max_listed)
+            pairs = confused_pairs(rd, items=positions[hot_all], top=th.max_listed)
             cat_index = {_label(c): i for i, c in enumerate(rd.categories)}
             split_sides = [
-                _split_annotators(rd, positions[hot], cat_index[a], cat_index[b_])
+                _split_annotators(rd, positions[hot_all], cat_index[a], cat_index[b_])
                 for a, b_ in zip(pairs["label_a"], pairs["label_b"])
             ]
             pairs = pairs.assign(
