@@ -45,6 +45,10 @@ def _register() -> None:
     main.add_command(task_cli.task)
     main.add_command(task_cli.guidelines)
 
+    from workbench.cli import agreement as agreement_cli
+
+    main.add_command(agreement_cli.agreement)
+
 
 _register()
 
