@@ -1,0 +1,768 @@
+"""The append-only history store: rounds, guideline publications, gold, and every response version.
+
+Argilla keeps only the current state of a response; Workbench needs its history (what an annotator
+answered before an edit, under which guideline version, in which round). :class:`HistoryStore`
+keeps that history in an SQL database through SQLAlchemy Core, and hands it to the analytics core
+as a *tidy* table (one row per judgement: ``item, annotator, question, value, time, round,
+guideline_version``).
+
+Where it lives
+--------------
+``HistoryStore(url)`` takes any SQLAlchemy URL; without one it reads ``WORKBENCH_STORE_URL``, and
+without that it uses the SQLite file ``history.db`` under the Workbench home
+(:func:`workbench.config.home`). SQLite and PostgreSQL are both tested.
+
+Append-only
+-----------
+Response and suggestion rows are never updated nor deleted: a changed response (new ``updated_at``,
+status or values) is stored as a new *version* (1, 2, ...) of the response of one annotator on one
+record of one dataset; earlier versions stay. Gold is also append-only: the latest value set per
+``(task, item, question, kind)`` wins. Rounds are keyed by ``(task, dataset)`` and recording the
+same round twice changes nothing.
+
+Values
+------
+Answers of every kind are stored as canonical JSON text and decoded back to Python:
+
+=============  ==============================================================================
+kind           stored and returned as
+=============  ==============================================================================
+label, text    ``str``
+rating         ``int``
+multi_label    ``list`` of ``str``, **sorted** (the order of selection carries no meaning), so
+               ``frozenset(value)`` or ``tuple(value)`` is stable across syncs
+ranking        ``list`` of candidate values, best first (Argilla's ``[{"value", "rank"}]``
+               ordered by rank, ties by value; see :func:`normalise_value`)
+span           ``list`` of ``{"start", "end", "label"}`` dicts sorted by (start, end, label)
+=============  ==============================================================================
+
+Times
+-----
+Every timestamp is stored as naive UTC and returned as timezone-aware UTC pandas timestamps.
+Timezone-aware inputs are converted to UTC; naive inputs are taken as UTC (as Argilla sends them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from workbench.errors import BadInput, ServiceError
+
+GOLD_KINDS = ("expert", "adjudicated")
+
+TIDY_COLUMNS = (
+    "item", "annotator", "question", "value", "time", "round", "guideline_version",
+    "task", "dataset", "status", "version",
+)
+HISTORY_COLUMNS = TIDY_COLUMNS + ("dataset_id", "record_id", "user_id", "response_id", "inserted_at", "synced_at")
+ROUND_COLUMNS = (
+    "task", "round", "kind", "dataset", "workspace", "dataset_id", "guideline_version", "created_at", "forced_reason",
+)
+GOLD_COLUMNS = ("item", "question", "value", "set_by", "set_at", "kind")
+SUGGESTION_COLUMNS = (
+    "item", "question", "value", "score", "agent", "type", "time", "task", "dataset", "round", "version",
+    "dataset_id", "record_id",
+)
+
+metadata = sa.MetaData()
+
+datasets_t = sa.Table(
+    "datasets", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("workspace", sa.String(255), nullable=False),
+)
+
+rounds_t = sa.Table(
+    "rounds", metadata,
+    sa.Column("task", sa.String(255), primary_key=True),
+    sa.Column("dataset", sa.String(255), primary_key=True),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("workspace", sa.String(255), nullable=False),
+    sa.Column("dataset_id", sa.String(64), nullable=False, index=True),
+    sa.Column("guideline_version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("forced_reason", sa.Text, nullable=True),
+)
+
+publications_t = sa.Table(
+    "guideline_publications", metadata,
+    sa.Column("task", sa.String(255), nullable=False),
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("published_at", sa.DateTime, primary_key=True),
+)
+
+gold_t = sa.Table(
+    "gold", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("task", sa.String(255), nullable=False, index=True),
+    sa.Column("item", sa.String(255), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("set_by", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("set_at", sa.DateTime, nullable=False),
+)
+
+# One row per stored version of one annotator's response on one record.
+response_versions_t = sa.Table(
+    "response_versions", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("dataset_id", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("response_id", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(255), nullable=False),
+    sa.Column("annotator", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("inserted_at", sa.DateTime, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+    sa.Column("guideline_version", sa.Integer, nullable=True),
+    sa.Column("content_hash", sa.String(40), nullable=False),
+    sa.Column("synced_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("dataset_id", "record_id", "user_id", "version", name="uq_response_version"),
+)
+
+# One row per question answered in a response version (a discarded response may have none).
+response_values_t = sa.Table(
+    "response_values", metadata,
+    sa.Column("version_id", sa.String(32), sa.ForeignKey("response_versions.id"), primary_key=True),
+    sa.Column("question", sa.String(255), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+suggestion_versions_t = sa.Table(
+    "suggestion_versions", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("dataset_id", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("item", sa.String(255), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("score", sa.Text, nullable=True),
+    sa.Column("agent", sa.String(255), nullable=True),
+    sa.Column("type", sa.String(32), nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+    sa.Column("content_hash", sa.String(40), nullable=False),
+    sa.Column("synced_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("dataset_id", "record_id", "question", "version", name="uq_suggestion_version"),
+)
+
+# Where the last completed sync of a dataset got to (written in the same transaction as its rows).
+sync_state_t = sa.Table(
+    "sync_state", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("watermark", sa.DateTime, nullable=True),
+    sa.Column("last_sync_at", sa.DateTime, nullable=False),
+)
+
+sa.Index("ix_response_versions_key", response_versions_t.c.dataset_id, response_versions_t.c.record_id,
+         response_versions_t.c.user_id, response_versions_t.c.version)
+sa.Index("ix_suggestion_versions_key", suggestion_versions_t.c.dataset_id, suggestion_versions_t.c.record_id,
+         suggestion_versions_t.c.question, suggestion_versions_t.c.version)
+
+
+# --------------------------------------------------------------------------------------------
+# Values and times
+# --------------------------------------------------------------------------------------------
+
+
+def normalise_value(kind: str | None, value: Any) -> Any:
+    """The canonical form of an answer of question ``kind`` (see the module docstring).
+
+    ``kind`` is a Workbench question kind (``label``, ``multi_label``, ``rating``, ``ranking``,
+    ``span``, ``text``) or an Argilla question type (``label_selection``,
+    ``multi_label_selection``, ``rating``, ``ranking``, ``span``, ``text``); ``None`` leaves the
+    value as it is.
+
+    >>> normalise_value("multi_label", ["b", "a"])
+    ['a', 'b']
+    >>> normalise_value("ranking", [{"value": "y", "rank": 2}, {"value": "x", "rank": 1}])
+    ['x', 'y']
+    >>> normalise_value("span", [{"label": "PER", "start": 5, "end": 9}, {"label": "LOC", "start": 0, "end": 3}])
+    [{'end': 3, 'label': 'LOC', 'start': 0}, {'end': 9, 'label': 'PER', 'start': 5}]
+    """
+    if value is None or kind is None:
+        return value
+    if kind in ("multi_label", "multi_label_selection"):
+        if isinstance(value, str):
+            return [value]
+        return sorted(set(value), key=str)
+    if kind == "ranking":
+        items = list(value)
+        if items and isinstance(items[0], dict):
+            items.sort(key=lambda d: (d.get("rank") is None, d.get("rank") or 0, str(d.get("value"))))
+            return [d["value"] for d in items]
+        return items
+    if kind == "span":
+        spans = [dict(sorted(s.items())) for s in value]
+        spans.sort(key=lambda s: (s.get("start", 0), s.get("end", 0), str(s.get("label"))))
+        return spans
+    if kind == "rating" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def encode_value(value: Any) -> str:
+    """Canonical JSON text of ``value`` (sorted keys, tuples and sets as lists).
+
+    >>> encode_value({"b": 1, "a": (1, 2)})
+    '{"a":[1,2],"b":1}'
+    """
+    def default(obj):
+        if isinstance(obj, (set, frozenset)):
+            return sorted(obj, key=str)
+        if hasattr(obj, "item"):  # numpy scalars
+            return obj.item()
+        if hasattr(obj, "tolist"):
+            return obj.tolist()
+        raise TypeError(f"value of type {type(obj).__name__} cannot be stored: {obj!r}")
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default)
+
+
+def decode_value(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def to_utc(when: Any) -> datetime | None:
+    """``when`` (datetime, pandas Timestamp or ISO string) as a naive UTC datetime; ``None`` stays.
+
+    >>> to_utc("2024-05-01T12:00:00+02:00")
+    datetime.datetime(2024, 5, 1, 10, 0)
+    """
+    if when is None:
+        return None
+    if isinstance(when, pd.Timestamp):
+        when = when.to_pydatetime()
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadInput(f"time {when!r} is not an ISO 8601 date-time") from None
+    if not isinstance(when, datetime):
+        raise BadInput(f"time {when!r} is not a date-time")
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def content_hash(*parts: Any) -> str:
+    return hashlib.sha1(encode_value(list(parts)).encode("utf-8")).hexdigest()
+
+
+def _utc_series(values) -> pd.Series:
+    return pd.to_datetime(pd.Series(values, dtype="object"), utc=True)
+
+
+def default_url() -> str:
+    """``WORKBENCH_STORE_URL``, else SQLite ``history.db`` under the Workbench home."""
+    env = os.environ.get("WORKBENCH_STORE_URL")
+    if env:
+        return env
+    from workbench import config
+
+    return f"sqlite:///{config.home() / 'history.db'}"
+
+
+# --------------------------------------------------------------------------------------------
+# Rows handed over by sync
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One annotator's response on one record, as read from Argilla (values already normalised)."""
+
+    record_id: str
+    item: str
+    user_id: str
+    annotator: str
+    response_id: str
+    status: str
+    values: dict[str, Any]
+    inserted_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    """One suggestion (a model's proposed answer to one question of one record)."""
+
+    record_id: str
+    item: str
+    question: str
+    value: Any
+    score: Any
+    agent: str | None
+    type: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DatasetWrite:
+    """What one dataset's sync appended (counts of new version rows)."""
+
+    responses: int
+    suggestions: int
+
+
+class HistoryStore:
+    """The append-only history of an annotation project (see the module docstring).
+
+    Parameters
+    ----------
+    url : str, optional
+        SQLAlchemy database URL; default ``WORKBENCH_STORE_URL``, else ``sqlite:///<home>/history.db``.
+        Tables are created when missing.
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        kwargs: dict = {"future": True}
+        if self.url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 60}
+            database = sa.engine.make_url(self.url).database
+            if database and database != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+        try:
+            self.engine = sa.create_engine(self.url, **kwargs)
+            if self.url.startswith("sqlite"):
+                @sa.event.listens_for(self.engine, "connect")
+                def _pragmas(dbapi_conn, _):  # noqa: ANN001
+                    cur = dbapi_conn.cursor()
+                    cur.execute("PRAGMA journal_mode=WAL")
+                    cur.execute("PRAGMA synchronous=NORMAL")
+                    cur.close()
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise ServiceError(f"history store {self._shown_url()} cannot be opened: {exc.__class__.__name__}: "
+                               f"{str(exc).splitlines()[0]}") from None
+
+    def _shown_url(self) -> str:
+        try:
+            return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001
+            return "<unparsable url>"
+
+    def __repr__(self) -> str:
+        return f"HistoryStore({self._shown_url()!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ rounds & publications
+
+    def record_round(self, *, task: str, round: int, kind: str, dataset: str, workspace: str, dataset_id: str,
+                     guideline_version: int, created_at=None, forced_reason: str | None = None) -> None:
+        """Register an annotation round: dataset ``dataset`` (Argilla id ``dataset_id``) of ``task``.
+
+        Idempotent on ``(task, dataset)``: recording the same round again changes nothing (the first
+        record is kept). Every dataset registered here is pulled by :func:`workbench.sync.sync`.
+        ``forced_reason`` is the reason given when a round was created past a failed gate.
+        """
+        row = dict(task=task, round=int(round), kind=kind, dataset=dataset, workspace=workspace,
+                   dataset_id=str(dataset_id), guideline_version=int(guideline_version),
+                   created_at=to_utc(created_at) or utcnow(), forced_reason=forced_reason)
+        with self.engine.begin() as conn:
+            exists = conn.execute(sa.select(rounds_t.c.task).where(
+                rounds_t.c.task == task, rounds_t.c.dataset == dataset)).first()
+            if exists is None:
+                conn.execute(rounds_t.insert(), [row])
+            self._upsert_dataset(conn, str(dataset_id), dataset, workspace)
+
+    def rounds(self, task: str | None = None) -> pd.DataFrame:
+        """Every recorded round (columns :data:`ROUND_COLUMNS`), by task then round number."""
+        q = sa.select(*[rounds_t.c[c] for c in ROUND_COLUMNS]).order_by(rounds_t.c.task, rounds_t.c.round,
+                                                                          rounds_t.c.created_at)
+        if task is not None:
+            q = q.where(rounds_t.c.task == task)
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=list(ROUND_COLUMNS))
+        df["created_at"] = _utc_series(df["created_at"])
+        return df
+
+    def record_guideline_publication(self, *, task: str, dataset_id: str, version: int, published_at=None) -> None:
+        """Record that guideline ``version`` of ``task`` was published on dataset ``dataset_id`` at
+        ``published_at`` (default now). Recording the same publication twice changes nothing."""
+        row = dict(task=task, dataset_id=str(dataset_id), version=int(version),
+                   published_at=to_utc(published_at) or utcnow())
+        with self.engine.begin() as conn:
+            exists = conn.execute(sa.select(publications_t.c.version).where(
+                publications_t.c.dataset_id == row["dataset_id"], publications_t.c.version == row["version"],
+                publications_t.c.published_at == row["published_at"])).first()
+            if exists is None:
+                conn.execute(publications_t.insert(), [row])
+
+    def publications(self, dataset_id: str | None = None) -> pd.DataFrame:
+        """Guideline publications (task, dataset_id, version, published_at), oldest first."""
+        q = sa.select(publications_t).order_by(publications_t.c.dataset_id, publications_t.c.published_at)
+        if dataset_id is not None:
+            q = q.where(publications_t.c.dataset_id == str(dataset_id))
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=["task", "dataset_id", "version", "published_at"])
+        df["published_at"] = _utc_series(df["published_at"])
+        return df
+
+    def guideline_version_at(self, dataset_id: str, when) -> int | None:
+        """The guideline version in force on ``dataset_id`` at ``when``.
+
+        That is the version of the latest publication at or before ``when``. When nothing was
+        published by then, the version the dataset's round was created with (``record_round``);
+        ``None`` if the dataset is not a recorded round either.
+        """
+        return self._version_lookup(str(dataset_id))(to_utc(when))
+
+    def _version_lookup(self, dataset_id: str):
+        with self.engine.connect() as conn:
+            return self._version_lookup_conn(conn, dataset_id)
+
+    # ------------------------------------------------------------------ gold
+
+    def set_gold(self, *, task: str, item: str, question: str, value, set_by: str, kind: str = "expert",
+                 set_at=None) -> None:
+        """Append a gold answer for ``(task, item, question)``.
+
+        ``kind`` is ``"expert"`` (an expert's reference answer) or ``"adjudicated"`` (the
+        resolution of a disagreement). Gold never overwrites: the latest row per kind wins in
+        :meth:`gold`, and earlier ones stay as history (:meth:`gold_history`).
+        """
+        if kind not in GOLD_KINDS:
+            raise BadInput(f"gold kind {kind!r} is not one of {', '.join(GOLD_KINDS)}")
+        for name, v in (("task", task), ("item", item), ("question", question), ("set_by", set_by)):
+            if not isinstance(v, str) or not v.strip():
+                raise BadInput(f"gold {name} {v!r} must be a non-empty string")
+        if value is None:
+            raise BadInput(f"gold value for item {item!r}, question {question!r} is empty")
+        row = dict(task=task, item=str(item), question=question, value=encode_value(value), set_by=set_by,
+                   kind=kind, set_at=to_utc(set_at) or utcnow())
+        with self.engine.begin() as conn:
+            conn.execute(gold_t.insert(), [row])
+
+    def gold_history(self, task: str) -> pd.DataFrame:
+        """Every gold row ever set for ``task`` (columns :data:`GOLD_COLUMNS`), oldest first."""
+        q = sa.select(gold_t.c.item, gold_t.c.question, gold_t.c.value, gold_t.c.set_by, gold_t.c.set_at,
+                      gold_t.c.kind).where(gold_t.c.task == task).order_by(gold_t.c.set_at, gold_t.c.id)
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=list(GOLD_COLUMNS))
+        df["value"] = [decode_value(v) for v in df["value"]]
+        df["set_at"] = _utc_series(df["set_at"])
+        return df
+
+    def gold(self, task: str, *, prefer_adjudicated: bool = True) -> pd.DataFrame:
+        """The gold answer per ``(item, question)`` of ``task``: columns :data:`GOLD_COLUMNS`.
+
+        Within a kind the latest row wins. With ``prefer_adjudicated`` an adjudicated answer beats
+        an expert one regardless of time; without it, the latest of either kind wins.
+        """
+        hist = self.gold_history(task)
+        if hist.empty:
+            return hist
+        hist = hist.reset_index(drop=True)
+        hist["_seq"] = range(len(hist))
+        latest = hist.groupby(["item", "question", "kind"], sort=False).tail(1)
+        if prefer_adjudicated:
+            latest = latest.assign(_rank=(latest["kind"] == "adjudicated").astype(int))
+            latest = latest.sort_values(["_rank", "_seq"])
+        else:
+            latest = latest.sort_values("_seq")
+        out = latest.groupby(["item", "question"], sort=False).tail(1)
+        out = out.sort_values(["item", "question"]).reset_index(drop=True)
+        return out[list(GOLD_COLUMNS)]
+
+    # ------------------------------------------------------------------ datasets & sync state
+
+    def _upsert_dataset(self, conn, dataset_id: str, name: str, workspace: str) -> None:
+        row = conn.execute(sa.select(datasets_t).where(datasets_t.c.dataset_id == dataset_id)).first()
+        if row is None:
+            conn.execute(datasets_t.insert(), [dict(dataset_id=dataset_id, name=name, workspace=workspace)])
+        elif (row.name, row.workspace) != (name, workspace):  # a renamed dataset: the name is metadata
+            conn.execute(datasets_t.update().where(datasets_t.c.dataset_id == dataset_id).values(
+                name=name, workspace=workspace))
+
+    def watermark(self, dataset_id: str) -> datetime | None:
+        """The newest record ``updated_at`` seen by the last completed sync of ``dataset_id``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sync_state_t.c.watermark).where(
+                sync_state_t.c.dataset_id == str(dataset_id))).first()
+        return row[0] if row else None
+
+    def latest_response_keys(self, dataset_id: str, conn=None) -> dict[tuple[str, str], tuple[int, str]]:
+        """``(record_id, user_id) -> (latest version, content hash)`` of a dataset's stored responses."""
+        rv = response_versions_t
+        sub = sa.select(rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")).where(
+            rv.c.dataset_id == dataset_id).group_by(rv.c.record_id, rv.c.user_id).subquery()
+        q = sa.select(rv.c.record_id, rv.c.user_id, rv.c.version, rv.c.content_hash).join(
+            sub, sa.and_(rv.c.record_id == sub.c.record_id, rv.c.user_id == sub.c.user_id, rv.c.version == sub.c.v)
+        ).where(rv.c.dataset_id == dataset_id)
+        own = conn is None
+        conn = conn or self.engine.connect()
+        try:
+            return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(q)}
+        finally:
+            if own:
+                conn.close()
+
+    def _latest_suggestion_keys(self, dataset_id: str, conn) -> dict[tuple[str, str], tuple[int, str]]:
+        sv = suggestion_versions_t
+        sub = sa.select(sv.c.record_id, sv.c.question, sa.func.max(sv.c.version).label("v")).where(
+            sv.c.dataset_id == dataset_id).group_by(sv.c.record_id, sv.c.question).subquery()
+        q = sa.select(sv.c.record_id, sv.c.question, sv.c.version, sv.c.content_hash).join(
+            sub, sa.and_(sv.c.record_id == sub.c.record_id, sv.c.question == sub.c.question, sv.c.version == sub.c.v)
+        ).where(sv.c.dataset_id == dataset_id)
+        return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(q)}
+
+    def write_dataset_sync(self, *, dataset_id: str, name: str, workspace: str, responses: Iterable[ResponseRow],
+                           suggestions: Iterable[SuggestionRow], watermark: datetime | None,
+                           full: bool = False, on_progress=None) -> DatasetWrite:
+        """Append what changed in one dataset, and move its watermark, in **one transaction**.
+
+        A response is appended as a new version when its content (status, values, ``updated_at``)
+        differs from the latest stored version of the same ``(record, user)``; a suggestion when its
+        value, score, agent or type differ. Anything else is skipped, so writing the same rows twice
+        adds nothing. If the process dies before the commit the store is left as it was.
+        ``on_progress(stage)`` is called between stages (used by tests to interrupt a sync).
+        """
+        dataset_id = str(dataset_id)
+        now = utcnow()
+        with self.engine.begin() as conn:
+            self._upsert_dataset(conn, dataset_id, name, workspace)
+            lookup = self._version_lookup_conn(conn, dataset_id)
+            latest = self.latest_response_keys(dataset_id, conn)
+            version_rows, value_rows = [], []
+            for r in responses:
+                values = {q: v for q, v in (r.values or {}).items() if v is not None}
+                updated = to_utc(r.updated_at)
+                inserted = to_utc(r.inserted_at)
+                h = content_hash(r.status, values, updated.isoformat() if updated else None)
+                key = (r.record_id, r.user_id)
+                prev = latest.get(key)
+                if prev is not None and prev[1] == h:
+                    continue
+                version = (prev[0] + 1) if prev else 1
+                latest[key] = (version, h)
+                vid = uuid.uuid4().hex
+                version_rows.append(dict(
+                    id=vid, dataset_id=dataset_id, record_id=r.record_id, user_id=r.user_id, version=version,
+                    response_id=r.response_id, item=r.item, annotator=r.annotator, status=r.status,
+                    inserted_at=inserted, updated_at=updated, guideline_version=lookup(updated or inserted),
+                    content_hash=h, synced_at=now))
+                value_rows.extend(dict(version_id=vid, question=q, value=encode_value(v)) for q, v in values.items())
+            if on_progress:
+                on_progress("responses-read")
+            for start in range(0, len(version_rows), 5000):
+                conn.execute(response_versions_t.insert(), version_rows[start:start + 5000])
+                if on_progress:
+                    on_progress("responses-written")
+            for start in range(0, len(value_rows), 10000):
+                conn.execute(response_values_t.insert(), value_rows[start:start + 10000])
+
+            slatest = self._latest_suggestion_keys(dataset_id, conn)
+            srows = []
+            for s in suggestions:
+                h = content_hash(s.value, s.score, s.agent, s.type)
+                key = (s.record_id, s.question)
+                prev = slatest.get(key)
+                if prev is not None and prev[1] == h:
+                    continue
+                version = (prev[0] + 1) if prev else 1
+                slatest[key] = (version, h)
+                srows.append(dict(
+                    id=uuid.uuid4().hex, dataset_id=dataset_id, record_id=s.record_id, question=s.question,
+                    version=version, item=s.item, value=encode_value(s.value),
+                    score=None if s.score is None else encode_value(s.score), agent=s.agent, type=s.type,
+                    updated_at=to_utc(s.updated_at), content_hash=h, synced_at=now))
+            for start in range(0, len(srows), 5000):
+                conn.execute(suggestion_versions_t.insert(), srows[start:start + 5000])
+
+            old = conn.execute(sa.select(sync_state_t.c.watermark).where(
+                sync_state_t.c.dataset_id == dataset_id)).first()
+            wm = to_utc(watermark)
+            if old is None:
+                conn.execute(sync_state_t.insert(), [dict(dataset_id=dataset_id, watermark=wm, last_sync_at=now)])
+            else:
+                if not full and old[0] is not None and (wm is None or wm < old[0]):
+                    wm = old[0]
+                conn.execute(sync_state_t.update().where(sync_state_t.c.dataset_id == dataset_id).values(
+                    watermark=wm, last_sync_at=now))
+            if on_progress:
+                on_progress("before-commit")
+        return DatasetWrite(responses=len(version_rows), suggestions=len(srows))
+
+    def _version_lookup_conn(self, conn, dataset_id: str):
+        pubs = conn.execute(sa.select(publications_t.c.published_at, publications_t.c.version).where(
+            publications_t.c.dataset_id == dataset_id).order_by(publications_t.c.published_at)).all()
+        base = conn.execute(sa.select(rounds_t.c.guideline_version).where(rounds_t.c.dataset_id == dataset_id)).first()
+        times = [p[0] for p in pubs]
+        versions = [p[1] for p in pubs]
+        fallback = base[0] if base is not None else None
+
+        def lookup(when: datetime | None) -> int | None:
+            if when is None:
+                return versions[-1] if versions else fallback
+            i = bisect.bisect_right(times, when)
+            return versions[i - 1] if i else fallback
+
+        return lookup
+
+    # ------------------------------------------------------------------ reading responses
+
+    def _responses_query(self, *, task, round, dataset, question, statuses, latest_only):
+        rv, vals, ds, rd = response_versions_t, response_values_t, datasets_t, rounds_t
+        cols = [
+            rv.c.item, rv.c.annotator, vals.c.question, vals.c.value, rv.c.updated_at.label("time"),
+            rd.c.round, rv.c.guideline_version, rd.c.task, ds.c.name.label("dataset"), rv.c.status, rv.c.version,
+            rv.c.dataset_id, rv.c.record_id, rv.c.user_id, rv.c.response_id, rv.c.inserted_at, rv.c.synced_at,
+        ]
+        frm = rv.join(vals, vals.c.version_id == rv.c.id).join(ds, ds.c.dataset_id == rv.c.dataset_id, isouter=True) \
+            .join(rd, rd.c.dataset_id == rv.c.dataset_id, isouter=True)
+        if latest_only:
+            sub = sa.select(rv.c.dataset_id, rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")) \
+                .group_by(rv.c.dataset_id, rv.c.record_id, rv.c.user_id).subquery()
+            frm = frm.join(sub, sa.and_(sub.c.dataset_id == rv.c.dataset_id, sub.c.record_id == rv.c.record_id,
+                                        sub.c.user_id == rv.c.user_id, sub.c.v == rv.c.version))
+        q = sa.select(*cols).select_from(frm)
+        if task is not None:
+            q = q.where(rd.c.task == task)
+        if round is not None:
+            q = q.where(rd.c.round.in_(_as_list(round)))
+        if dataset is not None:
+            q = q.where(ds.c.name.in_(_as_list(dataset)) | rv.c.dataset_id.in_(_as_list(dataset)))
+        if question is not None:
+            q = q.where(vals.c.question.in_(_as_list(question)))
+        if statuses is not None:
+            q = q.where(rv.c.status.in_(_as_list(statuses)))
+        return q.order_by(rv.c.dataset_id, rv.c.record_id, rv.c.annotator, vals.c.question, rv.c.version)
+
+    def _read_responses(self, q) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=list(HISTORY_COLUMNS))
+        df["value"] = [decode_value(v) for v in df["value"]]
+        for c in ("time", "inserted_at", "synced_at"):
+            df[c] = _utc_series(df[c])
+        for c in ("round", "guideline_version", "version"):
+            df[c] = df[c].astype("Int64")
+        return df
+
+    def tidy(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
+             dataset: str | Sequence[str] | None = None, question: str | Sequence[str] | None = None,
+             statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True) -> pd.DataFrame:
+        """Responses as the analytics core's tidy table, one row per judgement.
+
+        Columns :data:`TIDY_COLUMNS`: ``item`` (record external id), ``annotator`` (username),
+        ``question``, ``value`` (decoded, see the module docstring), ``time`` (when the response
+        was submitted or last changed, UTC), ``round``, ``guideline_version`` (in force when the
+        response was submitted), ``task``, ``dataset``, ``status``, ``version``.
+
+        With ``latest_only`` only the latest stored version of each response is kept, and
+        ``statuses`` filters on the status of that version (a response submitted and later turned
+        back into a draft is not counted as submitted). ``statuses=None`` keeps every status.
+        ``round``, ``dataset`` and ``question`` accept one value or several; ``dataset`` matches
+        the name or the Argilla id. ``round`` and ``task`` are empty for datasets that are not a
+        recorded round.
+        """
+        df = self._read_responses(self._responses_query(
+            task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only))
+        return df[list(TIDY_COLUMNS)].reset_index(drop=True)
+
+    def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,
+                         statuses: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every stored version of every response (columns :data:`HISTORY_COLUMNS`), oldest version first.
+
+        A response edited twice in Argilla has three versions here (``version`` 1, 2, 3).
+        A version with no values (a response discarded without answers) has no row here; see
+        :meth:`response_versions`.
+        """
+        df = self._read_responses(self._responses_query(
+            task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=False))
+        return df.reset_index(drop=True)
+
+    def response_versions(self, dataset: str | None = None) -> pd.DataFrame:
+        """One row per stored response version (no values): who, which record, status, times, version."""
+        rv, ds = response_versions_t, datasets_t
+        q = sa.select(rv.c.dataset_id, ds.c.name.label("dataset"), rv.c.record_id, rv.c.item, rv.c.user_id,
+                      rv.c.annotator, rv.c.response_id, rv.c.version, rv.c.status, rv.c.inserted_at,
+                      rv.c.updated_at, rv.c.guideline_version, rv.c.synced_at).select_from(
+            rv.join(ds, ds.c.dataset_id == rv.c.dataset_id, isouter=True))
+        if dataset is not None:
+            q = q.where(ds.c.name.in_(_as_list(dataset)) | rv.c.dataset_id.in_(_as_list(dataset)))
+        q = q.order_by(rv.c.dataset_id, rv.c.record_id, rv.c.user_id, rv.c.version)
+        with self.engine.connect() as conn:
+            res = conn.execute(q)
+            df = pd.DataFrame(res.all(), columns=list(res.keys()))
+        for c in ("inserted_at", "updated_at", "synced_at"):
+            df[c] = _utc_series(df[c])
+        return df
+
+    def suggestions(self, *, task: str | None = None, dataset=None, question=None,
+                    latest_only: bool = True) -> pd.DataFrame:
+        """Stored suggestions (columns :data:`SUGGESTION_COLUMNS`); ``latest_only`` keeps the latest version."""
+        sv, ds, rd = suggestion_versions_t, datasets_t, rounds_t
+        frm = sv.join(ds, ds.c.dataset_id == sv.c.dataset_id, isouter=True).join(
+            rd, rd.c.dataset_id == sv.c.dataset_id, isouter=True)
+        if latest_only:
+            sub = sa.select(sv.c.dataset_id, sv.c.record_id, sv.c.question, sa.func.max(sv.c.version).label("v")) \
+                .group_by(sv.c.dataset_id, sv.c.record_id, sv.c.question).subquery()
+            frm = frm.join(sub, sa.and_(sub.c.dataset_id == sv.c.dataset_id, sub.c.record_id == sv.c.record_id,
+                                        sub.c.question == sv.c.question, sub.c.v == sv.c.version))
+        q = sa.select(sv.c.item, sv.c.question, sv.c.value, sv.c.score, sv.c.agent, sv.c.type,
+                      sv.c.updated_at.label("time"), rd.c.task, ds.c.name.label("dataset"), rd.c.round, sv.c.version,
+                      sv.c.dataset_id, sv.c.record_id).select_from(frm)
+        if task is not None:
+            q = q.where(rd.c.task == task)
+        if dataset is not None:
+            q = q.where(ds.c.name.in_(_as_list(dataset)) | sv.c.dataset_id.in_(_as_list(dataset)))
+        if question is not None:
+            q = q.where(sv.c.question.in_(_as_list(question)))
+        q = q.order_by(sv.c.dataset_id, sv.c.record_id, sv.c.question, sv.c.version)
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=list(SUGGESTION_COLUMNS))
+        df["value"] = [decode_value(v) for v in df["value"]]
+        df["score"] = [decode_value(v) for v in df["score"]]
+        df["time"] = _utc_series(df["time"])
+        return df
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table (for reports and tests)."""
+        out = {}
+        with self.engine.connect() as conn:
+            for t in metadata.sorted_tables:
+                out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        return out
+
+
+def _as_list(value) -> list:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    return [value]
+
+
+def open_store(url: str | None = None) -> HistoryStore:
+    """A :class:`HistoryStore` at ``url`` (default location when ``None``)."""
+    return HistoryStore(url)
+
+
+__all__ = [
+    "HistoryStore", "ResponseRow", "SuggestionRow", "DatasetWrite", "normalise_value", "encode_value",
+    "decode_value", "to_utc", "default_url", "open_store", "GOLD_KINDS", "TIDY_COLUMNS", "HISTORY_COLUMNS",
+    "ROUND_COLUMNS", "GOLD_COLUMNS",
+]
