@@ -185,7 +185,7 @@ def test_monitor_statistic_and_restart_match_hand_recursion():
         "guideline_version": "v1",
         "correct": np.concatenate([rng.random(n) < 0.9, rng.random(n) < 0.7]),
     })
-    chart = drift.monitor_gold_agreement(obs, baseline_n=100, arl0=300)
+    chart = drift.monitor_gold_agreement(obs, baseline_n=100, arl0=300, baseline_guarantee=None)
     for ann in ("a", "b"):
         pts = chart.points.loc[chart.points["annotator"] == ann]
         x = obs.loc[obs["annotator"] == ann, "correct"].to_numpy().astype(int)
@@ -200,6 +200,26 @@ def test_monitor_statistic_and_restart_match_hand_recursion():
         row = chart.summary.set_index("annotator").loc[ann]
         assert row["n_alarms"] == sig.sum()
     assert chart.summary.set_index("annotator").loc["b", "n_alarms"] > 0
+
+
+def test_baseline_guarantee_keeps_in_control_arl_above_target():
+    """Exact over the binomial law of the calibration window: with the 0.9 lower bound, at least
+    ~90% of annotators get a chart whose true in-control ARL reaches the target; with the
+    point estimate only about half do."""
+    n, acc, target = 200, 0.9, 2000
+    pmf = stats.binom.pmf(np.arange(n + 1), n, acc)
+
+    def coverage(guarantee):
+        cover = 0.0
+        for k in np.flatnonzero(pmf > 1e-7):
+            a0 = drift.baseline_accuracy(np.r_[np.ones(k), np.zeros(n - k)], guarantee=guarantee)
+            p0 = round(min(max(1 - a0, 0.005), 0.995 - 0.15), 4)
+            d = drift.design_bernoulli_cusum(p0, round(p0 + 0.15, 4), arl0=target)
+            cover += pmf[k] * (drift.bernoulli_cusum_arl(1 - acc, d) >= target)
+        return cover
+
+    assert coverage(0.9) >= 0.87
+    assert coverage(None) < 0.65
 
 
 def test_monitor_ewma_alarm_points_are_first_crossings():

@@ -45,6 +45,8 @@ Reynolds, M. R., Jr. & Stoumbos, Z. G. (1999). A CUSUM chart for monitoring a pr
     inspecting continuously. *Journal of Quality Technology* 31(1), 87-108.
 Brook, D. & Evans, D. A. (1972). An approach to the probability distribution of CUSUM run
     length. *Biometrika* 59(3), 539-549.
+Gandy, A. & Kvaloy, J. T. (2013). Guaranteed conditional performance of control charts via
+    bootstrap methods. *Scandinavian Journal of Statistics* 40(4), 647-668.
 Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. *JRSS B* 57(1),
     289-300.
 """
@@ -75,6 +77,7 @@ __all__ = [
     "HomogeneityResult",
     "agreement_by_version",
     "agreement_series",
+    "baseline_accuracy",
     "bernoulli_cusum",
     "bernoulli_cusum_arl",
     "bernoulli_cusum_run_length_cdf",
@@ -836,14 +839,40 @@ class ControlChart:
         return self.points.loc[self.points["alarm"]].reset_index(drop=True)
 
 
+def baseline_accuracy(window, *, guarantee: float | None = 0.9) -> float:
+    """In-control accuracy for a chart, from an annotator's calibration window of 0/1 agreements.
+
+    With ``guarantee=None``: the point estimate ``(k + 1/2) / (n + 1)``. Otherwise the lower
+    ``1 - guarantee`` quantile of the Jeffreys posterior ``Beta(k + 1/2, n - k + 1/2)``, so
+    that the true accuracy is at least this value with probability about ``guarantee``.
+
+    Examples
+    --------
+    >>> baseline_accuracy([1] * 9 + [0], guarantee=None)
+    0.8636363636363636
+    >>> round(baseline_accuracy([1] * 9 + [0], guarantee=0.9), 4) == round(float(stats.beta.ppf(0.1, 9.5, 1.5)), 4)
+    True
+    """
+    x = np.asarray(window)
+    n, k = len(x), int(np.count_nonzero(x))
+    if n == 0:
+        raise BadInput("the calibration window is empty")
+    if guarantee is None:
+        return (k + 0.5) / (n + 1)
+    if not 0 < guarantee < 1:
+        raise BadInput(f"guarantee must be in (0, 1) or None, got {guarantee!r}")
+    return float(stats.beta.ppf(1 - guarantee, k + 0.5, n - k + 0.5))
+
+
 def monitor_gold_agreement(
     obs: pd.DataFrame,
     *,
     method: str = "cusum",
     drop: float = 0.15,
-    arl0: float = 5000.0,
+    arl0: float = 2000.0,
     baseline=None,
     baseline_n: int = 200,
+    baseline_guarantee: float | None = 0.9,
     restart: bool = True,
     lam: float = 0.1,
     L: float = 3.0,
@@ -866,13 +895,24 @@ def monitor_gold_agreement(
     arl0 : float
         CUSUM in-control average run length, in gold observations.
     baseline : float or dict, optional
-        Known in-control accuracy (one number, or per annotator). Where it is given, every
-        observation is monitored. Otherwise the accuracy is estimated from the annotator's first
-        ``baseline_n`` gold observations (the calibration window) as
-        ``(agreements + 0.5) / (baseline_n + 1)`` and monitoring starts after them.
+        Known in-control accuracy (one number, or per annotator; annotators missing from the
+        dict are estimated). Where it is given, every observation is monitored. Otherwise the
+        accuracy is estimated from the annotator's first ``baseline_n`` gold observations (the
+        calibration window) and monitoring starts after them.
     baseline_n : int
         Size of the calibration window. Annotators with fewer observations get no chart
         (``n_monitored = 0``).
+    baseline_guarantee : float or None
+        How the estimated baseline is turned into the chart's in-control accuracy. A chart
+        designed on an *optimistic* estimate raises false alarms again and again, so by default
+        the accuracy used is the lower ``1 - baseline_guarantee`` quantile of the Jeffreys
+        posterior ``Beta(k + 1/2, n - k + 1/2)`` (k agreements in the n window observations):
+        with probability about ``baseline_guarantee`` the true error rate is at most the
+        designed ``p0``, and then the true in-control ARL is at least ``arl0`` (the idea of
+        guaranteed conditional performance, Gandy & Kvaloy 2013, here with a parametric bound
+        instead of their bootstrap). ``None`` uses the point estimate ``(k + 1/2) / (n + 1)``:
+        faster detection, but about half the annotators then get a chart whose real ARL is
+        below ``arl0`` (see docs/drift.md).
     restart : bool
         CUSUM only: reset the statistic to 0 after each signal (so every alarm is a fresh
         detection). Without restart only the first crossing of each excursion is an alarm.
@@ -888,6 +928,8 @@ def monitor_gold_agreement(
         raise BadInput(f"method must be 'cusum' or 'ewma', got {method!r}")
     if not 0 < drop < 1:
         raise BadInput(f"drop must be between 0 and 1 (0.15 = 15 points), got {drop!r}")
+    if baseline_guarantee is not None and not 0 < baseline_guarantee < 1:
+        raise BadInput(f"baseline_guarantee must be in (0, 1) or None, got {baseline_guarantee!r}")
     if int(baseline_n) < 1:
         raise BadInput(f"baseline_n must be a positive number of observations, got {baseline_n!r}")
     d = obs.sort_values(["annotator", "time"], kind="stable", ignore_index=True)
@@ -909,8 +951,8 @@ def monitor_gold_agreement(
             acc0, n_base, src = float(known), 0, "given"
         else:
             n_base = min(int(baseline_n), len(x))
-            acc0 = (x[:n_base].sum() + 0.5) / (n_base + 1)
-            src = "estimated"
+            acc0 = baseline_accuracy(x[:n_base], guarantee=baseline_guarantee)
+            src = "estimated" if baseline_guarantee is None else f"estimated, {baseline_guarantee:g} lower bound"
             if len(x) <= baseline_n:
                 phase[idx] = "baseline"
                 rows.append(dict(annotator=ann, baseline_accuracy=acc0, baseline_source=src,
@@ -957,7 +999,8 @@ def monitor_gold_agreement(
     summary["first_alarm_seq"] = summary["annotator"].map(first["seq"]).astype("Int64")
     summary["first_alarm_time"] = summary["annotator"].map(first["time"])
     summary["first_alarm_version"] = summary["annotator"].map(first["guideline_version"])
-    params = dict(drop=drop, arl0=arl0, baseline_n=baseline_n, restart=restart)
+    params = dict(drop=drop, arl0=arl0, baseline_n=baseline_n, baseline_guarantee=baseline_guarantee,
+                  restart=restart)
     if method == "ewma":
         params.update(lam=lam, L=L)
     return ControlChart(points=d, summary=summary, method=method, params=params)
