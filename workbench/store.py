@@ -168,6 +168,7 @@ sync_state_t = sa.Table(
     "sync_state", metadata,
     sa.Column("dataset_id", sa.String(64), primary_key=True),
     sa.Column("watermark", sa.DateTime, nullable=True),
+    sa.Column("activity", sa.String(64), nullable=True),
     sa.Column("last_sync_at", sa.DateTime, nullable=False),
 )
 
@@ -499,12 +500,13 @@ class HistoryStore:
             conn.execute(datasets_t.update().where(datasets_t.c.dataset_id == dataset_id).values(
                 name=name, workspace=workspace))
 
-    def watermark(self, dataset_id: str) -> datetime | None:
-        """The newest record ``updated_at`` seen by the last completed sync of ``dataset_id``."""
+    def sync_state(self, dataset_id: str) -> dict | None:
+        """The marks of the last completed sync of ``dataset_id``: ``watermark`` (records updated before
+        it have been read), ``activity`` (the dataset's ``last_activity_at`` then) and ``last_sync_at``;
+        ``None`` if it was never synced."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(sync_state_t.c.watermark).where(
-                sync_state_t.c.dataset_id == str(dataset_id))).first()
-        return row[0] if row else None
+            row = conn.execute(sa.select(sync_state_t).where(sync_state_t.c.dataset_id == str(dataset_id))).first()
+        return None if row is None else dict(row._mapping)
 
     def latest_response_keys(self, dataset_id: str, conn=None) -> dict[tuple[str, str], tuple[int, str]]:
         """``(record_id, user_id) -> (latest version, content hash)`` of a dataset's stored responses."""
@@ -533,13 +535,16 @@ class HistoryStore:
 
     def write_dataset_sync(self, *, dataset_id: str, name: str, workspace: str, responses: Iterable[ResponseRow],
                            suggestions: Iterable[SuggestionRow], watermark: datetime | None,
-                           full: bool = False, on_progress=None) -> DatasetWrite:
-        """Append what changed in one dataset, and move its watermark, in **one transaction**.
+                           activity: str | None = None, fetched_record_ids: dict[str, str] | None = None,
+                           on_progress=None) -> DatasetWrite:
+        """Append what changed in one dataset, and set its sync marks, in **one transaction**.
 
         A response is appended as a new version when its content (status, values, ``updated_at``)
         differs from the latest stored version of the same ``(record, user)``; a suggestion when its
         value, score, agent or type differ. Anything else is skipped, so writing the same rows twice
-        adds nothing. If the process dies before the commit the store is left as it was.
+        adds nothing. ``fetched_record_ids`` (record id -> item) lists the records read in full: a
+        response stored for one of them but absent from ``responses`` gets a ``"deleted"`` version
+        with no values. If the process dies before the commit the store is left as it was.
         ``on_progress(stage)`` is called between stages (used by tests to interrupt a sync).
         """
         dataset_id = str(dataset_id)
@@ -567,6 +572,19 @@ class HistoryStore:
                     inserted_at=inserted, updated_at=updated, guideline_version=lookup(updated or inserted),
                     content_hash=h, synced_at=now))
                 value_rows.extend(dict(version_id=vid, question=q, value=encode_value(v)) for q, v in values.items())
+            if fetched_record_ids:
+                present = {(r.record_id, r.user_id) for r in responses}
+                names = self._annotator_names(conn, dataset_id)
+                deleted_hash = content_hash("deleted", {}, None)
+                for (record_id, user_id), (version, h) in list(latest.items()):
+                    if record_id in fetched_record_ids and (record_id, user_id) not in present and h != deleted_hash:
+                        vid = uuid.uuid4().hex
+                        latest[(record_id, user_id)] = (version + 1, deleted_hash)
+                        version_rows.append(dict(
+                            id=vid, dataset_id=dataset_id, record_id=record_id, user_id=user_id, version=version + 1,
+                            response_id="", item=fetched_record_ids[record_id], annotator=names.get(user_id, user_id),
+                            status="deleted", inserted_at=None, updated_at=None, guideline_version=None,
+                            content_hash=deleted_hash, synced_at=now))
             if on_progress:
                 on_progress("responses-read")
             for start in range(0, len(version_rows), 5000):
@@ -594,19 +612,21 @@ class HistoryStore:
             for start in range(0, len(srows), 5000):
                 conn.execute(suggestion_versions_t.insert(), srows[start:start + 5000])
 
-            old = conn.execute(sa.select(sync_state_t.c.watermark).where(
-                sync_state_t.c.dataset_id == dataset_id)).first()
-            wm = to_utc(watermark)
-            if old is None:
-                conn.execute(sync_state_t.insert(), [dict(dataset_id=dataset_id, watermark=wm, last_sync_at=now)])
+            marks = dict(watermark=to_utc(watermark), activity=activity, last_sync_at=now)
+            if conn.execute(sa.select(sync_state_t.c.dataset_id).where(
+                    sync_state_t.c.dataset_id == dataset_id)).first() is None:
+                conn.execute(sync_state_t.insert(), [dict(dataset_id=dataset_id, **marks)])
             else:
-                if not full and old[0] is not None and (wm is None or wm < old[0]):
-                    wm = old[0]
-                conn.execute(sync_state_t.update().where(sync_state_t.c.dataset_id == dataset_id).values(
-                    watermark=wm, last_sync_at=now))
+                conn.execute(sync_state_t.update().where(sync_state_t.c.dataset_id == dataset_id).values(**marks))
             if on_progress:
                 on_progress("before-commit")
         return DatasetWrite(responses=len(version_rows), suggestions=len(srows))
+
+    @staticmethod
+    def _annotator_names(conn, dataset_id: str) -> dict[str, str]:
+        rv = response_versions_t
+        return {r[0]: r[1] for r in conn.execute(sa.select(rv.c.user_id, rv.c.annotator).where(
+            rv.c.dataset_id == dataset_id).distinct())}
 
     def _version_lookup_conn(self, conn, dataset_id: str):
         pubs = conn.execute(sa.select(publications_t.c.published_at, publications_t.c.version).where(

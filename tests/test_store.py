@@ -1,0 +1,262 @@
+"""The history store on SQLite and on a fresh PostgreSQL database: rounds, guideline versions in
+force, gold, append-only response versions, value round trips, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.errors import BadInput
+from workbench.store import (
+    HistoryStore, ResponseRow, SuggestionRow, decode_value, encode_value, normalise_value,
+)
+
+PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+T0 = datetime(2025, 3, 1, 9, 0, 0)
+
+
+def _postgres_store():
+    url = sa.engine.make_url(PG_URL).set(drivername="postgresql+psycopg2")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"no PostgreSQL at {PG_URL} ({exc.__class__.__name__}); set PG_URL")
+    name = f"wb_store_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as c:
+            c.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = HistoryStore(f"sqlite:///{tmp_path / 'history.db'}")
+        yield s
+        s.close()
+    else:
+        url, drop = _postgres_store()
+        s = HistoryStore(url)
+        try:
+            yield s
+        finally:
+            s.close()
+            drop()
+
+
+def _resp(record, user, values, *, status="submitted", updated=T0, inserted=None, item=None, annotator=None):
+    return ResponseRow(record_id=record, item=item or f"item-{record}", user_id=user, annotator=annotator or f"ann-{user}",
+                       response_id=f"resp-{record}-{user}", status=status, values=values,
+                       inserted_at=inserted or updated, updated_at=updated)
+
+
+def _write(store, responses, *, suggestions=(), dataset_id="ds1", fetched=None, **kw):
+    return store.write_dataset_sync(dataset_id=dataset_id, name=kw.pop("name", "round-1"), workspace="ws",
+                                    responses=list(responses), suggestions=list(suggestions),
+                                    watermark=T0, fetched_record_ids=fetched, **kw)
+
+
+def _round(store, dataset_id="ds1", dataset="round-1", round=1, version=1):
+    store.record_round(task="qa", round=round, kind="calibration", dataset=dataset, workspace="ws",
+                       dataset_id=dataset_id, guideline_version=version, created_at=T0 - timedelta(days=1))
+
+
+def test_record_round_is_idempotent_and_listed(store):
+    _round(store)
+    store.record_round(task="qa", round=7, kind="production", dataset="round-1", workspace="other",
+                       dataset_id="ds1", guideline_version=3)
+    _round(store, dataset_id="ds2", dataset="round-2", round=2, version=2)
+    store.record_round(task="other", round=1, kind="production", dataset="x", workspace="ws", dataset_id="ds9",
+                       guideline_version=1, forced_reason="deadline")
+    df = store.rounds("qa")
+    assert list(df["dataset"]) == ["round-1", "round-2"]
+    assert list(df["round"]) == [1, 2]  # the second record of (qa, round-1) changed nothing
+    assert df.loc[0, "workspace"] == "ws"
+    assert str(df["created_at"].dt.tz) == "UTC"
+    assert store.rounds("other").loc[0, "forced_reason"] == "deadline"
+    assert len(store.rounds()) == 3
+
+
+def test_guideline_version_in_force_when_submitted(store):
+    _round(store, version=1)
+    store.record_guideline_publication(task="qa", dataset_id="ds1", version=1, published_at=T0)
+    store.record_guideline_publication(task="qa", dataset_id="ds1", version=2, published_at=T0 + timedelta(hours=2))
+    store.record_guideline_publication(task="qa", dataset_id="ds1", version=2, published_at=T0 + timedelta(hours=2))
+    assert len(store.publications("ds1")) == 2  # the repeated publication is not stored twice
+    assert store.guideline_version_at("ds1", T0 - timedelta(hours=1)) == 1  # before any: the round's
+    assert store.guideline_version_at("ds1", T0 + timedelta(hours=1)) == 1
+    assert store.guideline_version_at("ds1", T0 + timedelta(hours=2)) == 2
+    assert store.guideline_version_at("ds1", "2025-03-01T13:00:00+02:00") == 2  # 11:00 UTC
+    assert store.guideline_version_at("ds1", "2025-03-01T12:00:00+02:00") == 1  # 10:00 UTC
+    assert store.guideline_version_at("unknown", T0) is None
+    _write(store, [_resp("r1", "u1", {"q": "a"}, updated=T0 + timedelta(minutes=5)),
+                   _resp("r1", "u2", {"q": "b"}, updated=T0 + timedelta(hours=3))])
+    tidy = store.tidy().set_index("annotator")
+    assert tidy.loc["ann-u1", "guideline_version"] == 1
+    assert tidy.loc["ann-u2", "guideline_version"] == 2
+    assert tidy.loc["ann-u2", "round"] == 1 and tidy.loc["ann-u2", "task"] == "qa"
+
+
+def test_values_of_every_kind_round_trip(store):
+    _round(store)
+    raw = {
+        "label": "safe",
+        "rating": 4,
+        "multi": normalise_value("multi_label_selection", ["z", "a", "m"]),
+        "rank": normalise_value("ranking", [{"value": "b", "rank": 2}, {"value": "a", "rank": 1},
+                                           {"value": "c", "rank": 3}]),
+        "spans": normalise_value("span", [{"start": 9, "end": 12, "label": "DRUG"},
+                                          {"start": 0, "end": 4, "label": "PER"}]),
+        "note": "Ünïcode \"quoted\"\nline",
+    }
+    _write(store, [_resp("r1", "u1", raw)])
+    got = dict(zip(store.tidy()["question"], store.tidy()["value"]))
+    assert got == {
+        "label": "safe", "rating": 4, "multi": ["a", "m", "z"], "rank": ["a", "b", "c"],
+        "spans": [{"start": 0, "end": 4, "label": "PER"}, {"start": 9, "end": 12, "label": "DRUG"}],
+        "note": "Ünïcode \"quoted\"\nline",
+    }
+    assert isinstance(got["rating"], int)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=6))
+def test_multi_label_encoding_is_order_free(labels):
+    a = decode_value(encode_value(normalise_value("multi_label", labels)))
+    b = decode_value(encode_value(normalise_value("multi_label", list(reversed(labels)))))
+    assert a == b == sorted(set(labels))
+
+
+def test_edits_append_versions_and_rewrites_add_nothing(store):
+    _round(store)
+    first = [_resp("r1", "u1", {"q": "a"}), _resp("r2", "u1", {"q": "b"})]
+    assert _write(store, first).responses == 2
+    assert _write(store, first).responses == 0  # the same state again: nothing new
+    edited = [_resp("r1", "u1", {"q": "c"}, updated=T0 + timedelta(minutes=1)), first[1]]
+    assert _write(store, edited).responses == 1
+    hist = store.response_history()
+    r1 = hist[hist["item"] == "item-r1"].sort_values("version")
+    assert list(r1["version"]) == [1, 2] and list(r1["value"]) == ["a", "c"]
+    tidy = store.tidy()
+    assert len(tidy) == 2
+    assert tidy.set_index("item").loc["item-r1", "value"] == "c"
+    assert tidy.set_index("item").loc["item-r1", "version"] == 2
+    # The latest version counts: turned back into a draft, the response is no longer submitted
+    _write(store, [_resp("r1", "u1", {"q": "c"}, status="draft", updated=T0 + timedelta(minutes=2))])
+    assert list(store.tidy()["item"]) == ["item-r2"]
+    assert set(store.tidy(statuses=None)["status"]) == {"draft", "submitted"}
+    assert len(store.tidy(latest_only=False)) == 3  # the two submitted versions of r1 and r2
+
+
+def test_deleted_response_gets_a_version_without_values(store):
+    _round(store)
+    _write(store, [_resp("r1", "u1", {"q": "a"}), _resp("r1", "u2", {"q": "b"})])
+    _write(store, [_resp("r1", "u1", {"q": "a"})], fetched={"r1": "item-r1"})
+    versions = store.response_versions()
+    gone = versions[versions["user_id"] == "u2"].sort_values("version")
+    assert list(gone["status"]) == ["submitted", "deleted"]
+    assert list(store.tidy()["annotator"]) == ["ann-u1"]
+    # a record that was not read in full keeps its responses
+    _write(store, [], fetched={"r9": "item-r9"})
+    assert len(store.response_versions()) == 3
+
+
+def test_discarded_without_values_is_kept_as_a_version(store):
+    _round(store)
+    _write(store, [_resp("r1", "u1", {}, status="discarded")])
+    v = store.response_versions()
+    assert list(v["status"]) == ["discarded"]
+    assert store.tidy(statuses=None).empty  # no value, no judgement
+
+
+def test_suggestions_are_versioned(store):
+    _round(store)
+    s1 = SuggestionRow("r1", "item-r1", "q", "a", 0.9, "gpt", "model", T0)
+    assert _write(store, [], suggestions=[s1]).suggestions == 1
+    assert _write(store, [], suggestions=[s1]).suggestions == 0
+    s2 = SuggestionRow("r1", "item-r1", "q", "b", 0.4, "gpt", "model", T0 + timedelta(minutes=1))
+    assert _write(store, [], suggestions=[s2]).suggestions == 1
+    latest = store.suggestions()
+    assert list(latest["value"]) == ["b"] and latest.loc[0, "score"] == pytest.approx(0.4)
+    assert list(store.suggestions(latest_only=False)["version"]) == [1, 2]
+
+
+def test_filters(store):
+    _round(store)
+    _round(store, dataset_id="ds2", dataset="round-2", round=2)
+    _write(store, [_resp("r1", "u1", {"q": "a", "p": 1})])
+    _write(store, [_resp("r5", "u1", {"q": "b"})], dataset_id="ds2", name="round-2")
+    assert set(store.tidy(round=2)["item"]) == {"item-r5"}
+    assert set(store.tidy(dataset="round-1")["question"]) == {"q", "p"}
+    assert set(store.tidy(dataset="ds2")["item"]) == {"item-r5"}
+    assert list(store.tidy(question="p")["value"]) == [1]
+    assert store.tidy(task="nope").empty
+    assert list(store.tidy().columns) == ["item", "annotator", "question", "value", "time", "round",
+                                         "guideline_version", "task", "dataset", "status", "version"]
+
+
+def test_write_is_atomic(store):
+    _round(store)
+    _write(store, [_resp("r1", "u1", {"q": "a"})])
+    before = (store.counts(), store.sync_state("ds1"))
+
+    def boom(stage):
+        if stage == "before-commit":
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        _write(store, [_resp("r1", "u1", {"q": "b"}, updated=T0 + timedelta(1)), _resp("r2", "u1", {"q": "a"})],
+               suggestions=[SuggestionRow("r1", "item-r1", "q", "a", None, None, None, T0)],
+               on_progress=boom, activity="later")
+    assert (store.counts(), store.sync_state("ds1")) == before
+
+
+def test_gold_latest_wins_and_adjudication_preferred(store):
+    store.set_gold(task="qa", item="i1", question="q", value="a", set_by="ann", set_at=T0)
+    store.set_gold(task="qa", item="i1", question="q", value="b", set_by="bob", set_at=T0 + timedelta(1))
+    store.set_gold(task="qa", item="i2", question="q", value=["x", "y"], set_by="ann", set_at=T0)
+    store.set_gold(task="qa", item="i1", question="q", value="c", set_by="lead", kind="adjudicated",
+                   set_at=T0 + timedelta(hours=1))
+    g = store.gold("qa").set_index("item")
+    assert g.loc["i1", "value"] == "c" and g.loc["i1", "kind"] == "adjudicated" and g.loc["i1", "set_by"] == "lead"
+    assert g.loc["i2", "value"] == ["x", "y"]
+    g2 = store.gold("qa", prefer_adjudicated=False).set_index("item")
+    assert g2.loc["i1", "value"] == "b" and g2.loc["i1", "set_by"] == "bob"  # the latest of either kind
+    assert len(store.gold_history("qa")) == 4
+    assert store.gold("other").empty
+    with pytest.raises(BadInput, match="kind 'guess'"):
+        store.set_gold(task="qa", item="i1", question="q", value="a", set_by="x", kind="guess")
+    with pytest.raises(BadInput, match="set_by"):
+        store.set_gold(task="qa", item="i1", question="q", value="a", set_by="")
+
+
+def test_default_location(tmp_path, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_STORE_URL", raising=False)
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    s = HistoryStore()
+    assert s.url == f"sqlite:///{tmp_path / 'home' / 'history.db'}"
+    s.set_gold(task="t", item="i", question="q", value=1, set_by="me")
+    assert (tmp_path / "home" / "history.db").exists()
+    s.close()
+    monkeypatch.setenv("WORKBENCH_STORE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    s = HistoryStore()
+    assert s.gold("t").empty and s.url.endswith("elsewhere.db")
+    s.close()
