@@ -269,3 +269,101 @@ def test_rater_vs_consensus_errors_name_the_annotator():
         bd.rater_vs_consensus(rd, "llm")
     with pytest.raises(BadInput, match="also listed among the humans"):
         bd.rater_vs_consensus(rd, 0, humans=[0, 1])
+
+
+# ---------------------------------------------------------------- free-text agreement (textsim)
+
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.metrics.pairwise import cosine_similarity  # noqa: E402
+
+from workbench.analytics import textsim  # noqa: E402
+
+TEXTS = ["The answer is too long.", "Answer too long", "off-topic reply", "", "Off topic!", "rude tone", "rude"]
+
+
+def test_jaccard_similarity_matrix_brute_force():
+    import re
+
+    sets = [set(re.findall(r"\b\w+\b", t.lower())) for t in TEXTS]
+    sim = textsim.text_similarity_matrix(TEXTS, "jaccard")
+    for i, j in itertools.product(range(len(TEXTS)), repeat=2):
+        union = sets[i] | sets[j]
+        expected = 1.0 if i == j or not union else len(sets[i] & sets[j]) / len(union)
+        assert sim[i, j] == pytest.approx(expected)
+
+
+def test_char_ngram_similarity_is_tfidf_cosine():
+    texts = [t for t in TEXTS if t]
+    sim = textsim.text_similarity_matrix(texts, "char_ngram")
+    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)
+    expected = cosine_similarity(x)
+    np.fill_diagonal(expected, 1.0)
+    assert np.allclose(sim, expected)
+
+
+def brute_alpha(values_by_item, delta):
+    """Krippendorff's alpha from its definition, pair by pair (values_by_item: list of lists)."""
+    units = [u for u in values_by_item if len(u) >= 2]
+    all_values = [v for u in units for v in u]
+    n = len(all_values)
+    d_o = sum(
+        sum(delta(u[i], u[j]) for i in range(len(u)) for j in range(len(u)) if i != j) / (len(u) - 1) for u in units
+    ) / n
+    d_e = sum(delta(all_values[i], all_values[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    return 1 - d_o / d_e
+
+
+@pytest.mark.parametrize("method", ["jaccard", "char_ngram"])
+def test_text_agreement_alpha_and_means_brute_force(method):
+    rng = np.random.default_rng(3)
+    phrases = ["too long", "far too long", "off topic", "rude tone", "rude", "fine", "missing source"]
+    rows = []
+    for item in range(15):
+        base = rng.integers(0, len(phrases))
+        for a in ("a", "b", "c"):
+            if rng.random() < 0.2:
+                continue
+            pick = base if rng.random() < 0.7 else rng.integers(0, len(phrases))
+            rows.append({"item": item, "annotator": a, "value": phrases[pick]})
+    df = pd.DataFrame(rows)
+    res = textsim.text_agreement(df, method)
+    distinct = sorted(set(df["value"]))
+    sim = textsim.text_similarity_matrix(distinct, method)
+    index = {t: i for i, t in enumerate(distinct)}
+
+    def delta(x, y):
+        return 1.0 - sim[index[x], index[y]]
+
+    groups = [list(g["value"]) for _, g in df.groupby("item")]
+    assert res.alpha == pytest.approx(brute_alpha(groups, delta), abs=1e-9)
+    per_item = [
+        np.mean([sim[index[u[i]], index[u[j]]] for i in range(len(u)) for j in range(i + 1, len(u))])
+        for u in groups
+        if len(u) >= 2
+    ]
+    assert res.mean_similarity == pytest.approx(np.mean(per_item))
+    assert res.n_items == len(per_item)
+    assert res.items["mean_similarity"].is_monotonic_increasing
+    assert res.to_dict()["kind"] == "text-similarity agreement (not categorical)"
+
+
+def test_text_agreement_identical_texts_everywhere_is_undefined_alpha():
+    df = pd.DataFrame({"item": [1, 1, 2, 2], "annotator": ["a", "b"] * 2, "value": ["same"] * 4})
+    res = textsim.text_agreement(df, "jaccard")
+    assert res.mean_similarity == 1.0
+    assert res.alpha is None and "alpha is undefined" in res.alpha_note
+
+
+def test_text_agreement_close_wording_scores_higher_than_unrelated():
+    close = pd.DataFrame({"item": [1, 1, 2, 2], "annotator": ["a", "b"] * 2,
+                          "value": ["The reply is too long", "reply is too long", "cites no source", "no source cited"]})
+    far = close.assign(value=["The reply is too long", "wrong language", "cites no source", "great answer"])
+    assert textsim.text_agreement(close).mean_similarity > 0.5 > textsim.text_agreement(far).mean_similarity
+    assert textsim.text_agreement(close).alpha > textsim.text_agreement(far).alpha
+
+
+def test_text_agreement_refuses_unknown_method_and_non_text():
+    with pytest.raises(BadInput, match="method 'bleu' is not one of jaccard, char_ngram"):
+        textsim.text_agreement(pd.DataFrame({"item": [1], "annotator": ["a"], "value": ["x"]}), "bleu")
+    with pytest.raises(BadInput, match="value 1 is not a string"):
+        textsim.text_agreement([[1, 2], [1, 2]])
