@@ -615,7 +615,8 @@ def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, con
                 mine = confusions[confusions["annotator"] == name].head(3)
                 if len(mine):
                     said = "; ".join(
-                        f"says {r.says!r} where {r.reference} says {r.reference_says!r} {r.count} times"
+                        f"says {r.says!r} where {r.reference} says {r.reference_says!r}"
+                        f" {r.count} time{'s' if r.count != 1 else ''}"
                         for r in mine.itertuples()
                     )
                     s += f" Their confusions: {said}."
