@@ -46,7 +46,6 @@ def test_label_alphas_equal_binarised_krippendorff(seed, n_ann, v):
     m = matrix(rd, numeric=False)
     for c in range(v):
         binary = np.where(np.isnan(m), np.nan, (m == c).astype(float))
-        present = binary[~np.isnan(binary)]
         pairable = (~np.isnan(binary)).sum(axis=0) >= 2
         values = binary[:, pairable]
         values = values[~np.isnan(values)]
@@ -56,7 +55,6 @@ def test_label_alphas_equal_binarised_krippendorff(seed, n_ann, v):
         expected = krippendorff.alpha(reliability_data=binary, level_of_measurement="nominal")
         assert table["alpha"][c] == pytest.approx(expected, abs=1e-9)
         assert table["n_values"][c] == int((values == 1).sum())
-        del present
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
@@ -130,7 +128,6 @@ def test_item_disagreement_labels_and_top():
 def test_annotator_disagreement_brute_force():
     rd = random_data(7, n_ann=4, n_items=30)
     table = bd.annotator_disagreement(rd, "nominal")
-    counts = bd.item_value_counts(rd)
     for a in range(rd.n_annotators):
         dists = []
         for j in range(rd.n_items):
@@ -140,7 +137,6 @@ def test_annotator_disagreement_brute_force():
                 dists.append(np.mean([c != o for o in others]))
         assert table["disagreement"][a] == pytest.approx(np.mean(dists))
         assert table["n_pairable"][a] == len(dists)
-    del counts
 
 
 def test_robust_z_flags_the_outlier_only():
@@ -234,7 +230,6 @@ def test_rater_vs_consensus_measures_the_rater_like_a_human():
     rng = np.random.default_rng(5)
     truth = rng.integers(0, 3, 200)
     humans = np.where(rng.random((4, 200)) < 0.85, truth, rng.integers(0, 3, (4, 200)))
-    copier = humans.copy()
     # the "llm" copies the majority of the humans exactly where one exists
     counts = np.stack([(humans == c).sum(axis=0) for c in range(3)], axis=1)
     majority = bd._consensus_from_counts(counts, "majority")
@@ -260,7 +255,6 @@ def test_rater_vs_consensus_measures_the_rater_like_a_human():
         assert hrow["consensus_percent"] == pytest.approx((humans[i][ok] == ref[ok]).mean())
         assert hrow["consensus_kappa"] == pytest.approx(cohen_kappa_score(humans[i][ok], ref[ok]))
     assert res.human_median["consensus_percent"] < 1.0
-    del copier
 
 
 def test_rater_vs_consensus_errors_name_the_annotator():

@@ -22,7 +22,6 @@ import pandas as pd
 from workbench.analytics.alpha import LEVELS, alpha_with_interval, krippendorff_alpha
 from workbench.analytics.breakdowns import (
     PairwiseAgreement,
-    RaterAgreement,
     _drop_rows,
     annotator_disagreement,
     confused_pairs,
@@ -456,7 +455,8 @@ def report(df: pd.DataFrame, task_levels, gold=None, **kwargs) -> dict:
         One level for every question, or per question: a level name, ``(level, order)`` or
         ``{"level": ..., "order": [...]}``.
     gold : pandas.DataFrame, optional
-        Gold values with ``item``, ``question`` and ``value``.
+        Gold values with ``item``, ``question`` and ``value`` (without a ``question`` column
+        the same gold values apply to every question).
     **kwargs
         Passed to :func:`question_report`.
 
