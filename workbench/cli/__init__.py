@@ -49,6 +49,10 @@ def _register() -> None:
 
     main.add_command(agreement_cli.agreement)
 
+    from workbench.cli import rounds as rounds_cli
+
+    rounds_cli.register(main)
+
 
 _register()
 
