@@ -25,7 +25,6 @@ import argparse
 import time
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 from scipy.signal import lfilter
 

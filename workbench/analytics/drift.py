@@ -389,8 +389,7 @@ def team_observations(
         ng = int(gg.max()) + 1
         vv, aa = v[rows], a[rows]
         total = np.bincount(gg * k + vv, minlength=ng * k).reshape(ng, k)
-        pair, pair_first = np.unique(gg * n_ann + aa, return_inverse=False, return_index=True)
-        p = np.searchsorted(pair, gg * n_ann + aa)
+        pair, pair_first, p = np.unique(gg * n_ann + aa, return_index=True, return_inverse=True)
         own = np.bincount(p * k + vv, minlength=len(pair) * k).reshape(len(pair), k)
         pair_g = gg[pair_first]
         others = total[pair_g] - own
