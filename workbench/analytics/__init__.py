@@ -28,12 +28,15 @@ from workbench.analytics.coefficients import (
     pairwise_cohen_kappa,
     percent_agreement,
 )
+from workbench.analytics.diagnosis import Diagnosis, Thresholds, Verdict, diagnose
 from workbench.analytics.distances import (
     jaccard_distance,
     kendall_tau_distance,
     masi_distance,
     span_f1_distance,
 )
+from workbench.analytics.report import QuestionReport, question_report, report
+from workbench.analytics.textsim import TextAgreement, text_agreement
 from workbench.analytics.reliability import (
     TIDY_COLUMNS,
     ReliabilityData,
@@ -44,6 +47,15 @@ from workbench.analytics.reliability import (
 )
 
 __all__ = [
+    "Diagnosis",
+    "QuestionReport",
+    "Thresholds",
+    "Verdict",
+    "diagnose",
+    "question_report",
+    "report",
+    "TextAgreement",
+    "text_agreement",
     "GWET_WEIGHTS",
     "LEVELS",
     "TIDY_COLUMNS",
