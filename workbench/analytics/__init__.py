@@ -29,6 +29,24 @@ from workbench.analytics.coefficients import (
     percent_agreement,
 )
 from workbench.analytics.diagnosis import Diagnosis, Thresholds, Verdict, diagnose
+from workbench.analytics.drift import (
+    BernoulliCusumDesign,
+    ControlChart,
+    HomogeneityResult,
+    agreement_by_version,
+    agreement_series,
+    baseline_accuracy,
+    bernoulli_cusum,
+    design_bernoulli_cusum,
+    ewma,
+    gold_observations,
+    homogeneity_test,
+    monitor_gold_agreement,
+    rolling_agreement,
+    shift_vs_own_past,
+    shift_vs_team,
+    team_observations,
+)
 from workbench.analytics.distances import (
     jaccard_distance,
     kendall_tau_distance,
@@ -47,6 +65,22 @@ from workbench.analytics.reliability import (
 )
 
 __all__ = [
+    "BernoulliCusumDesign",
+    "ControlChart",
+    "HomogeneityResult",
+    "agreement_by_version",
+    "agreement_series",
+    "baseline_accuracy",
+    "bernoulli_cusum",
+    "design_bernoulli_cusum",
+    "ewma",
+    "gold_observations",
+    "homogeneity_test",
+    "monitor_gold_agreement",
+    "rolling_agreement",
+    "shift_vs_own_past",
+    "shift_vs_team",
+    "team_observations",
     "Diagnosis",
     "QuestionReport",
     "Thresholds",
