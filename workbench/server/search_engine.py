@@ -92,8 +92,7 @@ INDEXES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
     ("ix_wb_records_dataset_status_id", "records", ("dataset_id", "status", "id")),
     ("ix_wb_records_dataset_id_id", "records", ("dataset_id", "id")),
     ("ix_wb_records_dataset_inserted", "records", ("dataset_id", "inserted_at", "id")),
-    ("ix_wb_responses_user_record_status", "responses", ("user_id", "record_id", "status")),
-    ("ix_wb_responses_record_user_status", "responses", ("record_id", "user_id", "status")),
+    ("ix_wb_responses_user_status_record", "responses", ("user_id", "status", "record_id")),
     ("ix_wb_vectors_settings_updated", "vectors", ("vector_settings_id", "updated_at")),
 )
 
@@ -151,8 +150,8 @@ class _Db:
         result = await self.conn.execute(text(sql), params or {})
         return result.scalar()
 
-    def builder(self) -> SqlBuilder:
-        return SqlBuilder(self.dialect)
+    def builder(self, seek: bool = False) -> SqlBuilder:
+        return SqlBuilder(self.dialect, seek=seek)
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -362,14 +361,23 @@ def _response_filter(b: SqlBuilder, schema: _Schema, filter, scope: ResponseFilt
         if not isinstance(filter, TermsFilter):
             raise UnsupportedSearch("range filter on response status is not supported")
         values = {str(v) for v in filter.values}
+        statuses = [s for s in RESPONSE_STATUSES if s in values]
+        inlist = "(" + ", ".join(b.lit(s) for s in statuses) + ")"
         parts = []
         user = _response_user_cond(b, scope)
         if "pending" in values:
             parts.append(f"NOT EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user})")
-        statuses = [s for s in RESPONSE_STATUSES if s in values]
         if statuses:
-            inlist = "(" + ", ".join(b.lit(s) for s in statuses) + ")"
-            parts.append(f"EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user} AND rs.status IN {inlist})")
+            if b.sqlite and scope.user is not None and not b.seek:
+                # Counting on SQLite: one pass over the user's responses (index on
+                # responses(user_id, status, record_id)) beats a probe per record, whose unique
+                # (record_id, user_id) index does not cover the status.
+                parts.append(
+                    f"r.id IN (SELECT rs.record_id FROM responses rs WHERE rs.user_id = {b.uuid(scope.user.id)} "
+                    f"AND rs.status IN {inlist})"
+                )
+            else:
+                parts.append(f"EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user} AND rs.status IN {inlist})")
         if not parts:
             return "1 = 0"
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
@@ -451,6 +459,11 @@ def _text_sql(b: SqlBuilder, schema: _Schema, query: Optional[Union[TextQuery, s
     if query.field and not exprs:
         raise UnsupportedSearch(f"text query: field {query.field!r} of type {schema.fields[query.field]!r} is not searchable")
     return b.text_condition(parse_text_query(query.q), exprs)
+
+
+def _where(b: SqlBuilder, schema: _Schema, dataset: Dataset, filter, query) -> Tuple[SqlBuilder, str]:
+    where = " AND ".join([f"r.dataset_id = {b.uuid(dataset.id)}", _filter_sql(b, schema, filter), _text_sql(b, schema, query)])
+    return b, where
 
 
 # ----------------------------------------------------------------------------------------------
@@ -595,8 +608,9 @@ class WorkbenchSqlSearchEngine(SearchEngine):
             return {}
         async with _Db() as db:
             b = db.builder()
+            join = "CROSS JOIN" if b.sqlite else "JOIN"  # SQLite: drive from the user's responses
             rows = await db.rows(
-                "SELECT rs.status, count(*) FROM responses rs JOIN records r ON r.id = rs.record_id "
+                f"SELECT rs.status, count(*) FROM responses rs {join} records r ON r.id = rs.record_id "
                 f"WHERE rs.user_id = {b.uuid(user.id)} AND r.dataset_id = {b.uuid(dataset.id)} GROUP BY rs.status",
                 b.params,
             )
@@ -641,60 +655,51 @@ class WorkbenchSqlSearchEngine(SearchEngine):
     ) -> SearchResponses:
         async with _Db() as db:
             schema = await _load_schema(db, dataset.id, **_needs(filter, sort, query))
-            b = db.builder()
-            where = " AND ".join(
-                [f"r.dataset_id = {b.uuid(dataset.id)}", _filter_sql(b, schema, filter), _text_sql(b, schema, query)]
-            )
+            # Two renderings of the same condition: "scan" for counting and for pages sorted on
+            # computed values (every matching row is visited), "seek" for pages read in index
+            # order, where per-row probes stop as soon as the page is full.
+            scan = _where(db.builder(), schema, dataset, filter, query)
             if sort:
-                return await self._sorted_page(db, b, where, _order_sql(b, schema, sort), offset, limit)
+                b = scan[0]
+                return await self._sorted_page(db, scan, scan, _order_sql(b, schema, sort), offset, limit)
+            seek = _where(db.builder(seek=True), schema, dataset, filter, query)
             if user_id is not None:
-                return await self._user_page(db, b, where, _as_uuid(user_id), offset, limit)
-            return await self._sorted_page(db, b, where, "r.inserted_at ASC, r.id ASC", offset, limit)
+                return await self._user_page(db, scan, seek, _as_uuid(user_id), offset, limit)
+            return await self._sorted_page(db, scan, seek, "r.inserted_at ASC, r.id ASC", offset, limit)
 
     @staticmethod
-    async def _sorted_page(db: _Db, b: SqlBuilder, where: str, order_by: str, offset: int, limit: int) -> SearchResponses:
-        total = int(await db.scalar(f"SELECT count(*) FROM records r WHERE {where}", b.params) or 0)
+    async def _sorted_page(db: _Db, scan, seek, order_by: str, offset: int, limit: int) -> SearchResponses:
+        (bc, where_c), (bs, where_s) = scan, seek
+        total = int(await db.scalar(f"SELECT count(*) FROM records r WHERE {where_c}", bc.params) or 0)
         items = []
         if limit > 0 and offset < total:
-            params = dict(b.params, _limit=int(limit), _offset=int(offset))
+            params = dict(bs.params, _limit=int(limit), _offset=int(offset))
             rows = await db.rows(
-                f"SELECT r.id FROM records r WHERE {where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset", params
+                f"SELECT r.id FROM records r WHERE {where_s} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset", params
             )
             items = [SearchResponseItem(record_id=_as_uuid(rid), score=None) for (rid,) in rows]
         return SearchResponses(items=items, total=total)
 
     @staticmethod
-    async def _user_page(db: _Db, b: SqlBuilder, where: str, user_id: UUID, offset: int, limit: int) -> SearchResponses:
+    async def _user_page(db: _Db, scan, seek, user_id: UUID, offset: int, limit: int) -> SearchResponses:
         """Records ordered by id starting at the user's id and wrapping around (two index range
         scans), so each user sees a stable order of their own."""
+        (bc, where_c), (b, where) = scan, seek
         pivot = b.uuid(user_id)
-        row = (
-            await db.rows(
-                f"SELECT count(*), coalesce(sum(CASE WHEN r.id >= {pivot} THEN 1 ELSE 0 END), 0) FROM records r WHERE {where}",
-                b.params,
-            )
-        )[0]
-        total, after = int(row[0] or 0), int(row[1] or 0)
+        total = int(await db.scalar(f"SELECT count(*) FROM records r WHERE {where_c}", bc.params) or 0)
         ids: List[Any] = []
         if limit > 0 and offset < total:
-            if offset < after:
-                params = dict(b.params, _limit=int(limit), _offset=int(offset))
-                ids += [
-                    rid
-                    for (rid,) in await db.rows(
-                        f"SELECT r.id FROM records r WHERE {where} AND r.id >= {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset",
-                        params,
-                    )
-                ]
+            page = "SELECT r.id FROM records r WHERE {where} AND r.id {op} {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset"
+            params = dict(b.params, _limit=int(limit), _offset=int(offset))
+            first = [rid for (rid,) in await db.rows(page.format(where=where, op=">=", pivot=pivot), params)]
+            ids += first
             if len(ids) < limit:
+                if first:
+                    after = offset + len(first)  # the part after the pivot is exhausted
+                else:
+                    after = int(await db.scalar(f"SELECT count(*) FROM records r WHERE {where} AND r.id >= {pivot}", b.params) or 0)
                 params = dict(b.params, _limit=int(limit - len(ids)), _offset=int(max(0, offset - after)))
-                ids += [
-                    rid
-                    for (rid,) in await db.rows(
-                        f"SELECT r.id FROM records r WHERE {where} AND r.id < {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset",
-                        params,
-                    )
-                ]
+                ids += [rid for (rid,) in await db.rows(page.format(where=where, op="<", pivot=pivot), params)]
         return SearchResponses(items=[SearchResponseItem(record_id=_as_uuid(i), score=None) for i in ids], total=total)
 
     # -- similarity ------------------------------------------------------------------------------
@@ -732,10 +737,7 @@ class WorkbenchSqlSearchEngine(SearchEngine):
             mask = None
             if filter is not None or query is not None:
                 schema = await _load_schema(db, dataset.id, **_needs(filter, None, query))
-                b = db.builder()
-                where = " AND ".join(
-                    [f"r.dataset_id = {b.uuid(dataset.id)}", _filter_sql(b, schema, filter), _text_sql(b, schema, query)]
-                )
+                b, where = _where(db.builder(), schema, dataset, filter, query)
                 mask = np.zeros(vm.unit.shape[0], dtype=bool)
                 for (rid,) in await db.rows(f"SELECT r.id FROM records r WHERE {where}", b.params):
                     pos = vm.position.get(_as_uuid(rid))
@@ -813,10 +815,8 @@ def ensure_indexes(sync_engine_or_url) -> List[str]:
             for name, table, columns in INDEXES:
                 cols = ", ".join(columns)
                 conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA optimize")
-            else:
-                for table in ("records", "responses", "vectors"):
+            if engine.dialect.name == "postgresql":
+                for table in ("records", "responses", "suggestions", "vectors"):
                     conn.exec_driver_sql(f"ANALYZE {table}")
     finally:
         if own:

@@ -239,6 +239,10 @@ def text_node_regexes(node: TextNode) -> List[Tuple[Tuple[str, ...], bool, bool]
     return out
 
 
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 # ----------------------------------------------------------------------------------------------
 # value conversion
 # ----------------------------------------------------------------------------------------------
@@ -297,9 +301,13 @@ class SqlBuilder:
     ----------
     dialect : {"sqlite", "postgresql"}
         Name of the SQLAlchemy dialect of the server's database.
+    seek : bool, default False
+        Render conditions for a page read in index order (correlated probes that stop early)
+        rather than for a count or a sort over every matching row.
     """
 
-    def __init__(self, dialect: str):
+    def __init__(self, dialect: str, seek: bool = False):
+        self.seek = seek
         if dialect not in (SQLITE, POSTGRESQL):
             raise UnsupportedSearch(f"database dialect {dialect!r} is not supported (sqlite or postgresql only)")
         self.dialect = dialect
@@ -401,17 +409,35 @@ class SqlBuilder:
 
     def exists_element(self, col: str, keys: Sequence[str], cond_on: str, values: Any) -> str:
         """``EXISTS`` an element at ``keys`` whose text is in ``values`` (``cond_on="terms"``),
-        whose number is in ``values`` (``"numbers"``) or in the range ``values=(ge, le)``."""
+        whose number is in ``values`` (``"numbers"``) or in the range ``values=(ge, le)``.
+
+        A scalar counts as a one-element list. On SQLite scalars take a fast path (no table-valued
+        ``json_each`` per row), which matters for filters over 100k records.
+        """
         from_sql, text_expr, num_expr = self.json_elements(col, keys)
+        elem_cond = self._value_cond(cond_on, values, text_expr, num_expr)
+        exists = f"EXISTS (SELECT 1 FROM {from_sql} WHERE {elem_cond})"
+        if not self.sqlite:
+            return exists
+        path = self._sqlite_path(keys)
+        scalar = f"json_extract({col}, {path})"
+        jtype = f"json_type({col}, {path})"
         if cond_on == "terms":
-            cond = f"{text_expr} IN {self.in_list(values)}"
-        elif cond_on == "numbers":
-            cond = f"{num_expr} IN {self.in_list(values)}"
-        elif cond_on == "range":
-            cond = self.range_cond(num_expr, *values)
-        else:  # pragma: no cover - programming error
-            raise ValueError(cond_on)
-        return f"EXISTS (SELECT 1 FROM {from_sql} WHERE {cond})"
+            scalar_cond = f"CAST({scalar} AS TEXT) IN {self.in_list(values)}"
+            types = "('text', 'integer', 'real')"
+        else:
+            scalar_cond = self._value_cond(cond_on, values, scalar, scalar)
+            types = "('integer', 'real')"
+        return f"(CASE WHEN {jtype} = 'array' THEN {exists} WHEN {jtype} IN {types} THEN {scalar_cond} ELSE 0 END)"
+
+    def _value_cond(self, cond_on: str, values: Any, text_expr: str, num_expr: str) -> str:
+        if cond_on == "terms":
+            return f"{text_expr} IN {self.in_list(values)}"
+        if cond_on == "numbers":
+            return f"{num_expr} IN {self.in_list(values)}"
+        if cond_on == "range":
+            return self.range_cond(num_expr, *values)
+        raise ValueError(cond_on)  # pragma: no cover - programming error
 
     def aggregate_element(self, col: str, keys: Sequence[str], func: str, numeric: bool) -> str:
         from_sql, text_expr, num_expr = self.json_elements(col, keys)
@@ -429,9 +455,16 @@ class SqlBuilder:
 
     # -- text search ---------------------------------------------------------------------------
 
-    def regex_match(self, pattern_py: str, pattern_pg: str, text_expr: str) -> str:
+    def regex_match(self, pattern_py: str, pattern_pg: str, text_expr: str, words: Sequence[str] = ()) -> str:
         if self.sqlite:
-            return f"wb_regexp({self.bind(pattern_py)}, {text_expr})"
+            regex = f"wb_regexp({self.bind(pattern_py)}, {text_expr})"
+            ascii_words = [w for w in words if w.isascii()]
+            if not ascii_words:
+                return regex
+            # LIKE is case-insensitive for ASCII and runs in C: it discards most rows before the
+            # (Python) regular expression sees them.
+            likes = [f"{text_expr} LIKE {self.bind('%' + _like_escape(w) + '%')} ESCAPE '\\'" for w in ascii_words]
+            return "(" + " AND ".join(likes + [regex]) + ")"
         return f"({text_expr} ~* {self.bind(pattern_pg)})"
 
     def text_condition(self, node: TextNode, field_exprs: Sequence[str]) -> str:
@@ -457,7 +490,7 @@ class SqlBuilder:
         for words, phrase, prefix in atoms:
             py = python_word_regex(words, phrase=phrase, prefix=prefix)
             pg = _pg_word_regex(words, phrase=phrase, prefix=prefix)
-            alts = [self.regex_match(py, pg, f) for f in field_exprs]
+            alts = [self.regex_match(py, pg, f, words) for f in field_exprs]
             conds.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
         return conds[0] if len(conds) == 1 else "(" + " AND ".join(conds) + ")"
 
