@@ -301,13 +301,9 @@ class SqlBuilder:
     ----------
     dialect : {"sqlite", "postgresql"}
         Name of the SQLAlchemy dialect of the server's database.
-    seek : bool, default False
-        Render conditions for a page read in index order (correlated probes that stop early)
-        rather than for a count or a sort over every matching row.
     """
 
-    def __init__(self, dialect: str, seek: bool = False):
-        self.seek = seek
+    def __init__(self, dialect: str):
         if dialect not in (SQLITE, POSTGRESQL):
             raise UnsupportedSearch(f"database dialect {dialect!r} is not supported (sqlite or postgresql only)")
         self.dialect = dialect
