@@ -1,0 +1,279 @@
+"""Round creation and guideline publishing against the session's Argilla, with a per-test store.
+
+Each test works on its own copy of the medical-qa-rating task under a unique name (so its
+workspace, datasets and round numbers are its own) with demo records as the candidates file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench import demo, demo_data
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Pure parts
+# --------------------------------------------------------------------------------------------
+
+
+def _medical(name="medical-qa-rating"):
+    from workbench.tasks import find_task
+
+    return find_task(name)
+
+
+def test_items_file_problems_name_file_line_and_field(tmp_path):
+    from workbench.errors import BadInput
+    from workbench.rounds import read_items
+
+    p = tmp_path / "items.jsonl"
+    p.write_text("\n".join([
+        json.dumps({"instruction": "q1", "response": "a1", "source": "gen-a"}),
+        json.dumps({"instruction": "q2"}),
+        "{not json",
+        json.dumps({"instruction": "q3", "response": "a3", "source": "gen-z", "colour": "red"}),
+    ]) + "\n")
+    with pytest.raises(BadInput) as err:
+        read_items(p, _medical())
+    text = str(err.value)
+    assert f"{p}:2: response: missing" in text
+    assert f"{p}:3: not valid JSON" in text
+    assert f"{p}:4: metadata.source: 'gen-z' is not one of the options" in text
+    assert f"{p}:4: colour: unknown key" in text
+
+
+def test_items_get_content_ids_and_calibration_selection_is_order_free(tmp_path):
+    from workbench.rounds import item_id, read_items, select_calibration
+
+    task = _medical()
+    records = demo_data.generate_records(60, seed=3)
+    lines = [json.dumps({**r.fields, **r.metadata, "id": "ignored"}) for r in records]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("\n".join(lines + lines[:5]) + "\n")  # duplicates are kept once
+    b.write_text("\n".join(reversed(lines)) + "\n")
+    items_a, items_b = read_items(a, task), read_items(b, task)
+    assert len(items_a) == 60
+    assert {it.id for it in items_a} == {r.id for r in records}  # the demo's content ids
+    assert all(item_id(task, it.fields) == it.id for it in items_a)
+    sel_a, sel_b = select_calibration(task, items_a), select_calibration(task, items_b)
+    assert [it.id for it in sel_a] == [it.id for it in sel_b]
+    assert len(sel_a) == task.calibration.set_size
+
+
+# --------------------------------------------------------------------------------------------
+# Against Argilla
+# --------------------------------------------------------------------------------------------
+
+
+def make_project(root: Path, name: str) -> Path:
+    """A project folder with a copy of medical-qa-rating named ``name`` and its guideline."""
+    proj = root / "project"
+    (proj / "tasks").mkdir(parents=True)
+    text = (REPO / "tasks" / "medical-qa-rating.yaml").read_text(encoding="utf-8")
+    assert "\nname: medical-qa-rating\n" in text
+    (proj / "tasks" / f"{name}.yaml").write_text(text.replace("\nname: medical-qa-rating\n", f"\nname: {name}\n", 1))
+    shutil.copytree(REPO / "guidelines" / "medical-qa-rating", proj / "guidelines" / "medical-qa-rating")
+    return proj
+
+
+def write_items(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps({**r.fields, **r.metadata}) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def write_roster(path: Path, task: str, annotators, experts=()) -> Path:
+    lines = ["users:"]
+    lines += [f"  - {{username: {a}, role: annotator, tasks: [{task}]}}" for a in annotators]
+    lines += [f"  - {{username: {e}, role: expert, tasks: [{task}]}}" for e in experts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args, ok=True):
+    from workbench.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture()
+def program(argilla_server, tmp_path, monkeypatch, unique_name):
+    """A unique task copy, a private store, and demo candidates files."""
+    from workbench.store import HistoryStore
+
+    task = f"{unique_name}-mqa"
+    proj = make_project(tmp_path, task)
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    monkeypatch.setenv("WORKBENCH_PROJECT_DIR", str(proj))
+    monkeypatch.setenv("WORKBENCH_STORE_URL", url)
+    records = demo_data.generate_records(demo.N_RECORDS, seed=demo.DEMO_SEED)
+    cal = demo_data.select_calibration_items(records, 40, seed=demo.DEMO_SEED)
+    cal_ids = {r.id for r in cal}
+    others = [r for r in records if r.id not in cal_ids]
+
+    class P:
+        pass
+
+    p = P()
+    p.name, p.root, p.project, p.store = task, tmp_path, proj, HistoryStore(url)
+    p.records, p.calibration, p.others = records, cal, others
+    p.cal_items = write_items(tmp_path / "calibration.jsonl", cal)
+    p.prod_items = write_items(tmp_path / "production.jsonl", others[:50])
+    p.prefix = unique_name
+    return p
+
+
+def _dataset(client, workspace, name):
+    ws = client.workspaces(workspace)
+    return client.datasets(name=name, workspace=ws) if ws is not None else None
+
+
+def test_calibration_round_puts_every_item_before_every_annotator(program, client):
+    p = program
+    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
+    roster = write_roster(p.root / "roster.yaml", p.name, annotators, experts=[f"{p.prefix}-exp"])
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    refused = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items, ok=False)
+    assert refused.exit_code == 2 and f"guidelines publish {p.name}" in refused.output
+    run("guidelines", "publish", p.name, "1")
+
+    out = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items, "--roster", roster)
+    ds_name = f"{p.name}-calibration-r1"
+    assert ds_name in out.output
+    ds = _dataset(client, p.name, ds_name)
+    # every annotator of the task, not the expert
+    assert ds.settings.distribution.min_submitted == 3
+    assert ds.settings.guidelines.startswith("> **Guideline v1 ")
+    ids = [str(r.id) for r in ds.records()]
+    assert sorted(ids) == sorted(r.id for r in p.calibration)  # the items, under their content ids
+    rounds = p.store.rounds(p.name)
+    assert rounds[["round", "kind", "dataset", "workspace", "guideline_version"]].values.tolist() == [
+        [1, "calibration", ds_name, p.name, 1]]
+    assert rounds["dataset_id"].iloc[0] == str(ds.id)
+
+
+def test_killed_round_creation_resumes_without_duplicates(program, client, monkeypatch):
+    from workbench import rounds as rounds_mod
+    from workbench.argilla_client import client as make_client, connection
+    from workbench.tasks import find_task
+
+    p = program
+    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-{x}" for x in ("a", "b")])
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    run("guidelines", "publish", p.name, "v1")
+    monkeypatch.setattr(rounds_mod, "BATCH_SIZE", 15)
+
+    class Killed(Exception):
+        pass
+
+    def kill(n):
+        if n >= 15:
+            raise Killed(n)
+
+    cl = make_client(connection())
+    with pytest.raises(Killed):
+        rounds_mod.create_round(cl, p.store, find_task(p.name), "calibration", items_file=p.cal_items, on_batch=kill)
+    ds_name = f"{p.name}-calibration-r1"
+    assert len(list(_dataset(client, p.name, ds_name).records())) == 15
+    assert p.store.rounds(p.name).empty  # the round is recorded last
+
+    out = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+    assert f"resumed calibration round 1 of {p.name}" in out.output
+    assert "25 logged now" in out.output
+    ids = [str(r.id) for r in _dataset(client, p.name, ds_name).records()]
+    assert len(ids) == 40 and len(set(ids)) == 40
+    assert p.store.rounds(p.name)["dataset"].tolist() == [ds_name]
+    # the next creation is a new round, not the same one again
+    run("round", "create", p.name, "--kind", "recalibration", "--items", p.cal_items)
+    assert p.store.rounds(p.name)["dataset"].tolist() == [ds_name, f"{p.name}-recalibration-r2"]
+
+
+def test_calibration_with_one_annotator_is_refused_and_writes_nothing(program, client):
+    p = program
+    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-solo"], experts=[f"{p.prefix}-exp"])
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    before_store = p.store.counts()
+    before_datasets = {(str(d.id), d.name) for d in client.datasets.list()}
+    before_workspaces = {w.name for w in client.workspaces.list()}
+    out = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items, "--roster", roster, ok=False)
+    assert out.exit_code == 2
+    assert f"task {p.name!r}" in out.output and "at least two annotators" in out.output and "has 1 " in out.output
+    assert {(str(d.id), d.name) for d in client.datasets.list()} == before_datasets
+    assert {w.name for w in client.workspaces.list()} == before_workspaces
+    assert p.store.counts() == before_store
+
+
+def test_production_needs_a_passing_gate_or_a_recorded_reason(program, client):
+    p = program
+    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
+    roster = write_roster(p.root / "roster.yaml", p.name, annotators)
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    run("guidelines", "publish", p.name, "2")
+    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+    datasets_before = {d.name for d in client.datasets.list()}
+
+    refused = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items, ok=False)
+    assert refused.exit_code == 2
+    assert "production refused: the calibration gate has not passed" in refused.output
+    assert "no submitted responses" in refused.output and "--force-reason" in refused.output
+    assert {d.name for d in client.datasets.list()} == datasets_before
+    assert p.store.rounds(p.name)["kind"].tolist() == ["calibration"]
+
+    # Forced: gold answers exist for the calibration items, so gold is mixed in.
+    for r in p.calibration:
+        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
+            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    out = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items,
+              "--force-reason", "pilot batch approved by the clinical lead")
+    rounds = p.store.rounds(p.name)
+    assert rounds["kind"].tolist() == ["calibration", "production"]
+    assert rounds["forced_reason"].tolist()[1] == "pilot batch approved by the clinical lead"
+    assert "reason recorded" in out.output
+    ds = _dataset(client, p.name, f"{p.name}-production-r2")
+    assert ds.settings.distribution.min_submitted == 3  # the task's overlap
+    assert ds.settings.guidelines.startswith("> **Guideline v2 ")
+    records = list(ds.records())
+    gold_ids = {r.id for r in p.calibration}
+    gold_recs = [r for r in records if str(r.id) in gold_ids]
+    plain = [r for r in records if str(r.id) not in gold_ids]
+    assert len(plain) == 50
+    assert len(gold_recs) == 3  # 50 ordinary items at gold rate 0.05: 50*0.05/0.95 -> 3
+    # gold records look like the others: same kind of id, same fields and metadata properties
+    assert all(re.fullmatch(r"[0-9a-f]{64}", str(r.id)) for r in records)
+    assert {frozenset(r.fields) for r in records} == {frozenset({"instruction", "response"})}
+    assert {frozenset(r.metadata) for r in gold_recs} <= {frozenset(r.metadata) for r in plain}
+    assert all(not r.suggestions for r in records)
+    positions = [i for i, r in enumerate(records) if str(r.id) in gold_ids]
+    assert positions != list(range(len(records) - 3, len(records)))  # not appended as a block at the end
+
+
+def test_publish_updates_open_rounds_only_and_records_each_publication(program, client):
+    p = program
+    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-{x}" for x in ("a", "b")])
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    first = run("guidelines", "publish", p.name, "1")
+    assert "no open round to update" in first.output
+    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+    ds = _dataset(client, p.name, f"{p.name}-calibration-r1")
+    out = run("guidelines", "publish", p.name, "2")
+    assert f"updated on: {ds.name}" in out.output
+    from workbench.guidelines import render_for_argilla
+    from workbench.tasks import find_task
+
+    v2 = find_task(p.name).load_guideline().get(2)
+    assert _dataset(client, p.name, ds.name).settings.guidelines == render_for_argilla(v2)
+    pubs = p.store.publications()
+    assert sorted(map(tuple, pubs[["dataset_id", "version"]].values.tolist())) == sorted(
+        [(f"task:{p.name}", 1), (f"task:{p.name}", 2), (str(ds.id), 2)])
+    bad = run("guidelines", "publish", p.name, "7", ok=False)
+    assert bad.exit_code == 2 and "no version v7" in bad.output
