@@ -308,6 +308,8 @@ class SqlBuilder:
             raise UnsupportedSearch(f"database dialect {dialect!r} is not supported (sqlite or postgresql only)")
         self.dialect = dialect
         self.params: Dict[str, Any] = {}
+        #: extra FROM items (joins on ``records r``) that conditions asked for
+        self.joins: List[str] = []
         self._n = 0
         self._alias_n = 0
 
