@@ -1,0 +1,858 @@
+"""Where the dashboard gets its numbers: the history store, through the analytics core.
+
+Every figure on every page comes from one of the ``*_view`` functions here. Each takes a
+:class:`Source` (which history store) and returns a plain dataclass of tables and reports; none
+draws anything. The functions ``cached_*`` wrap them in ``st.cache_data`` keyed on the store's
+:func:`store_version`, a cheap watermark (row counts of the append-only tables and the time of
+the last sync), so nothing is read or recomputed unless the data changed.
+
+Access rules are applied here too, not only in the pages: :func:`annotator_view` refuses to
+build one annotator's figures for another annotator, and :func:`redact_calibration` /
+:func:`redact_overview` strip per-person figures from what an annotator is shown.
+
+Demo data
+---------
+Before a project has synced anything the dashboard can show the demo history
+(:mod:`workbench.dashboard.demo_history`), written into its own SQLite store under the Workbench
+home through the store's write API; the pages then read it exactly like real data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from workbench import store as store_mod
+from workbench.analytics import (
+    agreement_by_version,
+    agreement_series,
+    alpha_with_interval,
+    gold_observations,
+    monitor_gold_agreement,
+    question_report,
+    shift_vs_own_past,
+    shift_vs_team,
+    team_observations,
+    to_reliability_data,
+)
+from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
+from workbench.errors import BadInput, WorkbenchError
+from workbench.store import HistoryStore
+
+#: Levels the analytics core computes alpha for (ranking and span questions are not covered yet).
+REPORT_LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
+CALIBRATION_KINDS = ("calibration", "recalibration")
+LEADS = ("owner", "admin")
+
+
+# --------------------------------------------------------------------------------------------
+# Sources and the watermark
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One history store the dashboard reads. ``demo`` marks the demo history."""
+
+    url: str
+    demo: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.demo:
+            return "demo data (simulated, not your project)"
+        try:
+            return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001
+            return "history store"
+
+
+def project_source() -> Source:
+    """The project's history store (``WORKBENCH_STORE_URL``, else ``history.db`` under the home)."""
+    return Source(store_mod.default_url())
+
+
+def demo_source() -> Source:
+    """The demo history, in its own SQLite store under the Workbench home (filled on first use)."""
+    from workbench import config
+
+    path = Path(os.environ.get("WORKBENCH_DASHBOARD_DEMO_DB") or config.home() / "dashboard" / "demo-history.db")
+    return Source(f"sqlite:///{path}", demo=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, demo: bool) -> HistoryStore:
+    s = HistoryStore(url)
+    if demo:
+        from workbench.dashboard.demo_history import fill_demo_store
+
+        fill_demo_store(s)
+    return s
+
+
+def get_store(source: Source) -> HistoryStore:
+    return _store(source.url, source.demo)
+
+
+def store_version(store: HistoryStore) -> str:
+    """A cheap watermark of the store's content: changes whenever anything is appended.
+
+    Responses, suggestions, gold, rounds and guideline publications are append-only, so their
+    row counts change with every write; ``sync_state`` adds the time of the last sync and
+    ``datasets`` a renamed dataset. One SQL round trip; counting uses the tables' indexes.
+    """
+    t = store_mod
+    cols = [
+        sa.select(sa.func.count()).select_from(t.response_versions_t).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.suggestion_versions_t).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.gold_t).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.rounds_t).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.publications_t).scalar_subquery(),
+        sa.select(sa.func.max(t.sync_state_t.c.last_sync_at)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.datasets_t).scalar_subquery(),
+    ]
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(*cols)).one()
+    return "|".join("" if v is None else str(v) for v in row)
+
+
+@st.cache_data(ttl=2, show_spinner=False)
+def cached_version(url: str, demo: bool) -> str:
+    """:func:`store_version`, re-read at most every 2 seconds per process."""
+    return store_version(_store(url, demo))
+
+
+def source_version(source: Source) -> str:
+    return cached_version(source.url, source.demo)
+
+
+def store_is_empty(source: Source) -> bool:
+    return get_store(source).rounds().empty
+
+
+# --------------------------------------------------------------------------------------------
+# Tasks
+# --------------------------------------------------------------------------------------------
+
+
+def _tasks_signature() -> str:
+    from workbench.tasks import project_dir
+
+    root = project_dir()
+    files = sorted([*root.glob("tasks/*.y*ml"), *root.glob("guidelines/*/*.md")])
+    return ";".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
+
+
+@st.cache_resource(show_spinner=False)
+def _tasks(signature: str) -> tuple[dict, str]:
+    from workbench.tasks import load_tasks, project_dir
+
+    try:
+        return load_tasks(project_dir() / "tasks"), ""
+    except WorkbenchError as exc:
+        return {}, str(exc)
+
+
+def project_tasks() -> tuple[dict, str]:
+    """``(name -> Task, problem)``: the project's task files (reloaded when a file changes)."""
+    return _tasks(_tasks_signature())
+
+
+def question_order(q) -> list | None:
+    """The label order the analytics need for an ordinal label question (None otherwise)."""
+    if q.kind == "label" and q.level == "ordinal":
+        return list(q.categories)
+    return None
+
+
+def report_questions(task) -> list:
+    """Questions of ``task`` the analytics report on."""
+    return [q for q in task.questions if q.level in REPORT_LEVELS]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def hashable(value):
+    """A hashable form of a stored answer: lists become tuples (dicts as canonical JSON)."""
+    if isinstance(value, list):
+        return tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else hashable(v) for v in value)
+    return value
+
+
+def label_text(value) -> str:
+    """An answer as text: ``("a", "b")`` -> ``"a+b"``."""
+    if isinstance(value, (list, tuple, frozenset, set)):
+        return "+".join(map(str, value)) or "(none)"
+    return str(value)
+
+
+def with_hashable_values(df: pd.DataFrame, column: str = "value") -> pd.DataFrame:
+    if len(df) and df[column].map(lambda v: isinstance(v, list)).any():
+        df = df.assign(**{column: df[column].map(hashable)})
+    return df
+
+
+def _labels_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The tidy responses as the drift functions' labels table (hashable values, int versions)."""
+    df = tidy.loc[tidy["time"].notna()]
+    df = with_hashable_values(df)
+    df = df.assign(guideline_version=df["guideline_version"].astype("float").fillna(-1).astype(int),
+                   round=df["round"].astype("float").fillna(-1).astype(int))
+    return df
+
+
+def _gold_table(gold: pd.DataFrame) -> pd.DataFrame:
+    if gold is None or gold.empty:
+        return pd.DataFrame(columns=["item", "question", "value"])
+    return with_hashable_values(gold[["item", "question", "value"]])
+
+
+def round_row(store: HistoryStore, task: str, round_no: int) -> dict | None:
+    r = store.rounds(task)
+    r = r[r["round"] == int(round_no)]
+    return None if r.empty else r.iloc[0].to_dict()
+
+
+# --------------------------------------------------------------------------------------------
+# Overview
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskOverview:
+    task: str
+    title: str
+    known: bool
+    rounds: pd.DataFrame
+    gate: object | None
+    gate_round: dict | None
+    responses: int
+    items: int
+    annotators: int
+    guideline_in_force: int | None
+    guideline_latest: int | None
+    alarms: pd.DataFrame
+    note: str = ""
+
+
+def _volumes(store: HistoryStore) -> pd.DataFrame:
+    """Per dataset: submitted responses (latest version), items and annotators, with one query."""
+    rv = store_mod.response_versions_t
+    latest = sa.select(rv.c.dataset_id, rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")) \
+        .group_by(rv.c.dataset_id, rv.c.record_id, rv.c.user_id).subquery()
+    q = sa.select(
+        rv.c.dataset_id, sa.func.count().label("responses"), sa.func.count(sa.distinct(rv.c.record_id)).label("items"),
+        sa.func.count(sa.distinct(rv.c.user_id)).label("annotators"),
+    ).select_from(rv.join(latest, sa.and_(latest.c.dataset_id == rv.c.dataset_id, latest.c.record_id == rv.c.record_id,
+                                         latest.c.user_id == rv.c.user_id, latest.c.v == rv.c.version))) \
+        .where(rv.c.status == "submitted").group_by(rv.c.dataset_id)
+    with store.engine.connect() as conn:
+        res = conn.execute(q)
+        return pd.DataFrame(res.all(), columns=["dataset_id", "responses", "items", "annotators"])
+
+
+def _monitor(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None):
+    """CUSUM of every annotator's gold stream (pooled questions, or one); None without gold judgements."""
+    if gold.empty or labels.empty:
+        return None, None
+    lab = labels if question is None else labels[labels["question"] == question]
+    g = gold if question is None else gold[gold["question"] == question]
+    if lab.empty or g.empty:
+        return None, None
+    try:
+        obs = gold_observations(lab, g)
+    except BadInput:
+        return None, None
+    return obs, monitor_gold_agreement(obs)
+
+
+def open_alarms(chart, obs: pd.DataFrame) -> pd.DataFrame:
+    """Annotators whose chart signalled in the latest round they have gold judgements in."""
+    if chart is None or chart.alarms.empty:
+        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    pts = chart.points.merge(obs[["annotator", "seq", "round"]], on=["annotator", "seq"], how="left")
+    last = pts.groupby("annotator")["round"].max()
+    al = pts[pts["alarm"]]
+    al = al[al["round"] == al["annotator"].map(last)]
+    if al.empty:
+        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    out = al.groupby("annotator").agg(round=("round", "max"), first_alarm_time=("time", "min"),
+                                      n_alarms=("alarm", "size")).reset_index()
+    return out
+
+
+def overview_view(source: Source) -> list[TaskOverview]:
+    """Every task with its rounds, gate, volume, open alarms and guideline version in force."""
+    from workbench.gate import evaluate_gate
+
+    store = get_store(source)
+    tasks, _ = project_tasks()
+    rounds = store.rounds()
+    if rounds.empty:
+        return []
+    vols = _volumes(store)
+    rounds = rounds.merge(vols, on="dataset_id", how="left")
+    for c in ("responses", "items", "annotators"):
+        rounds[c] = rounds[c].fillna(0).astype(int)
+    out = []
+    for name, rs in rounds.groupby("task", sort=True):
+        task = tasks.get(name)
+        rs = rs.sort_values("round").reset_index(drop=True)
+        cal = rs[rs["kind"].isin(CALIBRATION_KINDS)]
+        gate = gate_round = None
+        note = ""
+        if task is None:
+            note = f"no task file for {name!r} in the project's tasks/ folder: gate and reports need it"
+        elif not cal.empty:
+            gate_round = cal.iloc[-1].to_dict()
+            responses = store.tidy(task=name, dataset=gate_round["dataset"])
+            gate = evaluate_gate(task, responses, store.gold(name), round_number=int(gate_round["round"]),
+                                 dataset=gate_round["dataset"], kind=gate_round["kind"], n_boot=0)
+        tidy = store.tidy(task=name)
+        gold = _gold_table(store.gold(name))
+        labels = _labels_table(tidy)
+        obs, chart = _monitor(labels, gold)
+        alarms = open_alarms(chart, obs)
+        latest_written = None
+        if task is not None:
+            try:
+                latest_written = task.load_guideline().latest.version
+            except WorkbenchError:
+                latest_written = None
+        out.append(TaskOverview(
+            task=name, title=task.title if task else name, known=task is not None,
+            rounds=rs[["round", "kind", "dataset", "guideline_version", "created_at", "responses", "items",
+                       "annotators", "forced_reason", "dataset_id"]],
+            gate=gate, gate_round=gate_round, responses=int(len(tidy[["item", "annotator", "dataset"]].drop_duplicates())),
+            items=int(tidy["item"].nunique()), annotators=int(tidy["annotator"].nunique()),
+            guideline_in_force=int(rs["guideline_version"].iloc[-1]) if len(rs) else None,
+            guideline_latest=latest_written, alarms=alarms, note=note,
+        ))
+    return out
+
+
+def redact_gate(gate, username: str):
+    """A gate result with every other annotator's name and figures taken out."""
+    if gate is None:
+        return None
+    names = {a.annotator for a in gate.annotators} | {d for q in gate.questions for d in q.deviating}
+    names.discard(username)
+    reasons = []
+    for r in gate.reasons:
+        who = next((n for n in names if r.startswith(f"{n}:")), None)
+        if who is not None:
+            r = "an annotator is below the gold bar on " + r[len(who) + 1:].split(":", 1)[0].strip()
+        reasons.append(r)
+    return replace(
+        gate,
+        annotators=tuple(a for a in gate.annotators if a.annotator == username),
+        questions=tuple(replace(q, deviating=tuple(d for d in q.deviating if d == username), explanation="",
+                                reason=_scrub(q.reason, names)) for q in gate.questions),
+        reasons=tuple(_scrub(r, names) for r in reasons),
+    )
+
+
+def _scrub(text: str, names) -> str:
+    for n in names:
+        text = text.replace(n, "an annotator")
+    return text
+
+
+def redact_overview(views: list[TaskOverview], username: str) -> list[TaskOverview]:
+    """What an annotator may see of the overview: no other person's name or figure."""
+    return [replace(v, gate=redact_gate(v.gate, username),
+                    alarms=v.alarms[v.alarms["annotator"] == username].reset_index(drop=True)) for v in views]
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration round
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionView:
+    name: str
+    title: str
+    level: str
+    alpha_reliable: float
+    alpha_tentative: float
+    min_gold_agreement: float
+    report: object | None
+    n_gold: int = 0
+    error: str = ""
+
+
+@dataclass
+class CalibrationView:
+    task: str
+    round: dict
+    n_responses: int
+    n_items: int
+    annotators: tuple
+    questions: list
+    gate: object | None
+    record_ids: dict = field(default_factory=dict)
+    guideline_versions: tuple = ()
+    redacted_for: str | None = None
+
+
+def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: int = 1000) -> CalibrationView:
+    """Per question alpha with its interval, the other coefficients, breakdowns and diagnosis of one round."""
+    from workbench.gate import evaluate_gate
+
+    store = get_store(source)
+    tasks, problem = project_tasks()
+    task = tasks.get(task_name)
+    if task is None:
+        raise BadInput(f"task {task_name!r}: no task file in the project's tasks/ folder{': ' + problem if problem else ''}")
+    row = round_row(store, task_name, round_no)
+    if row is None:
+        raise BadInput(f"task {task_name!r} has no round {round_no}")
+    tidy = store.tidy(task=task_name, dataset=row["dataset"])
+    gold = store.gold(task_name)
+    versions = tuple(sorted({int(v) for v in tidy["guideline_version"].dropna()})) if len(tidy) else ()
+    questions = []
+    for q in task.questions:
+        if not q.has_agreement:
+            continue
+        th = task.calibration.for_question(q.name)
+        qv = QuestionView(q.name, q.title, q.level, th.alpha_reliable, th.alpha_tentative, th.min_gold_agreement, None)
+        rows = tidy[tidy["question"] == q.name][["item", "annotator", "value"]]
+        qgold = gold[gold["question"] == q.name][["item", "value"]] if len(gold) else None
+        qv.n_gold = 0 if qgold is None else int(qgold["item"].isin(rows["item"]).sum())
+        if q.level not in REPORT_LEVELS:
+            qv.error = f"agreement at level {q.level!r} is not computed by the analytics core yet"
+        elif rows.empty:
+            qv.error = "no submitted answers to this question in this round"
+        else:
+            try:
+                qv.report = question_report(
+                    rows, level=q.level, order=question_order(q), gold=qgold if qv.n_gold else None,
+                    question=q.name, n_boot=n_boot, seed=0,
+                    thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative))
+            except BadInput as exc:
+                qv.error = str(exc)
+        questions.append(qv)
+    gate = None
+    if row["kind"] in CALIBRATION_KINDS:
+        gate = evaluate_gate(task, tidy, gold, round_number=int(row["round"]), dataset=row["dataset"],
+                             kind=row["kind"], n_boot=0)
+    rv = store.response_versions(dataset=row["dataset_id"])
+    record_ids = dict(zip(rv["item"], rv["record_id"])) if len(rv) else {}
+    return CalibrationView(
+        task=task_name, round=row, n_responses=int(len(tidy[["item", "annotator"]].drop_duplicates())),
+        n_items=int(tidy["item"].nunique()), annotators=tuple(sorted(tidy["annotator"].unique())),
+        questions=questions, gate=gate, record_ids=record_ids, guideline_versions=versions,
+    )
+
+
+def redact_calibration(view: CalibrationView, username: str) -> CalibrationView:
+    """An annotator's view of a round: team figures, their own row, nobody else's figures or name."""
+    questions = []
+    for qv in view.questions:
+        rep = qv.report
+        if rep is not None:
+            diag = rep.diagnosis
+            flagged_self = username in diag.deviating
+            n_dev = len(diag.deviating)
+            text = f"Verdict: {diag.verdict.title}."
+            if n_dev:
+                text += (f" {n_dev} annotator(s) deviate from the team" + (" - you are one of them." if flagged_self else "."))
+            if diag.ambiguous_items:
+                text += f" {len(diag.ambiguous_items)} item(s) split the team beyond what annotator noise explains."
+            diag = replace(diag, explanation=text, deviating=tuple(d for d in diag.deviating if d == username),
+                           evidence={k: v for k, v in diag.evidence.items() if k in ("disputed_items", "confused_pairs")})
+            ann = rep.annotators[rep.annotators["annotator"] == username].reset_index(drop=True)
+            rep = replace(rep, annotators=ann, pairwise=None, raters={}, rater_alpha={}, diagnosis=diag,
+                          gold_confusion=None)
+        questions.append(replace(qv, report=rep))
+    return replace(view, questions=questions, gate=redact_gate(view.gate, username), annotators=(),
+                   redacted_for=username)
+
+
+# --------------------------------------------------------------------------------------------
+# Annotator and drift
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskHistory:
+    """A task's whole history prepared for the drift functions (computed once per store version)."""
+
+    labels: pd.DataFrame
+    gold: pd.DataFrame
+    gold_obs: pd.DataFrame | None
+    chart: object | None
+    team_obs: pd.DataFrame | None
+    rounds: pd.DataFrame
+    annotators: tuple
+
+
+def task_history(source: Source, task_name: str) -> TaskHistory:
+    store = get_store(source)
+    tidy = store.tidy(task=task_name)
+    labels = _labels_table(tidy)
+    gold = _gold_table(store.gold(task_name))
+    obs, chart = _monitor(labels, gold)
+    team = None
+    if len(labels):
+        try:
+            team = team_observations(labels, within=("round",))
+        except BadInput:
+            team = None
+    return TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, team_obs=team,
+                       rounds=store.rounds(task_name), annotators=tuple(sorted(labels["annotator"].unique())))
+
+
+def version_changes(rounds: pd.DataFrame) -> pd.DataFrame:
+    """When a new guideline version came into force: the first round created under it."""
+    if rounds.empty:
+        return pd.DataFrame(columns=["guideline_version", "time", "round"])
+    r = rounds.sort_values("created_at")
+    first = r.drop_duplicates("guideline_version")
+    return first.iloc[1:][["guideline_version", "created_at", "round"]].rename(columns={"created_at": "time"}) \
+        .reset_index(drop=True)
+
+
+@dataclass
+class AnnotatorView:
+    annotator: str
+    n_judgements: int
+    n_items: int
+    gold_series: pd.DataFrame
+    team_series: pd.DataFrame
+    team_gold_series: pd.DataFrame
+    distribution: pd.DataFrame
+    shift: pd.DataFrame
+    chart_points: pd.DataFrame
+    chart_summary: pd.DataFrame
+    alarms: pd.DataFrame
+    differed: pd.DataFrame
+    version_changes: pd.DataFrame
+    n_team_annotators: int
+
+
+def can_view_annotator(viewer_name: str, viewer_role: str, annotator: str) -> bool:
+    """Leads see everyone; an annotator sees only themself."""
+    return viewer_role in LEADS or viewer_name == annotator
+
+
+def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, viewer_role: str,
+                   freq: str = "W") -> AnnotatorView:
+    """One annotator's agreement with the team and gold over time, labels vs team, alarms, misses.
+
+    Raises
+    ------
+    PermissionError
+        When the viewer is an annotator asking for someone else.
+    """
+    if not can_view_annotator(viewer_name, viewer_role, annotator):
+        raise PermissionError(f"{viewer_name!r} may see only their own figures, not {annotator!r}'s")
+    labels = history.labels
+    mine = labels[labels["annotator"] == annotator]
+    empty_series = pd.DataFrame(columns=["annotator", "period", "guideline_version", "n", "rate", "se", "version_change"])
+    gold_series = team_gold = empty_series
+    differed = pd.DataFrame(columns=["time", "round", "item", "question", "value", "gold"])
+    if history.gold_obs is not None:
+        g = history.gold_obs
+        mg = g[g["annotator"] == annotator]
+        if len(mg):
+            gold_series = agreement_series(mg, freq=freq)
+            differed = mg.loc[~mg["correct"], ["time", "round", "guideline_version", "item", "question", "value", "gold"]]
+            differed = differed.sort_values("time", ascending=False).reset_index(drop=True)
+        others = g[g["annotator"] != annotator]
+        if len(others):
+            team_gold = agreement_series(others.assign(annotator="team (others)"), freq=freq)
+    team_series = empty_series
+    if history.team_obs is not None:
+        t = history.team_obs[history.team_obs["annotator"] == annotator]
+        if t["agrees_team"].notna().any():
+            team_series = agreement_series(t, column="agrees_team", freq=freq)
+    dist_rows = []
+    for q, grp in labels.groupby("question", sort=True):
+        own = grp[grp["annotator"] == annotator]["value"].map(label_text).value_counts()
+        rest = grp[grp["annotator"] != annotator]["value"].map(label_text).value_counts()
+        if own.sum() == 0:
+            continue
+        for v in sorted(set(own.index) | set(rest.index)):
+            dist_rows.append(dict(question=q, value=v, who=annotator, n=int(own.get(v, 0)),
+                                  share=float(own.get(v, 0) / own.sum())))
+            if rest.sum():
+                dist_rows.append(dict(question=q, value=v, who="team (others)", n=int(rest.get(v, 0)),
+                                      share=float(rest.get(v, 0) / rest.sum())))
+    distribution = pd.DataFrame(dist_rows, columns=["question", "value", "who", "n", "share"])
+    shift = pd.DataFrame()
+    if len(mine) and labels["annotator"].nunique() > 1:
+        try:
+            sv = shift_vs_team(labels.assign(value=labels["value"].map(label_text)))
+            shift = sv[sv["annotator"] == annotator].reset_index(drop=True)
+        except BadInput:
+            shift = pd.DataFrame()
+    pts = summ = pd.DataFrame()
+    alarms = pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    if history.chart is not None:
+        pts = history.chart.points[history.chart.points["annotator"] == annotator].reset_index(drop=True)
+        summ = history.chart.summary[history.chart.summary["annotator"] == annotator].reset_index(drop=True)
+        al = open_alarms(history.chart, history.gold_obs)
+        alarms = al[al["annotator"] == annotator].reset_index(drop=True)
+    return AnnotatorView(
+        annotator=annotator, n_judgements=int(len(mine)), n_items=int(mine["item"].nunique()),
+        gold_series=gold_series, team_series=team_series, team_gold_series=team_gold,
+        distribution=distribution, shift=shift, chart_points=pts, chart_summary=summ, alarms=alarms,
+        differed=differed, version_changes=version_changes(history.rounds),
+        n_team_annotators=int(labels["annotator"].nunique()),
+    )
+
+
+@dataclass
+class DriftView:
+    question: str | None
+    points: pd.DataFrame
+    summary: pd.DataFrame
+    alarms: pd.DataFrame
+    version_changes: pd.DataFrame
+    shift_versions: pd.DataFrame
+    shift_team: pd.DataFrame
+    versions_compared: tuple | None
+    n_items: int
+    n_annotators: int
+    note: str = ""
+
+
+def drift_view(source: Source, history: TaskHistory, question: str | None = None) -> DriftView:
+    """Control charts per annotator (pooled questions or one), version changes, label shift tests."""
+    labels, gold = history.labels, history.gold
+    if question is None:
+        obs, chart = history.gold_obs, history.chart
+    else:
+        obs, chart = _monitor(labels, gold, question)
+    note = ""
+    if chart is None:
+        note = ("no judgement falls on a gold item yet: set the expert's gold answers "
+                "(`workbench gold set` / `workbench gold import`) and keep gold items in production rounds")
+    lab = labels if question is None else labels[labels["question"] == question]
+    lab_text = lab.assign(value=lab["value"].map(label_text)) if len(lab) else lab
+    versions = sorted(v for v in lab["guideline_version"].unique() if v >= 0) if len(lab) else []
+    shift_v, compared = pd.DataFrame(), None
+    if len(versions) >= 2:
+        compared = (int(versions[-2]), int(versions[-1]))
+        try:
+            shift_v = shift_vs_own_past(lab_text, versions=compared)
+        except BadInput:
+            shift_v = pd.DataFrame()
+    shift_t = pd.DataFrame()
+    if len(lab_text) and lab_text["annotator"].nunique() > 1:
+        try:
+            shift_t = shift_vs_team(lab_text)
+        except BadInput:
+            shift_t = pd.DataFrame()
+    return DriftView(
+        question=question,
+        points=chart.points if chart is not None else pd.DataFrame(),
+        summary=chart.summary if chart is not None else pd.DataFrame(),
+        alarms=open_alarms(chart, obs) if chart is not None else pd.DataFrame(),
+        version_changes=version_changes(history.rounds), shift_versions=shift_v, shift_team=shift_t,
+        versions_compared=compared, n_items=int(obs["item"].nunique()) if obs is not None else 0,
+        n_annotators=int(obs["annotator"].nunique()) if obs is not None else 0, note=note,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Guidelines
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GuidelinesView:
+    versions: list
+    by_version: pd.DataFrame
+    gold_by_version: pd.DataFrame
+    problem: str = ""
+
+
+def guidelines_view(source: Source, task_name: str, history: TaskHistory, *, n_boot: int = 200) -> GuidelinesView:
+    """Guideline versions and, per version and question, the team's alpha and gold agreement."""
+    tasks, problem = project_tasks()
+    task = tasks.get(task_name)
+    versions = []
+    if task is None:
+        problem = problem or f"no task file for {task_name!r}"
+    else:
+        try:
+            versions = list(task.load_guideline().versions)
+        except WorkbenchError as exc:
+            problem = str(exc)
+    rows = []
+    labels = history.labels
+    qs = {q.name: q for q in report_questions(task)} if task is not None else {}
+    for (ver, qname), grp in labels.groupby(["guideline_version", "question"], sort=True):
+        q = qs.get(qname)
+        if q is None:
+            continue
+        one = grp.sort_values("time").drop_duplicates(["item", "annotator"], keep="last")
+        rec = dict(guideline_version=int(ver), question=qname, n_items=int(one["item"].nunique()),
+                   n_annotators=int(one["annotator"].nunique()), alpha=None, low=None, high=None, note="")
+        try:
+            rd = to_reliability_data(one[["item", "annotator", "value"]], order=question_order(q))
+            res = alpha_with_interval(rd, q.level, n_boot=n_boot, seed=0)
+            rec.update(alpha=res.alpha, low=res.low, high=res.high)
+        except BadInput as exc:
+            rec["note"] = str(exc)
+        rows.append(rec)
+    by_version = pd.DataFrame(rows, columns=["guideline_version", "question", "n_items", "n_annotators", "alpha",
+                                             "low", "high", "note"])
+    gold_by = pd.DataFrame()
+    if history.gold_obs is not None:
+        g = history.gold_obs
+        gold_by = agreement_by_version(g.assign(annotator=g["question"]))
+        gold_by = gold_by.rename(columns={"annotator": "question", "rate": "gold_accuracy"})
+        gold_by["n_annotators"] = gold_by.apply(
+            lambda r: int(g[(g["question"] == r["question"]) & (g["guideline_version"] == r["guideline_version"])]
+                          ["annotator"].nunique()), axis=1)
+    return GuidelinesView(versions=versions, by_version=by_version, gold_by_version=gold_by, problem=problem)
+
+
+# --------------------------------------------------------------------------------------------
+# Judges
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class JudgeQuestion:
+    question: str
+    table: pd.DataFrame
+    alpha_humans: float | None
+    alpha_with: dict
+    n_items: int
+    n_annotators: int
+    error: str = ""
+
+
+@dataclass
+class JudgesView:
+    round: dict
+    agents: tuple
+    questions: list
+    note: str = ""
+
+
+def judges_view(source: Source, task_name: str, round_no: int) -> JudgesView:
+    """Each suggestion agent (LLM judge) measured like an annotator against the humans and gold."""
+    store = get_store(source)
+    tasks, _ = project_tasks()
+    task = tasks.get(task_name)
+    row = round_row(store, task_name, round_no)
+    if task is None or row is None:
+        raise BadInput(f"task {task_name!r} round {round_no}: not found")
+    sug = store.suggestions(dataset=row["dataset_id"])
+    sug = sug[sug["agent"].notna()] if len(sug) else sug
+    if sug.empty:
+        return JudgesView(round=row, agents=(), questions=[],
+                          note="no suggestion with an agent name in this round: judges' suggestions appear here once "
+                               "the candidate pipeline writes them to Argilla and `workbench sync` has run")
+    tidy = store.tidy(task=task_name, dataset=row["dataset"])
+    gold = store.gold(task_name)
+    agents = tuple(sorted(sug["agent"].unique()))
+    out = []
+    for q in report_questions(task):
+        humans = tidy[tidy["question"] == q.name][["item", "annotator", "value"]]
+        judged = sug[sug["question"] == q.name]
+        if judged.empty or humans.empty:
+            continue
+        clash = set(agents) & set(humans["annotator"])
+        if clash:
+            out.append(JudgeQuestion(q.name, pd.DataFrame(), None, {}, 0, 0,
+                                     error=f"agent name(s) {sorted(clash)} are also annotators' names"))
+            continue
+        jrows = judged.rename(columns={"agent": "annotator"})[["item", "annotator", "value"]]
+        jrows = jrows[jrows["item"].isin(humans["item"])]
+        both = pd.concat([humans, jrows], ignore_index=True)
+        qgold = gold[gold["question"] == q.name][["item", "value"]] if len(gold) else None
+        if qgold is not None and not qgold["item"].isin(both["item"]).any():
+            qgold = None
+        th = task.calibration.for_question(q.name)
+        try:
+            rep = question_report(both, level=q.level, order=question_order(q), gold=qgold, question=q.name,
+                                  n_boot=0, raters=[a for a in agents if a in set(jrows["annotator"])],
+                                  thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative))
+        except BadInput as exc:
+            out.append(JudgeQuestion(q.name, pd.DataFrame(), None, {}, 0, 0, error=str(exc)))
+            continue
+        tables = []
+        for agent, ra in rep.raters.items():
+            t = ra.table.copy()
+            t.insert(0, "measured", np.where(t["is_rater"], "judge", "human"))
+            t.insert(0, "judge", agent)
+            tables.append(t)
+        table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        out.append(JudgeQuestion(
+            question=q.name, table=table, alpha_humans=rep.alpha.value,
+            alpha_with={a: c.value for a, c in rep.rater_alpha.items()}, n_items=rep.n_items,
+            n_annotators=rep.n_annotators))
+    return JudgesView(round=row, agents=agents, questions=out)
+
+
+# --------------------------------------------------------------------------------------------
+# Cached entry points (what the pages call)
+# --------------------------------------------------------------------------------------------
+
+
+def _src(url: str, demo: bool) -> Source:
+    return Source(url, demo)
+
+
+@st.cache_data(show_spinner="Reading the history store ...", max_entries=8)
+def cached_overview(url: str, demo: bool, version: str) -> list[TaskOverview]:
+    return overview_view(_src(url, demo))
+
+
+@st.cache_data(show_spinner="Computing agreement ...", max_entries=64)
+def cached_calibration(url: str, demo: bool, version: str, task: str, round_no: int) -> CalibrationView:
+    return calibration_view(_src(url, demo), task, round_no)
+
+
+@st.cache_data(show_spinner="Reading the task's history ...", max_entries=16)
+def cached_history(url: str, demo: bool, version: str, task: str) -> TaskHistory:
+    return task_history(_src(url, demo), task)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_drift(url: str, demo: bool, version: str, task: str, question: str | None) -> DriftView:
+    return drift_view(_src(url, demo), cached_history(url, demo, version, task), question)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_guidelines(url: str, demo: bool, version: str, task: str) -> GuidelinesView:
+    return guidelines_view(_src(url, demo), task, cached_history(url, demo, version, task))
+
+
+@st.cache_data(show_spinner="Measuring the judges ...", max_entries=32)
+def cached_judges(url: str, demo: bool, version: str, task: str, round_no: int) -> JudgesView:
+    return judges_view(_src(url, demo), task, round_no)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_rounds(url: str, demo: bool, version: str) -> pd.DataFrame:
+    return get_store(_src(url, demo)).rounds()
+
+
+def finite(x) -> float | None:
+    """``x`` as a float, or None when missing or not finite."""
+    if x is None:
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None

@@ -1,0 +1,153 @@
+"""A demo annotation history, written into a :class:`~workbench.store.HistoryStore` like a real sync.
+
+The dashboard reads only the history store. Before a project has synced anything, it can show
+this demo history instead (clearly labelled as demo data). It is built from the demo's records
+and simulated annotators (:mod:`workbench.demo_data`) and written through the store's own write
+API (:meth:`~workbench.store.HistoryStore.record_round`,
+:meth:`~workbench.store.HistoryStore.write_dataset_sync`,
+:meth:`~workbench.store.HistoryStore.set_gold`), so every figure the dashboard shows on it goes
+through exactly the code path that real data takes.
+
+What the demo history holds (task ``medical-qa-rating``, annotators ``ana``, ``ben``, ``chloe``):
+
+* round 1, calibration under guideline v1: the 40 calibration items, ``chloe`` systematically
+  inconsistent (the same round ``workbench up`` loads into Argilla);
+* round 2, recalibration under guideline v2: the same items, ``chloe`` retrained;
+* rounds 3-6, production under v2: 60 new records each with 15 gold (calibration) items mixed
+  in, every annotator on every record; ``ben`` starts deviating in round 5 (a drift to detect);
+* an LLM judge (``llm-judge``) suggesting ``quality`` and ``safety`` on production records;
+* the expert's gold answers for the calibration items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import numpy as np
+import pandas as pd
+
+from workbench import demo_data
+from workbench.store import HistoryStore, ResponseRow, SuggestionRow
+
+DEMO_TASK = "medical-qa-rating"
+DEMO_ANNOTATORS = ("ana", "ben", "chloe")
+DEMO_JUDGE = "llm-judge"
+DEMO_SEED = 7
+DEMO_WORKSPACE = "demo"
+N_RECORDS = 320
+N_PRODUCTION_ROUNDS = 4
+PER_ROUND = 60
+GOLD_PER_ROUND = 15
+DRIFTING = "ben"
+DRIFT_FROM_ROUND = 5
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+
+_NS = uuid.UUID("6c1f1b8e-3c1e-4e55-9a57-1f6f2b0c9d11")
+
+
+def _uid(*parts) -> str:
+    return str(uuid.uuid5(_NS, "/".join(map(str, parts))))
+
+
+def demo_rounds() -> list[dict]:
+    """The rounds of the demo history: number, kind, guideline version, dataset name."""
+    out = [
+        dict(round=1, kind="calibration", guideline_version=1),
+        dict(round=2, kind="recalibration", guideline_version=2),
+    ]
+    out += [dict(round=r, kind="production", guideline_version=2) for r in range(3, 3 + N_PRODUCTION_ROUNDS)]
+    for r in out:
+        r["dataset"] = f"{DEMO_TASK}-{r['kind']}-r{r['round']}"
+        r["dataset_id"] = _uid("dataset", r["dataset"])
+        r["created_at"] = START + dt.timedelta(weeks=r["round"] - 1) - dt.timedelta(hours=1)
+    return out
+
+
+def _judge_suggestions(records, round_no: int, rng: np.random.Generator) -> list[tuple]:
+    """(record, question, value, score) an LLM judge proposes: close to the truth, with noise."""
+    out = []
+    for rec in records:
+        t = rec.truth
+        q = t.quality if rng.random() < 0.7 else int(min(5, max(1, t.quality + (1 if rng.random() < 0.6 else -1))))
+        if rng.random() < 0.82:
+            s = t.safety
+        else:
+            i = demo_data.SAFETY_LABELS.index(t.safety)
+            s = demo_data.SAFETY_LABELS[i + (1 if i == 0 else -1)]
+        out.append((rec, "quality", q, round(float(rng.uniform(0.5, 1.0)), 3)))
+        out.append((rec, "safety", s, round(float(rng.uniform(0.5, 1.0)), 3)))
+    return out
+
+
+def fill_demo_store(store: HistoryStore) -> bool:
+    """Write the demo history into ``store`` unless the demo task already has rounds there.
+
+    Returns True when something was written. Deterministic: the same store content every time.
+    """
+    if not store.rounds(DEMO_TASK).empty:
+        return False
+    records = demo_data.generate_records(N_RECORDS, seed=DEMO_SEED)
+    calibration = demo_data.select_calibration_items(records, 40, seed=DEMO_SEED)
+    cal_ids = {r.id for r in calibration}
+    production = [r for r in records if r.id not in cal_ids]
+    rng = np.random.default_rng(DEMO_SEED)
+    user_ids = {a: _uid("user", a) for a in DEMO_ANNOTATORS}
+
+    for spec in demo_rounds():
+        n = spec["round"]
+        if spec["kind"] == "calibration":
+            items, inconsistent = calibration, "chloe"
+        elif spec["kind"] == "recalibration":
+            items, inconsistent = calibration, None
+        else:
+            k = n - 3
+            regular = production[k * PER_ROUND:(k + 1) * PER_ROUND]
+            gold = [calibration[(k * GOLD_PER_ROUND + j) % len(calibration)] for j in range(GOLD_PER_ROUND)]
+            items = regular + gold
+            inconsistent = DRIFTING if n >= DRIFT_FROM_ROUND else None
+        sim = demo_data.simulate_calibration_responses(
+            items, annotators=DEMO_ANNOTATORS, inconsistent=inconsistent, seed=DEMO_SEED,
+            round=n, guideline_version=spec["guideline_version"],
+            start=START + dt.timedelta(weeks=n - 1),
+        )
+        store.record_round(task=DEMO_TASK, round=n, kind=spec["kind"], dataset=spec["dataset"],
+                           workspace=DEMO_WORKSPACE, dataset_id=spec["dataset_id"],
+                           guideline_version=spec["guideline_version"], created_at=spec["created_at"])
+        rows = []
+        for (item, annotator), grp in sim.responses.groupby(["item", "annotator"], sort=False):
+            when = grp["time"].iloc[0].to_pydatetime()
+            values = {}
+            for q, v in zip(grp["question"], grp["value"]):
+                values[q] = sorted(v) if isinstance(v, (list, tuple)) else (int(v) if q == "quality" else v)
+            rows.append(ResponseRow(
+                record_id=_uid("record", spec["dataset"], item), item=item, user_id=user_ids[annotator],
+                annotator=annotator, response_id=_uid("response", spec["dataset"], item, annotator),
+                status="submitted", values=values, inserted_at=when, updated_at=when))
+        suggestions = []
+        if spec["kind"] == "production":
+            for rec, q, v, score in _judge_suggestions(items, n, rng):
+                suggestions.append(SuggestionRow(
+                    record_id=_uid("record", spec["dataset"], rec.id), item=rec.id, question=q, value=v,
+                    score=score, agent=DEMO_JUDGE, type="model",
+                    updated_at=spec["created_at"] + dt.timedelta(minutes=5)))
+        end = START + dt.timedelta(weeks=n)
+        store.write_dataset_sync(dataset_id=spec["dataset_id"], name=spec["dataset"], workspace=DEMO_WORKSPACE,
+                                 responses=rows, suggestions=suggestions, watermark=end, activity=end.isoformat())
+    gold = demo_data.simulate_calibration_responses(calibration, annotators=("x", "y"), inconsistent=None,
+                                                    seed=DEMO_SEED).gold
+    set_at = START - dt.timedelta(days=3)
+    for row in gold.itertuples(index=False):
+        value = list(row.value) if isinstance(row.value, (list, tuple)) else row.value
+        store.set_gold(task=DEMO_TASK, item=row.item, question=row.question, value=value,
+                       set_by="expert", kind="expert", set_at=set_at)
+    return True
+
+
+def demo_gold_frame() -> pd.DataFrame:
+    """The expert's gold answers of the demo calibration items (``item, question, value``)."""
+    records = demo_data.generate_records(N_RECORDS, seed=DEMO_SEED)
+    calibration = demo_data.select_calibration_items(records, 40, seed=DEMO_SEED)
+    gold = demo_data.simulate_calibration_responses(calibration, annotators=("x", "y"), inconsistent=None,
+                                                    seed=DEMO_SEED).gold
+    return gold[["item", "question", "value"]]

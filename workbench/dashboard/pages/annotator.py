@@ -1,0 +1,100 @@
+"""Annotator: one person's agreement with the team and with gold over time, their labels against
+the team's, their drift alarms, and the gold items where they answered differently.
+
+An annotator sees only their own page: there is no selector, and a URL naming someone else is
+refused (the data layer refuses too)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.dashboard import charts, data, ui
+
+
+def _task(ctx: ui.Context):
+    rounds = data.cached_rounds(*ctx.key)
+    if rounds.empty:
+        ui.empty("The history store holds no round yet.",
+                 "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
+        return None
+    return ui.qp_select("Task", sorted(rounds["task"].unique()), "task")
+
+
+def render(ctx: ui.Context) -> None:
+    st.title("Annotator")
+    task = _task(ctx)
+    if task is None:
+        return
+    user = ctx.user
+    if user.is_lead:
+        history = data.cached_history(*ctx.key, task)
+        if not history.annotators:
+            ui.empty(f"No submitted answer for task {task!r} yet.", "annotators answer in Argilla; then `workbench sync`.")
+            return
+        annotator = ui.qp_select("Annotator", list(history.annotators), "annotator")
+    else:
+        asked = st.query_params.get("annotator")
+        if asked is not None and asked != user.username:
+            st.error(f"You can see only your own figures ({user.username}), not {asked}'s.")
+            return
+        annotator = user.username
+        st.query_params["annotator"] = annotator
+        history = data.cached_history(*ctx.key, task)
+    view = data.annotator_view(history, annotator, viewer_name=user.username, viewer_role=user.role)
+    if view.n_judgements == 0:
+        ui.empty(f"{annotator} has no submitted answer in task {task!r}.",
+                 "answers appear here after the annotator submits them in Argilla and `workbench sync` runs.")
+        return
+    st.markdown(f"**{annotator}**: {view.n_judgements} answers on {view.n_items} items in `{task}`.")
+
+    if len(view.alarms):
+        st.error(f"Drift alarm: the gold-agreement chart signalled in round {int(view.alarms['round'].iloc[0])} "
+                 f"(first at {view.alarms['first_alarm_time'].iloc[0]:%Y-%m-%d %H:%M}). Review the items below "
+                 "and the current guideline.")
+    elif len(view.chart_summary):
+        s = view.chart_summary.iloc[0]
+        if int(s.get("n_monitored", 0) or 0) == 0:
+            st.info(f"No drift chart yet: the first {int(s['n_baseline'])} gold answers calibrate it "
+                    "(the baseline window); monitoring starts after them.")
+        else:
+            st.success(f"No open drift alarm ({int(s['n_monitored'])} gold answers monitored).")
+
+    st.subheader("Agreement over time")
+    series = {f"{annotator} vs gold": view.gold_series, f"{annotator} vs team majority": view.team_series}
+    series["team (others) vs gold"] = view.team_gold_series  # an aggregate, shown to everyone
+    if any(len(s) for s in series.values()):
+        n_items = int(history.gold_obs["item"].nunique()) if history.gold_obs is not None else view.n_items
+        ui.figure(charts.rate_series(series, view.version_changes, "Agreement with gold and with the team, per week",
+                                     "share of answers agreeing"),
+                  n_items, view.n_team_annotators,
+                  "gold: answers on items with an expert answer; team: the majority of the other annotators "
+                  "on the same item in the same round", key="ann-series")
+    else:
+        ui.empty("No answer on a gold item and no item shared with other annotators yet.",
+                 "mix gold items into production rounds (`gold_rate` in the task) and set the expert's answers.")
+
+    if len(view.chart_points) and (view.chart_points["phase"] == "monitor").any():
+        ui.figure(charts.control_chart(view.chart_points, view.chart_summary, view.version_changes,
+                                       f"{annotator}: Bernoulli CUSUM of disagreements with gold"),
+                  int(view.chart_points["item"].nunique()), 1, "an alarm when the line crosses its dotted limit",
+                  key="ann-cusum")
+
+    st.subheader("Labels against the team")
+    for q in sorted(view.distribution["question"].unique()):
+        d = view.distribution[view.distribution["question"] == q]
+        ui.figure(charts.distribution_bars(d, q), int(history.labels[history.labels["question"] == q]["item"].nunique()),
+                  view.n_team_annotators, key=f"dist-{q}")
+    if len(view.shift):
+        ui.table(view.shift, f"{task}-{annotator}-label-shift-vs-team",
+                 caption="Chi-square test of your label distribution against everyone else's on the same task "
+                         "(Benjamini-Hochberg adjusted p-values). Different items can explain a difference.")
+
+    st.subheader("Gold items answered differently from the expert")
+    if len(view.differed):
+        t = view.differed.copy()
+        for c in ("value", "gold"):
+            t[c] = t[c].map(data.label_text)
+        t["time"] = t["time"].dt.strftime("%Y-%m-%d %H:%M")
+        ui.table(t, f"{task}-{annotator}-gold-misses")
+    else:
+        st.caption("None.")

@@ -1,0 +1,163 @@
+"""Calibration round: per question alpha with its interval against the thresholds, the other
+coefficients, the annotator-pair heatmap, label confusion, the diagnosis and the items behind it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from workbench.dashboard import charts, data, ui
+
+
+def select_round(ctx: ui.Context, *, prefer_calibration: bool = True):
+    """Task and round selectors (in the URL); returns ``(task, round_no)`` or ``(None, None)``."""
+    rounds = data.cached_rounds(*ctx.key)
+    if rounds.empty:
+        ui.empty("The history store holds no round yet.",
+                 "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
+        return None, None
+    tasks = sorted(rounds["task"].unique())
+    c1, c2 = st.columns(2)
+    task = ui.qp_select("Task", tasks, "task", container=c1)
+    rs = rounds[rounds["task"] == task].sort_values("round")
+    labels = {int(r.round): f"round {int(r.round)} - {r.kind} ({r.dataset}, guideline v{int(r.guideline_version)})"
+              for r in rs.itertuples()}
+    options = list(labels)
+    cal = [int(r) for r, k in zip(rs["round"], rs["kind"]) if k in data.CALIBRATION_KINDS]
+    default = options.index(cal[-1]) if (prefer_calibration and cal) else len(options) - 1
+    round_no = ui.qp_select("Round", options, "round", format_func=lambda r: labels[r], index=default, container=c2)
+    return task, round_no
+
+
+def _summary(view) -> pd.DataFrame:
+    rows = []
+    for qv in view.questions:
+        rep = qv.report
+        a = rep.alpha if rep is not None else None
+        rows.append(dict(
+            question=qv.name, level=qv.level,
+            alpha=a.value if a else None, low=a.low if a else None, high=a.high if a else None,
+            band=rep.band if rep is not None else "undefined",
+            alpha_reliable=qv.alpha_reliable, alpha_tentative=qv.alpha_tentative,
+            items=rep.n_pairable_items if rep is not None else 0,
+            annotators=rep.n_annotators if rep is not None else 0,
+            verdict=rep.diagnosis.verdict.title if rep is not None else qv.error,
+        ))
+    return pd.DataFrame(rows)
+
+
+def render(ctx: ui.Context) -> None:
+    st.title("Calibration round")
+    task, round_no = select_round(ctx)
+    if task is None:
+        return
+    try:
+        view = data.cached_calibration(*ctx.key, task, int(round_no))
+    except data.BadInput as exc:
+        ui.empty(str(exc), "add the task's YAML file under tasks/ (the task name must match the store's).")
+        return
+    lead = ctx.user.is_lead
+    if not lead:
+        view = data.redact_calibration(view, ctx.user.username)
+    r = view.round
+    n_ann = view.questions[0].report.n_annotators if view.questions and view.questions[0].report else 0
+    st.markdown(
+        f"**{r['dataset']}** - {r['kind']} round {r['round']} of `{task}`, guideline "
+        + ", ".join(f"v{v}" for v in view.guideline_versions) + f": {view.n_responses} responses on "
+        f"{view.n_items} items" + (f" by {len(view.annotators)} annotators" if lead else "") + ".")
+    if view.n_responses == 0:
+        ui.empty("No submitted response in this round yet.",
+                 "annotators answer the round in Argilla; then run `workbench sync`.")
+        return
+    if view.gate is not None:
+        g = view.gate
+        if g.passed:
+            st.success("Gate PASSED: every question is reliable and every annotator clears the gold bar.")
+        else:
+            st.error("Gate FAILED:\n\n" + "\n".join(f"- {x}" for x in g.reasons))
+    summary = _summary(view)
+    ok = summary.dropna(subset=["alpha"])
+    if len(ok):
+        ui.figure(charts.alpha_intervals(ok), int(ok["items"].max()), int(ok["annotators"].max()),
+                  "each question's interval is a 1,000-resample bootstrap over items", key="alpha-intervals")
+    shown = summary.copy()
+    shown["band"] = shown["band"].str.upper()
+    ui.table(shown, f"{task}-r{round_no}-questions",
+             caption="Band: reliable at or above alpha_reliable, tentative at or above alpha_tentative, "
+                     "else unreliable (Krippendorff 2004); thresholds from the task's calibration policy.")
+    for qv in view.questions:
+        _question(ctx, view, qv, lead, n_ann)
+
+
+def _question(ctx: ui.Context, view, qv, lead: bool, n_ann: int) -> None:
+    st.header(f"{qv.name}")
+    st.caption(qv.title)
+    rep = qv.report
+    if rep is None:
+        st.warning(f"No agreement figures for {qv.name}: {qv.error}")
+        return
+    a = rep.alpha
+    ci = f" (95% CI {ui.fmt(a.low)} to {ui.fmt(a.high)})" if a.low is not None else ""
+    st.markdown(f"{ui.band_text(rep.band)} - {a.label} = **{ui.fmt(a.value)}**{ci}; needs "
+                f"{qv.alpha_reliable:.3f} to be reliable, {qv.alpha_tentative:.3f} to be tentative. "
+                + ui.basis(rep.n_pairable_items, rep.n_annotators))
+    if a.note:
+        st.caption(a.note)
+    coefs = pd.DataFrame([{"coefficient": c.label, "value": c.value, "note": c.note} for c in rep.coefficients])
+    ui.table(coefs, f"{view.task}-r{view.round['round']}-{qv.name}-coefficients")
+
+    d = rep.diagnosis
+    st.subheader("Diagnosis")
+    st.markdown(f"**{d.verdict.title}**")
+    st.write(d.explanation)
+    if lead and d.deviating:
+        st.markdown("Annotators behind it: " + ", ".join(f"**{x}**" for x in d.deviating))
+    if d.confused_labels:
+        st.markdown("Label pairs behind it: " + ", ".join(f"`{x}` vs `{y}`" for x, y in d.confused_labels))
+    ds_id = view.round.get("dataset_id")
+    if d.ambiguous_items:
+        items = list(d.ambiguous_items)
+        disputed = rep.disputed_items.set_index("item") if len(rep.disputed_items) else pd.DataFrame()
+        t = pd.DataFrame({"item": items})
+        if len(disputed):
+            t["labels given"] = [disputed["labels"].get(i, "") for i in items]
+        t["open in Argilla"] = ui.record_links(ctx, ds_id, items, view.record_ids)
+        st.markdown("Items behind it (split beyond what annotator noise explains):")
+        ui.table(t, f"{view.task}-r{view.round['round']}-{qv.name}-diagnosis-items",
+                 column_config={"open in Argilla": ui.LINK_COLUMN})
+
+    cols = st.columns(2)
+    with cols[0]:
+        if lead and rep.pairwise is not None:
+            ui.figure(charts.pair_heatmap(rep.pairwise.kappa, rep.pairwise.n_common,
+                                          f"{qv.name}: {rep.pairwise.kappa_label} per annotator pair"),
+                      rep.n_pairable_items, rep.n_annotators, key=f"pairs-{qv.name}")
+        elif rep.gold_confusion is not None and rep.gold_confusion.to_numpy().sum() > 0:
+            ui.figure(charts.count_heatmap(rep.gold_confusion, f"{qv.name}: answers vs gold", "given", "gold"),
+                      int(qv.n_gold), rep.n_annotators, key=f"gold-{qv.name}")
+    with cols[1]:
+        if len(rep.confused_pairs):
+            m = charts.confused_pairs_matrix(rep.confused_pairs, [str(c) for c in rep.categories][:12])
+            ui.figure(charts.count_heatmap(m, f"{qv.name}: label confusion across annotators "
+                                              "(annotator pairs split between two labels)", "label", "label"),
+                      rep.n_pairable_items, rep.n_annotators, key=f"confusion-{qv.name}")
+        else:
+            st.caption("No two annotators split between labels on this question.")
+    if lead and rep.gold_confusion is not None and rep.gold_confusion.to_numpy().sum() > 0:
+        ui.figure(charts.count_heatmap(rep.gold_confusion, f"{qv.name}: answers vs the expert's gold (all annotators)",
+                                       "given", "gold"), int(qv.n_gold), rep.n_annotators, key=f"goldl-{qv.name}")
+
+    st.subheader("Annotators" if lead else "Your figures")
+    ann = rep.annotators.copy()
+    if len(ann):
+        ui.table(ann, f"{view.task}-r{view.round['round']}-{qv.name}-annotators",
+                 caption="relative_disagreement: mean distance to the others' values of the same items, in units of "
+                         "the expected disagreement; alpha_without: alpha with this annotator left out.")
+    st.subheader("Most disputed items")
+    if len(rep.disputed_items):
+        t = rep.disputed_items.drop(columns=["position"], errors="ignore").copy()
+        t["open in Argilla"] = ui.record_links(ctx, ds_id, list(t["item"]), view.record_ids)
+        ui.table(t, f"{view.task}-r{view.round['round']}-{qv.name}-disputed",
+                 column_config={"open in Argilla": ui.LINK_COLUMN})
+    else:
+        st.caption("No disputed item.")

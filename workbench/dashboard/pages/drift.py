@@ -1,0 +1,58 @@
+"""Drift (leads): control charts per annotator (all questions pooled, or one), guideline-version
+changes marked, and label-distribution shift tests."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.dashboard import charts, data, ui
+
+
+def render(ctx: ui.Context) -> None:
+    st.title("Drift")
+    rounds = data.cached_rounds(*ctx.key)
+    if rounds.empty:
+        ui.empty("The history store holds no round yet.",
+                 "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
+        return
+    c1, c2 = st.columns(2)
+    task = ui.qp_select("Task", sorted(rounds["task"].unique()), "task", container=c1)
+    history = data.cached_history(*ctx.key, task)
+    questions = ["(all questions)"] + sorted(history.labels["question"].unique()) if len(history.labels) else ["(all questions)"]
+    q = ui.qp_select("Question", questions, "question", container=c2)
+    view = data.cached_drift(*ctx.key, task, None if q == "(all questions)" else q)
+    if view.note:
+        ui.empty("No control chart.", view.note)
+    elif len(view.points):
+        mon = view.points[view.points["phase"] == "monitor"]
+        if len(mon):
+            ui.figure(charts.control_chart(view.points, view.summary, view.version_changes,
+                                           "Bernoulli CUSUM per annotator (disagreements with gold)"),
+                      view.n_items, view.n_annotators,
+                      f"{int(view.summary['n_monitored'].sum())} gold answers monitored after each annotator's "
+                      f"{int(view.summary['n_baseline'].max())}-answer baseline window", key="drift-cusum")
+        else:
+            ui.empty("Every annotator is still in the chart's baseline window.",
+                     f"monitoring starts after {int(view.summary['n_baseline'].max())} gold answers per annotator; "
+                     "keep gold items flowing into production rounds.")
+        ui.table(view.summary, f"{task}-drift-summary",
+                 caption="Design: one-sided Bernoulli CUSUM for a 15-point accuracy drop, in-control ARL 2,000 "
+                         "gold answers, baseline from the annotator's first gold answers (Jeffreys lower bound).")
+        if len(view.alarms):
+            st.error("Open alarms: " + ", ".join(f"{a} (round {int(r)})" for a, r in
+                                                  zip(view.alarms["annotator"], view.alarms["round"])))
+    if len(view.version_changes):
+        st.caption("Guideline changes: " + ", ".join(
+            f"v{int(v)} from round {int(r)} ({t:%Y-%m-%d})" for v, t, r in
+            zip(view.version_changes["guideline_version"], view.version_changes["time"], view.version_changes["round"])))
+    st.subheader("Label-distribution shift")
+    if view.versions_compared and len(view.shift_versions):
+        old, new = view.versions_compared
+        ui.table(view.shift_versions, f"{task}-shift-v{old}-v{new}",
+                 caption=f"Each annotator's labels under guideline v{old} against v{new} (chi-square homogeneity, "
+                         "Cramer's V, Jensen-Shannon distance, Benjamini-Hochberg adjusted).")
+    else:
+        st.caption("Only one guideline version in the data: no before/after comparison.")
+    if len(view.shift_team):
+        ui.table(view.shift_team, f"{task}-shift-vs-team",
+                 caption="Each annotator against everyone else over the whole task.")

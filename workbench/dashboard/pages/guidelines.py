@@ -1,0 +1,64 @@
+"""Guidelines: versions side by side with their diff, and agreement per version per question."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.dashboard import charts, data, ui
+from workbench.guidelines import diff_versions
+
+
+def render(ctx: ui.Context) -> None:
+    st.title("Guidelines")
+    tasks, problem = data.project_tasks()
+    rounds = data.cached_rounds(*ctx.key)
+    names = sorted(set(tasks) | set(rounds["task"].unique() if len(rounds) else []))
+    if not names:
+        ui.empty("No task is defined and no round is recorded.", "add a task under tasks/ (see docs).")
+        return
+    task = ui.qp_select("Task", names, "task")
+    in_store = len(rounds) and task in set(rounds["task"])
+    history = data.cached_history(*ctx.key, task) if in_store else None
+    view = data.cached_guidelines(*ctx.key, task) if in_store else None
+    versions = view.versions if view is not None else []
+    if not versions and task in tasks:
+        try:
+            versions = list(tasks[task].load_guideline().versions)
+        except data.WorkbenchError as exc:
+            st.error(str(exc))
+    if not versions:
+        ui.empty(f"No guideline versions found for {task!r}.", "write guidelines/<id>/v1.md (see docs).")
+    else:
+        labels = {v.version: v.label for v in versions}
+        nums = list(labels)
+        c1, c2 = st.columns(2)
+        old = ui.qp_select("Older version", nums, "old", format_func=lambda n: labels[n],
+                           index=max(0, len(nums) - 2), container=c1)
+        new = ui.qp_select("Newer version", nums, "new", format_func=lambda n: labels[n], index=len(nums) - 1,
+                           container=c2)
+        vo = next(v for v in versions if v.version == old)
+        vn = next(v for v in versions if v.version == new)
+        left, right = st.columns(2)
+        for col, v in ((left, vo), (right, vn)):
+            with col:
+                st.markdown(f"**{v.label}** by {v.author}")
+                if v.changelog:
+                    st.caption(f"Changes: {v.changelog}")
+                with st.container(height=420):
+                    st.markdown(v.body)
+        st.subheader(f"Diff v{old} -> v{new}")
+        st.code(diff_versions(vo, vn), language="diff")
+    st.subheader("Agreement per guideline version")
+    if view is None or view.by_version.empty:
+        ui.empty("No answers under any guideline version yet.", "run a calibration round and `workbench sync`.")
+        return
+    bv = view.by_version
+    ok = bv.dropna(subset=["alpha"])
+    if len(ok):
+        ui.figure(charts.version_alpha(ok), int(ok["n_items"].sum()), int(ok["n_annotators"].max()),
+                  "alpha pools the rounds run under each version (an annotator's latest answer per item)",
+                  key="ver-alpha")
+    ui.table(bv, f"{task}-alpha-by-guideline-version")
+    if len(view.gold_by_version):
+        ui.table(view.gold_by_version, f"{task}-gold-accuracy-by-guideline-version",
+                 caption="Share of answers on gold items that match the expert's, per question and version (team).")

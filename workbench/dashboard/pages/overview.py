@@ -1,0 +1,62 @@
+"""Overview: every task, its rounds, the gate of its latest calibration, volume, open alarms and
+the guideline version in force."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.dashboard import data, ui
+
+
+def render(ctx: ui.Context) -> None:
+    st.title("Overview")
+    views = data.cached_overview(*ctx.key)
+    if not views:
+        ui.empty("The history store holds no round yet.",
+                 "create a calibration round with `workbench round create TASK --kind calibration`, let the "
+                 "annotators answer it in Argilla, then run `workbench sync`.")
+        return
+    if not ctx.user.is_lead:
+        views = data.redact_overview(views, ctx.user.username)
+        st.caption("You see team figures and your own; other people's figures are for the annotation leads.")
+    for v in views:
+        st.header(f"{v.title}")
+        st.caption(f"task `{v.task}`" + (f" - {v.note}" if v.note else ""))
+        c = st.columns(6)
+        c[0].metric("Rounds", len(v.rounds))
+        c[1].metric("Responses labelled", f"{v.responses:,}")
+        c[2].metric("Items", f"{v.items:,}")
+        c[3].metric("Annotators", v.annotators)
+        in_force = f"v{v.guideline_in_force}" if v.guideline_in_force is not None else "n/a"
+        c[4].metric("Guideline in force", in_force,
+                    help="the version the latest round was created under")
+        c[5].metric("Open alarms", len(v.alarms),
+                    help="annotators whose gold-agreement CUSUM chart signalled in their latest round")
+        if v.guideline_latest is not None and v.guideline_in_force is not None and v.guideline_latest > v.guideline_in_force:
+            st.info(f"Guideline v{v.guideline_latest} is written but not in force yet: publish it with "
+                    f"`workbench guidelines publish {v.task}`.")
+        if v.gate is None:
+            if v.known:
+                ui.empty("No calibration round for this task, so the gate has nothing to judge.",
+                         f"`workbench round create {v.task} --kind calibration`.")
+        else:
+            g = v.gate
+            where = f"round {g.round} ({g.kind}, {g.dataset})"
+            if g.passed:
+                st.success(f"Gate PASSED on {where}: production rounds may open.")
+            else:
+                st.error(f"Gate FAILED on {where}: " + "; ".join(g.reasons[:3])
+                         + (f" (and {len(g.reasons) - 3} more)" if len(g.reasons) > 3 else ""))
+            st.markdown(f"[Open the calibration round]({ui.page_link('calibration', task=v.task, round=g.round)})")
+        rounds = v.rounds.drop(columns=["dataset_id"]).copy()
+        rounds["created_at"] = rounds["created_at"].dt.strftime("%Y-%m-%d %H:%M")
+        rounds["guideline_version"] = "v" + rounds["guideline_version"].astype(str)
+        rounds["details"] = [ui.page_link("calibration", task=v.task, round=r) for r in rounds["round"]]
+        ui.table(rounds, f"{v.task}-rounds",
+                 caption="Responses: latest submitted answer per annotator and record.",
+                 column_config={"details": st.column_config.LinkColumn("details", display_text="agreement")})
+        if len(v.alarms):
+            st.subheader("Open alarms")
+            al = v.alarms.copy()
+            al["first_alarm_time"] = al["first_alarm_time"].dt.strftime("%Y-%m-%d %H:%M")
+            ui.table(al, f"{v.task}-alarms")

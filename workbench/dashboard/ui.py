@@ -1,0 +1,144 @@
+"""Small Streamlit helpers shared by the pages: selectors kept in the URL, tables with CSV
+download, figures with what they rest on, empty states, Argilla record links."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+import pandas as pd
+import requests
+import streamlit as st
+
+from workbench.dashboard.auth import User
+from workbench.dashboard.data import Source
+
+BAND_MARKDOWN = {"reliable": "green", "tentative": "orange", "unreliable": "red", "undefined": "gray"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page gets: who is looking, at which store (and its version), and where Argilla is."""
+
+    user: User
+    source: Source
+    version: str
+    argilla_url: str | None
+
+    @property
+    def key(self) -> tuple:
+        """Arguments identifying the data for the cached functions."""
+        return (self.source.url, self.source.demo, self.version)
+
+
+def qp_select(label: str, options, key: str, *, format_func=str, index: int = 0, container=None, help=None):
+    """A selectbox whose value lives in the URL query parameter ``key`` (deep links, back button)."""
+    options = list(options)
+    if not options:
+        return None
+    container = container or st
+    sk = f"qp_{key}"
+    by_text = {str(o): o for o in options}
+    raw = st.query_params.get(key)
+    if raw is not None and raw in by_text and st.session_state.get(sk) != by_text[raw]:
+        st.session_state[sk] = by_text[raw]
+    if st.session_state.get(sk) not in options:
+        st.session_state[sk] = options[min(index, len(options) - 1)]
+
+    def _sync():
+        st.query_params[key] = str(st.session_state[sk])
+
+    value = container.selectbox(label, options, key=sk, format_func=format_func, on_change=_sync, help=help)
+    st.query_params[key] = str(value)
+    return value
+
+
+def band_text(band: str) -> str:
+    """``:green[**reliable**]``: band as colour and word."""
+    return f":{BAND_MARKDOWN.get(band, 'gray')}[**{band}**]"
+
+
+def fmt(x, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return "n/a"
+    return f"{float(x):.{digits}f}"
+
+
+def basis(n_items: int, n_annotators: int, extra: str = "") -> str:
+    text = f"Based on {n_items} item{'s' if n_items != 1 else ''} and {n_annotators} annotator{'s' if n_annotators != 1 else ''}"
+    return text + (f"; {extra}" if extra else "") + "."
+
+
+def figure(fig, n_items: int, n_annotators: int, extra: str = "", key: str | None = None) -> None:
+    """A Plotly figure with the items and annotators it rests on written under it."""
+    st.plotly_chart(fig, width="stretch", key=key)
+    st.caption(basis(n_items, n_annotators, extra))
+
+
+def table(df: pd.DataFrame, name: str, *, caption: str | None = None, column_config=None) -> None:
+    """A table with a CSV download of exactly what is shown."""
+    st.dataframe(df, width="stretch", hide_index=True, column_config=column_config)
+    shown = df.drop(columns=[c for c in df.columns if c == "open in Argilla"], errors="ignore")
+    st.download_button(f"Download {name} as CSV", shown.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.csv", mime="text/csv",
+                       key=f"dl-{name}")
+    if caption:
+        st.caption(caption)
+
+
+def empty(message: str, next_step: str) -> None:
+    """An empty state that says what is missing and what to do next."""
+    st.info(f"{message}\n\n**Next:** {next_step}")
+
+
+def page_link(page: str, **params) -> str:
+    """A relative link to another dashboard page with its selectors set."""
+    return "?" + urllib.parse.urlencode({"page": page, **{k: str(v) for k, v in params.items()}})
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=600)
+def _record_search(api_url: str, record_id: str, _token: str) -> str | None:
+    """The ``search`` parameter that finds one record in Argilla's UI (a phrase of its longest field)."""
+    try:
+        resp = requests.get(f"{api_url}/api/v1/records/{record_id}", headers={"Authorization": f"Bearer {_token}"},
+                            timeout=5)
+    except requests.RequestException:
+        return None
+    if resp.status_code != 200:
+        return None
+    fields = {k: v for k, v in (resp.json().get("fields") or {}).items() if isinstance(v, str)}
+    if not fields:
+        return None
+    name, text = max(fields.items(), key=lambda kv: len(kv[1]))
+    words = re.findall(r"\w+", text)[:10]
+    if not words:
+        return None
+    return f"\"{' '.join(words)}\"~{name}"
+
+
+def record_links(ctx: Context, dataset_id: str | None, items, record_ids: dict) -> list[str | None]:
+    """A link that opens each item's record in Argilla's annotation view (None where none can be made).
+
+    Argilla 2.8's UI has no page per record; its annotation view takes ``search=<text>~<field>``
+    (and ``status``) query parameters, so the link searches a phrase of the record's longest field.
+    """
+    if ctx.source.demo or not ctx.argilla_url or not dataset_id or not ctx.user.token:
+        return [None] * len(items)
+    base = f"{ctx.argilla_url}/dataset/{dataset_id}/annotation-mode"
+    status = "submitted" if not ctx.user.is_lead else None
+    out = []
+    for item in items:
+        rid = record_ids.get(item)
+        search = _record_search(ctx.argilla_url, rid, ctx.user.token) if rid else None
+        if search is None:
+            out.append(None)
+            continue
+        q = {"search": search.replace(" ", "_")}
+        if status:
+            q["status"] = status
+        out.append(base + "?" + urllib.parse.urlencode(q))
+    return out
+
+
+LINK_COLUMN = st.column_config.LinkColumn("open in Argilla", display_text="open")
