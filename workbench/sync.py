@@ -16,24 +16,35 @@ killed leaves every dataset it had not finished exactly as it was; running it ag
 
 Incremental sync
 ----------------
-argilla-server 2.8 moves a record's ``updated_at`` when the record itself is written (created,
-fields/metadata/suggestions updated, or responses logged through the bulk records endpoint the SDK
-uses), but **not** when an annotator submits or edits a response through the response endpoints
-the web UI uses; those only move the dataset's ``last_activity_at``. The API has no filter on a
-response's time. So, per dataset, an incremental sync:
+argilla-server 2.8 has no filter on a response's time, and a response change does not move its
+record's ``updated_at``: a record's ``updated_at`` moves only when the record itself changes
+(fields or metadata) or its status flips (pending/completed). What does move:
 
-1. reads the dataset (``GET /api/v1/datasets/{id}``): its ``last_activity_at``, and the server's
-   clock from the HTTP ``Date`` header;
-2. if ``last_activity_at`` moved since the last sync (responses were given or changed in the UI),
-   reads every record of the dataset (``GET /api/v1/datasets/{id}/records``, 1,000 a page) — the
-   only way to find which responses changed;
-3. otherwise reads only the records whose ``updated_at`` is at or after the dataset's watermark
-   (``POST /api/v1/datasets/{id}/records/search`` with a range filter and a sort on
-   ``updated_at``); when nothing changed that is one request returning nothing.
+* the dataset's ``last_activity_at``, on every response created, edited or deleted through the
+  response endpoints the web UI uses;
+* each user's submitted/draft/discarded counts (``GET /api/v1/datasets/{id}/users/progress``),
+  when a response appears or changes status by any route, including the SDK's bulk record log.
 
-The watermark is the server time at which the sync began (``Date`` header, truncated to the
-second), so a record written while a sync is running is read again by the next one (as is one
-written in the second before the sync began: re-reading it adds nothing). ``full=True`` reads every record of every dataset.
+So, per dataset, an incremental sync reads the dataset and those counts (two requests; the
+server's clock comes from the HTTP ``Date`` header), then:
+
+1. if neither moved since the last sync, reads only the records whose ``updated_at`` is at or
+   after the dataset's watermark (``POST /api/v1/datasets/{id}/records/search`` with a range filter
+   and a sort on ``updated_at``), which is a single empty page when nothing changed;
+2. otherwise reads every record of the dataset (``GET /api/v1/datasets/{id}/records``, 1,000 a
+   page, with responses and suggestions): the API cannot say which records' responses changed.
+   Only the changes are written.
+
+Not seen by an incremental sync: a response whose *values* are changed through the bulk records
+endpoint (SDK ``dataset.records.log``) without a change of status, fields or metadata, and a
+suggestion changed on its own (``PUT /api/v1/records/{id}/suggestions``): Argilla leaves no trace
+of either that can be polled. ``full=True`` (``workbench sync --full``) reads everything and
+catches them; run it now and then if such writes happen.
+
+The watermark is the server time at which the sync began (``Date`` header: whole seconds, refreshed
+by uvicorn about once a second, so it can lag by up to ~2 s). A record written while a sync runs is
+read again by the next one, as is one written in the ~2 s before the sync began (re-reading it
+adds nothing).
 
 Deleted responses: when a record is read and a response stored for it is gone, a version with status
 ``"deleted"`` and no values is appended.
@@ -41,6 +52,8 @@ Deleted responses: when a record is read and a response stored for it is gone, a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -194,6 +207,16 @@ def _pages_updated_since(api: _Api, dataset_id: str, since: datetime) -> Iterato
             return
 
 
+def _activity(api: _Api, dataset_id: str, info: dict) -> str:
+    """A fingerprint of the dataset's response activity: ``last_activity_at`` (moved by the response
+    endpoints the UI uses) and each user's count of submitted/draft/discarded responses (which also
+    moves when responses are logged in bulk and a new response appears or changes status)."""
+    progress = api.get(f"/api/v1/datasets/{dataset_id}/users/progress").json().get("users", [])
+    digest = hashlib.sha1(json.dumps(sorted(progress, key=lambda u: str(u.get("username"))), sort_keys=True)
+                          .encode("utf-8")).hexdigest()[:16]
+    return f"{info.get('last_activity_at')}|{digest}"
+
+
 def _users(api: _Api) -> dict[str, str]:
     return {u["id"]: u["username"] for u in api.get("/api/v1/users").json()["items"]}
 
@@ -263,7 +286,7 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
         return report
     info = resp.json()
     started = _server_time(resp)
-    activity = info.get("last_activity_at")
+    activity = _activity(api, target.dataset_id, info)
     state = store.sync_state(target.dataset_id)
     if full or state is None or state["watermark"] is None:
         report.mode, pages = "full", _pages_all(api, target.dataset_id)
@@ -272,11 +295,11 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     else:
         report.mode, pages = "incremental", _pages_updated_since(api, target.dataset_id, state["watermark"])
 
-    questions = _questions(api, target.dataset_id)
-    qtypes = {name: qtype for name, qtype in questions.values()}
     records: list[dict] = []
     for page in pages:
         records.extend(page)
+    questions = _questions(api, target.dataset_id) if records else {}
+    qtypes = {name: qtype for name, qtype in questions.values()}
     missing_users = {r["user_id"] for rec in records for r in (rec.get("responses") or ()) if r["user_id"] not in users}
     if missing_users:  # a user created since the sync started
         users.update(_users(api))

@@ -49,6 +49,11 @@ def _register() -> None:
 
     main.add_command(agreement_cli.agreement)
 
+    from workbench.cli import sync as sync_cli
+
+    main.add_command(sync_cli.sync_cmd)
+    main.add_command(sync_cli.gold)
+
     from workbench.cli import rounds as rounds_cli
 
     rounds_cli.register(main)
