@@ -187,12 +187,15 @@ def test_killed_round_creation_resumes_without_duplicates(program, client, monke
     assert len(list(_dataset(client, p.name, ds_name).records())) == 15
     assert p.store.rounds(p.name).empty  # the round is recorded last
 
+    run("guidelines", "publish", p.name, "2")  # published while the creation lay interrupted
     out = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
     assert f"resumed calibration round 1 of {p.name}" in out.output
     assert "25 logged now" in out.output
-    ids = [str(r.id) for r in _dataset(client, p.name, ds_name).records()]
+    ds = _dataset(client, p.name, ds_name)
+    ids = [str(r.id) for r in ds.records()]
     assert len(ids) == 40 and len(set(ids)) == 40
-    assert p.store.rounds(p.name)["dataset"].tolist() == [ds_name]
+    assert p.store.rounds(p.name)[["dataset", "guideline_version"]].values.tolist() == [[ds_name, 2]]
+    assert ds.settings.guidelines.startswith("> **Guideline v2 ")  # what the store says it runs under
     # the next creation is a new round, not the same one again
     run("round", "create", p.name, "--kind", "recalibration", "--items", p.cal_items)
     assert p.store.rounds(p.name)["dataset"].tolist() == [ds_name, f"{p.name}-recalibration-r2"]

@@ -439,6 +439,17 @@ def create_round(
     settings = settings_for(task, gversion, client=cl)
     settings.distribution = rg.TaskDistribution(min_submitted=min_submitted)
     ds, created = argilla_client.ensure_dataset(cl, name, task.name, settings)
+    if not created:  # resuming: show the guideline now in force and the current team size
+        stale = False
+        if (ds.settings.guidelines or "") != settings.guidelines:
+            ds.settings.guidelines = settings.guidelines
+            stale = True
+        if ds.settings.distribution.min_submitted != min_submitted:
+            ds.settings.distribution = rg.TaskDistribution(min_submitted=min_submitted)
+            stale = True
+        if stale:
+            ds.update()
+            notes.append("the interrupted round's guidelines/distribution were brought up to date")
     have = set() if created else _existing_ids(ds)
     todo = [it for it in planned if it.id not in have]
     meta_names = {m.name for m in task.metadata}
