@@ -68,6 +68,33 @@ def test_items_get_content_ids_and_calibration_selection_is_order_free(tmp_path)
     assert len(sel_a) == task.calibration.set_size
 
 
+def test_demo_task_items_are_the_demo_calibration_set_and_the_rest():
+    from workbench.rounds import demo_items
+
+    task = _medical()
+    cal, others = demo_items(task)
+    records = demo_data.generate_records(demo.N_RECORDS, seed=demo.DEMO_SEED)
+    expected = demo_data.select_calibration_items(records, task.calibration.set_size, seed=demo.DEMO_SEED)
+    assert [it.id for it in cal] == [r.id for r in expected]
+    assert {it.id for it in others} == {r.id for r in records} - {r.id for r in expected}
+    assert all(set(it.metadata) <= {m.name for m in task.metadata} for it in cal + others)
+
+
+def test_gold_share_and_mixing_are_deterministic():
+    from workbench.rounds import Item, mix_production, n_gold_for
+
+    assert [n_gold_for(n, 0.05) for n in (1, 19, 20, 95, 280)] == [1, 1, 1, 5, 15]
+    for n, rate in ((95, 0.05), (280, 0.05), (90, 0.10)):
+        k = n_gold_for(n, rate)
+        assert abs(k / (n + k) - rate) <= 1 / (n + k)  # the share is the rate, to within one item
+    regular = [Item(f"r{i:03d}", {"x": str(i)}) for i in range(200)]
+    gold = [Item(f"g{i}", {"x": f"g{i}"}) for i in range(10)]
+    mixed = mix_production("d", regular, gold)
+    assert mixed == mix_production("d", list(reversed(regular)), gold[::-1])
+    positions = [i for i, it in enumerate(mixed) if it.id.startswith("g")]
+    assert len(positions) == 10 and positions[-1] - positions[0] > 100  # spread, not bunched
+
+
 # --------------------------------------------------------------------------------------------
 # Against Argilla
 # --------------------------------------------------------------------------------------------
