@@ -1,0 +1,358 @@
+"""The dashboard through Streamlit's AppTest: every page, sign-in, and who may see what.
+
+Sign-in goes to a small stand-in for Argilla's two auth endpoints (``POST /api/v1/token``,
+``GET /api/v1/me``) served on localhost, so these tests need no Argilla server; the browser test
+(tests/test_dashboard_browser.py) signs in against the real one. The history store is a SQLite
+store filled with the demo history through the store's write API.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import numpy as np
+import pytest
+
+from workbench.dashboard import data
+from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, fill_demo_store
+from workbench.store import HistoryStore
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+USERS = {"lead": ("lead-password", "owner"), "adm": ("adm-password", "admin"),
+         "ana": ("ana-password", "annotator"), "ben": ("ben-password", "annotator")}
+PAGES = ("overview", "calibration", "annotator", "drift", "guidelines", "judges")
+
+
+class _FakeArgillaAuth(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+        user, password = form.get("username", [""])[0], form.get("password", [""])[0]
+        if self.path == "/api/v1/token" and USERS.get(user, (None,))[0] == password:
+            return self._send(201, {"access_token": f"token-{user}", "token_type": "bearer"})
+        return self._send(401, {"detail": "Unauthorized"})
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        user = auth.removeprefix("Bearer token-")
+        if self.path == "/api/v1/me" and auth.startswith("Bearer token-") and user in USERS:
+            return self._send(200, {"username": user, "role": USERS[user][1]})
+        return self._send(401, {"detail": "Unauthorized"})
+
+
+@pytest.fixture(scope="module")
+def fake_argilla():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeArgillaAuth)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def demo_store_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'history.db'}"
+    store = HistoryStore(url)
+    fill_demo_store(store)
+    store.close()
+    return url
+
+
+@pytest.fixture()
+def env(monkeypatch, fake_argilla, demo_store_url, tmp_path):
+    monkeypatch.setenv("WORKBENCH_ARGILLA_URL", fake_argilla)
+    monkeypatch.setenv("WORKBENCH_STORE_URL", demo_store_url)
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_DEMO", "0")
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    return demo_store_url
+
+
+def _app(**query):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def _sign_in(at, user, password=None):
+    at.run()
+    at.text_input[0].input(user)
+    at.text_input[1].input(USERS[user][0] if password is None else password)
+    at.button[0].click()
+    at.run()
+    return at
+
+
+def _open(at, page, **query):
+    at.query_params.clear()
+    at.query_params["page"] = page
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    return at
+
+
+def _texts(at) -> str:
+    """Everything the page shows, as text: element protos (markdown, tables as Arrow, chart JSON)."""
+    out = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    for df in at.dataframe:
+        out.append(df.value.to_csv())
+    return "\n".join(out)
+
+
+def _charts(at):
+    return at.get("plotly_chart")
+
+
+def _length(values) -> int:
+    """Number of values in a Plotly trace array (plain list, or plotly's typed-array dict)."""
+    if values is None:
+        return 0
+    if isinstance(values, dict) and "bdata" in values:
+        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+    return len(values)
+
+
+def _chart_specs(at):
+    return [json.loads(c.proto.spec) for c in _charts(at)]
+
+
+# ------------------------------------------------------------------------------ sign-in
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_shows_anything_before_sign_in(env, page):
+    at = _app(page=page, task=DEMO_TASK, round="1", annotator="ben")
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Workbench dashboard"]
+    assert len(at.text_input) == 2 and at.text_input[1].proto.type == at.text_input[1].proto.PASSWORD
+    assert not _charts(at) and not at.dataframe and not at.metric
+    assert "ben" not in "".join(m.value for m in at.markdown)
+
+
+def test_wrong_password_is_refused_by_argilla(env):
+    at = _sign_in(_app(), "ana", password="not-her-password")
+    assert "did not accept" in " ".join(e.value for e in at.error)
+    assert [t.value for t in at.title] == ["Workbench dashboard"]
+    assert "wb_user" not in at.session_state
+
+
+def test_sign_in_reads_the_role_and_sign_out_forgets_it(env):
+    at = _sign_in(_app(), "ana")
+    assert at.session_state["wb_user"].role == "annotator"
+    assert "Signed in as **ana** (annotator)" in " ".join(m.value for m in at.sidebar.markdown)
+    at.sidebar.button[0].click()
+    at.run()
+    assert "wb_user" not in at.session_state
+    assert [t.value for t in at.title] == ["Workbench dashboard"]
+
+
+# ------------------------------------------------------------------------------ pages (lead)
+
+
+@pytest.mark.parametrize("user", ["lead", "adm"])
+def test_a_lead_opens_every_page_without_an_error(env, user):
+    at = _sign_in(_app(), user)
+    for page in PAGES:
+        _open(at, page)
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not [e for e in at.error if "for annotation leads" in e.value], page
+        assert len(at.title) == 1
+    menu = at.sidebar.radio[0]
+    assert list(menu.options) == ["Overview", "Calibration round", "Annotator", "Drift", "Guidelines", "Judges"]
+
+
+def test_every_chart_has_data_and_says_what_it_rests_on(env):
+    at = _sign_in(_app(), "lead")
+    for page in PAGES:
+        _open(at, page)
+        specs = _chart_specs(at)
+        if page != "overview":
+            assert specs, f"{page} shows no chart on the demo history"
+        for spec in specs:
+            traces = spec["data"]
+            assert any(max(_length(t.get(k)) for k in ("x", "y", "z")) > 0 for t in traces), (page, spec["layout"])
+        captions = [c.value for c in at.caption if c.value.startswith("Based on ")]
+        assert len(captions) >= len(specs), page
+
+
+def test_calibration_page_alpha_matches_the_krippendorff_package(env):
+    import krippendorff
+
+    at = _sign_in(_app(), "lead")
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert not at.exception
+    summary = next(d.value for d in at.dataframe if "alpha_reliable" in d.value.columns)
+    shown = dict(zip(summary["question"], summary["alpha"]))
+    tidy = HistoryStore(env).tidy(task=DEMO_TASK, round=1)
+    q = tidy[tidy["question"] == "quality"].pivot(index="annotator", columns="item", values="value")
+    expected = krippendorff.alpha(reliability_data=q.to_numpy(dtype=float), level_of_measurement="interval")
+    assert shown["quality"] == pytest.approx(expected, abs=1e-9)
+    s = tidy[tidy["question"] == "safety"].pivot(index="annotator", columns="item", values="value")
+    codes = s.apply(lambda col: col.map({"safe": 0.0, "needs-caveat": 1.0, "unsafe": 2.0})).to_numpy(dtype=float)
+    assert shown["safety"] == pytest.approx(
+        krippendorff.alpha(reliability_data=codes, level_of_measurement="ordinal"), abs=1e-9)
+    # bands are written as words, not only colours
+    assert set(summary["band"]) <= {"RELIABLE", "TENTATIVE", "UNRELIABLE", "UNDEFINED"}
+    assert (summary.loc[summary["question"] == "safety", "band"] == "UNRELIABLE").all()
+    # the round's gate is shown and names what failed
+    assert any("Gate FAILED" in e.value for e in at.error)
+    # the pair heatmap lists every annotator
+    heat = [s for s in _chart_specs(at) if s["data"][0]["type"] == "heatmap" and "pair" in s["layout"]["title"]["text"]]
+    assert heat and set(heat[0]["data"][0]["x"]) == set(DEMO_ANNOTATORS)
+
+
+def test_selectors_follow_the_url_and_write_it_back(env):
+    at = _sign_in(_app(), "lead")
+    _open(at, "calibration", task=DEMO_TASK, round="2")
+    assert at.selectbox(key="qp_round").value == 2
+    at.selectbox(key="qp_round").set_value(1).run()
+    assert at.query_params["round"] == ["1"] or at.query_params["round"] == "1"
+    assert "calibration round 1" in " ".join(m.value for m in at.markdown)
+
+
+def test_annotator_page_for_a_lead_shows_the_drifting_annotator_alarm(env):
+    at = _sign_in(_app(), "lead")
+    _open(at, "annotator", task=DEMO_TASK, annotator="ben")
+    assert not at.exception
+    assert any("Drift alarm" in e.value for e in at.error)
+    _open(at, "annotator", task=DEMO_TASK, annotator="ana")
+    assert not any("Drift alarm" in e.value for e in at.error)
+
+
+# ------------------------------------------------------------------------------ access rules
+
+
+def test_an_annotator_sees_only_allowed_pages_in_the_menu(env):
+    at = _sign_in(_app(), "ana")
+    assert list(at.sidebar.radio[0].options) == ["Overview", "Calibration round", "Annotator", "Guidelines"]
+
+
+@pytest.mark.parametrize("page", ["drift", "judges"])
+def test_an_annotator_cannot_open_lead_pages_by_url(env, page):
+    at = _sign_in(_app(), "ana")
+    _open(at, page, task=DEMO_TASK)
+    assert any("for annotation leads" in e.value for e in at.error)
+    assert not _charts(at) and not at.dataframe
+
+
+def test_an_annotator_cannot_open_another_annotators_page_by_url(env):
+    at = _sign_in(_app(), "ana")
+    _open(at, "annotator", task=DEMO_TASK, annotator="ben")
+    assert any("only your own figures" in e.value for e in at.error)
+    assert not _charts(at) and not at.dataframe
+    assert not [s for s in at.selectbox if s.label == "Annotator"]  # no widget to pick someone else
+
+
+def test_an_annotator_never_sees_another_persons_name_or_figures(env):
+    at = _sign_in(_app(), "ana")
+    others = [a for a in DEMO_ANNOTATORS if a != "ana"]
+    for page in ("overview", "calibration", "annotator", "guidelines"):
+        for rnd in ("1", "2", "5"):
+            _open(at, page, task=DEMO_TASK, round=rnd)
+            assert not at.exception, (page, [e.value for e in at.exception])
+            text = _texts(at)
+            for name in others:
+                hit = re.search(rf"\b{name}\b", text)
+                assert hit is None, (page, rnd, name, text[max(0, hit.start() - 200):hit.end() + 100])
+    _open(at, "annotator", task=DEMO_TASK)
+    assert "**ana**" in " ".join(m.value for m in at.markdown)
+    assert _charts(at)
+
+
+def test_the_data_layer_refuses_another_annotators_view(env):
+    source = data.Source(env)
+    history = data.task_history(source, DEMO_TASK)
+    with pytest.raises(PermissionError):
+        data.annotator_view(history, "ben", viewer_name="ana", viewer_role="annotator")
+    view = data.annotator_view(history, "ben", viewer_name="lead", viewer_role="owner")
+    assert view.n_judgements > 0
+
+
+def test_redacted_calibration_keeps_team_figures_and_only_own_rows(env):
+    source = data.Source(env)
+    full = data.calibration_view(source, DEMO_TASK, 1, n_boot=0)
+    red = data.redact_calibration(full, "ana")
+    for f, r in zip(full.questions, red.questions):
+        assert r.report.alpha.value == f.report.alpha.value
+        assert list(r.report.annotators["annotator"]) == ["ana"]
+        assert r.report.pairwise is None
+        assert "chloe" not in r.report.diagnosis.explanation and "ben" not in r.report.diagnosis.explanation
+    assert all(a.annotator == "ana" for a in red.gate.annotators)
+    assert not any(n in " ".join(red.gate.reasons) for n in ("ben", "chloe"))
+
+
+# ------------------------------------------------------------------------------ caching and empty states
+
+
+def test_nothing_is_recomputed_until_the_store_changes(env, monkeypatch):
+    calls = []
+    real = data.calibration_view
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data, "calibration_view", counting)
+    data.cached_calibration.clear()
+    data.cached_version.clear()
+    at = _sign_in(_app(), "lead")
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert calls == [(DEMO_TASK, 1)]
+    store = HistoryStore(env)
+    before = data.store_version(store)
+    store.set_gold(task="other-task", item="x", question="q", value="a", set_by="test")
+    assert data.store_version(store) != before
+    data.cached_version.clear()  # the watermark is re-read at most every 2 s; do not wait in a test
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert calls == [(DEMO_TASK, 1), (DEMO_TASK, 1)]
+
+
+def test_an_empty_store_says_what_to_do_next(env, monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_STORE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = _sign_in(_app(), "lead")
+    for page in ("overview", "calibration", "annotator", "drift", "judges"):
+        _open(at, page)
+        assert not at.exception
+        assert any("Next:" in i.value and "workbench" in i.value for i in at.info), page
+
+
+def test_an_empty_store_falls_back_to_the_demo_history_with_a_banner(env, monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_STORE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_DEMO", "auto")
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_DEMO_DB", str(Path(env.removeprefix("sqlite:///"))))
+    at = _sign_in(_app(), "lead")
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert any("demo history" in w.value for w in at.warning)
+    assert _charts(at)
+    assert at.selectbox(key="qp_task").value == DEMO_TASK
