@@ -58,6 +58,14 @@ def _register() -> None:
 
     rounds_cli.register(main)
 
+    from workbench.cli import candidates as candidates_cli
+
+    main.add_command(candidates_cli.candidates)
+
+    from workbench.cli import dashboard as dashboard_cli
+
+    main.add_command(dashboard_cli.dashboard)
+
 
 _register()
 
