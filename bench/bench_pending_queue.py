@@ -95,15 +95,16 @@ class Filler:
         return self.clock.strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def add(self, n: int, batch: int = 5000) -> float:
-        from sqlalchemy import text
+        from sqlalchemy import column, insert, table
 
         rng = self.rng
-        rec_sql = text("INSERT INTO records (id, fields, external_id, dataset_id, inserted_at, updated_at, metadata, status) "
-                       "VALUES (:id, :fields, :external_id, :dataset_id, :ts, :ts, :metadata, :status)")
-        sug_sql = text("INSERT INTO suggestions (id, value, score, agent, type, record_id, question_id, inserted_at, updated_at) "
-                       "VALUES (:id, :value, :score, :agent, 'model', :record_id, :question_id, :ts, :ts)")
-        res_sql = text('INSERT INTO responses (id, "values", status, record_id, user_id, inserted_at, updated_at) '
-                       "VALUES (:id, :values, :status, :record_id, :user_id, :ts, :ts)")
+        # Core inserts (not text()) so that SQLAlchemy batches rows into multi-VALUES statements
+        rec_sql = insert(table("records", *map(column, ("id", "fields", "external_id", "dataset_id", "inserted_at",
+                                                         "updated_at", "metadata", "status"))))
+        sug_sql = insert(table("suggestions", *map(column, ("id", "value", "score", "agent", "type", "record_id",
+                                                             "question_id", "inserted_at", "updated_at"))))
+        res_sql = insert(table("responses", *map(column, ("id", "values", "status", "record_id", "user_id",
+                                                           "inserted_at", "updated_at"))))
         t0 = time.perf_counter()
         done = 0
         while done < n:
@@ -117,17 +118,22 @@ class Filler:
                         status = rng.choices(["submitted", "draft", "discarded"], [0.8, 0.1, 0.1])[0]
                         statuses.append(status)
                         values = None if status == "discarded" else json.dumps({"label": {"value": rng.choice(LABELS)}})
+                        ts = self._ts()
                         resps.append(dict(id=self._id(uuid.uuid4()), values=values, status=status,
-                                          record_id=self._id(rid), user_id=self._id(user), ts=self._ts()))
+                                          record_id=self._id(rid), user_id=self._id(user), inserted_at=ts, updated_at=ts))
+                ts = self._ts()
                 recs.append(dict(
-                    id=self._id(rid), external_id=uuid.uuid4().hex, dataset_id=self._id(self.dataset_id), ts=self._ts(),
+                    id=self._id(rid), external_id=uuid.uuid4().hex, dataset_id=self._id(self.dataset_id),
+                    inserted_at=ts, updated_at=ts,
                     fields=json.dumps({"text": " ".join(rng.choice(WORDS) for _ in range(12))}),
                     metadata=json.dumps({"source": rng.choice(["web", "book", "chat"]), "length": rng.randint(1, 500)}),
                     status="completed" if "submitted" in statuses else "pending",
                 ))
+                ts = self._ts()
                 sugs.append(dict(id=self._id(uuid.uuid4()), value=json.dumps(rng.choice(LABELS)),
-                                 score=json.dumps(round(rng.random(), 3)), agent="bench-model",
-                                 record_id=self._id(rid), question_id=self._id(self.q["label"]), ts=self._ts()))
+                                 score=json.dumps(round(rng.random(), 3)), agent="bench-model", type="model",
+                                 record_id=self._id(rid), question_id=self._id(self.q["label"]),
+                                 inserted_at=ts, updated_at=ts))
             with self.engine.begin() as conn:
                 conn.execute(rec_sql, recs)
                 conn.execute(sug_sql, sugs)
@@ -240,6 +246,7 @@ def main(argv=None) -> int:
                 rate = filler.add(size - present)
                 present = size
                 print(f"\n== {size} records (SQL fill {rate:.0f} rows/s, {time.perf_counter() - t0:.1f} s)")
+            print(f"  machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             small_url = f"{state.url}/api/v1/me/datasets/{small.id}/records/search"
             ref, _ = timed(session, "POST", small_url, args.repeats, params=params, json=queue)
             q, body = timed(session, "POST", search_url, args.repeats, params=params, json=queue)

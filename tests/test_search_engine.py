@@ -15,10 +15,13 @@ import uuid
 import httpx
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import argilla as rg
 
-pytestmark = pytest.mark.argilla
+from workbench.server.search_sql import UnsupportedSearch, parse_text_query, python_word_regex, to_datetime
+
+argilla = pytest.mark.argilla
 
 WORDS = ["apple", "Apple", "pineapple", "apples", "banana", "cherry", "river", "stone", "cloud", "garden"]
 SOURCES = ["web", "book", "chat"]
@@ -188,6 +191,7 @@ def _status(world, rec_id) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+@argilla
 def test_metadata_terms_and_ranges(world):
     ds, recs = world["ds"], world["records"]
     web = _ids(r for r in recs if r["metadata"].get("src") == "web")
@@ -202,6 +206,7 @@ def test_metadata_terms_and_ranges(world):
     assert _query(ds, filter=rg.Filter([("metadata.src", "==", "book"), ("metadata.x", ">=", 0.25)])) == both
 
 
+@argilla
 def test_suggestion_value_score_agent_type(world):
     ds, recs = world["ds"], world["records"]
     sug = lambda r, q: r["suggestions"].get(q)  # noqa: E731
@@ -220,6 +225,7 @@ def test_suggestion_value_score_agent_type(world):
     assert _query(ds, filter=rg.Filter([("label.type", "==", "human")])) == set()
 
 
+@argilla
 def test_record_properties(world):
     ds, recs = world["ds"], world["records"]
     some = [recs[1]["id"], recs[7]["id"], "no-such-id"]
@@ -237,6 +243,7 @@ def test_record_properties(world):
     assert _query(ds, filter=rg.Filter([("inserted_at", ">=", cut)])) == expected
 
 
+@argilla
 def test_response_values_and_status_across_users(world):
     ds, recs, resps = world["ds"], world["records"], world["responses"]
     pos = {r["record"] for r in resps if r["label"] == "pos"}
@@ -270,12 +277,14 @@ def test_response_values_and_status_across_users(world):
         ("quartz", lambda r: _has_word(r, "quartz")),  # chat message content
     ],
 )
+@argilla
 def test_text_query(world, q, predicate):
     expected = _ids(r for r in world["records"] if predicate(r))
     assert 0 < len(expected) < N_RECORDS
     assert _query(world["ds"], query=q) == expected
 
 
+@argilla
 def test_text_query_on_one_field_and_combined_with_filters(world):
     ds, recs, owner = world["ds"], world["records"], world["owner"]
     body = {"query": {"text": {"q": "river", "field": "title"}}}
@@ -297,6 +306,7 @@ def _sorted_ids(world, sort):
     return [i["record"]["external_id"] for i in items]
 
 
+@argilla
 def test_sort_by_metadata_and_suggestion_score(world):
     recs = world["records"]
     got = _sorted_ids(world, [{"scope": {"entity": "metadata", "metadata_property": "n"}, "order": "desc"}])
@@ -334,6 +344,7 @@ def _similar(ds, similar, **kw):
     return [(rec.id, score) for rec, score in ds.records(query=rg.Query(similar=similar, **kw), with_responses=False)]
 
 
+@argilla
 def test_similarity_most_and_least(world):
     ds, recs = world["ds"], world["records"]
     query = [0.3, -0.8, 0.5]
@@ -345,6 +356,7 @@ def test_similarity_most_and_least(world):
     assert [i for i, _ in got] == [i for _, i in _cosine_order(recs, query, least=True)]
 
 
+@argilla
 def test_similarity_to_a_record_with_filter_and_top_k(world, argilla_server):
     ds, recs, owner = world["ds"], world["records"], world["owner"]
     anchor = recs[0]
@@ -374,6 +386,7 @@ def _tab(status):
     return {"filters": {"and": [{"type": "terms", "scope": {"entity": "response", "property": "status"}, "values": [status]}]}}
 
 
+@argilla
 def test_pending_queue_per_user(world):
     ds, recs, resps = world["ds"], world["records"], world["responses"]
     for name, (user, http) in world["annotators"].items():
@@ -395,6 +408,7 @@ def test_pending_queue_per_user(world):
             assert {i["record"]["external_id"] for i in got["items"]} == tab and got["total"] == len(tab)
 
 
+@argilla
 def test_response_value_filter_on_me_endpoint_is_per_user(world):
     ds, resps = world["ds"], world["responses"]
     user, http = world["annotators"]["ann_b"]
@@ -405,6 +419,7 @@ def test_response_value_filter_on_me_endpoint_is_per_user(world):
     assert got != everyone
 
 
+@argilla
 def test_progress_and_user_metrics(world):
     ds, recs, resps = world["ds"], world["records"], world["responses"]
     progress = ds.progress()
@@ -418,6 +433,7 @@ def test_progress_and_user_metrics(world):
         assert metrics["pending"] == N_RECORDS - len(mine)
 
 
+@argilla
 def test_metadata_metrics(world):
     ds, recs, owner = world["ds"], world["records"], world["owner"]
     props = {p["name"]: p["id"] for p in owner.ok(owner.client.get(f"/api/v1/me/datasets/{ds.id}/metadata-properties"))["items"]}
@@ -452,6 +468,7 @@ def test_metadata_metrics(world):
         ({"sort": [{"scope": {"entity": "response", "question": "label"}, "order": "asc"}]}, "label"),
     ],
 )
+@argilla
 def test_unsupported_searches_are_refused_with_a_message(world, body, needle):
     owner = world["owner"]
     r = owner.search(world["ds"].id, body, me=False)
@@ -459,6 +476,7 @@ def test_unsupported_searches_are_refused_with_a_message(world, body, needle):
     assert "workbench-sql" in r.text and needle in r.text
 
 
+@argilla
 def test_sdk_surfaces_the_refusal(world):
     with pytest.raises(Exception, match="span"):
         _query(world["ds"], filter=rg.Filter([("span", "==", "FRUIT")]))
@@ -469,6 +487,7 @@ def test_sdk_surfaces_the_refusal(world):
 # ----------------------------------------------------------------------------------------------
 
 
+@argilla
 def test_updates_and_deletes_are_seen(client):
     tag = uuid.uuid4().hex[:8]
     ws = rg.Workspace(name=f"se-upd-{tag}").create()
@@ -490,3 +509,62 @@ def test_updates_and_deletes_are_seen(client):
     assert ds.progress()["total"] == len(recs) - 2
     q = recs[2]["vector"]
     assert {i for i, _ in _similar(ds, rg.Similar("emb", q))} == _ids(recs[2:])
+
+
+# ----------------------------------------------------------------------------------------------
+# the text-query language, without a server: parser + regular expressions vs whole-word tokens
+# ----------------------------------------------------------------------------------------------
+
+_VOCAB = ["apple", "Apple", "apples", "pineapple", "river", "riverbank", "stone"]
+
+
+def _eval(node, text: str) -> bool:
+    """What the SQL does for one field: each atom is a regular-expression search."""
+    if node.kind == "none":
+        return False
+    if node.kind == "and":
+        return all(_eval(c, text) for c in node.children)
+    if node.kind == "or":
+        return any(_eval(c, text) for c in node.children)
+    if node.kind == "not":
+        return not _eval(node.children[0], text)
+    if node.kind == "phrase":
+        return re.search(python_word_regex(node.words, phrase=True, prefix=node.prefix), text, re.I) is not None
+    return all(
+        re.search(python_word_regex((w,), phrase=False, prefix=node.prefix and i == len(node.words) - 1), text, re.I)
+        for i, w in enumerate(node.words)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    doc=st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=8),
+    sep=st.sampled_from([" ", ", ", " - ", "\n"]),
+    a=st.sampled_from(_VOCAB),
+    b=st.sampled_from(_VOCAB),
+    form=st.sampled_from(["{a}", "{a} {b}", '"{a} {b}"', "{a}*", "{a} -{b}", "{a} | {b}", "-{a}", "({a} | {b}) {a}"]),
+)
+def test_text_query_semantics_match_whole_word_tokens(doc, sep, a, b, form):
+    text = sep.join(doc)
+    toks = [t.lower() for t in doc]
+    la, lb = a.lower(), b.lower()
+    expected = {
+        "{a}": la in toks,
+        "{a} {b}": la in toks and lb in toks,
+        '"{a} {b}"': any(toks[i:i + 2] == [la, lb] for i in range(len(toks) - 1)),
+        "{a}*": any(t.startswith(la) for t in toks),
+        "{a} -{b}": la in toks and lb not in toks,
+        "{a} | {b}": la in toks or lb in toks,
+        "-{a}": la not in toks,
+        "({a} | {b}) {a}": la in toks,
+    }[form]
+    assert _eval(parse_text_query(form.format(a=a, b=b)), text) == expected
+
+
+def test_text_query_refuses_fuzziness_and_reads_dates():
+    with pytest.raises(UnsupportedSearch, match="~"):
+        parse_text_query("apple~1")
+    assert parse_text_query("!!! ...").kind == "none"
+    assert to_datetime("2024-01-02T03:04:05+02:00", "inserted_at").isoformat() == "2024-01-02T01:04:05"
+    with pytest.raises(UnsupportedSearch, match="inserted_at"):
+        to_datetime("yesterday", "inserted_at")

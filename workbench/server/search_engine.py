@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
@@ -490,8 +492,27 @@ class _VectorMatrix:
 
 
 _VECTOR_CACHE: "OrderedDict[UUID, _VectorMatrix]" = OrderedDict()
-_VECTOR_CACHE_SIZE = 4
+#: Memory budget of the cached matrices (the most recently used one is always kept).
+_VECTOR_CACHE_BYTES = int(float(os.environ.get("WORKBENCH_VECTOR_CACHE_MB", "256")) * 2**20)
 _VECTOR_LOCK = threading.Lock()
+
+
+def _parse_vectors(values: List[Any]) -> np.ndarray:
+    """Vectors stored as JSON arrays -> float32 matrix, parsed in one C pass when possible."""
+    texts = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    dim = len(json.loads(texts[0]))
+    if dim == 0 or any(t.count(",") != dim - 1 for t in texts):
+        return np.array([json.loads(t) for t in texts], dtype=np.float32)  # ragged: let numpy complain
+    body = ",".join(t.strip()[1:-1] for t in texts)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            flat = np.fromstring(body, dtype=np.float64, sep=",")
+    except ValueError:
+        flat = np.empty(0)
+    if flat.size == dim * len(texts):
+        return flat.reshape(len(texts), dim).astype(np.float32)
+    return np.array([json.loads(t) for t in texts], dtype=np.float32)  # ragged or unusual text
 
 
 async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
@@ -508,7 +529,7 @@ async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
     rows = await db.rows(f"SELECT record_id, value FROM vectors WHERE vector_settings_id = {vs}", b.params)
     ids = [_as_uuid(rid) for rid, _ in rows]
     if rows:
-        matrix = np.array([_json_value(v) for _, v in rows], dtype=np.float32)
+        matrix = _parse_vectors([v for _, v in rows])
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         unit = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     else:
@@ -517,7 +538,7 @@ async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
     with _VECTOR_LOCK:
         _VECTOR_CACHE[vector_settings_id] = entry
         _VECTOR_CACHE.move_to_end(vector_settings_id)
-        while len(_VECTOR_CACHE) > _VECTOR_CACHE_SIZE:
+        while len(_VECTOR_CACHE) > 1 and sum(e.unit.nbytes for e in _VECTOR_CACHE.values()) > _VECTOR_CACHE_BYTES:
             _VECTOR_CACHE.popitem(last=False)
     return entry
 
