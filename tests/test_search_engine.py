@@ -501,6 +501,11 @@ def test_updates_and_deletes_are_seen(client):
     assert _query(ds, filter=rg.Filter([("metadata.src", "==", "chat")])) == before | {target["id"]}
     assert _query(ds, filter=rg.Filter([("metadata.n", ">=", 99)])) == {target["id"]}
     assert _query(ds, query="zebra") == {target["id"]}
+    # a terms metadata value may be a list: any element matches, as with Elasticsearch keywords
+    ds.records.log([rg.Record(id=recs[3]["id"], fields={"text": recs[3]["text"]}, metadata={"src": ["web", "zoo"]})])
+    assert recs[3]["id"] in _query(ds, filter=rg.Filter([("metadata.src", "==", "zoo")]))
+    assert _query(ds, filter=rg.Filter([("metadata.src", "==", "zoo")])) == {recs[3]["id"]}
+    assert recs[3]["id"] in _query(ds, filter=rg.Filter([("metadata.src", "in", ["web"])]))
     gone = [r for r in ds.records() if r.id in (recs[0]["id"], recs[1]["id"])]
     ds.records.delete(gone)
     assert _query(ds, query="zebra") == set()
