@@ -1,0 +1,186 @@
+"""PII benchmark: precision/recall per entity type on the labelled test set, and throughput.
+
+    python bench/bench_pii.py [--docs 600] [--skip-speed] [--entities DATE_TIME,...] [--misses]
+
+Accuracy is measured on ``tests/data/pii_testset.jsonl`` (planted items with offsets; negative
+sentences without PII), separately on its ``dev`` split (what Workbench's recognisers were tuned
+on) and its ``heldout`` split (phrasings not looked at while tuning). A planted item counts as *found* when a detected span of the same type
+overlaps it (recall); a detected span counts as correct when it overlaps a planted item of the
+same type (precision). *Covered* is stricter and type-blind: the planted item lies entirely
+inside redacted spans, i.e. none of its characters survives redaction.
+
+Throughput is measured end to end (analysis + anonymisation) on ~500-character documents built
+from the test sentences, with ``redact`` in a loop, ``redact_batch`` in one process and
+``redact_batch`` over two processes (Presidio's ``BatchAnalyzerEngine``, spaCy ``n_process``).
+Stock Presidio (``custom_recognizers=False``, same model and thresholds) is measured in the same
+run as the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+warnings.filterwarnings("ignore")
+
+from workbench.config import apply_offline_env  # noqa: E402
+
+apply_offline_env()
+
+from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor  # noqa: E402
+
+TESTSET = REPO / "tests" / "data" / "pii_testset.jsonl"
+STRUCTURED = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
+
+
+def load_rows() -> list[dict]:
+    with TESTSET.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def score(rows: list[dict], spans_per_row: list[list], entities: tuple[str, ...], misses: bool = False) -> dict:
+    """Per entity type: gold, found, covered, predicted, correct; plus false positives on negatives."""
+    stats = {e: Counter() for e in entities}
+    negative_fp = Counter()
+    for row, spans in zip(rows, spans_per_row):
+        gold = [g for g in row["entities"] if g["type"] in entities]
+        for g in gold:
+            s = stats[g["type"]]
+            s["gold"] += 1
+            hit = any(p.entity == g["type"] and p.start < g["end"] and g["start"] < p.end for p in spans)
+            s["found"] += hit
+            covered = set()
+            for p in spans:
+                covered.update(range(max(p.start, g["start"]), min(p.end, g["end"])))
+            s["covered"] += len(covered) == g["end"] - g["start"]
+            if misses and not hit:
+                print(f"  MISS {g['type']:<14} {g['value']!r:<40} in {row['text'][:110]!r}")
+        for p in spans:
+            s = stats.setdefault(p.entity, Counter())
+            s["predicted"] += 1
+            ok = any(g["type"] == p.entity and p.start < g["end"] and g["start"] < p.end for g in gold)
+            s["correct"] += ok
+            if row["kind"] == "negative":
+                negative_fp[p.entity] += 1
+            if misses and not ok:
+                print(f"  FP   {p.entity:<14} {row['text'][p.start:p.end]!r:<40} in {row['text'][:110]!r}")
+    return {"stats": stats, "negative_fp": negative_fp}
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "  -  "
+
+
+def print_accuracy(title: str, result: dict, entities: tuple[str, ...], n_negative: int) -> None:
+    stats = result["stats"]
+    print(f"\n{title}")
+    print(f"{'entity':<15}{'gold':>6}{'recall':>8}{'covered':>9}{'pred':>6}{'precision':>11}")
+    for e in entities:
+        s = stats.get(e, Counter())
+        print(f"{e:<15}{s['gold']:>6}{_ratio(s['found'], s['gold']):>8}{_ratio(s['covered'], s['gold']):>9}"
+              f"{s['predicted']:>6}{_ratio(s['correct'], s['predicted']):>11}")
+    tot = Counter()
+    for e in entities:
+        tot.update(stats.get(e, Counter()))
+    struct = Counter()
+    for e in STRUCTURED:
+        if e in entities:
+            struct.update(stats.get(e, Counter()))
+    print(f"{'ALL':<15}{tot['gold']:>6}{_ratio(tot['found'], tot['gold']):>8}{_ratio(tot['covered'], tot['gold']):>9}"
+          f"{tot['predicted']:>6}{_ratio(tot['correct'], tot['predicted']):>11}")
+    print(f"{'STRUCTURED':<15}{struct['gold']:>6}{_ratio(struct['found'], struct['gold']):>8}"
+          f"{_ratio(struct['covered'], struct['gold']):>9}{struct['predicted']:>6}"
+          f"{_ratio(struct['correct'], struct['predicted']):>11}")
+    fp = result["negative_fp"]
+    print(f"false positives on {n_negative} negative sentences: {sum(fp.values())}"
+          + (f" ({', '.join(f'{k} {v}' for k, v in sorted(fp.items()))})" if fp else ""))
+
+
+def make_docs(rows: list[dict], n: int, size: int = 500, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    texts = [r["text"] for r in rows]
+    docs = []
+    for _ in range(n):
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < size:
+            parts.append(rng.choice(texts))
+        docs.append(" ".join(parts)[: size + 60])
+    return docs
+
+
+def throughput(redactor: PiiRedactor, docs: list[str]) -> dict[str, float]:
+    redactor.redact(docs[0])  # warm-up
+    out = {}
+    t = time.perf_counter()
+    for d in docs[: len(docs) // 2]:
+        redactor.redact(d)
+    out["redact() loop"] = (len(docs) // 2) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    redactor.redact_batch(docs, n_process=1)
+    out["redact_batch, 1 process"] = len(docs) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    redactor.redact_batch(docs, n_process=2)
+    out["redact_batch, 2 processes"] = len(docs) / (time.perf_counter() - t)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=600, help="documents for the throughput runs")
+    ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--entities", default="", help="extra entity types to score, e.g. DATE_TIME")
+    ap.add_argument("--misses", action="store_true", help="print every miss and false positive (Workbench config)")
+    ap.add_argument("--no-stock", action="store_true", help="skip the stock-Presidio reference")
+    args = ap.parse_args()
+
+    entities = DEFAULT_ENTITIES + tuple(e for e in args.entities.split(",") if e)
+    rows = load_rows()
+    n_neg = sum(r["kind"] == "negative" for r in rows)
+    texts = [r["text"] for r in rows]
+    print(f"test set: {len(rows)} sentences ({n_neg} negative), "
+          f"{sum(len(r['entities']) for r in rows)} planted items; cpus={os.cpu_count()}")
+
+    configs = [("workbench", PiiConfig(entities=entities))]
+    if not args.no_stock:
+        configs.append(("stock presidio", PiiConfig(entities=entities, custom_recognizers=False)))
+    speeds = {}
+    for name, cfg in configs:
+        t = time.perf_counter()
+        redactor = PiiRedactor(cfg)
+        redactor.analyzer
+        load_s = time.perf_counter() - t
+        spans = redactor.analyze_batch(texts, n_process=1)
+        for split in ("dev", "heldout"):
+            idx = [i for i, r in enumerate(rows) if r["split"] == split]
+            sub = [rows[i] for i in idx]
+            result = score(sub, [spans[i] for i in idx], entities, misses=args.misses and name == "workbench")
+            print_accuracy(f"[{name}] {split} split: {len(sub)} sentences (analyzer load {load_s:.1f} s)",
+                           result, entities, sum(r["kind"] == "negative" for r in sub))
+        if not args.skip_speed:
+            docs = make_docs(rows, args.docs)
+            speeds[name] = throughput(redactor, docs)
+    if speeds:
+        docs = make_docs(rows, 5)
+        print(f"\nthroughput, documents/s (documents of ~{sum(map(len, docs)) // len(docs)} characters, "
+              f"{args.docs} documents, end to end: analysis + anonymisation)")
+        names = list(speeds)
+        print(f"{'mode':<28}" + "".join(f"{n:>16}" for n in names)
+              + ("   ratio" if len(names) == 2 else ""))
+        for mode in speeds[names[0]]:
+            line = f"{mode:<28}" + "".join(f"{speeds[n][mode]:>16.0f}" for n in names)
+            if len(names) == 2:
+                line += f"{speeds[names[0]][mode] / speeds[names[1]][mode]:>8.2f}"
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

