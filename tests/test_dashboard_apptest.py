@@ -356,3 +356,40 @@ def test_an_empty_store_falls_back_to_the_demo_history_with_a_banner(env, monkey
     assert any("demo history" in w.value for w in at.warning)
     assert _charts(at)
     assert at.selectbox(key="qp_task").value == DEMO_TASK
+
+
+def test_read_dataset_gives_what_store_tidy_gives_with_edits_and_drafts(tmp_path):
+    import datetime as dt
+
+    from workbench.store import TIDY_COLUMNS, ResponseRow
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.db'}")
+    t0 = dt.datetime(2026, 1, 1, 9)
+    for rnd in (1, 2):
+        store.record_round(task="t", round=rnd, kind="calibration", dataset=f"d{rnd}", workspace="w",
+                           dataset_id=f"id{rnd}", guideline_version=rnd)
+
+    def row(item, user, value, status="submitted", minutes=0):
+        when = t0 + dt.timedelta(minutes=minutes)
+        return ResponseRow(record_id=f"r-{item}", item=item, user_id=f"u-{user}", annotator=user,
+                           response_id=f"{item}-{user}", status=status, values={"q": value, "m": [value, "z"]},
+                           inserted_at=when, updated_at=when)
+
+    first = [row(i, u, v) for i, u, v in (("a", "x", "yes"), ("a", "y", "no"), ("b", "x", "no"), ("b", "y", "no"))]
+    for rnd in (1, 2):
+        store.write_dataset_sync(dataset_id=f"id{rnd}", name=f"d{rnd}", workspace="w", responses=first,
+                                 suggestions=[], watermark=t0)
+    # round 1: one answer edited, one turned back into a draft
+    edited = [row("a", "x", "no", minutes=5), row("a", "y", "no"), row("b", "x", "no", status="draft", minutes=6),
+              row("b", "y", "no")]
+    store.write_dataset_sync(dataset_id="id1", name="d1", workspace="w", responses=edited, suggestions=[],
+                             watermark=t0 + dt.timedelta(hours=1))
+    key = ["item", "annotator", "question"]
+    for rnd in (1, 2):
+        expected = store.tidy(task="t", round=rnd).sort_values(key).reset_index(drop=True)
+        got = data.read_dataset(store, data.round_row(store, "t", rnd))[list(TIDY_COLUMNS)]
+        got = got.sort_values(key).reset_index(drop=True)
+        assert got.astype(str).equals(expected.astype(str)), (rnd, got, expected)
+    r1 = data.read_dataset(store, data.round_row(store, "t", 1))
+    assert ("b", "x") not in set(zip(r1["item"], r1["annotator"]))  # the draft is not counted
+    assert r1[(r1["item"] == "a") & (r1["annotator"] == "x") & (r1["question"] == "q")]["value"].tolist() == ["no"]

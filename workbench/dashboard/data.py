@@ -218,6 +218,60 @@ def _gold_table(gold: pd.DataFrame) -> pd.DataFrame:
     return with_hashable_values(gold[["item", "question", "value"]])
 
 
+def _decode_column(texts) -> list:
+    """Decode stored JSON answers, each distinct text once (answers repeat a lot)."""
+    cache: dict = {}
+    out = []
+    for t in texts:
+        v = cache.get(t, cache)
+        if v is cache:
+            v = cache[t] = store_mod.decode_value(t)
+        out.append(v)
+    return out
+
+
+def read_dataset(store: HistoryStore, row: dict) -> pd.DataFrame:
+    """The submitted answers of one round's dataset, as ``store.tidy`` gives them (latest version of
+    each response, status submitted; plus the Argilla ``record_id``), with the filter pushed into
+    the query.
+
+    ``HistoryStore.tidy`` computes the latest versions over the whole store before filtering, which
+    costs seconds on a store of a million responses; here the latest version is found with an index
+    lookup per response of this dataset only (``NOT EXISTS`` a newer version), so a round costs in
+    proportion to its own size.
+    """
+    rv, vals = store_mod.response_versions_t, store_mod.response_values_t
+    newer = rv.alias("newer")
+    has_newer = sa.select(sa.literal(1)).where(
+        newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
+        newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists()
+    q = sa.select(rv.c.item, rv.c.annotator, vals.c.question, vals.c.value, rv.c.updated_at, rv.c.guideline_version,
+                  rv.c.status, rv.c.version, rv.c.record_id).select_from(rv.join(vals, vals.c.version_id == rv.c.id)) \
+        .where(rv.c.dataset_id == str(row["dataset_id"]), rv.c.status == "submitted", ~has_newer) \
+        .order_by(rv.c.record_id, rv.c.annotator, vals.c.question)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    df = pd.DataFrame(rows, columns=["item", "annotator", "question", "value", "time", "guideline_version", "status",
+                                     "version", "record_id"])
+    df["value"] = _decode_column(df["value"])
+    df["time"] = pd.to_datetime(df["time"], utc=True)
+    df["round"] = pd.array([int(row["round"])] * len(df), dtype="Int64")
+    df["guideline_version"] = df["guideline_version"].astype("Int64")
+    df["version"] = df["version"].astype("Int64")
+    df["task"] = row["task"]
+    df["dataset"] = row["dataset"]
+    return df[list(store_mod.TIDY_COLUMNS) + ["record_id"]]
+
+
+def read_task(store: HistoryStore, task: str) -> pd.DataFrame:
+    """Every round of ``task``, as :func:`read_dataset` reads one."""
+    rounds = store.rounds(task)
+    parts = [read_dataset(store, r) for r in rounds.to_dict("records")]
+    if not parts:
+        return pd.DataFrame(columns=list(store_mod.TIDY_COLUMNS) + ["record_id"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def round_row(store: HistoryStore, task: str, round_no: int) -> dict | None:
     r = store.rounds(task)
     r = r[r["round"] == int(round_no)]
@@ -316,10 +370,10 @@ def overview_view(source: Source) -> list[TaskOverview]:
             note = f"no task file for {name!r} in the project's tasks/ folder: gate and reports need it"
         elif not cal.empty:
             gate_round = cal.iloc[-1].to_dict()
-            responses = store.tidy(task=name, dataset=gate_round["dataset"])
+            responses = read_dataset(store, gate_round)
             gate = evaluate_gate(task, responses, store.gold(name), round_number=int(gate_round["round"]),
                                  dataset=gate_round["dataset"], kind=gate_round["kind"], n_boot=0)
-        tidy = store.tidy(task=name)
+        tidy = read_task(store, name)
         gold = _gold_table(store.gold(name))
         labels = _labels_table(tidy)
         obs, chart = _monitor(labels, gold)
@@ -419,7 +473,7 @@ def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: i
     row = round_row(store, task_name, round_no)
     if row is None:
         raise BadInput(f"task {task_name!r} has no round {round_no}")
-    tidy = store.tidy(task=task_name, dataset=row["dataset"])
+    tidy = read_dataset(store, row)
     gold = store.gold(task_name)
     versions = tuple(sorted({int(v) for v in tidy["guideline_version"].dropna()})) if len(tidy) else ()
     questions = []
@@ -448,8 +502,7 @@ def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: i
     if row["kind"] in CALIBRATION_KINDS:
         gate = evaluate_gate(task, tidy, gold, round_number=int(row["round"]), dataset=row["dataset"],
                              kind=row["kind"], n_boot=0)
-    rv = store.response_versions(dataset=row["dataset_id"])
-    record_ids = dict(zip(rv["item"], rv["record_id"])) if len(rv) else {}
+    record_ids = dict(zip(tidy["item"], tidy["record_id"])) if len(tidy) else {}
     return CalibrationView(
         task=task_name, round=row, n_responses=int(len(tidy[["item", "annotator"]].drop_duplicates())),
         n_items=int(tidy["item"].nunique()), annotators=tuple(sorted(tidy["annotator"].unique())),
@@ -501,7 +554,7 @@ class TaskHistory:
 
 def task_history(source: Source, task_name: str) -> TaskHistory:
     store = get_store(source)
-    tidy = store.tidy(task=task_name)
+    tidy = read_task(store, task_name)
     labels = _labels_table(tidy)
     gold = _gold_table(store.gold(task_name))
     obs, chart = _monitor(labels, gold)
@@ -761,7 +814,7 @@ def judges_view(source: Source, task_name: str, round_no: int) -> JudgesView:
         return JudgesView(round=row, agents=(), questions=[],
                           note="no suggestion with an agent name in this round: judges' suggestions appear here once "
                                "the candidate pipeline writes them to Argilla and `workbench sync` has run")
-    tidy = store.tidy(task=task_name, dataset=row["dataset"])
+    tidy = read_dataset(store, row)
     gold = store.gold(task_name)
     agents = tuple(sorted(sug["agent"].unique()))
     out = []

@@ -85,8 +85,10 @@ def render(ctx: ui.Context) -> None:
     ui.table(shown, f"{task}-r{round_no}-questions",
              caption="Band: reliable at or above alpha_reliable, tentative at or above alpha_tentative, "
                      "else unreliable (Krippendorff 2004); thresholds from the task's calibration policy.")
-    for qv in view.questions:
-        _question(ctx, view, qv, lead, n_ann)
+    names = [qv.name for qv in view.questions]
+    if names:
+        chosen = ui.qp_select("Details for question", names, "question")
+        _question(ctx, view, next(qv for qv in view.questions if qv.name == chosen), lead, n_ann)
 
 
 def _question(ctx: ui.Context, view, qv, lead: bool, n_ann: int) -> None:

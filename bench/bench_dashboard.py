@@ -1,0 +1,190 @@
+"""Dashboard speed on a large history: cold and warm render of the Calibration page.
+
+Builds a SQLite history store with ~1,000,000 responses (100,000 items, 10 annotators, a 200-item
+calibration round and five production rounds of 20,000 items each answered by all 10, guideline
+versions v1-v3, two questions per response) through the store's own write API, then renders the
+Calibration page with Streamlit's AppTest:
+
+* cold: every Streamlit cache cleared (store handle, watermark, computed views);
+* warm: the same page again (the watermark is re-read; nothing is recomputed).
+
+Targets: cold < 3 s and warm < 0.5 s for the calibration round. As references measured in the
+same run it prints the time of the bare work behind the page (``store.tidy`` of the round +
+``question_report`` per question, no Streamlit) and of the watermark query, and, for information,
+the cold render of a 200,000-response production round.
+
+Usage: python bench/bench_dashboard.py [--responses-per-round N] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+TASK = "medical-qa-rating"
+ANNOTATORS = tuple(f"a{i:02d}" for i in range(10))
+SAFETY = ("safe", "needs-caveat", "unsafe")
+NS = uuid.UUID("0b7f5a52-1d2e-4c57-8d0e-3b8f1f6c7a01")
+
+
+def build(url: str, items_per_round: int, cal_items: int = 200) -> int:
+    from workbench.store import HistoryStore, ResponseRow
+
+    store = HistoryStore(url)
+    rng = np.random.default_rng(0)
+    n_items = cal_items + 5 * items_per_round
+    truth_q = rng.integers(1, 6, n_items)
+    truth_s = rng.choice(3, n_items, p=[0.6, 0.3, 0.1])
+    item_ids = [f"item-{i:06d}" for i in range(n_items)]
+    users = {a: str(uuid.uuid5(NS, a)) for a in ANNOTATORS}
+    start = dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc)
+    specs = [(1, "calibration", 1, range(0, cal_items))]
+    versions = {2: 1, 3: 1, 4: 2, 5: 2, 6: 3}
+    for k, r in enumerate(range(2, 7)):
+        lo = cal_items + k * items_per_round
+        specs.append((r, "production", versions[r], range(lo, lo + items_per_round)))
+    total = 0
+    for rnd, kind, gv, items in specs:
+        name = f"{TASK}-{kind}-r{rnd}"
+        ds_id = str(uuid.uuid5(NS, name))
+        created = start + dt.timedelta(weeks=rnd - 1)
+        store.record_round(task=TASK, round=rnd, kind=kind, dataset=name, workspace="bench", dataset_id=ds_id,
+                           guideline_version=gv, created_at=created)
+        idx = np.fromiter(items, dtype=np.int64)
+        rows = []
+        for a_i, a in enumerate(ANNOTATORS):
+            noise = 0.15 + 0.02 * a_i
+            q = np.where(rng.random(len(idx)) < noise, np.clip(truth_q[idx] + rng.choice([-1, 1], len(idx)), 1, 5),
+                         truth_q[idx])
+            s = np.where(rng.random(len(idx)) < noise, rng.integers(0, 3, len(idx)), truth_s[idx])
+            secs = np.sort(rng.integers(0, 6 * 86400, len(idx)))
+            for j, i in enumerate(idx):
+                when = created + dt.timedelta(seconds=int(secs[j]))
+                rows.append(ResponseRow(
+                    record_id=str(uuid.uuid5(NS, f"{name}/{i}")), item=item_ids[i], user_id=users[a], annotator=a,
+                    response_id=f"{name}/{i}/{a}", status="submitted",
+                    values={"quality": int(q[j]), "safety": SAFETY[int(s[j])]}, inserted_at=when, updated_at=when))
+        store.write_dataset_sync(dataset_id=ds_id, name=name, workspace="bench", responses=rows, suggestions=[],
+                                 watermark=created + dt.timedelta(weeks=1))
+        total += len(rows)
+    for i in range(cal_items):
+        store.set_gold(task=TASK, item=item_ids[i], question="quality", value=int(truth_q[i]), set_by="expert",
+                       set_at=start - dt.timedelta(days=1))
+        store.set_gold(task=TASK, item=item_ids[i], question="safety", value=SAFETY[int(truth_s[i])], set_by="expert",
+                       set_at=start - dt.timedelta(days=1))
+    store.close()
+    return total
+
+
+def render_times(url: str, round_no: int, repeats: int = 3) -> tuple[float, float, list]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from workbench.dashboard.auth import User
+
+    colds, warms, problems = [], [], []
+    cpu_c, cpu_w = [], []
+    for _ in range(repeats):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+        at.session_state["wb_user"] = User("lead", "owner")
+        at.query_params["page"] = "calibration"
+        at.query_params["task"] = TASK
+        at.query_params["round"] = str(round_no)
+        t0, c0 = time.perf_counter(), time.process_time()
+        at.run()
+        colds.append(time.perf_counter() - t0)
+        cpu_c.append(time.process_time() - c0)
+        problems += [e.value for e in at.exception]
+        time.sleep(2.1)  # past the watermark's 2 s re-read interval: the warm run re-checks the store
+        t0, c0 = time.perf_counter(), time.process_time()
+        at.run()
+        warms.append(time.perf_counter() - t0)
+        cpu_w.append(time.process_time() - c0)
+        problems += [e.value for e in at.exception]
+        if not at.get("plotly_chart"):
+            problems.append("no chart rendered")
+    return (min(colds), min(cpu_c)), (min(warms), min(cpu_w)), problems
+
+
+def reference(url: str, round_no: int) -> tuple[float, float]:
+    from workbench.analytics import question_report
+    from workbench.dashboard import data
+    from workbench.store import HistoryStore
+
+    store = HistoryStore(url)
+    t0 = time.perf_counter()
+    tidy = store.tidy(task=TASK, round=round_no)
+    for q, level, order in (("quality", "interval", None), ("safety", "ordinal", list(SAFETY))):
+        question_report(tidy[tidy["question"] == q][["item", "annotator", "value"]], level=level, order=order,
+                        n_boot=1000, seed=0)
+    bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(10):
+        data.store_version(store)
+    wm = (time.perf_counter() - t0) / 10
+    store.close()
+    return bare, wm
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--items-per-round", type=int, default=20_000)
+    ap.add_argument("--keep", action="store_true", help="keep the generated store (path printed)")
+    ap.add_argument("--store", help="an SQLite file built by an earlier --keep run (skips the build)")
+    args = ap.parse_args()
+    os.environ["WORKBENCH_DASHBOARD_DEMO"] = "0"
+    os.environ["WORKBENCH_ARGILLA_URL"] = "http://127.0.0.1:9"  # sign-in is bypassed (session state)
+    tmp = Path(tempfile.mkdtemp(prefix="wb-bench-dash-"))
+    os.environ["WORKBENCH_HOME"] = str(tmp / "home")
+    url = f"sqlite:///{args.store or tmp / 'history.db'}"
+    os.environ["WORKBENCH_STORE_URL"] = url
+    try:
+        if args.store:
+            from workbench.store import HistoryStore
+
+            n = HistoryStore(url).counts()["response_versions"]
+            print(f"reusing store {args.store}: {n:,} responses")
+        else:
+            t0 = time.perf_counter()
+            n = build(url, args.items_per_round)
+            print(f"built store: {n:,} responses ({2 * n:,} answers) in {time.perf_counter() - t0:.1f} s")
+        bare, wm = reference(url, 1)
+        cold, warm, problems = render_times(url, 1)
+        print(f"watermark query (reference): {wm * 1000:.1f} ms")
+        print(f"calibration round (200 items x 10 annotators): bare store.tidy + question_report x2 = {bare:.2f} s")
+        print(f"  cold render  {cold[0]:.2f} s wall, {cold[1]:.2f} s CPU  (target < 3 s)  "
+              f"ratio to bare work {cold[0] / bare:.2f}")
+        print(f"  warm rerun   {warm[0]:.3f} s wall, {warm[1]:.3f} s CPU (target < 0.5 s) "
+              f"ratio to bare work {warm[0] / bare:.3f}")
+        print(f"  machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        pcold, pwarm, pprob = render_times(url, 6, repeats=1)
+        print(f"production round 6 ({args.items_per_round:,} items x 10 annotators, information only): "
+              f"cold {pcold[0]:.2f} s wall ({pcold[1]:.2f} s CPU), warm {pwarm[0]:.3f} s wall ({pwarm[1]:.3f} s CPU)")
+        for p in problems + pprob:
+            print("PROBLEM:", p[:300])
+        return 1 if problems or pprob else 0
+    finally:
+        if args.keep and not args.store:
+            print(f"store kept at {url}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
