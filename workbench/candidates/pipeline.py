@@ -1,0 +1,799 @@
+"""Candidate generation for a task: one distilabel pipeline from seeds to judged, scored candidates.
+
+::
+
+    seeds (pool, already redacted)
+      -> SelfInstruct            new prompts in the seed's context            [optional]
+      -> EvolInstruct            a harder rewrite of the seed                 [optional]
+      -> families                redact new prompts; seed + its variants
+      -> ComplexityScorer        DEITA instruction complexity within a family [deita]
+      -> instructions            one row per prompt
+      -> TextGeneration x N      one answer per teacher ("mix teachers")
+      -> responses               redact answers; the seed's own answer joins them
+      -> QualityScorer           DEITA answer quality among a prompt's answers [deita]
+      -> UltraFeedback           judge, overall-rating aspect                 [judge.style: ultrafeedback]
+      -> candidates              one row per (prompt, answer)
+      -> RubricJudge             judge with the task's guideline as rubric   [judge.style: rubric]
+    then, in this process: DeitaFiltering (optional), rejects, the candidate file.
+
+PII: seeds were redacted at ingest, and every text an LLM writes is redacted by the ``families``
+and ``responses`` steps before any other LLM sees it or it is stored; a judge's raw output is
+redacted before it goes into a rejects file. So no prompt sent to any backend holds a text that
+skipped redaction.
+
+Failures are per record: a timed-out or refused request, or output a task cannot parse, puts the
+affected prompt or answer in ``<task>/rejects.jsonl`` with the stage, model and reason (the LLM
+wrappers of :mod:`workbench.candidates.llm` turn a failed request into a marked output instead of
+failing the whole batch). Everything else carries on.
+
+distilabel specifics handled here (see docs/candidates.md):
+
+* its cache goes under the Workbench home (``home/distilabel-cache/<run>``), never ``~/.cache``;
+  a pipeline whose middle step changed was seen to come back "cached" and empty, so every run
+  uses ``use_cache=False`` and a fresh cache folder;
+* the run is offline: ``HF_HUB_OFFLINE``, ``HF_DATASETS_OFFLINE``, ``HF_HUB_DISABLE_TELEMETRY``;
+  the Distiset's citation lookup (a web request whenever ``bs4`` is installed) is switched off;
+  the ``datasets`` cache used to build the Distiset lives in the run folder; ``pipeline.draw()``
+  (a web service) is never called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from workbench import config as wconfig
+from workbench.candidates import storage
+from workbench.candidates.genconfig import CandidateConfig
+from workbench.candidates.llm import ERROR_MARK, build_llm
+from workbench.candidates.rubric import guideline_section, judge_template, parse_judgement
+from workbench.demo_data import record_id
+from workbench.errors import BadInput, ServiceError
+from workbench.tasks import Task
+
+RAW_EXCERPT = 300
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s+")
+
+
+@dataclass
+class GenerateReport:
+    task: str
+    run_id: str
+    seeds: int = 0
+    candidates: int = 0
+    already: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    filtered: int = 0
+    seeds_retry: int = 0
+    seconds: float = 0.0
+    cache_dir: str = ""
+    rejects_path: str = ""
+
+    def summary(self) -> str:
+        lines = [f"task {self.task}: run {self.run_id}: {self.seeds} seed{'s' if self.seeds != 1 else ''} -> "
+                 f"{self.candidates} new candidate{'s' if self.candidates != 1 else ''}"
+                 + (f" ({self.already} already stored)" if self.already else "") + f" in {self.seconds:.1f} s"]
+        if self.filtered:
+            lines.append(f"  DEITA filtering left out {self.filtered}")
+        if self.rejected:
+            per = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items()))
+            lines.append(f"  kept aside: {sum(self.rejected.values())} ({per}): {self.rejects_path}")
+        if self.seeds_retry:
+            lines.append(f"  {self.seeds_retry} seed{'s' if self.seeds_retry != 1 else ''} gave no candidate and will be retried next run")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Environment: offline, cache under the home, no citation fetch
+# --------------------------------------------------------------------------------------------
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+
+
+@contextlib.contextmanager
+def distilabel_environment(run_dir: Path) -> Iterator[None]:
+    """Run distilabel offline, with every cache under ``run_dir`` (inside the Workbench home).
+
+    * ``HF_HUB_OFFLINE``, ``HF_DATASETS_OFFLINE``, ``HF_HUB_DISABLE_TELEMETRY`` (and the rest of
+      :data:`workbench.config.OFFLINE_ENV`) are set;
+    * ``DISTILABEL_CACHE_DIR`` points at the home's ``distilabel-cache``;
+    * the Distiset's citation lookup is replaced by one that returns nothing: distilabel fetches
+      BibTeX from arxiv2bibtex.org for every step with an arXiv reference when ``bs4`` imports;
+    * the ``datasets`` cache the Distiset is built through is ``run_dir/hf-datasets``;
+    * distilabel logs warnings and errors only, unless ``DISTILABEL_LOG_LEVEL`` is set.
+    """
+    saved_env = {k: os.environ.get(k) for k in (*OFFLINE, *wconfig.OFFLINE_ENV, "DISTILABEL_CACHE_DIR", "DISTILABEL_LOG_LEVEL")}
+    for k, v in {**wconfig.OFFLINE_ENV, **OFFLINE}.items():
+        os.environ[k] = v
+    os.environ["DISTILABEL_CACHE_DIR"] = str(storage.cache_root())
+    os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
+    import datasets.config as dsconfig
+    import distilabel.distiset as distiset_mod
+
+    saved_cache = dsconfig.HF_DATASETS_CACHE
+    saved_grab = distiset_mod._grab_citations
+    dsconfig.HF_DATASETS_CACHE = Path(run_dir) / "hf-datasets"
+    distiset_mod._grab_citations = no_citations
+    try:
+        yield
+    finally:
+        dsconfig.HF_DATASETS_CACHE = saved_cache
+        distiset_mod._grab_citations = saved_grab
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def no_citations(dag: Any) -> list[str]:
+    """Stands in for ``distilabel.distiset._grab_citations``: no web lookup, no citations."""
+    return []
+
+
+def clear_cache() -> tuple[int, int]:
+    """Remove everything under ``home/distilabel-cache``; returns (entries, bytes) removed."""
+    root = storage.cache_root()
+    n, size = 0, 0
+    for entry in root.iterdir():
+        n += 1
+        if entry.is_dir() and not entry.is_symlink():
+            size += sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+            shutil.rmtree(entry)
+        else:
+            size += entry.stat().st_size
+            entry.unlink()
+    return n, size
+
+
+# --------------------------------------------------------------------------------------------
+# Steps of our own (defined on first use: distilabel is slow to import)
+# --------------------------------------------------------------------------------------------
+
+
+def _excerpt(text: Any) -> str:
+    s = "" if text is None else str(text)
+    return s if len(s) <= RAW_EXCERPT else s[:RAW_EXCERPT] + "..."
+
+
+def _llm_failure(value: Any) -> str | None:
+    """The reason when ``value`` is a failed request's marked output, else None."""
+    if isinstance(value, str) and value.startswith(ERROR_MARK):
+        return value[len(ERROR_MARK):]
+    return None
+
+
+def _raw(row: dict, step: str) -> Any:
+    meta = row.get("distilabel_metadata") or {}
+    return meta.get(f"raw_output_{step}") if isinstance(meta, dict) else None
+
+
+_STEPS: dict[str, type] = {}
+_REDACTORS: dict[str, Any] = {}
+
+
+def redactor_for(pii: dict, *, warm: bool = False):
+    """The process's PII redactor for a config (built once per config).
+
+    :func:`generate` builds and warms it (spaCy and Presidio loaded) before the pipeline starts, so
+    that the step processes distilabel forks inherit it instead of loading their own.
+    """
+    from workbench.pii import PiiConfig, PiiRedactor
+
+    key = json.dumps(pii, sort_keys=True, default=str)
+    red = _REDACTORS.get(key)
+    if red is None:
+        red = _REDACTORS[key] = PiiRedactor(PiiConfig.from_mapping({**pii, "n_process": 1}))
+    if warm:
+        red.analyzer  # noqa: B018 - loads the analyzer now
+    return red
+
+
+def steps() -> dict[str, type]:
+    """The custom distilabel steps (classes created on first call)."""
+    if _STEPS:
+        return _STEPS
+    from distilabel.steps import Step
+    from distilabel.steps.tasks import TextGeneration
+    from pydantic import Field, PrivateAttr
+
+    class RedactingStep(Step):
+        """A step that redacts LLM output (Workbench's PII redactor) and keeps failures aside."""
+
+        pii: dict = Field(default_factory=dict, exclude=True)
+        rejects_path: str = ""
+        run_id: str = ""
+        _redactor: Any = PrivateAttr(None)
+
+        def load(self) -> None:
+            super().load()
+            self._redactor = redactor_for(self.pii)
+
+        def redact(self, texts: list[str]) -> list:
+            return self._redactor.redact_batch(texts, n_process=1) if texts else []
+
+        def reject(self, entries: list[dict]) -> None:
+            """Append to the rejects file, every text redacted first."""
+            if not entries:
+                return
+            keys = ("instruction", "response", "raw_output")
+            texts = [e[k] for e in entries for k in keys if isinstance(e.get(k), str) and e.get(k)]
+            red = iter(self.redact(texts))
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            out = []
+            for e in entries:
+                e = dict(e)
+                for k in keys:
+                    if isinstance(e.get(k), str) and e.get(k):
+                        e[k] = next(red).text
+                out.append({**e, "run": self.run_id, "rejected_at": now})
+            storage.append_jsonl(Path(self.rejects_path), out)
+
+    class Families(RedactingStep):
+        """Redact the prompts SelfInstruct / EvolInstruct wrote; a family = the seed and its variants."""
+
+        use_self_instruct: bool = False
+        use_evol_instruct: bool = False
+        num_instructions: int = 3
+
+        @property
+        def inputs(self) -> list[str]:
+            cols = ["seed_id", "instruction"]
+            if self.use_self_instruct:
+                cols.append("self_instructions")
+            if self.use_evol_instruct:
+                cols.append("evolved_instruction")
+            return cols
+
+        @property
+        def outputs(self) -> list[str]:
+            return ["family", "family_origins", "family_models", "family_pii"]
+
+        def process(self, inputs):  # type: ignore[override]
+            rejects: list[dict] = []
+            pending: list[tuple[int, str, str, str]] = []  # (row, text, origin, model)
+            for i, row in enumerate(inputs):
+                base = {"stage": "", "seed_id": row["seed_id"], "instruction": row["instruction"]}
+                if self.use_self_instruct:
+                    model = row.get("self_instruct_model") or ""
+                    lines = row.get("self_instructions")
+                    raw = _raw(row, "self_instruct")
+                    failure = _llm_failure(raw) or next((_llm_failure(x) for x in lines or [] if _llm_failure(x)), None)
+                    if failure:
+                        rejects.append({**base, "stage": "self-instruct", "model": model, "reason": failure})
+                    elif not lines or len(lines) != self.num_instructions:
+                        rejects.append({**base, "stage": "self-instruct", "model": model,
+                                        "raw_output": _excerpt(raw if raw is not None else "\n".join(lines or [])),
+                                        "reason": f"unparseable output: expected {self.num_instructions} queries, one per "
+                                                  f"line; got {len(lines or [])} line{'s' if len(lines or []) != 1 else ''}"})
+                    else:
+                        for line in lines:
+                            text = _NUMBERING.sub("", line).strip()
+                            if text:
+                                pending.append((i, text, "self-instruct", model))
+                if self.use_evol_instruct:
+                    model = row.get("evol_model") or ""
+                    evolved = row.get("evolved_instruction")
+                    failure = _llm_failure(evolved)
+                    if failure:
+                        rejects.append({**base, "stage": "evol-instruct", "model": model, "reason": failure})
+                    elif not evolved or not str(evolved).strip():
+                        rejects.append({**base, "stage": "evol-instruct", "model": model, "reason": "empty output"})
+                    else:
+                        pending.append((i, str(evolved).strip(), "evol-instruct", model))
+            redacted = self.redact([t for _, t, _, _ in pending])
+            extra: dict[int, list] = {}
+            for (i, _, origin, model), res in zip(pending, redacted):
+                extra.setdefault(i, []).append((res.text, origin, model, json.dumps(res.counts_by_entity, sort_keys=True)))
+            out = []
+            for i, row in enumerate(inputs):
+                members = [(row["instruction"], "seed", "", "{}")]
+                seen = {row["instruction"]}
+                for m in extra.get(i, []):
+                    if m[0] not in seen:
+                        seen.add(m[0])
+                        members.append(m)
+                out.append({**{k: v for k, v in row.items() if k != "distilabel_metadata"},
+                            "family": [m[0] for m in members], "family_origins": [m[1] for m in members],
+                            "family_models": [m[2] for m in members], "family_pii": [m[3] for m in members]})
+            self.reject(rejects)
+            yield out
+
+    class Instructions(RedactingStep):
+        """One row per prompt of each family, with its DEITA complexity when scored."""
+
+        scored: bool = False
+
+        @property
+        def inputs(self) -> list[str]:
+            cols = ["seed_id", "seed_source", "response", "family", "family_origins", "family_models", "family_pii"]
+            return cols + (["complexity_scores", "complexity_model"] if self.scored else [])
+
+        @property
+        def outputs(self) -> list[str]:
+            return ["instruction", "origin", "instruction_model", "instruction_pii", "complexity_score",
+                    "complexity_scale", "complexity_model", "seed_response"]
+
+        def process(self, inputs):  # type: ignore[override]
+            out, rejects = [], []
+            for row in inputs:
+                fam = list(row["family"])
+                scores = row.get("complexity_scores") if self.scored else [None] * len(fam)
+                if self.scored:
+                    raw = _raw(row, "complexity")
+                    failure = _llm_failure(raw)
+                    if failure or not scores or len(scores) != len(fam) or any(s is None for s in scores):
+                        reason = failure or (f"unparseable output: expected '[i] Score: n' for {len(fam)} prompts")
+                        for text, origin in zip(fam, row["family_origins"]):
+                            rejects.append({"stage": "complexity", "seed_id": row["seed_id"], "instruction": text,
+                                            "origin": origin, "model": row.get("complexity_model") or "",
+                                            "reason": reason, "raw_output": None if failure else _excerpt(raw)})
+                        continue
+                for j, text in enumerate(fam):
+                    out.append({
+                        "seed_id": row["seed_id"], "seed_source": row["seed_source"], "instruction": text,
+                        "origin": row["family_origins"][j], "instruction_model": row["family_models"][j],
+                        "instruction_pii": row["family_pii"][j],
+                        "complexity_score": None if scores[j] is None else float(scores[j]),
+                        "complexity_scale": len(fam) + 1,
+                        "complexity_model": (row.get("complexity_model") or "") if self.scored else "",
+                        "seed_response": (row.get("response") or "") if row["family_origins"][j] == "seed" else "",
+                    })
+            self.reject(rejects)
+            yield out
+
+    class Responses(RedactingStep):
+        """Redact the teachers' answers; with the seed's own answer they are the prompt's answers."""
+
+        teachers: int = 1
+
+        @property
+        def inputs(self) -> list[str]:
+            cols = ["instruction", "seed_response", "seed_source"]
+            for i in range(self.teachers):
+                cols += [f"answer_{i}", f"answer_model_{i}"]
+            return cols
+
+        @property
+        def outputs(self) -> list[str]:
+            return ["responses", "response_models", "response_sources", "response_pii"]
+
+        def process(self, inputs):  # type: ignore[override]
+            rejects, pending = [], []
+            for r, row in enumerate(inputs):
+                for i in range(self.teachers):
+                    text, model = row.get(f"answer_{i}"), row.get(f"answer_model_{i}") or ""
+                    failure = _llm_failure(text)
+                    if failure or not text or not str(text).strip():
+                        rejects.append({"stage": "teacher", "seed_id": row["seed_id"], "instruction": row["instruction"],
+                                        "origin": row["origin"], "model": model, "reason": failure or "empty answer"})
+                    else:
+                        pending.append((r, str(text).strip(), model))
+            redacted = self.redact([t for _, t, _ in pending])
+            answers: dict[int, list] = {}
+            for (r, _, model), res in zip(pending, redacted):
+                answers.setdefault(r, []).append((res.text, model, "synthetic", json.dumps(res.counts_by_entity, sort_keys=True)))
+            out = []
+            for r, row in enumerate(inputs):
+                items = []
+                if row.get("seed_response"):
+                    items.append((row["seed_response"], row["seed_source"], row["seed_source"], "{}"))
+                items += answers.get(r, [])
+                if not items:
+                    continue
+                keep = {k: v for k, v in row.items() if not k.startswith("answer_") and k != "distilabel_metadata"}
+                out.append({**keep, "responses": [x[0] for x in items], "response_models": [x[1] for x in items],
+                            "response_sources": [x[2] for x in items], "response_pii": [x[3] for x in items]})
+            self.reject(rejects)
+            yield out
+
+    class Candidates(RedactingStep):
+        """One row per (prompt, answer), with DEITA quality and the UltraFeedback judgement when scored."""
+
+        scored: bool = False
+        ultrafeedback: bool = False
+
+        @property
+        def inputs(self) -> list[str]:
+            cols = ["instruction", "responses", "response_models", "response_sources", "response_pii"]
+            if self.scored:
+                cols += ["quality_scores", "quality_model"]
+            if self.ultrafeedback:
+                cols += ["uf_ratings", "uf_rationales", "uf_model"]
+            return cols
+
+        @property
+        def outputs(self) -> list[str]:
+            return ["response", "generator", "response_source", "response_pii_one", "quality_score", "quality_scale",
+                    "quality_model", "judge_rating", "judge_rationale", "judge_model"]
+
+        def process(self, inputs):  # type: ignore[override]
+            out, rejects = [], []
+            for row in inputs:
+                n = len(row["responses"])
+                bad: dict[int, tuple[str, str, Any]] = {}  # answer index -> (stage, reason, raw)
+                qs = [None] * n
+                if self.scored:
+                    raw = _raw(row, "quality")
+                    failure = _llm_failure(raw)
+                    qs = row.get("quality_scores") or []
+                    if failure or len(qs) != n or any(q is None for q in qs):
+                        reason = failure or f"unparseable output: expected '[i] Score: n' for {n} answers"
+                        for j in range(n):
+                            bad[j] = ("quality", reason, None if failure else raw)
+                        qs = [None] * n
+                ratings = rationales = [None] * n
+                if self.ultrafeedback:
+                    raw = _raw(row, "ultrafeedback")
+                    failure = _llm_failure(raw)
+                    ratings = list(row.get("uf_ratings") or [])
+                    rationales = list(row.get("uf_rationales") or [])
+                    ratings += [None] * (n - len(ratings))
+                    rationales += [None] * (n - len(rationales))
+                    for j in range(n):
+                        if failure or ratings[j] is None or not 1 <= int(ratings[j]) <= 5:
+                            bad.setdefault(j, ("judge", failure or f"unparseable output: no 'Rating: n' for text {j + 1}",
+                                                None if failure else raw))
+                for j in range(n):
+                    base = {"seed_id": row["seed_id"], "instruction": row["instruction"], "origin": row["origin"],
+                            "response": row["responses"][j], "generator": row["response_models"][j]}
+                    if j in bad:
+                        stage, reason, raw = bad[j]
+                        model = row.get("quality_model") if stage == "quality" else row.get("uf_model")
+                        rejects.append({**base, "stage": stage, "model": model or "", "reason": reason,
+                                        "raw_output": None if raw is None else _excerpt(raw)})
+                        continue
+                    keep = {k: v for k, v in row.items() if k not in (
+                        "responses", "response_models", "response_sources", "response_pii", "quality_scores",
+                        "uf_ratings", "uf_rationales", "distilabel_metadata")}
+                    out.append({**keep, "response": row["responses"][j], "generator": row["response_models"][j],
+                                "response_source": row["response_sources"][j], "response_pii_one": row["response_pii"][j],
+                                "quality_score": None if qs[j] is None else float(qs[j]), "quality_scale": n + 1,
+                                "quality_model": (row.get("quality_model") or "") if self.scored else "",
+                                "judge_rating": None if ratings[j] is None else int(ratings[j]),
+                                "judge_rationale": rationales[j],
+                                "judge_model": (row.get("uf_model") or "") if self.ultrafeedback else ""})
+            self.reject(rejects)
+            yield out
+
+    class RubricJudge(TextGeneration):
+        """distilabel's TextGeneration with the task's rubric as template; reads ``Rating``/``Rationale``."""
+
+        values: list[int] = Field(default_factory=list)
+
+        @property
+        def outputs(self) -> list[str]:
+            return ["judge_rating", "judge_rationale", "judge_error", "model_name"]
+
+        def format_output(self, output, input=None):  # type: ignore[override]
+            failure = _llm_failure(output)
+            if failure:
+                return {"judge_rating": None, "judge_rationale": None, "judge_error": failure}
+            res = parse_judgement(output, self.values)
+            if isinstance(res, str):
+                return {"judge_rating": None, "judge_rationale": None, "judge_error": f"unparseable output: {res}"}
+            return {"judge_rating": res.rating, "judge_rationale": res.rationale, "judge_error": None}
+
+    from distilabel.steps import StepInput
+
+    for cls in (Families, Instructions, Responses, Candidates):
+        # distilabel looks for a parameter annotated with the StepInput object itself (this
+        # module's annotations are strings, see `from __future__ import annotations`)
+        cls.process.__annotations__["inputs"] = StepInput
+    for cls in (RedactingStep, Families, Instructions, Responses, Candidates, RubricJudge):
+        cls.__module__ = __name__
+        cls.__qualname__ = cls.__name__
+        globals()[cls.__name__] = cls
+        _STEPS[cls.__name__] = cls
+    return _STEPS
+
+
+def __getattr__(name: str):
+    if name in ("RedactingStep", "Families", "Instructions", "Responses", "Candidates", "RubricJudge"):
+        return steps()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# The pipeline
+# --------------------------------------------------------------------------------------------
+
+
+def rubric_for(task: Task, question: str) -> str:
+    """The guideline's section for ``question`` (latest version), or the question itself."""
+    q = task.question(question)
+    body = ""
+    try:
+        body = task.load_guideline().latest.body
+    except BadInput:
+        body = ""
+    section = guideline_section(body, [q.name, q.title]) if body else None
+    if section:
+        return section
+    scale = ", ".join(str(v) for v in q.values)
+    return f"{q.title}\n{q.description or ''}\nScale: {scale} (higher is better)."
+
+
+def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_id: str, run_dir: Path, rejects_path: Path):
+    """The distilabel ``Pipeline`` of one generation run over ``seeds`` (see the module docstring)."""
+    from distilabel.pipeline import Pipeline
+    from distilabel.steps import LoadDataFromDicts
+    from distilabel.steps.tasks import ComplexityScorer, EvolInstruct, QualityScorer, SelfInstruct, TextGeneration, UltraFeedback
+
+    s = steps()
+    common = {"pii": dict(cfg.pii), "rejects_path": str(rejects_path), "run_id": run_id}
+    bs = cfg.batch_size
+    llms = {name: build_llm(spec) for name, spec in cfg.llms.items()}
+    with Pipeline(name=f"workbench-{task.name}", description=f"Workbench candidates for {task.name}",
+                  cache_dir=run_dir / "cache") as pipeline:
+        chain = LoadDataFromDicts(name="load_seeds", data=seeds, batch_size=bs)
+        last = chain
+        if cfg.self_instruct:
+            si = SelfInstruct(name="self_instruct", llm=llms[cfg.self_instruct.llm], input_batch_size=bs,
+                              num_instructions=cfg.self_instruct.num_instructions,
+                              application_description=f"{task.title}: {' '.join(task.description.split())}",
+                              input_mappings={"input": "instruction"},
+                              output_mappings={"instructions": "self_instructions", "model_name": "self_instruct_model"},
+                              add_raw_input=False,
+                              **({"criteria_for_query_generation": cfg.self_instruct.criteria} if cfg.self_instruct.criteria else {}))
+            last = last >> si
+        if cfg.evol_instruct:
+            ev = EvolInstruct(name="evol_instruct", llm=llms[cfg.evol_instruct.llm], input_batch_size=bs,
+                              num_evolutions=cfg.evol_instruct.num_evolutions, seed=cfg.evol_instruct.seed,
+                              output_mappings={"model_name": "evol_model"})
+            last = last >> ev
+        fam = s["Families"](name="families", use_self_instruct=cfg.self_instruct is not None,
+                            use_evol_instruct=cfg.evol_instruct is not None,
+                            num_instructions=cfg.self_instruct.num_instructions if cfg.self_instruct else 0,
+                            input_batch_size=bs, **common)
+        last = last >> fam
+        if cfg.deita:
+            cx = ComplexityScorer(name="complexity", llm=llms[cfg.deita.llm], input_batch_size=bs, add_raw_input=False,
+                                  input_mappings={"instructions": "family"},
+                                  output_mappings={"scores": "complexity_scores", "model_name": "complexity_model"})
+            last = last >> cx
+        last = last >> s["Instructions"](name="instructions", scored=cfg.deita is not None, input_batch_size=bs, **common)
+        for i, teacher in enumerate(cfg.teachers):
+            tg = TextGeneration(name=f"teacher_{i}", llm=llms[teacher], input_batch_size=bs, add_raw_input=False,
+                                add_raw_output=False,
+                                output_mappings={"generation": f"answer_{i}", "model_name": f"answer_model_{i}"})
+            last = last >> tg
+        last = last >> s["Responses"](name="responses", teachers=len(cfg.teachers), input_batch_size=bs, **common)
+        if cfg.deita:
+            qs = QualityScorer(name="quality", llm=llms[cfg.deita.llm], input_batch_size=bs, add_raw_input=False,
+                               output_mappings={"scores": "quality_scores", "model_name": "quality_model"})
+            last = last >> qs
+        uf = cfg.judge is not None and cfg.judge.style == "ultrafeedback"
+        if uf:
+            u = UltraFeedback(name="ultrafeedback", llm=llms[cfg.judge.llm], aspect="overall-rating", input_batch_size=bs,
+                              add_raw_input=False, input_mappings={"generations": "responses"},
+                              output_mappings={"ratings": "uf_ratings", "rationales": "uf_rationales", "model_name": "uf_model"})
+            last = last >> u
+        last = last >> s["Candidates"](name="candidates", scored=cfg.deita is not None, ultrafeedback=uf,
+                                       input_batch_size=bs, **common)
+        if cfg.judge is not None and cfg.judge.style == "rubric":
+            q = task.question(cfg.judge.question)
+            template = judge_template(task_title=task.title, task_description=task.description, question_title=q.title,
+                                      values=q.values, rubric=rubric_for(task, q.name))
+            judge = s["RubricJudge"](name="judge", llm=llms[cfg.judge.llm], template=template,
+                                     columns=["instruction", "response"], values=list(q.values), input_batch_size=bs,
+                                     add_raw_input=False, output_mappings={"model_name": "judge_model"})
+            last = last >> judge
+    return pipeline
+
+
+def _seed_rows(task: Task, cfg: CandidateConfig, limit: int | None) -> tuple[list[dict], dict[str, dict]]:
+    pool = storage.read_pool()
+    done = storage.read_done(task.name)
+    todo = [r for r in pool.values() if r["source"] in cfg.seed_sources and r["id"] not in done]
+    if limit is not None:
+        todo = todo[:limit]
+    rows = [{"seed_id": r["id"], "instruction": r["instruction"], "response": r.get("response") or "",
+             "seed_source": r["source"]} for r in todo]
+    return rows, pool
+
+
+def _counts(*jsons: Any) -> dict[str, int]:
+    total: Counter = Counter()
+    for j in jsons:
+        if isinstance(j, str) and j:
+            total.update(json.loads(j))
+        elif isinstance(j, dict):
+            total.update(j)
+    return dict(sorted(total.items()))
+
+
+def _candidate(task: Task, row: dict, pool: dict[str, dict], run_id: str, judge_style: str | None, now: str) -> dict:
+    seed = pool.get(row["seed_id"], {})
+    seed_counts = (seed.get("pii") or {}).get("counts", {}) if row["origin"] == "seed" else {}
+    counts = _counts(seed_counts, row.get("instruction_pii"), row.get("response_pii_one"))
+    cx, q = row.get("complexity_score"), row.get("quality_score")
+    return {
+        "id": record_id({"instruction": row["instruction"], "response": row["response"]}),
+        "task": task.name,
+        "seed_id": row["seed_id"],
+        "instruction": row["instruction"],
+        "response": row["response"],
+        "origin": row["origin"],
+        "instruction_source": row["seed_source"] if row["origin"] == "seed" else "synthetic",
+        "instruction_model": row.get("instruction_model") or "",
+        "response_source": row.get("response_source") or "synthetic",
+        "generator": row.get("generator") or "",
+        "licence": seed.get("licence", ""),
+        "pii": {"flagged": bool(counts), "counts": counts},
+        "scores": {
+            "complexity": cx, "complexity_scale": row.get("complexity_scale") if cx is not None else None,
+            "complexity_model": row.get("complexity_model") or None,
+            "quality": q, "quality_scale": row.get("quality_scale") if q is not None else None,
+            "quality_model": row.get("quality_model") or None,
+            "deita": cx * q if cx is not None and q is not None else None,
+            "judge": row.get("judge_rating"), "judge_rationale": row.get("judge_rationale"),
+            "judge_model": row.get("judge_model") or None, "judge_style": judge_style,
+        },
+        "run": run_id,
+        "created_at": now,
+    }
+
+
+def deita_filter(candidates: list[dict], *, diversity_threshold: float, data_budget: int | None,
+                 embedder=None) -> tuple[list[dict], list[dict]]:
+    """distilabel's ``DeitaFiltering`` over ``candidates`` (all with DEITA scores); embeddings of
+    prompt and answer by all-MiniLM-L6-v2 (:func:`workbench.embeddings.embed`) unless ``embedder``
+    is given. Returns (kept, left out), the left-out ones with their nearest-neighbour distance."""
+    from distilabel.steps import DeitaFiltering
+
+    if len(candidates) < 2:  # no neighbour to be diverse from
+        return list(candidates), []
+    if embedder is None:
+        from workbench.embeddings import embed as embedder
+    vectors = embedder([f"{c['instruction']}\n\n{c['response']}" for c in candidates])
+    rows = [{"id": c["id"], "evol_instruction_score": c["scores"]["complexity"],
+             "evol_response_score": c["scores"]["quality"], "embedding": [float(x) for x in v]}
+            for c, v in zip(candidates, vectors)]
+    step = DeitaFiltering(data_budget=data_budget or len(rows), diversity_threshold=diversity_threshold)
+    step.load()
+    selected = next(step.process(rows))
+    dist = {r["id"]: float(r["nearest_neighbor_distance"]) for r in rows}
+    kept_ids = {r["id"] for r in selected}
+    kept = [c for c in candidates if c["id"] in kept_ids]
+    left = [{**c, "deita_filter": {"nearest_neighbor_distance": dist[c["id"]], "diversity_threshold": diversity_threshold,
+                                   "data_budget": data_budget}} for c in candidates if c["id"] not in kept_ids]
+    return kept, left
+
+
+def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> GenerateReport:
+    """Expand, answer, judge and score the task's unprocessed seeds; store candidates and rejects.
+
+    Returns
+    -------
+    GenerateReport
+
+    Raises
+    ------
+    BadInput
+        No seed in the pool for the task's seed sources.
+    ServiceError
+        The pipeline itself failed, or every request failed (an unreachable endpoint).
+    """
+    t0 = time.perf_counter()
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    tdir = storage.task_dir(task.name)
+    rejects_path = tdir / "rejects.jsonl"
+    report = GenerateReport(task.name, run_id, rejects_path=str(rejects_path))
+    with storage.locked(task.name):
+        seeds, pool = _seed_rows(task, cfg, limit)
+        if not seeds:
+            srcs = ", ".join(cfg.seed_sources)
+            if not any(r["source"] in cfg.seed_sources for r in pool.values()):
+                raise BadInput(f"task {task.name!r}: no seeds in the pool from sources {srcs}: ingest some with "
+                               "`workbench candidates ingest FILE --source logs|curated --licence TEXT`")
+            report.seconds = time.perf_counter() - t0
+            return report
+        report.seeds = len(seeds)
+        run_dir = storage.cache_root() / run_id
+        run_dir.mkdir(parents=True)
+        report.cache_dir = str(run_dir)
+        run_rejects = run_dir / "rejects.jsonl"
+        redactor_for(dict(cfg.pii), warm=True)
+        with distilabel_environment(run_dir):
+            pipeline = build_pipeline(task, cfg, seeds, run_id=run_id, run_dir=run_dir, rejects_path=run_rejects)
+            try:
+                distiset = pipeline.run(use_cache=False)
+            except Exception as exc:  # distilabel's own failure (a step could not load, ...)
+                raise ServiceError(f"task {task.name!r}: the distilabel pipeline failed: {exc} "
+                                   f"(log: {run_dir / 'cache'})") from exc
+        rows = []
+        if distiset is not None and "default" in distiset:
+            rows = distiset["default"]["train"].to_list()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        style = cfg.judge.style if cfg.judge else None
+        judge_rejects = []
+        candidates = []
+        for row in rows:
+            if style == "rubric" and row.get("judge_rating") is None:
+                judge_rejects.append({"stage": "judge", "seed_id": row["seed_id"], "instruction": row["instruction"],
+                                      "origin": row["origin"], "response": row["response"], "generator": row.get("generator"),
+                                      "model": row.get("judge_model") or "", "reason": row.get("judge_error") or "no output",
+                                      "raw_output": None if str(row.get("judge_error", "")).startswith(("timed out", "cannot connect", "HTTP"))
+                                      else _excerpt(_raw(row, "judge")), "run": run_id, "rejected_at": now})
+                continue
+            candidates.append(_candidate(task, row, pool, run_id, style, now))
+        if judge_rejects:
+            _redact_entries(judge_rejects, cfg)
+            storage.append_jsonl(run_rejects, judge_rejects)
+        filtered: list[dict] = []
+        if cfg.deita and cfg.deita.filtering:
+            candidates, filtered = deita_filter(candidates, diversity_threshold=cfg.deita.diversity_threshold,
+                                                data_budget=cfg.deita.data_budget)
+            if filtered:
+                storage.append_jsonl(tdir / "filtered.jsonl", filtered)
+        report.filtered = len(filtered)
+        run_rej = storage.read_jsonl(run_rejects)
+        if run_rej:
+            storage.append_jsonl(rejects_path, run_rej)
+        report.rejected = Counter(r["stage"] for r in run_rej)
+
+        have = {c["id"] for c in storage.read_candidates(task.name)}
+        new, seen = [], set()
+        for c in candidates:
+            if c["id"] in have or c["id"] in seen:
+                report.already += 1
+                continue
+            seen.add(c["id"])
+            new.append(c)
+        storage.append_jsonl(tdir / "candidates.jsonl", new)
+        report.candidates = len(new)
+        produced = {c["seed_id"] for c in candidates} | {c["seed_id"] for c in filtered}
+        done = storage.read_done(task.name)
+        for s in seeds:
+            if s["seed_id"] in produced:
+                done[s["seed_id"]] = run_id
+        storage.write_done(task.name, done)
+        report.seeds_retry = sum(1 for s in seeds if s["seed_id"] not in produced)
+    report.seconds = time.perf_counter() - t0
+    if not candidates and not filtered and run_rej:
+        reasons = Counter(r["reason"] for r in run_rej).most_common(1)[0][0]
+        raise ServiceError(f"task {task.name!r}: no candidate: every request failed or was unusable "
+                           f"({len(run_rej)} kept aside in {rejects_path}; most common: {reasons})")
+    return report
+
+
+def _redact_entries(entries: list[dict], cfg: CandidateConfig) -> None:
+    redactor = redactor_for(dict(cfg.pii))
+    keys = ("instruction", "response", "raw_output")
+    texts = [e[k] for e in entries for k in keys if isinstance(e.get(k), str) and e.get(k)]
+    red = iter(redactor.redact_batch(texts, n_process=1) if texts else [])
+    for e in entries:
+        for k in keys:
+            if isinstance(e.get(k), str) and e.get(k):
+                e[k] = next(red).text
+
+
+def config_summary(cfg: CandidateConfig) -> str:
+    """One line per stage: which backend does what."""
+    parts = []
+    if cfg.self_instruct:
+        parts.append(f"self-instruct x{cfg.self_instruct.num_instructions} by {cfg.llms[cfg.self_instruct.llm].label}")
+    if cfg.evol_instruct:
+        parts.append(f"evol-instruct x{cfg.evol_instruct.num_evolutions} by {cfg.llms[cfg.evol_instruct.llm].label}")
+    parts.append("answers by " + ", ".join(cfg.llms[t].label for t in cfg.teachers))
+    if cfg.judge:
+        parts.append(f"judge ({cfg.judge.style}, question {cfg.judge.question}) by {cfg.llms[cfg.judge.llm].label}")
+    if cfg.deita:
+        parts.append(f"DEITA scores by {cfg.llms[cfg.deita.llm].label}" + (" + filtering" if cfg.deita.filtering else ""))
+    return "; ".join(parts)
+
+
+__all__ = ["GenerateReport", "build_pipeline", "clear_cache", "deita_filter", "distilabel_environment", "generate",
+           "no_citations", "rubric_for", "steps"]
+

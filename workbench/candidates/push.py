@@ -1,0 +1,360 @@
+"""Push a task's candidates to Argilla, once.
+
+The dataset is ``<task>-candidates`` in the task's workspace (config ``dataset``/``workspace``
+override), created with the task's settings (:func:`workbench.dataset_settings.settings_for`)
+plus the candidate metadata properties of :data:`CANDIDATE_METADATA` (added to an existing
+dataset when missing; Argilla allows new metadata properties on a published dataset).
+
+Each candidate becomes one record:
+
+* fields: the candidate texts the config maps onto the task's fields (``instruction`` and
+  ``response`` map onto fields of the same name by default);
+* suggestions: the judge's rating (and rationale) on the questions the config names, with the
+  agent ``judge:<model>``; DEITA scores on a rating question when the config asks for it
+  (``deita-quality:<model>`` ...). Argilla keeps one suggestion per question, so each question
+  takes one source;
+* metadata: source kinds, origin, generator, licence, PII flag and count, judge and DEITA scores
+  (scores hidden from annotators, as the guideline asks), and any task metadata the config maps;
+* id: derived from the field values (:func:`workbench.rounds.item_id`), so the same candidate has
+  the same id here and in every round.
+
+Before anything is sent the dataset's record ids are read: a record that exists is never sent
+again (no upsert: its ``updated_at`` does not move), so re-running a push sends nothing and a push
+that was interrupted resumes where it stopped.
+
+Duplicates (:func:`workbench.dedup.dedup_candidates`: exact, MinHash, semantic) are found among
+prompts: a prompt that duplicates another candidate prompt or a prompt already in the dataset is
+held back with all its answers (written to ``<task>/duplicates.jsonl``). The answers of one
+prompt always travel together: once one of them is in the dataset the others are pushed without
+a duplicate check, which keeps an interrupted push's decisions stable.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from workbench.candidates import storage
+from workbench.candidates.genconfig import CandidateConfig
+from workbench.candidates.sources import SOURCE_KINDS
+from workbench.errors import BadInput
+from workbench.tasks import Task
+
+BATCH_SIZE = 100
+ORIGINS = ("seed", "self-instruct", "evol-instruct")
+
+#: (name, kind, title, options, visible_for_annotators)
+CANDIDATE_METADATA: tuple[tuple[str, str, str, Any, bool], ...] = (
+    ("instruction_source", "terms", "Prompt source (logs / curated / synthetic)", list(SOURCE_KINDS), True),
+    ("response_source", "terms", "Answer source (logs / curated / synthetic)", list(SOURCE_KINDS), True),
+    ("origin", "terms", "Prompt origin (seed / self-instruct / evol-instruct)", list(ORIGINS), True),
+    ("generator", "terms", "Answer written by", None, True),
+    ("licence", "terms", "Licence note", None, True),
+    ("pii_flagged", "terms", "PII was redacted", ["yes", "no"], True),
+    ("pii_entities", "integer", "PII items redacted", None, True),
+    ("judge_score", "float", "LLM judge rating", None, False),
+    ("deita_complexity", "float", "DEITA instruction complexity (normalised 0-1)", None, False),
+    ("deita_quality", "float", "DEITA answer quality (normalised 0-1)", None, False),
+    ("deita_score", "float", "DEITA score (complexity x quality)", None, False),
+)
+
+
+@dataclass
+class PushReport:
+    task: str
+    dataset: str
+    workspace: str
+    candidates: int = 0
+    pushed: int = 0
+    already: int = 0
+    duplicates: int = 0
+    duplicates_by_stage: dict = field(default_factory=dict)
+    created: bool = False
+    seconds: float = 0.0
+    dedup: str = ""
+
+    def summary(self) -> str:
+        lines = [f"task {self.task}: {self.pushed} record{'s' if self.pushed != 1 else ''} pushed to dataset {self.dataset} "
+                 f"(workspace {self.workspace}{', created' if self.created else ''}); {self.already} already there; "
+                 f"{self.candidates} candidates in all; {self.seconds:.1f} s"]
+        if self.duplicates:
+            per = ", ".join(f"{k} {v}" for k, v in self.duplicates_by_stage.items() if v)
+            lines.append(f"  {self.duplicates} held back as duplicates ({per}); see {storage.task_dir(self.task) / 'duplicates.jsonl'}")
+        elif self.dedup:
+            lines.append(f"  {self.dedup}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Candidate -> record content (pure)
+# --------------------------------------------------------------------------------------------
+
+
+def _norm(score: float | None, scale: float | None) -> float | None:
+    """A DEITA score on 1..scale as a value in [0, 1].
+
+    >>> _norm(1, 5), _norm(5, 5), _norm(None, 5)
+    (0.0, 1.0, None)
+    """
+    if score is None or not scale or scale <= 1:
+        return None
+    return max(0.0, min(1.0, (float(score) - 1.0) / (float(scale) - 1.0)))
+
+
+def candidate_values(c: dict) -> dict[str, Any]:
+    """Every value a candidate offers to fields, metadata and suggestions (see genconfig)."""
+    s = c.get("scores") or {}
+    cx = _norm(s.get("complexity"), s.get("complexity_scale"))
+    q = _norm(s.get("quality"), s.get("quality_scale"))
+    return {
+        "instruction": c["instruction"], "response": c["response"], "judge_rationale": s.get("judge_rationale"),
+        "judge": s.get("judge"), "deita_complexity": cx, "deita_quality": q,
+        "deita_score": cx * q if cx is not None and q is not None else None,
+        "response_words": len(c["response"].split()), "instruction_words": len(c["instruction"].split()),
+        "instruction_source": c.get("instruction_source"), "response_source": c.get("response_source"),
+        "origin": c.get("origin"), "generator": c.get("generator"), "licence": c.get("licence"),
+        "pii_flagged": "yes" if (c.get("pii") or {}).get("flagged") else "no",
+        "pii_entities": sum(((c.get("pii") or {}).get("counts") or {}).values()),
+    }
+
+
+def _agent(source: str, c: dict) -> str:
+    s = c.get("scores") or {}
+    if source.startswith("judge"):
+        return f"judge:{s.get('judge_model') or '?'}"
+    if source == "deita_complexity":
+        return f"deita-complexity:{s.get('complexity_model') or '?'}"
+    return f"deita-quality:{s.get('quality_model') or '?'}" if source == "deita_quality" else f"deita:{s.get('quality_model') or '?'}"
+
+
+def record_content(task: Task, cfg: CandidateConfig, c: dict) -> tuple[dict, dict, list[tuple[str, Any, str]]] | str:
+    """(fields, metadata, suggestions as (question, value, agent)) of a candidate, or why it cannot be a record."""
+    values = candidate_values(c)
+    fields = {}
+    for f in task.fields:
+        src = cfg.fields.get(f.name)
+        if src is None:
+            continue
+        v = values.get(src)
+        if (v is None or not str(v).strip()) and f.required:
+            return f"field {f.name!r} ({src}) is empty"
+        if v is not None:
+            fields[f.name] = str(v)
+    meta: dict[str, Any] = {}
+    for name, kind, _, options, _ in CANDIDATE_METADATA:
+        v = {"judge_score": values["judge"]}.get(name, values.get(name))
+        if v is None or (options is not None and v not in options):
+            continue
+        meta[name] = int(v) if kind == "integer" else float(v) if kind == "float" else str(v)
+    for pname, src in cfg.metadata.items():
+        prop = next(m for m in task.metadata if m.name == pname)
+        v = values.get(src)
+        if v is None:
+            continue
+        if prop.kind == "terms":
+            if prop.options and v not in prop.options:
+                continue
+            meta[pname] = str(v)
+        else:
+            v = int(round(v)) if prop.kind == "integer" else float(v)
+            if (prop.min is not None and v < prop.min) or (prop.max is not None and v > prop.max):
+                continue
+            meta[pname] = v
+    suggestions = []
+    for qname, src in cfg.suggestions.items():
+        q = task.question(qname)
+        v = values.get(src)
+        if v is None:
+            continue
+        if q.kind == "rating":
+            if src.startswith("deita"):  # a 0-1 score onto the question's scale
+                scale = list(q.values)
+                v = scale[int(round(float(v) * (len(scale) - 1)))]
+            v = int(v)
+            if v not in q.values:
+                continue
+        elif not str(v).strip():
+            continue
+        suggestions.append((qname, v, _agent(src, c)))
+    return fields, meta, suggestions
+
+
+def metadata_properties(task: Task, client) -> list:
+    """The candidate metadata properties a dataset of ``task`` lacks by default, as SDK objects."""
+    import argilla as rg
+
+    out = []
+    for name, kind, title, options, visible in CANDIDATE_METADATA:
+        existing = next((m for m in task.metadata if m.name == name), None)
+        if existing is not None:
+            if existing.kind != kind:
+                raise BadInput(f"task {task.name!r}: metadata property {name!r} is {existing.kind}, but candidates "
+                               f"push it as {kind}; rename the task's property")
+            continue
+        if kind == "terms":
+            out.append(rg.TermsMetadataProperty(name=name, title=title, options=options, visible_for_annotators=visible, client=client))
+        elif kind == "integer":
+            out.append(rg.IntegerMetadataProperty(name=name, title=title, visible_for_annotators=visible, client=client))
+        else:
+            out.append(rg.FloatMetadataProperty(name=name, title=title, visible_for_annotators=visible, client=client))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Push
+# --------------------------------------------------------------------------------------------
+
+
+def _dataset(cl, task: Task, name: str, workspace: str):
+    import argilla as rg
+
+    from workbench.argilla_client import _quiet, ensure_dataset
+    from workbench.dataset_settings import settings_for
+
+    props = metadata_properties(task, cl)
+    settings = settings_for(task, None, client=cl)
+    for p in props:
+        settings.metadata.add(p)
+    ds, created = ensure_dataset(cl, name, workspace, settings)
+    if not created:
+        have = {m.name for m in ds.settings.metadata}
+        for p in props:
+            if p.name not in have:
+                ds.settings.metadata.add(p)
+                p.dataset = ds
+                p.create()
+        ds = _quiet(cl.datasets, name=name, workspace=workspace)
+    if not isinstance(ds, rg.Dataset):  # pragma: no cover - the SDK returns a Dataset
+        raise BadInput(f"dataset {name!r} in workspace {workspace!r} could not be read back")
+    return ds, created
+
+
+def _existing(ds, text_field: str | None) -> dict[str, str | None]:
+    """id -> text of ``text_field`` (None when not asked) of every record of the dataset."""
+    out: dict[str, str | None] = {}
+    for r in ds.records(batch_size=1000, with_suggestions=False, with_responses=False, with_vectors=False):
+        out[str(r.id)] = (r.fields.get(text_field) if text_field else None)
+    return out
+
+
+def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None = None, workspace: str | None = None,
+                    dedup: bool = True, embedder: Callable | None = None, batch_size: int = BATCH_SIZE,
+                    on_batch: Callable[[int], None] | None = None) -> PushReport:
+    """Push the task's stored candidates that the dataset lacks (see the module docstring).
+
+    Parameters
+    ----------
+    cl : argilla.Argilla
+    task : Task
+    cfg : CandidateConfig
+    dataset, workspace : str, optional
+        Default: the config's, else ``<task>-candidates`` in workspace ``<task>``.
+    dedup : bool
+        Hold back duplicate prompts (:func:`workbench.dedup.dedup_candidates`).
+    embedder : callable, optional
+        Texts -> unit embeddings for the semantic stage (default: all-MiniLM-L6-v2).
+    batch_size : int
+        Records per request.
+    on_batch : callable, optional
+        Called with the number of records pushed so far after each batch.
+
+    Returns
+    -------
+    PushReport
+    """
+    import argilla as rg
+
+    from workbench.rounds import item_id
+
+    t0 = time.perf_counter()
+    name = dataset or cfg.dataset or f"{task.name}-candidates"
+    ws = workspace or cfg.workspace or task.name
+    report = PushReport(task.name, name, ws)
+    cands = storage.read_candidates(task.name)
+    report.candidates = len(cands)
+    if not cands:
+        raise BadInput(f"task {task.name!r}: no candidates to push: run `workbench candidates generate {task.name}` first")
+
+    built: list[tuple[str, dict, dict, dict, list]] = []  # (id, candidate, fields, metadata, suggestions)
+    for c in cands:
+        res = record_content(task, cfg, c)
+        if isinstance(res, str):
+            raise BadInput(f"{storage.task_dir(task.name) / 'candidates.jsonl'}: candidate {c.get('id', '?')[:12]}: {res}")
+        f, m, s = res
+        built.append((item_id(task, f), c, f, m, s))
+
+    text_field = next((k for k, v in cfg.fields.items() if v == "instruction"), None)
+    with storage.locked(task.name):
+        ds, created = _dataset(cl, task, name, ws)
+        report.created = created
+        existing = {} if created else _existing(ds, text_field)
+        ours = {rid for rid, *_ in built}
+        report.already = sum(1 for rid in ours if rid in existing)
+
+        # prompts whose answers are partly in the dataset: complete them, no dedup
+        by_prompt: dict[str, list[int]] = {}
+        for i, (_, c, *_rest) in enumerate(built):
+            by_prompt.setdefault(c["instruction"], []).append(i)
+        started = {p for p, idx in by_prompt.items() if any(built[i][0] in existing for i in idx)}
+        fresh = [p for p in by_prompt if p not in started]
+        dropped_prompts: dict[str, dict] = {}
+        if dedup and cfg.dedup is not None and fresh and text_field is not None:
+            dropped_prompts = _dedup_prompts(task, fresh, by_prompt, built, existing, ours, embedder, report, cfg.dedup)
+        elif not dedup or cfg.dedup is None:
+            report.dedup = "dedup: off"
+
+        todo = [b for b in built if b[0] not in existing and b[1]["instruction"] not in dropped_prompts]
+        seen: set[str] = set()
+        todo = [b for b in todo if not (b[0] in seen or seen.add(b[0]))]
+        if dropped_prompts:
+            rows = [{**b[1], "duplicate": dropped_prompts[b[1]["instruction"]]} for b in built
+                    if b[1]["instruction"] in dropped_prompts and b[0] not in existing]
+            storage.write_jsonl(storage.task_dir(task.name) / "duplicates.jsonl", rows)
+            report.duplicates = len(rows)
+
+        pushed = 0
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            records = [rg.Record(id=rid, fields=f, metadata=m,
+                                 suggestions=[rg.Suggestion(question_name=q, value=v, agent=a, type="model") for q, v, a in s])
+                       for rid, _, f, m, s in batch]
+            ds.records.log(records, batch_size=len(records))
+            pushed += len(batch)
+            if on_batch is not None:
+                on_batch(pushed)
+        report.pushed = pushed
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _best_score(built, idx: Sequence[int]) -> float:
+    best = None
+    for i in idx:
+        s = (built[i][1].get("scores") or {})
+        v = s.get("judge") if s.get("judge") is not None else s.get("deita")
+        if v is not None and (best is None or v > best):
+            best = float(v)
+    return best if best is not None else float("nan")
+
+
+def _dedup_prompts(task: Task, fresh: list[str], by_prompt: dict, built, existing: dict, ours: set,
+                   embedder, report: PushReport, config) -> dict[str, dict]:
+    """Prompts (of ``fresh``) that duplicate another prompt or one in the dataset -> why."""
+    import pandas as pd
+
+    from workbench.dedup import ExistingRecords, dedup_candidates
+
+    df = pd.DataFrame({"id": fresh, "text": fresh, "score": [_best_score(built, by_prompt[p]) for p in fresh]})
+    ex_items = [(rid, text) for rid, text in existing.items() if text]
+    ex = ExistingRecords(ids=[i for i, _ in ex_items], texts=[t for _, t in ex_items]) if ex_items else None
+    kept, dropped, rep = dedup_candidates(df, text_column="text", score_column="score", id_column="id",
+                                          existing=ex, config=config, embedder=embedder)
+    report.duplicates_by_stage = {k: v for k, v in rep.removed.items()}
+    report.dedup = f"dedup: {rep.n_input} new prompts, {rep.n_removed} duplicates"
+    out = {}
+    for row in dropped.itertuples(index=False):
+        out[row.text] = {"stage": row.dedup_stage, "similarity": None if pd.isna(row.dedup_similarity) else float(row.dedup_similarity),
+                         "of_existing_record": bool(row.duplicate_of_existing),
+                         "duplicate_of": str(row.duplicate_of)[:200]}
+    return out

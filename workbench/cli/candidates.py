@@ -1,0 +1,115 @@
+"""``workbench candidates ...``: ingest, generate (distilabel), push to Argilla, clear the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group("candidates")
+def candidates() -> None:
+    """Candidate records: ingest logs or curated data, generate and judge with LLMs, push to Argilla.
+
+    Every text is PII-redacted at ingest, before it is stored, sent to an LLM or pushed. See
+    docs/candidates.md.
+    """
+
+
+def _redactor(pii_config: Path | None):
+    from workbench.pii import PiiConfig, PiiRedactor
+
+    return PiiRedactor(PiiConfig.from_file(pii_config) if pii_config else PiiConfig())
+
+
+@candidates.command("ingest")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source", type=click.Choice(["logs", "curated", "synthetic"]), required=True,
+              help="What the records are: real traffic (logs), written or checked by people (curated), or model output.")
+@click.option("--licence", required=True, help="Under which terms the records may be used (stored with every record).")
+@click.option("--instruction-column", default="instruction", show_default=True, help="Column holding the prompt.")
+@click.option("--response-column", default=None, help="Column holding an answer (default: 'response' when present).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="File format (default: from the suffix).")
+@click.option("--pii-config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PII settings (YAML/JSON of workbench.pii.PiiConfig); default: the built-in ones.")
+def ingest(file: Path, source: str, licence: str, instruction_column: str, response_column: str | None,
+           fmt: str | None, pii_config: Path | None) -> None:
+    """Add the records of FILE (.jsonl, .csv, .parquet) to the candidate pool, PII redacted.
+
+    A record that cannot be read (bad JSON, non-UTF-8 bytes, a missing or non-text field) is kept
+    aside in a rejects file with its line and the reason; the others are ingested. Exit 2 when
+    the file as a whole is unusable (missing, empty, no prompt column) or no record could be read.
+    """
+    from workbench.candidates.sources import check_licence, ingest_file, read_records
+
+    check_licence(licence)
+    read_records(file, instruction_column=instruction_column, response_column=response_column, fmt=fmt)  # fail fast
+    report = ingest_file(file, source=source, licence=licence, redactor=_redactor(pii_config),
+                         instruction_column=instruction_column, response_column=response_column, fmt=fmt)
+    click.echo(report.summary())
+
+
+@candidates.command("generate")
+@click.argument("task_name", metavar="TASK")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Candidates config (default: candidates/<task>.yaml in the project).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many seeds in this run.")
+def generate(task_name: str, config_path: Path | None, limit: int | None) -> None:
+    """Expand the pool's seeds for TASK, answer them with the teacher LLMs, judge and score them.
+
+    Runs one distilabel pipeline (Self-Instruct, Evol-Instruct, teachers, judge, DEITA as the
+    config says). Seeds already expanded for TASK are skipped, so running it again only
+    processes new seeds. Failed or unparseable LLM output is kept aside per record in
+    <home>/candidates/TASK/rejects.jsonl. Exit 1 when no request succeeded.
+    """
+    from workbench.candidates.genconfig import load_config
+    from workbench.candidates.pipeline import config_summary, generate as run
+    from workbench.tasks import find_task
+
+    task = find_task(task_name)
+    cfg = load_config(task, config_path)
+    click.echo(f"task {task.name}: {config_summary(cfg)}")
+    click.echo(run(task, cfg, limit=limit).summary())
+
+
+@candidates.command("push")
+@click.argument("task_name", metavar="TASK")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Candidates config (default: candidates/<task>.yaml in the project).")
+@click.option("--dataset", default=None, help="Dataset name (default: the config's, else <task>-candidates).")
+@click.option("--workspace", default=None, help="Workspace (default: the config's, else the task's name).")
+@click.option("--no-dedup", is_flag=True, help="Push duplicate prompts too.")
+@click.option("--api-url", default=None, help="Argilla URL (default: ARGILLA_API_URL, else the embedded server).")
+@click.option("--api-key", default=None, help="Owner/admin API key (default: ARGILLA_API_KEY, else the embedded owner's).")
+def push(task_name: str, config_path: Path | None, dataset: str | None, workspace: str | None, no_dedup: bool,
+         api_url: str | None, api_key: str | None) -> None:
+    """Push TASK's candidates to Argilla with judge and DEITA scores as suggestions and metadata.
+
+    Record ids come from content, so running it again pushes nothing twice and an interrupted
+    push resumes. Duplicate prompts are held back (<home>/candidates/TASK/duplicates.jsonl).
+    """
+    from workbench import argilla_client
+    from workbench.candidates.genconfig import load_config
+    from workbench.candidates.push import push_candidates
+    from workbench.tasks import find_task
+
+    task = find_task(task_name)
+    cfg = load_config(task, config_path)
+    cl = argilla_client.client(argilla_client.connection(api_url, api_key))
+    click.echo(push_candidates(cl, task, cfg, dataset=dataset, workspace=workspace, dedup=not no_dedup).summary())
+
+
+@candidates.group("cache")
+def cache() -> None:
+    """distilabel's cache under <home>/distilabel-cache."""
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove every run folder of distilabel's cache (logs of past runs go with them)."""
+    from workbench.candidates.pipeline import clear_cache
+    from workbench.candidates.storage import cache_root
+
+    n, size = clear_cache()
+    click.echo(f"{cache_root()}: removed {n} entr{'ies' if n != 1 else 'y'} ({size / 1e6:.1f} MB)")
