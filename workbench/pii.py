@@ -50,6 +50,14 @@ DEFAULT_THRESHOLDS: Mapping[str, float] = {
     "US_SSN": 0.4, "IBAN_CODE": 0.5, "IP_ADDRESS": 0.5, "URL": 0.5, "DATE_TIME": 0.6,
 }
 
+#: Words never redacted on their own: labels and greetings the small spaCy model sometimes tags as
+#: a PERSON or LOCATION at the start of a line ("Email jane@...", "Tel. 020 ...").
+DEFAULT_ALLOW_LIST: tuple[str, ...] = (
+    "Email", "E-mail", "Mail", "Tel", "Phone", "Mobile", "Cell", "Fax", "Web", "Website", "Address", "IBAN", "SSN",
+    "Card", "IP", "Hi", "Hello", "Hey", "Dear", "Thanks", "Regards", "Team", "Support", "Customer", "Agent", "User",
+    "Admin", "Bot", "Patient", "Subject",
+)
+
 OPERATORS = ("replace", "mask", "hash", "encrypt")
 SALT_ENV = "WORKBENCH_PII_SALT"
 KEY_ENV = "WORKBENCH_PII_KEY"
@@ -91,6 +99,8 @@ class PiiConfig:
         Environment variable holding the AES key for ``encrypt`` (16, 24 or 32 bytes).
     mask_char : str
         Character used by ``mask``.
+    allow_list : tuple of str
+        Exact texts never redacted (a detected span whose whole text is one of these is dropped).
     spacy_model : str
         Installed spaCy pipeline package (never downloaded).
     custom_recognizers : bool
@@ -116,6 +126,7 @@ class PiiConfig:
     hash_chars: int = 16
     key_env: str = KEY_ENV
     mask_char: str = "*"
+    allow_list: tuple[str, ...] = DEFAULT_ALLOW_LIST
     spacy_model: str = DEFAULT_MODEL
     custom_recognizers: bool = True
     ner_only: bool = True
@@ -126,6 +137,9 @@ class PiiConfig:
     def __post_init__(self) -> None:
         entities = tuple(self.entities)
         object.__setattr__(self, "entities", entities)
+        if isinstance(self.allow_list, str) or not all(isinstance(w, str) for w in self.allow_list):
+            raise BadInput(f"pii config: allow_list: expected a list of texts, got {self.allow_list!r:.80}")
+        object.__setattr__(self, "allow_list", tuple(self.allow_list))
         object.__setattr__(self, "thresholds", {**DEFAULT_THRESHOLDS, **dict(self.thresholds)})
         if not entities:
             raise BadInput("pii config: entities is empty; name at least one entity type")
@@ -195,6 +209,9 @@ class PiiConfig:
             if isinstance(kwargs["entities"], str) or not isinstance(kwargs["entities"], Sequence):
                 raise BadInput(f"{source}: entities: expected a list of entity types, got {kwargs['entities']!r}")
             kwargs["entities"] = tuple(kwargs["entities"])
+        if "allow_list" in kwargs and (isinstance(kwargs["allow_list"], str)
+                                       or not isinstance(kwargs["allow_list"], Sequence)):
+            raise BadInput(f"{source}: allow_list: expected a list of texts, got {kwargs['allow_list']!r}")
         if "thresholds" in kwargs and not isinstance(kwargs["thresholds"], Mapping):
             raise BadInput(f"{source}: thresholds: expected a mapping of entity type to score")
         try:
@@ -285,6 +302,9 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 # --------------------------------------------------------------------------- the redactor
 
 
+_ANALYZERS: dict[tuple, Any] = {}
+
+
 def _register_lowercase_lemmas() -> None:
     """Register a spaCy component that sets each token's lemma to its lower-cased text."""
     from spacy.language import Language
@@ -309,12 +329,25 @@ class PiiRedactor:
     def __init__(self, config: PiiConfig | None = None):
         self.config = config or PiiConfig()
         self._min_threshold = min(self.config.threshold(e) for e in self.config.entities)
+        self._allowed = frozenset(self.config.allow_list)
 
     # -- engines -----------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def analyzer(self):
-        """The Presidio ``AnalyzerEngine`` (spaCy model loaded offline, recognisers registered)."""
+        """The Presidio ``AnalyzerEngine`` (spaCy model loaded offline, recognisers registered).
+
+        Built once per process for each (model, language, recognisers, pipeline) combination and
+        shared by every redactor that needs the same one.
+        """
+        cfg = self.config
+        key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only)
+        engine = _ANALYZERS.get(key)
+        if engine is None:
+            engine = _ANALYZERS[key] = self._build_analyzer()
+        return engine
+
+    def _build_analyzer(self):
         from workbench.config import apply_offline_env
 
         apply_offline_env()
@@ -390,7 +423,8 @@ class PiiRedactor:
     def _spans(self, text: str, results) -> list[Span]:
         cfg = self.config
         kept = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
-                if r.entity_type in cfg.entities and r.score >= cfg.threshold(r.entity_type) and r.end > r.start]
+                if r.entity_type in cfg.entities and r.score >= cfg.threshold(r.entity_type) and r.end > r.start
+                and text[r.start:r.end].strip(" .:,;!?") not in self._allowed]
         return merge_spans(kept)
 
     def analyze(self, text: str) -> list[Span]:
@@ -491,7 +525,7 @@ class PiiRedactor:
 
     # -- reversal ----------------------------------------------------------------------------
 
-    _ENCRYPTED = re.compile(r"<([A-Z_]+):([A-Za-z0-9+/=]+)>")
+    _ENCRYPTED = re.compile(r"<([A-Z_]+):([A-Za-z0-9+/=_-]+)>")
 
     def decrypt(self, text: str) -> str:
         """Restore the items of a text redacted with ``operator="encrypt"`` (needs the same key)."""

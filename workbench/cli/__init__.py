@@ -66,6 +66,10 @@ def _register() -> None:
 
     main.add_command(dashboard_cli.dashboard)
 
+    from workbench.cli import redact as redact_cli
+
+    main.add_command(redact_cli.redact_cmd)
+
 
 _register()
 

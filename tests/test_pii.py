@@ -1,0 +1,371 @@
+"""PII redaction (workbench.pii), the raw store (workbench.raw_store) and ``workbench redact``.
+
+The analyzer (spaCy + Presidio) loads once for the module; every redactor built here shares it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.errors import BadInput
+from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor, Span, merge_spans
+from workbench.raw_store import RawStore, content_id
+
+TESTSET = Path(__file__).parent / "data" / "pii_testset.jsonl"
+STRUCTURED = {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "URL"}
+SALT = "0123456789abcdef-test-salt"
+
+
+@pytest.fixture(scope="module")
+def redactor() -> PiiRedactor:
+    red = PiiRedactor(PiiConfig())
+    red.analyzer  # noqa: B018 - load spaCy and Presidio once for the module
+    return red
+
+
+@pytest.fixture(scope="module")
+def testset() -> list[dict]:
+    with TESTSET.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+# --------------------------------------------------------------------------- the labelled test set
+
+
+def test_testset_offsets_and_checksums(testset):
+    """The planted items sit at their offsets, and cards/IBANs carry valid checksums."""
+    kinds = {r["kind"] for r in testset}
+    assert {"support", "medical", "chat", "negative"} <= kinds
+    assert sum(r["kind"] != "negative" for r in testset) >= 200
+    seen = set()
+    for row in testset:
+        for e in row["entities"]:
+            assert row["text"][e["start"]:e["end"]] == e["value"]
+            seen.add(e["type"])
+            digits = re.sub(r"\D", "", e["value"])
+            if e["type"] == "CREDIT_CARD":
+                total = sum(int(d) if i % 2 == 0 else sum(divmod(2 * int(d), 10))
+                            for i, d in enumerate(reversed(digits)))
+                assert total % 10 == 0, e
+            if e["type"] == "IBAN_CODE":
+                code = re.sub(r"[ -]", "", e["value"]).upper()
+                assert int("".join(str(int(c, 36)) for c in code[4:] + code[:4])) % 97 == 1, e
+        if row["kind"] == "negative":
+            assert row["entities"] == []
+    assert set(DEFAULT_ENTITIES) <= seen
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+def test_planted_structured_identifiers_do_not_survive(redactor, testset):
+    rows = random.Random(5).sample([r for r in testset if r["entities"]], 120)
+    results = redactor.redact_batch([r["text"] for r in rows], n_process=1)
+    survivors, persons, persons_gone = [], 0, 0
+    for row, res in zip(rows, results):
+        assert res.flagged
+        for e in row["entities"]:
+            if e["type"] in STRUCTURED and e["value"] in res.text:
+                survivors.append((e["type"], e["value"], res.text))
+            if e["type"] == "PERSON":
+                persons += 1
+                persons_gone += e["value"] not in res.text
+    assert survivors == []
+    assert persons > 30 and persons_gone / persons >= 0.85
+
+
+def test_negative_sentences_mostly_untouched(redactor, testset):
+    negatives = [r["text"] for r in testset if r["kind"] == "negative"]
+    results = redactor.redact_batch(negatives, n_process=1)
+    assert sum(r.flagged for r in results) <= len(negatives) * 0.25
+    for text, res in zip(negatives, results):
+        if not res.flagged:
+            assert res.text == text and res.counts_by_entity == {}
+
+
+def test_placeholders_are_typed_and_counted(redactor):
+    text = ("Hi, I'm Priya Raghunathan. Write to priya.r+billing@mail.example.co.uk or jr@corp.example.org, "
+            "IBAN DE89 3704 0044 0532 0130 00, SSN 219-09-9998, server 192.168.10.24.")
+    res = redactor.redact(text)
+    assert res.counts_by_entity == {"EMAIL_ADDRESS": 2, "IBAN_CODE": 1, "IP_ADDRESS": 1, "PERSON": 1, "US_SSN": 1}
+    assert res.flagged
+    assert res.text == ("Hi, I'm <PERSON>. Write to <EMAIL_ADDRESS> or <EMAIL_ADDRESS>, "
+                        "IBAN <IBAN_CODE>, SSN <US_SSN>, server <IP_ADDRESS>.")
+
+
+def test_uk_and_international_phones_and_ipv6_fully_redacted(redactor):
+    text = "Call 020 7946 0958, +44 7400 123456 or +33 6 12 34 56 78; host fe80::1ff:fe23:4567:890a is down."
+    res = redactor.redact(text)
+    assert res.counts_by_entity == {"IP_ADDRESS": 1, "PHONE_NUMBER": 3}
+    assert res.text == "Call <PHONE_NUMBER>, <PHONE_NUMBER> or <PHONE_NUMBER>; host <IP_ADDRESS> is down."
+
+
+def test_phone_threshold_is_per_entity_type(redactor):
+    text = "Reach me at 020 7946 0958 tomorrow."  # no context word: Presidio scores it 0.4
+    assert redactor.redact(text).text == "Reach me at <PHONE_NUMBER> tomorrow."
+    strict = PiiRedactor(PiiConfig(thresholds={"PHONE_NUMBER": 0.5}))
+    assert strict.redact(text).text == text
+    # a global 0.5 for the other types does not drop the phone
+    assert PiiRedactor(PiiConfig(default_threshold=0.5)).redact(text).counts_by_entity == {"PHONE_NUMBER": 1}
+
+
+def test_entities_restrict_what_is_redacted(redactor):
+    red = PiiRedactor(PiiConfig(entities=("EMAIL_ADDRESS",)))
+    res = red.redact("Olga Petrova, olga@example.com, +44 20 7946 0958")
+    assert res.text == "Olga Petrova, <EMAIL_ADDRESS>, +44 20 7946 0958"
+
+
+def test_redact_record_sums_fields_and_leaves_other_fields(redactor):
+    record = {"id": 7, "instruction": "Email anna.kowalska@example.pl please", "response": "Sure, and bob@example.com",
+              "note": "no pii here"}
+    out = redactor.redact_record(record, ["instruction", "response"])
+    assert out.flagged and out.counts_by_entity == {"EMAIL_ADDRESS": 2}
+    assert out.record == {"id": 7, "instruction": "Email <EMAIL_ADDRESS> please", "response": "Sure, and <EMAIL_ADDRESS>",
+                          "note": "no pii here"}
+    assert record["instruction"].startswith("Email anna")  # the input is not modified
+    clean = redactor.redact_record({"text": "The build fails at step 14.", "n": 3})
+    assert not clean.flagged and clean.counts_by_entity == {} and clean.record["text"] == "The build fails at step 14."
+    with pytest.raises(BadInput, match="missing field 'body'"):
+        redactor.redact_record(record, ["body"])
+    with pytest.raises(BadInput, match="field 'id' is int"):
+        redactor.redact_record(record, ["id"])
+
+
+def test_merge_spans_unions_overlaps():
+    spans = [Span(0, 8, "LOCATION", 0.85), Span(4, 12, "PERSON", 0.9), Span(20, 25, "URL", 0.5)]
+    assert merge_spans(spans) == [Span(0, 12, "PERSON", 0.9), Span(20, 25, "URL", 0.5)]
+
+
+# --------------------------------------------------------------------------- operators
+
+
+def test_hash_is_deterministic_salted_and_typed(redactor, monkeypatch):
+    email = "jane.doe@example.com"
+    a = PiiRedactor(PiiConfig(operator="hash", hash_salt=SALT))
+    b = PiiRedactor(PiiConfig(operator="hash", hash_salt=SALT))
+    c = PiiRedactor(PiiConfig(operator="hash", hash_salt=SALT + "-other"))
+    first = a.redact(f"Contact {email} today.").text
+    again = b.redact(f"Please forward to {email}").text
+    expected = hashlib.sha256(email.encode() + SALT.encode()).hexdigest()[:16]
+    assert first == f"Contact <EMAIL_ADDRESS:{expected}> today."
+    assert again == f"Please forward to <EMAIL_ADDRESS:{expected}>"
+    other = c.redact(f"Contact {email} today.").text
+    assert email not in other and other != first
+    monkeypatch.setenv("WORKBENCH_PII_SALT", SALT)
+    assert PiiRedactor(PiiConfig(operator="hash")).redact(f"Contact {email} today.").text == first
+
+
+def test_hash_needs_a_long_enough_salt(monkeypatch):
+    monkeypatch.delenv("WORKBENCH_PII_SALT", raising=False)
+    with pytest.raises(BadInput, match="WORKBENCH_PII_SALT"):
+        PiiConfig(operator="hash")
+    with pytest.raises(BadInput, match="at least 16 bytes"):
+        PiiConfig(operator="hash", hash_salt="short")
+    assert SALT not in repr(PiiConfig(operator="hash", hash_salt=SALT))
+
+
+def test_encrypt_round_trip(redactor, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_PII_KEY", "k" * 32)
+    red = PiiRedactor(PiiConfig(operator="encrypt"))
+    text = "Card 4111 1111 1111 1111, mail ole.hansen@example.no."
+    res = red.redact(text)
+    assert "4111" not in res.text and "ole.hansen" not in res.text
+    assert re.fullmatch(r"Card <CREDIT_CARD:[A-Za-z0-9+/=_-]+>, mail <EMAIL_ADDRESS:[A-Za-z0-9+/=_-]+>\.", res.text)
+    assert red.decrypt(res.text) == text
+    monkeypatch.setenv("WORKBENCH_PII_KEY", "too-short")
+    with pytest.raises(BadInput, match="16, 24 or 32 bytes"):
+        PiiConfig(operator="encrypt")
+
+
+def test_mask_keeps_length(redactor):
+    red = PiiRedactor(PiiConfig(operator="mask"))
+    text = "Mail me at ana.silva@example.pt now"
+    out = red.redact(text).text
+    assert out == "Mail me at " + "*" * len("ana.silva@example.pt") + " now"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_config_validation_names_the_bad_value(tmp_path):
+    with pytest.raises(BadInput, match="unknown entity type 'EMAIL'"):
+        PiiConfig(entities=("EMAIL",))
+    with pytest.raises(BadInput, match=r"thresholds.PERSON: 1.5"):
+        PiiConfig(thresholds={"PERSON": 1.5})
+    with pytest.raises(BadInput, match="operator: 'redact'"):
+        PiiConfig(operator="redact")
+    path = tmp_path / "pii.yaml"
+    path.write_text("entities: [EMAIL_ADDRESS, PHONE_NUMBER]\nthresholds: {PHONE_NUMBER: 0.3}\noperator: mask\n")
+    cfg = PiiConfig.from_file(path)
+    assert cfg.entities == ("EMAIL_ADDRESS", "PHONE_NUMBER") and cfg.threshold("PHONE_NUMBER") == 0.3
+    assert cfg.operator == "mask" and cfg.threshold("PERSON") == 0.5
+    path.write_text("entitys: [EMAIL_ADDRESS]\n")
+    with pytest.raises(BadInput, match=rf"{re.escape(str(path))}: unknown setting 'entitys'"):
+        PiiConfig.from_file(path)
+
+
+def test_missing_spacy_model_is_refused_not_downloaded():
+    red = PiiRedactor(PiiConfig(spacy_model="en_core_web_nonexistent"))
+    with pytest.raises(BadInput, match="'en_core_web_nonexistent' is not an installed spaCy pipeline"):
+        red.redact("hello")
+
+
+# --------------------------------------------------------------------------- raw store
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_raw_store_is_private_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        store = RawStore(tmp_path / "raw")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "raw") == 0o700
+    assert _mode(store.path) == 0o600
+    record = {"instruction": "I'm Priya, priya@example.com", "response": None}
+    cid = content_id(record)
+    assert store.put(cid, record) is True
+    assert store.put(cid, record) is False  # same content, same id: a no-op
+    with pytest.raises(BadInput, match="already holds a different record"):
+        store.put(cid, {"instruction": "something else"})
+    assert store.get(cid) == record and cid in store and len(store) == 1
+    assert _mode(store.path) == 0o600
+    store.close()
+
+
+def test_raw_store_defaults_under_workbench_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    with RawStore() as store:
+        assert store.directory == (tmp_path / "home" / "raw").resolve()
+        assert _mode(store.directory) == 0o700
+
+
+def test_raw_store_refuses_wider_modes(tmp_path):
+    folder = tmp_path / "raw"
+    RawStore(folder).close()
+    os.chmod(folder, 0o755)
+    with pytest.raises(BadInput) as info:
+        RawStore(folder)
+    assert str(folder) in str(info.value) and "0o755" in str(info.value)
+    os.chmod(folder, 0o700)
+    os.chmod(folder / "raw.sqlite3", 0o644)
+    with pytest.raises(BadInput) as info:
+        RawStore(folder)
+    assert str(folder / "raw.sqlite3") in str(info.value) and "0o644" in str(info.value)
+
+
+def test_content_id_is_keyed_and_stable():
+    assert content_id("abc") == content_id("abc") != content_id("abd")
+    assert content_id("abc", key="secret") != content_id("abc")
+    assert re.fullmatch(r"c_[0-9a-f]{32}", content_id({"a": 1}))
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def _run(*args: str):
+    from workbench.cli import main
+
+    return CliRunner().invoke(main, ["redact", *args], catch_exceptions=False)
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "the file is empty"),
+    (b"\n  \n", "the file is empty"),
+    (b'{"text": "ok"}\n{"text": "caf\xe9"}\n', r"line 2: byte 0xe9 at byte offset 28"),
+    (b'{"text": "ok"}\n{"text": "unterminated}\n', r"line 2: not valid JSON"),
+    (b'{"text": "ok"}\n[1, 2]\n', r"line 2: expected a JSON object"),
+])
+def test_cli_bad_jsonl_exits_2_and_writes_nothing(tmp_path, content, expected):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(content)
+    result = _run(str(src))
+    assert result.exit_code == 2
+    assert str(src) in result.output and re.search(expected, result.output), result.output
+    assert _files(tmp_path) == {"in.jsonl"}
+
+
+def test_cli_missing_field_and_bad_csv(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "a"}\n{"body": "b"}\n')
+    result = _run(str(src), "--fields", "text")
+    assert result.exit_code == 2 and "line 2: missing field 'text'" in result.output
+    csv_src = tmp_path / "t.csv"
+    csv_src.write_text("id,text\n1,hello\n2,too,many\n")
+    result = _run(str(csv_src))
+    assert result.exit_code == 2 and "line 3: 3 fields where the header has 2" in result.output
+    assert _files(tmp_path) == {"in.jsonl", "t.csv"}
+
+
+def test_cli_redacts_jsonl_and_reports_counts(tmp_path, redactor):
+    src = tmp_path / "tickets.jsonl"
+    rows = [{"id": 1, "text": "Mail olga@example.com or call +44 20 7946 0958", "tag": "billing"},
+            {"id": 2, "text": "The export drops a column.", "tag": "bug"},
+            {"id": 3, "text": "Card 4111-1111-1111-1111 declined", "tag": "card jo@example.org"}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = _run(str(src), "--fields", "text", "--annotate")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "tickets.redacted.jsonl"
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [g["text"] for g in got] == ["Mail <EMAIL_ADDRESS> or call <PHONE_NUMBER>", "The export drops a column.",
+                                       "Card <CREDIT_CARD> declined"]
+    assert got[2]["tag"] == "card jo@example.org"  # not a redacted field
+    assert [g["pii_flagged"] for g in got] == [True, False, True]
+    assert got[0]["pii_counts"] == {"EMAIL_ADDRESS": 1, "PHONE_NUMBER": 1}
+    assert "redacted 3 records (2 with PII)" in result.output
+    assert re.search(r"CREDIT_CARD\s+1", result.output) and re.search(r"EMAIL_ADDRESS\s+1", result.output)
+    assert _files(tmp_path) == {"tickets.jsonl", "tickets.redacted.jsonl"}
+
+
+def test_cli_redacts_every_csv_column_by_default(tmp_path, redactor):
+    src = tmp_path / "chat.csv"
+    src.write_text('speaker,message\nagent,"Hello, which email?"\ncustomer,it is kai.muller@example.de\n',
+                   encoding="utf-8")
+    out = tmp_path / "sub" / "clean.csv"
+    result = _run(str(src), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == 'speaker,message\nagent,"Hello, which email?"\ncustomer,it is <EMAIL_ADDRESS>\n'
+
+
+def test_cli_failure_while_writing_leaves_no_output(tmp_path, redactor, monkeypatch):
+    """A crash half-way through writing leaves neither a partial output nor a temporary file."""
+    import workbench.cli.redact as redact_cli
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "olga@example.com"}\n{"text": "second"}\n')
+    out = tmp_path / "in.redacted.jsonl"
+    out.write_text("previous output\n")
+
+    class FailingJson:
+        loads = staticmethod(json.loads)
+        calls = 0
+
+        @classmethod
+        def dumps(cls, *args, **kwargs):
+            cls.calls += 1
+            if cls.calls == 2:
+                raise RuntimeError("disk gone")
+            return json.dumps(*args, **kwargs)
+
+    monkeypatch.setattr(redact_cli, "json", FailingJson)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        _run(str(src))
+    assert FailingJson.calls == 2
+    assert _files(tmp_path) == {"in.jsonl", "in.redacted.jsonl"}
+    assert out.read_text() == "previous output\n"
