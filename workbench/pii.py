@@ -424,11 +424,16 @@ class PiiRedactor:
         cfg = self.config
         kept = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
                 if r.entity_type in cfg.entities and r.score >= cfg.threshold(r.entity_type) and r.end > r.start
-                and text[r.start:r.end].strip(" .:,;!?") not in self._allowed]
+                and text[r.start:r.end].strip(" .:,;!?") not in self._allowed
+                and not (r.entity_type == "PERSON" and any(c.isdigit() for c in text[r.start:r.end]))]
         return merge_spans(kept)
 
     def analyze(self, text: str) -> list[Span]:
-        """Detected spans in ``text`` (thresholded per type, overlaps merged), in text order."""
+        """Detected spans in ``text`` (thresholded per type, overlaps merged), in text order.
+
+        Spans whose whole text is in the allow list, and ``PERSON`` spans containing a digit
+        (spaCy's small model calls "expiry 09/27" a person), are dropped.
+        """
         results = self.analyzer.analyze(text=text, language=self.config.language,
                                         entities=list(self.config.entities), score_threshold=self._min_threshold)
         return self._spans(text, results)

@@ -254,6 +254,10 @@ Sales Billing Accounts Account Security Operations Engineering Marketing Legal F
 Desk Care Helpdesk Staff Everyone Anyone Someone Nobody Mom Mum Dad Sis Bro Baby Love Honey Again Today
 Tomorrow Yesterday Welcome Great Awesome Perfect Yep Yeah Nope Cool Done Ready Urgent Important Feedback
 Status Summary Reference Attachment Attachments Date Time Log Logs Debug Trace Fatal Critical Alert Q A PS
+Could Would Can Will Should Shall Might Must Did Do Does Is Are Was Were Have Has Had Am Be Been What Why How
+When Where Which Who Whom Whose Let If So But And Or Nor Yet As At By For In On Of With Without About After
+Before Since Until Because Although Though While There Here Now Then Once Also Maybe Perhaps Sorry Any Some
+Every Each Both Either Neither One Two Three First Second Last Next Same Other Another Such None Nothing
 """.split())
 
 #: spaCy entity labels that make a capitalised word after a cue something other than a person.
@@ -313,8 +317,13 @@ class PersonCueRecognizer(LocalRecognizer):
         pass
 
     @staticmethod
-    def _trim(text: str, start: int, end: int, doc) -> tuple[int, int] | None:
-        """Drop trailing words that are not names; None when nothing name-like is left."""
+    def _trim(text: str, start: int, end: int, doc, use_labels: bool = True) -> tuple[int, int] | None:
+        """Drop trailing words that are not names; None when nothing name-like is left.
+
+        With ``use_labels`` a word spaCy labelled as a nationality, date, number... ends the name
+        (for the weaker cues: "I'm Canadian"); structural cues (speaker labels, sign-offs,
+        titles) skip that check, since the small model labels many unfamiliar names NORP.
+        """
         words = [(m.start() + start, m.end() + start) for m in regex.finditer(r"\S+", text[start:end])]
         kept = []
         for ws, we in words:
@@ -323,7 +332,7 @@ class PersonCueRecognizer(LocalRecognizer):
                 break
             if doc is not None:
                 span = doc.char_span(ws, we, alignment_mode="expand")
-                if span is not None and any(t.ent_type_ in _NOT_PERSON_LABELS for t in span):
+                if use_labels and span is not None and any(t.ent_type_ in _NOT_PERSON_LABELS for t in span):
                     break
                 if span is not None and all(t.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "ADV", "ADJ", "NUM")
                                             for t in span):
@@ -336,9 +345,9 @@ class PersonCueRecognizer(LocalRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         results = []
-        for pattern in (_CUE_RE, _SPEAKER_RE, _SIGNOFF_RE, _POSTFIX_RE):
+        for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True)):
             for m in pattern.finditer(text, overlapped=True):
-                span = self._trim(text, m.start("name"), m.end("name"), doc)
+                span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
                 if span is not None:
                     results.append(_result(self, "PERSON", span[0], span[1], self.SCORE))
         return results
