@@ -320,6 +320,9 @@ def test_sort_by_metadata_and_suggestion_score(world):
     assert got[: len(scored)] == [r["id"] for r in scored]
     got = _sorted_ids(world, [{"scope": {"entity": "record", "property": "inserted_at"}, "order": "desc"}])
     assert got == [r["id"] for r in reversed(recs)]
+    got = _sorted_ids(world, [{"scope": {"entity": "record", "property": "status"}, "order": "asc"}])
+    by_status = sorted(recs, key=lambda r: _status(world, r["id"]))  # stable: "completed" < "pending"
+    assert got == [r["id"] for r in by_status]
 
 
 # ----------------------------------------------------------------------------------------------

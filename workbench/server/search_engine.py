@@ -414,6 +414,8 @@ def _order_sql(b: SqlBuilder, schema: _Schema, sort: List[Order]) -> str:
 def _sort_expr(b: SqlBuilder, schema: _Schema, scope, agg: str) -> str:
     if isinstance(scope, RecordFilterScope):
         prop = str(getattr(scope.property, "value", scope.property))
+        if prop == "status" and not b.sqlite:
+            return "CAST(r.status AS TEXT)"  # lexical, as Elasticsearch sorts keywords (not enum order)
         if prop in {f.value for f in RecordSortField}:
             return f"r.{prop}"
         raise UnsupportedSearch(f"sort by record property {prop!r} is not supported")
