@@ -73,7 +73,8 @@ def fmt(ms):
 class Filler:
     """Inserts records and responses straight into argilla-server's tables."""
 
-    def __init__(self, database_url: str, dataset_id: uuid.UUID, question_ids: dict, user_ids: list, rng):
+    def __init__(self, database_url: str, dataset_id: uuid.UUID, question_ids: dict, user_ids: list, rng,
+                 vector_settings_id=None, vector_dim: int = 0):
         from sqlalchemy import create_engine
         from sqlalchemy.engine import make_url
 
@@ -86,6 +87,8 @@ class Filler:
         self.users = user_ids
         self.rng = rng
         self.clock = datetime.utcnow()
+        self.vs = vector_settings_id
+        self.dim = vector_dim
 
     def _id(self, u: uuid.UUID):
         return u.hex if self.sqlite else str(u)
@@ -105,11 +108,13 @@ class Filler:
                                                              "question_id", "inserted_at", "updated_at"))))
         res_sql = insert(table("responses", *map(column, ("id", "values", "status", "record_id", "user_id",
                                                            "inserted_at", "updated_at"))))
+        vec_sql = insert(table("vectors", *map(column, ("id", "value", "record_id", "vector_settings_id",
+                                                         "inserted_at", "updated_at"))))
         t0 = time.perf_counter()
         done = 0
         while done < n:
             m = min(batch, n - done)
-            recs, sugs, resps = [], [], []
+            recs, sugs, resps, vecs = [], [], [], []
             for _ in range(m):
                 rid = uuid.uuid4()
                 statuses = []
@@ -134,18 +139,24 @@ class Filler:
                                  score=json.dumps(round(rng.random(), 3)), agent="bench-model", type="model",
                                  record_id=self._id(rid), question_id=self._id(self.q["label"]),
                                  inserted_at=ts, updated_at=ts))
+                if self.dim:
+                    vecs.append(dict(id=self._id(uuid.uuid4()), record_id=self._id(rid), vector_settings_id=self._id(self.vs),
+                                     value=json.dumps([round(rng.gauss(0, 1), 5) for _ in range(self.dim)]),
+                                     inserted_at=ts, updated_at=ts))
             with self.engine.begin() as conn:
                 conn.execute(rec_sql, recs)
                 conn.execute(sug_sql, sugs)
                 if resps:
                     conn.execute(res_sql, resps)
+                if vecs:
+                    conn.execute(vec_sql, vecs)
             done += m
         rate = n / (time.perf_counter() - t0)
         if not self.sqlite:
             # steady state: what autovacuum reaches shortly after a bulk load (planner statistics
             # and visibility map; without them PostgreSQL plans for empty tables)
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for name in ("records", "responses", "suggestions"):
+                for name in ("records", "responses", "suggestions", "vectors"):
                     conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
         return rate
 
@@ -156,6 +167,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=60)
     ap.add_argument("--log-records", type=int, default=1000, help="records logged through the SDK to measure records/s")
     ap.add_argument("--database-url", default=None, help="PostgreSQL server URL (default: SQLite under a temp home)")
+    ap.add_argument("--vector-dim", type=int, default=32, help="dimension of the vectors filled in (0: no vectors)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", action="store_true", help="leave the server and its home in place (for profiling)")
     args = ap.parse_args(argv)
@@ -209,6 +221,7 @@ def main(argv=None) -> int:
             fields=[rg.TextField(name="text")],
             questions=[rg.LabelQuestion(name="label", labels=LABELS)],
             metadata=[rg.TermsMetadataProperty(name="source"), rg.IntegerMetadataProperty(name="length")],
+            vectors=[rg.VectorField(name="emb", dimensions=args.vector_dim)] if args.vector_dim else [],
         )
         ds = rg.Dataset(name="queue", workspace=ws, settings=settings, client=client).create()
         small = rg.Dataset(name="small", workspace=ws, settings=settings, client=client).create()
@@ -233,7 +246,8 @@ def main(argv=None) -> int:
         session.headers["Authorization"] = f"Bearer {token}"
 
         question_ids = {q.name: q.id for q in ds.settings.questions}
-        filler = Filler(launcher.database_url(), ds.id, question_ids, [u.id for u, _ in users], rng)
+        vs_id = ds.settings.vectors["emb"].id if args.vector_dim else None
+        filler = Filler(launcher.database_url(), ds.id, question_ids, [u.id for u, _ in users], rng, vs_id, args.vector_dim)
         present = args.log_records
         search_url = f"{state.url}/api/v1/me/datasets/{ds.id}/records/search"
         params = [("include", "responses"), ("include", "suggestions"), ("offset", "0"), ("limit", "10")]
@@ -266,6 +280,15 @@ def main(argv=None) -> int:
                 print(f"  {label:<28} {fmt(ms)}  total={body['total']}")
             ms, body = timed(session, "GET", f"{state.url}/api/v1/me/datasets/{ds.id}/metrics", max(10, args.repeats // 3))
             print(f"  my metrics (progress)        {fmt(ms)}  {body}")
+            if args.vector_dim:
+                anchor = session.post(search_url, params=params, json=queue).json()["items"][0]["record"]["id"]
+                similar = {"query": {"vector": {"name": "emb", "record_id": anchor, "order": "most_similar"}},
+                           "filters": queue["filters"]}
+                t0 = time.perf_counter()
+                session.post(search_url, params=params, json=similar).raise_for_status()
+                first = (time.perf_counter() - t0) * 1000
+                ms, body = timed(session, "POST", search_url, max(10, args.repeats // 3), warmup=0, params=params, json=similar)
+                print(f"  find similar (queue, top 10) {fmt(ms)}  first call {first:.0f} ms (loads the vectors)")
         return 0
     finally:
         if args.keep and state is not None:
