@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from workbench.argilla_client import Connection
 from workbench.cli import main
+from workbench.errors import ServiceError
 from workbench.store import HistoryStore
 from workbench.sync import sync
 
@@ -173,9 +174,14 @@ def test_edit_keeps_the_earlier_value_and_resync_adds_nothing(project):
     assert hist["time"].iloc[1] > hist["time"].iloc[0]
     assert list(p.store.tidy(question="quality")["value"]) == [1]
     counts = p.store.counts()
+    _settle()
     third = sync(p.conn, p.store)
     assert third.new_response_versions == 0 and third.new_suggestion_versions == 0
     assert third.datasets[0].mode == "incremental" and third.datasets[0].records_fetched == 0
+    res = CliRunner().invoke(main, ["sync", "--store", p.store.url, "--api-url", p.server.api_url,
+                                    "--api-key", p.server.api_key])
+    assert res.exit_code == 0, res.output
+    assert f"{p.ds.name}: incremental, 0 records read, 0 new response versions" in res.output
     assert p.store.counts()["response_versions"] == counts["response_versions"]
     assert p.store.counts()["suggestion_versions"] == counts["suggestion_versions"]
     full = sync(p.conn, p.store, full=True)  # even reading everything again adds nothing
@@ -327,6 +333,43 @@ def test_argilla_down_exits_1_with_a_clear_message(tmp_path):
     assert f"Argilla at http://127.0.0.1:{port} does not answer" in res.output
     assert "Traceback" not in res.output
     assert HistoryStore(url).counts() == before
+
+
+@pytest.mark.argilla
+def test_workspace_datasets_sync_without_a_round(argilla_server, client, unique_name, tmp_path):
+    import argilla as rg
+
+    ws = rg.Workspace(name=unique_name, client=client).create()
+    ds = rg.Dataset(name="loose", workspace=ws, settings=_settings(rg), client=client).create()
+    ds.records.log([{"text": "x", "id": "only-item"}])
+    user, password = ah.create_annotator(client, unique_name + "u", ws)
+    session = ah.annotator_session(ah.login(argilla_server.api_url, user.username, password))
+    rid = ah.dataset_records_with_responses(argilla_server.api_url, argilla_server.api_key, str(ds.id))[0]["id"]
+    assert ah.submit_response(session, argilla_server.api_url, rid, {"safety": "safe"})[0].status_code == 201
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.db'}")
+    conn = Connection(argilla_server.api_url, argilla_server.api_key)
+    assert sync(conn, store).datasets == []  # no round recorded: nothing to sync
+    report = sync(conn, store, workspaces=(unique_name,))
+    assert [d.dataset for d in report.datasets] == ["loose"]
+    tidy = store.tidy()
+    assert list(zip(tidy["item"], tidy["annotator"], tidy["value"])) == [("only-item", user.username, "safe")]
+    assert tidy["round"].isna().all() and tidy["task"].isna().all()
+    with pytest.raises(ServiceError, match="workspace 'nope' not found"):
+        sync(conn, store, workspaces=("nope",))
+    store.close()
+
+
+def test_watch_keeps_going_when_argilla_is_down(tmp_path):
+    from workbench.server.launcher import free_port
+    from workbench.sync import watch
+
+    store = HistoryStore(f"sqlite:///{tmp_path / 'h.db'}")
+    lines = []
+    cycles = watch(Connection(f"http://127.0.0.1:{free_port()}", "k"), store, interval=0.01, max_cycles=3,
+                   echo=lines.append)
+    assert cycles == 3 and len(lines) == 3
+    assert all("does not answer" in line and "retrying" in line for line in lines)
+    store.close()
 
 
 def test_gold_import_set_adjudicate(tmp_path):
