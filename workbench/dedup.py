@@ -54,6 +54,7 @@ from workbench.errors import BadInput
 __all__ = [
     "DedupConfig",
     "DedupReport",
+    "DedupStep",
     "ExactStep",
     "ExistingRecords",
     "Matches",
@@ -557,7 +558,9 @@ def semantic_matches(
         from sklearn.cluster import MiniBatchKMeans
 
         k = max(1, math.ceil(total / docs_per_cluster))
-        km = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3, max_iter=100)
+        # a rough partition is enough (probes cover the boundaries); k-means++ and many epochs
+        # cost more than the comparisons they save
+        km = MiniBatchKMeans(n_clusters=k, init="random", n_init=1, max_iter=10, batch_size=4096, random_state=seed)
         km.fit(x)
         near = _nearest_centroids(x, km.cluster_centers_.astype(np.float32), min(max(1, probes), k))
         home = near[:, 0]
@@ -656,9 +659,14 @@ class SemanticConfig:
     seed: int = 0
     batch_size: int = 64
     probes: int = 2
+    precision: str = "float32"
 
     def __post_init__(self):
         _check_threshold(self.threshold, "semantic.threshold")
+        if self.precision not in ("float32", "bfloat16", "auto"):
+            raise BadInput(
+                f"dedup config: field semantic.precision must be float32, bfloat16 or auto, got {self.precision!r}"
+            )
         if not isinstance(self.probes, int) or self.probes < 1:
             raise BadInput(f"dedup config: field semantic.probes must be an integer >= 1, got {self.probes!r}")
         if not isinstance(self.docs_per_cluster, int) or self.docs_per_cluster < 2:
@@ -681,7 +689,8 @@ class ExistingRecords:
     """Records already in the task's datasets, that new candidates must not duplicate.
 
     Give the texts, or the precomputed forms each stage needs (cheaper for large datasets:
-    compute them once with :meth:`precompute` and keep them with the dataset): content hashes
+    compute them once with :meth:`precompute` and keep them with the dataset; a form that is
+    missing is computed from the texts on every call): content hashes
     (:func:`content_hashes`), MinHash signatures (:func:`minhash_signatures` with the same
     ``num_perm``, ``ngram`` and ``seed``) and unit embeddings (:func:`workbench.embeddings.embed`,
     same model).
@@ -748,7 +757,7 @@ class ExactStep:
         if existing is not None and len(existing):
             ex = existing.need("content_hashes", self.name)
             if ex is None:
-                ex = existing.content_hashes = content_hashes(existing.texts)
+                ex = content_hashes(existing.texts)
         return exact_matches(content_hashes(texts), priority, ex)
 
 
@@ -766,7 +775,7 @@ class MinHashStep:
         if existing is not None and len(existing):
             ex = existing.need("minhashes", self.name)
             if ex is None:
-                ex = existing.minhashes = self.signatures(existing.texts)
+                ex = self.signatures(existing.texts)
         c = self.config
         return minhash_matches(
             self.signatures(texts), priority, c.threshold, ex, window=c.window,
@@ -779,7 +788,7 @@ def _embedder(config: SemanticConfig, embedder: Embedder | None) -> Embedder:
         return embedder
     from workbench import embeddings
 
-    return lambda texts: embeddings.embed(texts, batch_size=config.batch_size)
+    return lambda texts: embeddings.embed(texts, batch_size=config.batch_size, precision=config.precision)
 
 
 @dataclass
@@ -794,7 +803,7 @@ class SemanticStep:
         if existing is not None and len(existing):
             ex = existing.need("embeddings", self.name)
             if ex is None:
-                ex = existing.embeddings = embed(list(existing.texts))
+                ex = embed(list(existing.texts))
         if len(texts) == 0:
             return Matches.empty()
         c = self.config
