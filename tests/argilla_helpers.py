@@ -1,0 +1,115 @@
+"""Shared helpers for tests and benchmarks that act as annotators against a real Argilla server.
+
+Annotators log in the way the web UI does (``POST /api/v1/token`` with username/password form
+data) and submit responses through the same REST endpoint the UI calls the first time a record is
+answered: ``POST /api/v1/records/{record_id}/responses`` with
+``{"status": "submitted", "values": {question_name: {"value": ...}}}`` (found in the UI bundle
+shipped with argilla-server 2.8.0; the UI uses ``PUT /api/v1/responses/{id}`` only to change an
+existing response).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import requests
+
+
+@dataclass(frozen=True)
+class Annotator:
+    username: str
+    password: str
+    user_id: str
+    token: str
+
+
+def create_annotator(client, username: str, workspace, *, password: str | None = None) -> tuple[Any, str]:
+    """Create an annotator user with a password (SDK, as owner) and add it to ``workspace``.
+
+    Returns the SDK ``User`` and the password.
+    """
+    import argilla as rg
+
+    password = password or secrets.token_hex(8)
+    user = rg.User(username=username, password=password, role="annotator", client=client).create()
+    user.add_to_workspace(workspace)
+    return user, password
+
+
+def login(api_url: str, username: str, password: str, *, session: requests.Session | None = None) -> str:
+    """An access token for ``username`` from ``POST /api/v1/token`` (form data), as the UI logs in."""
+    http = session or requests
+    resp = http.post(
+        f"{api_url}/api/v1/token", data={"username": username, "password": password}, timeout=30
+    )
+    if resp.status_code != 201:
+        raise AssertionError(f"login of {username!r} failed: HTTP {resp.status_code} {resp.text[:300]}")
+    return resp.json()["access_token"]
+
+
+def annotator_session(token: str) -> requests.Session:
+    """A ``requests`` session that sends the annotator's bearer token."""
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def response_payload(values: dict[str, Any], status: str = "submitted") -> dict:
+    """The body the UI posts: each question's answer wrapped as ``{"value": ...}``."""
+    return {"status": status, "values": {name: {"value": value} for name, value in values.items()}}
+
+
+def submit_response(
+    session: requests.Session, api_url: str, record_id: str, values: dict[str, Any], status: str = "submitted"
+) -> tuple[requests.Response, float]:
+    """POST one response as the UI does; return the HTTP response and its latency in seconds."""
+    t0 = time.perf_counter()
+    resp = session.post(
+        f"{api_url}/api/v1/records/{record_id}/responses", json=response_payload(values, status), timeout=120
+    )
+    return resp, time.perf_counter() - t0
+
+
+def record_responses(api_url: str, owner_api_key: str, record_id: str) -> list[dict]:
+    """All responses on one record, read back through the REST API as the owner."""
+    resp = requests.get(
+        f"{api_url}/api/v1/records/{record_id}",
+        params={"include": ["responses"]},
+        headers={"X-Argilla-Api-Key": owner_api_key},
+        timeout=30,
+    )
+    resp.raise_for_status()
+    return resp.json().get("responses") or []
+
+
+def dataset_records_with_responses(api_url: str, owner_api_key: str, dataset_id: str) -> list[dict]:
+    """Every record of a dataset with all users' responses, paging through the owner's REST list."""
+    out: list[dict] = []
+    offset, limit = 0, 500
+    while True:
+        resp = requests.get(
+            f"{api_url}/api/v1/datasets/{dataset_id}/records",
+            params={"include": ["responses"], "offset": offset, "limit": limit},
+            headers={"X-Argilla-Api-Key": owner_api_key},
+            timeout=60,
+        )
+        resp.raise_for_status()
+        items = resp.json()["items"]
+        out.extend(items)
+        if len(items) < limit:
+            return out
+        offset += limit
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..100) of ``values``."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("percentile of an empty sequence")
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be within [0, 100], got {q!r}")
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n*q/100), at least 1
+    return ordered[int(rank) - 1]
