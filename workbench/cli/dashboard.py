@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +24,10 @@ def streamlit_command(port: int, host: str) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(app_path()),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+        # no file watcher: the checkout (with its .venv) is far too large to watch, and a served
+        # dashboard does not need to reload on edits
+        "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+        "--client.toolbarMode", "viewer",
     ]
 
 
@@ -48,10 +51,10 @@ def dashboard(port: int, host: str, demo: bool) -> None:
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     if demo:
         env["WORKBENCH_DASHBOARD_DEMO"] = "1"
-    click.echo(f"Workbench dashboard on http://{host}:{port} (Ctrl-C to stop)")
-    try:
-        proc = subprocess.run(streamlit_command(port, host), env=env, check=False)
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        raise SystemExit(0) from None
-    if proc.returncode not in (0, -2, 130):
-        raise ServiceError(f"streamlit exited with code {proc.returncode}")
+    click.echo(f"Workbench dashboard on http://{host}:{port} (Ctrl-C to stop)", err=True)
+    cmd = streamlit_command(port, host)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process with streamlit, so that a signal to `workbench dashboard` (Ctrl-C, a
+    # service manager's SIGTERM) reaches the server itself and leaves no orphan behind.
+    os.execve(cmd[0], cmd, env)

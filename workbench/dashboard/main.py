@@ -12,8 +12,7 @@ import os
 
 import streamlit as st
 
-from workbench.dashboard import auth, data
-from workbench.dashboard.ui import Context
+from workbench.dashboard import auth
 from workbench.errors import WorkbenchError
 
 
@@ -40,8 +39,10 @@ def _login_form(api_url: str | None, problem: str) -> None:
         st.rerun()
 
 
-def _choose_source() -> tuple[data.Source, str]:
+def _choose_source():
     """The project's store, or the demo history when asked for (or while the store is empty)."""
+    from workbench.dashboard import data
+
     mode = os.environ.get("WORKBENCH_DASHBOARD_DEMO", "auto").lower()
     project = data.project_source()
     if mode in ("1", "true", "yes"):
@@ -95,6 +96,10 @@ def run() -> None:
 
     page = st.sidebar.radio("Page", pages, key="qp_page", format_func=lambda p: auth.PAGES[p][0], on_change=_go)
     st.query_params["page"] = page
+
+    # Imported only after sign-in: the sign-in form appears without loading the analytics stack.
+    from workbench.dashboard import data
+    from workbench.dashboard.ui import Context
 
     source, banner = _choose_source()
     if banner:

@@ -121,12 +121,16 @@ def record_links(ctx: Context, dataset_id: str | None, items, record_ids: dict) 
     """A link that opens each item's record in Argilla's annotation view (None where none can be made).
 
     Argilla 2.8's UI has no page per record; its annotation view takes ``search=<text>~<field>``
-    (and ``status``) query parameters, so the link searches a phrase of the record's longest field.
+    and ``status`` query parameters, so the link searches a phrase of the record's longest field.
+    That view shows a user only the records pending for them (``status=pending``, not yet
+    completed) or those they answered (``submitted``): an annotator's link uses ``submitted`` and
+    opens the record they answered; a lead's uses ``pending`` and finds the record only while it
+    is not completed (Argilla offers owners no view of completed records they did not answer).
     """
     if ctx.source.demo or not ctx.argilla_url or not dataset_id or not ctx.user.token:
         return [None] * len(items)
     base = f"{ctx.argilla_url}/dataset/{dataset_id}/annotation-mode"
-    status = "submitted" if not ctx.user.is_lead else None
+    status = "pending" if ctx.user.is_lead else "submitted"
     out = []
     for item in items:
         rid = record_ids.get(item)
@@ -134,9 +138,7 @@ def record_links(ctx: Context, dataset_id: str | None, items, record_ids: dict) 
         if search is None:
             out.append(None)
             continue
-        q = {"search": search.replace(" ", "_")}
-        if status:
-            q["status"] = status
+        q = {"search": search.replace(" ", "_"), "status": status}
         out.append(base + "?" + urllib.parse.urlencode(q))
     return out
 
