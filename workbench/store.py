@@ -586,30 +586,42 @@ class HistoryStore:
             row = conn.execute(sa.select(sync_state_t).where(sync_state_t.c.dataset_id == str(dataset_id))).first()
         return None if row is None else dict(row._mapping)
 
-    def latest_response_keys(self, dataset_id: str, conn=None) -> dict[tuple[str, str], tuple[int, str]]:
-        """``(record_id, user_id) -> (latest version, content hash)`` of a dataset's stored responses."""
-        rv = response_versions_t
-        sub = sa.select(rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")).where(
-            rv.c.dataset_id == dataset_id).group_by(rv.c.record_id, rv.c.user_id).subquery()
-        q = sa.select(rv.c.record_id, rv.c.user_id, rv.c.version, rv.c.content_hash).join(
-            sub, sa.and_(rv.c.record_id == sub.c.record_id, rv.c.user_id == sub.c.user_id, rv.c.version == sub.c.v)
-        ).where(rv.c.dataset_id == dataset_id)
-        own = conn is None
-        conn = conn or self.engine.connect()
-        try:
-            return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(q)}
-        finally:
-            if own:
-                conn.close()
+    @staticmethod
+    def _latest_keys(conn, table: sa.Table, second: str, dataset_id: str,
+                     record_ids: set[str] | None = None) -> dict[tuple[str, str], tuple[int, str]]:
+        """``(record_id, second) -> (latest version, content hash)`` for a dataset, or for some of its
+        records only (``record_ids``, looked up 500 at a time: an incremental sync of a few records
+        then costs a few index lookups instead of a pass over the dataset's history)."""
+        t = table
+        other = t.c[second]
 
-    def _latest_suggestion_keys(self, dataset_id: str, conn) -> dict[tuple[str, str], tuple[int, str]]:
-        sv = suggestion_versions_t
-        sub = sa.select(sv.c.record_id, sv.c.question, sa.func.max(sv.c.version).label("v")).where(
-            sv.c.dataset_id == dataset_id).group_by(sv.c.record_id, sv.c.question).subquery()
-        q = sa.select(sv.c.record_id, sv.c.question, sv.c.version, sv.c.content_hash).join(
-            sub, sa.and_(sv.c.record_id == sub.c.record_id, sv.c.question == sub.c.question, sv.c.version == sub.c.v)
-        ).where(sv.c.dataset_id == dataset_id)
-        return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(q)}
+        def query(ids):
+            sub = sa.select(t.c.record_id, other.label("k2"), sa.func.max(t.c.version).label("v")).where(
+                t.c.dataset_id == dataset_id)
+            q = sa.select(t.c.record_id, other, t.c.version, t.c.content_hash).where(t.c.dataset_id == dataset_id)
+            if ids is not None:
+                sub = sub.where(t.c.record_id.in_(ids))
+                q = q.where(t.c.record_id.in_(ids))
+            sub = sub.group_by(t.c.record_id, other).subquery()
+            return q.join(sub, sa.and_(t.c.record_id == sub.c.record_id, other == sub.c.k2, t.c.version == sub.c.v))
+
+        if record_ids is not None and not record_ids:
+            return {}
+        if record_ids is None or len(record_ids) > 5000:
+            return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(query(None))}
+        out: dict = {}
+        ids = sorted(record_ids)
+        for start in range(0, len(ids), 500):
+            out.update({(r[0], r[1]): (r[2], r[3]) for r in conn.execute(query(ids[start:start + 500]))})
+        return out
+
+    def latest_response_keys(self, dataset_id: str, conn=None, record_ids: set[str] | None = None
+                             ) -> dict[tuple[str, str], tuple[int, str]]:
+        """``(record_id, user_id) -> (latest version, content hash)`` of a dataset's stored responses."""
+        if conn is not None:
+            return self._latest_keys(conn, response_versions_t, "user_id", dataset_id, record_ids)
+        with self.engine.connect() as c:
+            return self._latest_keys(c, response_versions_t, "user_id", dataset_id, record_ids)
 
     def write_dataset_sync(self, *, dataset_id: str, name: str, workspace: str, responses: Iterable[ResponseRow],
                            suggestions: Iterable[SuggestionRow], watermark: datetime | None,
@@ -630,7 +642,10 @@ class HistoryStore:
         with self.engine.begin() as conn:
             self._upsert_dataset(conn, dataset_id, name, workspace)
             lookup = self._version_lookup_conn(conn, dataset_id)
-            latest = self.latest_response_keys(dataset_id, conn)
+            responses = list(responses)
+            suggestions = list(suggestions)
+            touched = {r.record_id for r in responses} | set(fetched_record_ids or ())
+            latest = self.latest_response_keys(dataset_id, conn, touched)
             version_rows, value_rows = [], []
             dbt = _db_time(conn.dialect.name)
             db_now = dbt(now)
@@ -668,7 +683,8 @@ class HistoryStore:
                 on_progress("responses-written")
             _bulk_insert(conn, response_values_t, value_rows)
 
-            slatest = self._latest_suggestion_keys(dataset_id, conn)
+            slatest = self._latest_keys(conn, suggestion_versions_t, "question", dataset_id,
+                                        {x.record_id for x in suggestions})
             srows = []
             for s in suggestions:
                 h = content_hash(s.value, s.score, s.agent, s.type)
