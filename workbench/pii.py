@@ -391,8 +391,13 @@ class PiiRedactor:
                 registry.remove_recognizer(name)
             for recognizer in workbench_recognizers(self.config.language):
                 registry.add_recognizer(recognizer)
-        return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
-                              supported_languages=[self.config.language])
+        enhancer = None
+        if self.config.custom_recognizers:
+            from workbench.pii_recognizers import ShallowCopyContextEnhancer
+
+            enhancer = ShallowCopyContextEnhancer()
+        return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[self.config.language],
+                              context_aware_enhancer=enhancer)
 
     @cached_property
     def _anonymizer(self):
