@@ -159,7 +159,7 @@ def _check_page(page, name: str, artifacts_dir) -> list[int]:
 
 
 def test_lead_opens_every_page_in_a_browser(dashboard, argilla_server, browser, artifacts_dir):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()
     try:
         _sign_in(page, dashboard, argilla_server.owner_username, argilla_server.owner_password)
@@ -180,7 +180,7 @@ def test_lead_opens_every_page_in_a_browser(dashboard, argilla_server, browser, 
 def test_annotator_sees_own_figures_only_in_a_browser(dashboard, browser, artifacts_dir):
     from workbench import demo
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()
     try:
         _sign_in(page, dashboard, "ana", demo.DEMO_PASSWORD)
@@ -236,7 +236,7 @@ def test_record_links_open_the_record_in_argillas_ui(argilla_server, synced_stor
     assert "status=submitted" in link
     record = requests.get(f"{argilla_server.api_url}/api/v1/records/{dict(zip(tidy['item'], tidy['record_id']))[item]}",
                           headers={"X-Argilla-Api-Key": argilla_server.api_key}, timeout=30).json()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()
     try:
         page.goto(f"{argilla_server.api_url}/sign-in")

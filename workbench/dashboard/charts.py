@@ -15,8 +15,9 @@ SERIES_COLOURS = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#2c7a7
 
 
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=10),
-                      template="plotly_white", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), height=height + 30,
+                      margin=dict(l=10, r=10, t=90, b=10), template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return fig
 
 

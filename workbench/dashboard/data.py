@@ -555,6 +555,9 @@ class TaskHistory:
 def task_history(source: Source, task_name: str) -> TaskHistory:
     store = get_store(source)
     tidy = read_task(store, task_name)
+    task = project_tasks()[0].get(task_name)
+    if task is not None:  # free-text and other questions without an agreement level are left out
+        tidy = tidy[tidy["question"].isin([q.name for q in report_questions(task)])]
     labels = _labels_table(tidy)
     gold = _gold_table(store.gold(task_name))
     obs, chart = _monitor(labels, gold)
