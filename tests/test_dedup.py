@@ -452,6 +452,20 @@ def test_embeddings_are_unit_float32_and_independent_of_batching(embedder):
     assert np.allclose(a, b, atol=1e-4)
 
 
+def test_bfloat16_model_gives_nearly_the_same_cosines(embedder):
+    from workbench import embeddings
+
+    texts = [p for pair in PARAPHRASES for p in pair]
+    a = embedder(texts)
+    b = embeddings.embed(texts, model=embeddings.load_model(precision="bfloat16"), batch_size=16)
+    assert b.dtype == np.float32 and np.allclose(np.linalg.norm(b, axis=1), 1, atol=1e-5)
+    assert np.abs(a @ a.T - b @ b.T).max() < 0.02
+    with pytest.raises(BadInput, match="precision must be one of float32, bfloat16, auto, got 'fp8'"):
+        embeddings.load_model(precision="fp8")
+    with pytest.raises(BadInput, match="semantic.precision"):
+        SemanticConfig(precision="fp8")
+
+
 def test_missing_model_package_is_a_service_error(tmp_path, monkeypatch):
     from workbench import embeddings
 

@@ -659,7 +659,9 @@ class SemanticConfig:
     seed: int = 0
     batch_size: int = 64
     probes: int = 2
-    precision: str = "float32"
+    #: model arithmetic (:mod:`workbench.embeddings`): "auto" is bfloat16 where the CPU has it
+    #: natively (about 2-3x faster; cosines within ~0.007 of float32), else float32
+    precision: str = "auto"
 
     def __post_init__(self):
         _check_threshold(self.threshold, "semantic.threshold")
