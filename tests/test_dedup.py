@@ -162,6 +162,16 @@ def test_exact_duplicates_after_normalisation_keep_the_best_scored():
     assert report.removed == {"exact": 3} and report.n_kept == 3
 
 
+def test_empty_short_and_odd_texts():
+    df = pd.DataFrame({"id": [1, 2, 3, 4, 5], "text": ["", " \n", "ab", "AB", "lone \ud800 surrogate"]})
+    kept, dropped, report = dedup_candidates(df, config=DedupConfig(semantic=None))
+    assert kept["id"].tolist() == [1, 3, 5]
+    assert dict(zip(dropped["id"], dropped["duplicate_of"])) == {2: 1, 4: 3}
+    empty = pd.DataFrame({"id": [], "text": []})
+    kept, dropped, report = dedup_candidates(empty, config=DedupConfig(semantic=None))
+    assert len(kept) == len(dropped) == report.n_input == 0
+
+
 def test_ties_go_to_the_earliest_row_and_unscored_rows_rank_last():
     df = pd.DataFrame({"id": [1, 2, 3, 4], "text": ["same"] * 4, "score": [None, 0.5, 0.5, 0.1]})
     kept, dropped, _ = dedup_candidates(df, score_column="score", config=DedupConfig(minhash=None, semantic=None))

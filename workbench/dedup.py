@@ -118,7 +118,7 @@ def content_hash(text: str) -> str:
     >>> len(content_hash(""))
     32
     """
-    return hashlib.blake2b(normalize_text(text).encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(normalize_text(text).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def content_hashes(texts: Sequence[str]) -> np.ndarray:
@@ -254,7 +254,7 @@ def _shingle_hashes(norm_texts: Sequence[str], ngram: int) -> tuple[np.ndarray, 
     are padded with NUL to one shingle), concatenated; plus each text's offset."""
     padded = [t if len(t) >= ngram else t + "\0" * (ngram - len(t)) for t in norm_texts]
     lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-    cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    cps = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     width = len(cps) - ngram + 1
     h = cps[:width].copy()
     for k in range(1, ngram):
