@@ -5,10 +5,12 @@ from __future__ import annotations
 import collections
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from workbench import demo, demo_data
 from workbench.cli import main
+from workbench.server import launcher
 
 pytestmark = pytest.mark.argilla
 
@@ -16,9 +18,36 @@ pytestmark = pytest.mark.argilla
 @pytest.fixture(scope="module")
 def up_twice(argilla_server):
     runner = CliRunner()
-    first = runner.invoke(main, ["up"], catch_exceptions=False)
-    second = runner.invoke(main, ["up"], catch_exceptions=False)
-    return first, second
+    port = str(launcher.free_port())
+    first = runner.invoke(main, ["up", "--dashboard-port", port], catch_exceptions=False)
+    second = runner.invoke(main, ["up", "--dashboard-port", port], catch_exceptions=False)
+    yield first, second
+    launcher.stop_dashboard()
+
+
+def test_up_serves_the_dashboard_once(up_twice):
+    first, second = up_twice
+    url = launcher.dashboard_state()[0]
+    assert f"dashboard at {url}" in first.output and f"dashboard at {url}" in second.output
+    assert requests.get(f"{url}/_stcore/health", timeout=10).status_code == 200
+
+
+def test_up_fills_the_history_store_once(up_twice):
+    from workbench.store import HistoryStore
+
+    store = HistoryStore()
+    try:
+        rounds = store.rounds(demo.DEMO_TASK)
+        assert list(rounds["kind"]) == ["calibration", "production"]
+        tidy = store.tidy(task=demo.DEMO_TASK, round=1)
+        gold = store.gold(demo.DEMO_TASK)
+    finally:
+        store.close()
+    assert set(tidy["annotator"]) == set(demo.DEMO_ANNOTATORS)
+    assert set(tidy["guideline_version"]) == {1}
+    assert tidy.groupby("question")["item"].nunique().loc["quality"] == 40
+    # gold for every calibration item and question, set once although `up` ran twice
+    assert len(gold) == 40 * 3 and not gold.duplicated(["item", "question"]).any()
 
 
 def test_up_reuses_the_running_server_and_prints_how_to_log_in(up_twice, argilla_server):

@@ -8,9 +8,14 @@ What it creates (each only when missing):
   v1, every annotator on every item (distribution = 3), already answered by the three demo
   annotators, one of whom (``chloe``) is systematically inconsistent, so the calibration
   analytics have something to diagnose;
-* ``medical-qa-rating-production``: the remaining records, pending, under the latest guideline.
+* ``medical-qa-rating-production``: the remaining records, pending, under the latest guideline;
+* in the history store: both datasets registered as rounds 1 (calibration, v1) and 2
+  (production, latest version), the expert's gold answers for the calibration items (set by
+  :data:`DEMO_EXPERT`), and a sync of every response, so the dashboard has a labelled round to
+  diagnose.
 
-Records carry content-derived ids, so a second run finds them and logs nothing again.
+Records carry content-derived ids, gold is set only where missing and rounds are registered
+once, so a second run creates nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ DEMO_WORKSPACE = "demo"
 DEMO_PASSWORD = "workbench-demo"
 DEMO_ANNOTATORS = ("ana", "ben", "chloe")
 DEMO_INCONSISTENT = "chloe"
+DEMO_EXPERT = "dr-lee"
 DEMO_TASK = "medical-qa-rating"
 DEMO_SEED = 7
 N_RECORDS = 320
@@ -40,6 +46,8 @@ class DemoSummary:
     users_created: list[str]
     records_logged: dict[str, int]
     responses_logged: int
+    gold_set: int = 0
+    responses_synced: int = 0
 
     def __str__(self) -> str:
         lines = [
@@ -49,7 +57,11 @@ class DemoSummary:
             f"  log in to {self.api_url} as {' / '.join(DEMO_ANNOTATORS)} with password {DEMO_PASSWORD!r} (demo only)",
         ]
         created = [f"{k}: {v} records" for k, v in self.records_logged.items() if v]
-        if self.users_created or created or self.responses_logged:
+        if self.gold_set:
+            created.append(f"{self.gold_set} gold answers")
+        if self.responses_synced:
+            created.append(f"{self.responses_synced} responses synced to the history store")
+        if self.users_created or created or self.responses_logged or self.responses_synced:
             lines.append(f"  created now: users {self.users_created or 'none'}; {', '.join(created) or 'no records'}; "
                          f"{self.responses_logged} responses")
         else:
@@ -112,9 +124,38 @@ def load_demo(api_url: str | None = None, api_key: str | None = None) -> DemoSum
     if new_prod:
         prod_ds.records.log(new_prod)
 
+    gold_set, synced = _record_history(conn, task, cal_ds, prod_ds, sim.gold, latest=guideline.latest.version)
     return DemoSummary(
         api_url=conn.api_url,
         users_created=users_created,
         records_logged={CALIBRATION_DATASET: len(new_cal), PRODUCTION_DATASET: len(new_prod)},
         responses_logged=n_responses,
+        gold_set=gold_set,
+        responses_synced=synced,
     )
+
+
+def _record_history(conn, task, cal_ds: rg.Dataset, prod_ds: rg.Dataset, gold, *, latest: int) -> tuple[int, int]:
+    """Register the demo rounds, set the missing gold answers and sync; return (gold set, rows synced)."""
+    from workbench.store import HistoryStore
+    from workbench.sync import sync
+
+    store = HistoryStore()
+    try:
+        store.record_round(task=task.name, round=1, kind="calibration", dataset=cal_ds.name, workspace=DEMO_WORKSPACE,
+                           dataset_id=str(cal_ds.id), guideline_version=1)
+        store.record_round(task=task.name, round=2, kind="production", dataset=prod_ds.name, workspace=DEMO_WORKSPACE,
+                           dataset_id=str(prod_ds.id), guideline_version=latest)
+        have = store.gold(task.name)
+        known = set(zip(have["item"], have["question"])) if len(have) else set()
+        n_gold = 0
+        for row in gold.itertuples():
+            if (row.item, row.question) in known:
+                continue
+            value = list(row.value) if row.question == "issues" else row.value
+            store.set_gold(task=task.name, item=row.item, question=row.question, value=value, set_by=DEMO_EXPERT)
+            n_gold += 1
+        report = sync(conn, store, task=task.name)
+        return n_gold, report.new_response_versions
+    finally:
+        store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from workbench.errors import ServiceError
 from workbench.server import launcher
 
 
@@ -77,10 +76,15 @@ def _print_state(state: launcher.ServerState) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=6900, show_default=True, type=click.IntRange(1, 65535))
-def up(host: str, port: int) -> None:
-    """Start everything and load the demo project (idempotent: safe to run again)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface Argilla and the dashboard listen on.")
+@click.option("--port", default=6900, show_default=True, type=click.IntRange(1, 65535), help="Argilla's port.")
+@click.option("--dashboard-port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="The dashboard's port.")
+@click.option("--no-dashboard", is_flag=True, help="Do not start the dashboard.")
+def up(host: str, port: int, dashboard_port: int, no_dashboard: bool) -> None:
+    """Start Argilla, load the demo project and serve the dashboard (idempotent: safe to run again).
+
+    Everything keeps running in the background; `workbench server stop` stops it all.
+    """
     st = launcher.status()
     if st.state is not None and st.healthy:
         click.echo(f"the Workbench server is already running at {st.state.url}")
@@ -93,8 +97,9 @@ def up(host: str, port: int) -> None:
         _print_state(state)
     from workbench import demo
 
-    try:
-        summary = demo.load_demo(state.url)
-    except ServiceError:
-        raise
-    click.echo(summary)
+    click.echo(demo.load_demo(state.url))
+    if no_dashboard:
+        return
+    url = launcher.start_dashboard(host, dashboard_port)
+    click.echo(f"dashboard at {url}: sign in with an Argilla account: the owner (password in "
+               f"{launcher.config.credentials_path()}) sees everything; ana / ben / chloe see their own figures")

@@ -424,13 +424,72 @@ def _cleanup(state: ServerState) -> None:
 
 
 def stop() -> ServerState:
-    """Stop what ``start`` started under this home; raise if nothing was started."""
+    """Stop what ``start`` started under this home (and the dashboard ``up`` started); raise if
+    nothing was started."""
     with _lock():
         state = read_state()
         if state is None:
             raise ServiceError(f"no Workbench server is running under {config.home()} (nothing to stop)")
+        stop_dashboard()
         _cleanup(state)
         return state
+
+
+# ----------------------------------------------------------------------------------------------
+# the dashboard, as a managed background process (``workbench up``)
+# ----------------------------------------------------------------------------------------------
+
+DASHBOARD_STATE = "dashboard.json"
+
+
+def dashboard_state() -> tuple[str, ProcessInfo] | None:
+    """(URL, process) of the dashboard ``up`` started, if it still runs."""
+    path = config.run_dir() / DASHBOARD_STATE
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    info = ProcessInfo(**data["process"])
+    return (data["url"], info) if info.alive() else None
+
+
+def start_dashboard(host: str = "127.0.0.1", port: int = 8501, *, timeout: float = 90.0) -> str:
+    """Serve the dashboard in the background (reusing one that runs); return its URL."""
+    running = dashboard_state()
+    if running is not None:
+        return running[0]
+    if not port_is_free(host, port):
+        raise ServiceError(f"port {port} on {host} is already in use; choose another with --dashboard-port")
+    from workbench.cli.dashboard import streamlit_command
+
+    env = config.apply_offline_env(dict(os.environ))
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    run = config.run_dir()
+    info = _spawn("dashboard", streamlit_command(port, host), env, run, config.home() / "tmp", f"{os.getpid()}-{time.time_ns()}")
+    url = f"http://{host}:{port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    try:
+        _wait(answers, timeout, "the dashboard", info)
+    except BaseException:
+        _terminate(info)
+        raise
+    config.atomic_write_text(run / DASHBOARD_STATE, json.dumps({"url": url, "process": info.__dict__}, indent=2) + "\n")
+    return url
+
+
+def stop_dashboard() -> bool:
+    path = config.run_dir() / DASHBOARD_STATE
+    if not path.exists():
+        return False
+    info = ProcessInfo(**json.loads(path.read_text(encoding="utf-8"))["process"])
+    _terminate(info)
+    path.unlink(missing_ok=True)
+    return True
 
 
 def status() -> Status:
