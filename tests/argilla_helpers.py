@@ -73,6 +73,39 @@ def submit_response(
     return resp, time.perf_counter() - t0
 
 
+#: The filter the UI's annotation queue sends ("Pending" tab): records this user has not answered
+#: and that still need answers under the dataset's task distribution.
+PENDING_QUEUE_QUERY = {
+    "query": {},
+    "filters": {
+        "and": [
+            {"type": "terms", "scope": {"entity": "response", "property": "status"}, "values": ["pending"]},
+            {"type": "terms", "scope": {"entity": "record", "property": "status"}, "values": ["pending"]},
+        ]
+    },
+}
+
+
+def pending_queue(
+    session: requests.Session, api_url: str, dataset_id: str, *, offset: int = 0, limit: int = 50
+) -> tuple[requests.Response, list[dict], int]:
+    """One page of the user's pending queue, fetched as the UI does.
+
+    Returns the HTTP response, the page's records and the total number of pending records (both
+    empty/0 when the request failed; check the status).
+    """
+    resp = session.post(
+        f"{api_url}/api/v1/me/datasets/{dataset_id}/records/search",
+        params={"include": ["responses", "suggestions"], "offset": offset, "limit": limit},
+        json=PENDING_QUEUE_QUERY,
+        timeout=120,
+    )
+    if resp.status_code != 200:
+        return resp, [], 0
+    body = resp.json()
+    return resp, [item["record"] for item in body["items"]], body["total"]
+
+
 def record_responses(api_url: str, owner_api_key: str, record_id: str) -> list[dict]:
     """All responses on one record, read back through the REST API as the owner."""
     resp = requests.get(
