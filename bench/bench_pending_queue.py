@@ -230,7 +230,8 @@ def main(argv=None) -> int:
         batch = [
             rg.Record(fields={"text": " ".join(rng.choice(WORDS) for _ in range(12))},
                       metadata={"source": rng.choice(["web", "book", "chat"]), "length": rng.randint(1, 500)},
-                      suggestions=[rg.Suggestion("label", rng.choice(LABELS), score=round(rng.random(), 3), agent="bench-model")])
+                      suggestions=[rg.Suggestion("label", rng.choice(LABELS), score=round(rng.random(), 3), agent="bench-model")],
+                      vectors={"emb": [rng.gauss(0, 1) for _ in range(args.vector_dim)]} if args.vector_dim else None)
             for _ in range(args.log_records)
         ]
         t0 = time.perf_counter()

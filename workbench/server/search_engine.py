@@ -488,8 +488,8 @@ def _where(b: SqlBuilder, schema: _Schema, dataset: Dataset, filter, query) -> T
 @dataclass
 class _VectorMatrix:
     signature: tuple
-    ids: List[UUID]
-    position: Dict[UUID, int]
+    ids: List[Any]  # record ids as the driver returns them
+    position: Dict[Any, int]
     unit: np.ndarray  # rows normalised to unit length (zero rows stay zero)
 
 
@@ -529,7 +529,7 @@ async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
             _VECTOR_CACHE.move_to_end(vector_settings_id)
             return cached
     rows = await db.rows(f"SELECT record_id, value FROM vectors WHERE vector_settings_id = {vs}", b.params)
-    ids = [_as_uuid(rid) for rid, _ in rows]
+    ids = [rid for rid, _ in rows]  # as the driver returns them: compared with other rows of the same driver
     if rows:
         matrix = _parse_vectors([v for _, v in rows])
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -766,7 +766,7 @@ class WorkbenchSqlSearchEngine(SearchEngine):
                 b, where = _where(db.builder(), schema, dataset, filter, query)
                 mask = np.zeros(vm.unit.shape[0], dtype=bool)
                 for (rid,) in await db.rows(f"SELECT r.id FROM {where}", b.params):
-                    pos = vm.position.get(_as_uuid(rid))
+                    pos = vm.position.get(rid)
                     if pos is not None:
                         mask[pos] = True
         norm = float(np.linalg.norm(q))
@@ -776,15 +776,18 @@ class WorkbenchSqlSearchEngine(SearchEngine):
         candidates = np.arange(vm.unit.shape[0])
         if mask is not None:
             candidates = candidates[mask]
-        if excluded is not None and excluded in vm.position:
-            candidates = candidates[candidates != vm.position[excluded]]
+        if excluded is not None:
+            # raw ids: hex text on SQLite, UUIDs (hash-compatible with uuid.UUID) from asyncpg
+            pos = vm.position.get(excluded.hex if db.dialect == "sqlite" else excluded)
+            if pos is not None:
+                candidates = candidates[candidates != pos]
         k = max(0, int(max_results))
         if candidates.size > k:
             part = candidates[np.argpartition(-scores[candidates], k - 1)[:k]] if k > 0 else candidates[:0]
         else:
             part = candidates
         top = part[np.lexsort((part, -scores[part]))]
-        items = [SearchResponseItem(record_id=vm.ids[i], score=float(scores[i])) for i in top]
+        items = [SearchResponseItem(record_id=_as_uuid(vm.ids[i]), score=float(scores[i])) for i in top]
         total = len(items)
         if threshold is not None:
             items = [it for it in items if it.score >= threshold]
