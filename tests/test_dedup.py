@@ -6,9 +6,7 @@ non-local network connection refused while it loads and embeds).
 
 from __future__ import annotations
 
-import os
 import socket
-import sys
 import warnings
 
 import numpy as np
