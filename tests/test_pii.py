@@ -109,6 +109,11 @@ def test_uk_and_international_phones_and_ipv6_fully_redacted(redactor):
     assert res.text == "Call <PHONE_NUMBER>, <PHONE_NUMBER> or <PHONE_NUMBER>; host <IP_ADDRESS> is down."
 
 
+def test_person_spans_lose_leading_non_name_words(redactor):
+    res = redactor.redact("Call Olga Petrova on +44 20 7946 0958")
+    assert res.text == "Call <PERSON> on <PHONE_NUMBER>"
+
+
 def test_phone_threshold_is_per_entity_type(redactor):
     text = "Reach me at 020 7946 0958 tomorrow."  # no context word: Presidio scores it 0.4
     assert redactor.redact(text).text == "Reach me at <PHONE_NUMBER> tomorrow."
@@ -345,8 +350,11 @@ def test_cli_redacts_every_csv_column_by_default(tmp_path, redactor):
 
 def test_cli_failure_while_writing_leaves_no_output(tmp_path, redactor, monkeypatch):
     """A crash half-way through writing leaves neither a partial output nor a temporary file."""
-    import workbench.cli.redact as redact_cli
+    from workbench.cli import main
 
+    # patch the globals of the function the CLI runs (pytest's doctest collection may have
+    # imported a second copy of workbench.cli.redact)
+    command_globals = main.commands["redact"].callback.__globals__
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "olga@example.com"}\n{"text": "second"}\n')
     out = tmp_path / "in.redacted.jsonl"
@@ -363,7 +371,7 @@ def test_cli_failure_while_writing_leaves_no_output(tmp_path, redactor, monkeypa
                 raise RuntimeError("disk gone")
             return json.dumps(*args, **kwargs)
 
-    monkeypatch.setattr(redact_cli, "json", FailingJson)
+    monkeypatch.setitem(command_globals, "json", FailingJson)
     with pytest.raises(RuntimeError, match="disk gone"):
         _run(str(src))
     assert FailingJson.calls == 2

@@ -305,6 +305,21 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 _ANALYZERS: dict[tuple, Any] = {}
 
 
+def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading words that are never names from a PERSON span ("Call Olga Petrova" -> "Olga Petrova").
+
+    >>> text = "Call Olga Petrova now"
+    >>> s, e = _trim_person(text, 0, 17); text[s:e]
+    'Olga Petrova'
+    """
+    from workbench.pii_recognizers import NOT_NAMES
+
+    for m in re.finditer(r"\S+", text[start:end]):
+        if m.group(0).strip(",:;!?") not in NOT_NAMES:
+            return start + m.start(), end
+    return end, end
+
+
 def _register_lowercase_lemmas() -> None:
     """Register a spaCy component that sets each token's lemma to its lower-cased text."""
     from spacy.language import Language
@@ -351,6 +366,10 @@ class PiiRedactor:
         from workbench.config import apply_offline_env
 
         apply_offline_env()
+        import warnings
+
+        # Presidio's pydantic models warn about their own field names on import
+        warnings.filterwarnings("ignore", message=r'Field "model_', category=UserWarning)
         import spacy
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NlpEngineProvider
@@ -427,17 +446,28 @@ class PiiRedactor:
 
     def _spans(self, text: str, results) -> list[Span]:
         cfg = self.config
-        kept = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
-                if r.entity_type in cfg.entities and r.score >= cfg.threshold(r.entity_type) and r.end > r.start
-                and text[r.start:r.end].strip(" .:,;!?") not in self._allowed
-                and not (r.entity_type == "PERSON" and any(c.isdigit() for c in text[r.start:r.end]))]
+        kept = []
+        for r in results:
+            if r.entity_type not in cfg.entities or r.score < cfg.threshold(r.entity_type) or r.end <= r.start:
+                continue
+            start, end = r.start, r.end
+            if r.entity_type == "PERSON":
+                if any(c.isdigit() for c in text[start:end]):
+                    continue
+                start, end = _trim_person(text, start, end)
+                if start >= end:
+                    continue
+            if text[start:end].strip(" .:,;!?") in self._allowed:
+                continue
+            kept.append(Span(start, end, r.entity_type, float(r.score)))
         return merge_spans(kept)
 
     def analyze(self, text: str) -> list[Span]:
         """Detected spans in ``text`` (thresholded per type, overlaps merged), in text order.
 
         Spans whose whole text is in the allow list, and ``PERSON`` spans containing a digit
-        (spaCy's small model calls "expiry 09/27" a person), are dropped.
+        (spaCy's small model calls "expiry 09/27" a person), are dropped; leading words that are
+        never names ("Call", "Thanks", "Dear") are trimmed off ``PERSON`` spans.
         """
         results = self.analyzer.analyze(text=text, language=self.config.language,
                                         entities=list(self.config.entities), score_threshold=self._min_threshold)

@@ -69,7 +69,7 @@ def read_records(path: Path) -> tuple[str, list[dict], list[int], list[str] | No
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise BadInput(f"{path}: line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+                raise BadInput(f"{path}: line {number}: not valid JSON: {exc.msg} (column {exc.colno})") from None
             if not isinstance(value, dict):
                 raise BadInput(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}: {line.strip()[:60]}")
             records.append(value)
