@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench import dedup
 from workbench.dedup import (
@@ -168,6 +170,33 @@ def test_empty_short_and_odd_texts():
     empty = pd.DataFrame({"id": [], "text": []})
     kept, dropped, report = dedup_candidates(empty, config=DedupConfig(semantic=None))
     assert len(kept) == len(dropped) == report.n_input == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["alpha", "Beta", "gamma", "delta ", "epsilon", "zeta", "eta", "THETA"]),
+                 min_size=0, max_size=12).map(" ".join),
+        min_size=1, max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_invariants_and_idempotence_of_exact_and_minhash(texts, random):
+    df = pd.DataFrame({"id": range(len(texts)), "text": texts, "score": [random.choice([None, 1, 2, 3]) for _ in texts]})
+    config = DedupConfig(semantic=None)
+    kept, dropped, report = dedup_candidates(df, score_column="score", config=config)
+    assert sorted(kept["id"].tolist() + dropped["id"].tolist()) == list(range(len(texts)))
+    assert report.n_kept == len(kept) and sum(report.removed.values()) == len(dropped)
+    assert set(dropped["duplicate_root"]) <= set(kept["id"])
+    assert kept["text"].map(normalize_text).is_unique
+    score = df.set_index("id")["score"].astype(float).fillna(-np.inf)
+    for _, row in dropped.iterrows():  # never dropped for a worse-scored record
+        better = score[row["duplicate_of"]] > score[row["id"]]
+        tie_earlier = score[row["duplicate_of"]] == score[row["id"]] and row["duplicate_of"] < row["id"]
+        assert better or tie_earlier
+        assert score[row["duplicate_root"]] >= score[row["id"]]
+    again, dropped_again, _ = dedup_candidates(kept, score_column="score", config=config)
+    assert len(dropped_again) == 0
 
 
 def test_ties_go_to_the_earliest_row_and_unscored_rows_rank_last():
