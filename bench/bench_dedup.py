@@ -330,7 +330,9 @@ def main() -> None:
     parser.add_argument("--skip-semantic", action="store_true")
     parser.add_argument("--skip-minhash", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DISTILABEL_CACHE_DIR", tempfile.mkdtemp(prefix="bench-dedup-"))
+    if "DISTILABEL_CACHE_DIR" not in os.environ:  # distilabel writes its cache even unasked
+        cache = tempfile.TemporaryDirectory(prefix="bench-dedup-")
+        os.environ["DISTILABEL_CACHE_DIR"] = cache.name
 
     load_before = os.getloadavg()[0]
     rows: list = []
