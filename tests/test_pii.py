@@ -137,6 +137,13 @@ def test_redact_record_sums_fields_and_leaves_other_fields(redactor):
     assert out.record == {"id": 7, "instruction": "Email <EMAIL_ADDRESS> please", "response": "Sure, and <EMAIL_ADDRESS>",
                           "note": "no pii here"}
     assert record["instruction"].startswith("Email anna")  # the input is not modified
+    chat = {"messages": [{"role": "user", "content": "I'm Olga, olga@example.com"},
+                         {"role": "assistant", "content": "Thanks!"}], "n": 2}
+    red = redactor.redact_record(chat)
+    assert red.record["messages"][0]["content"] == "I'm <PERSON>, <EMAIL_ADDRESS>"
+    assert red.record["messages"][1] == {"role": "assistant", "content": "Thanks!"} and red.record["n"] == 2
+    assert chat["messages"][0]["content"].endswith("olga@example.com")  # the input is not modified
+    assert redactor.redact_record(chat, ["messages"]).record == red.record
     clean = redactor.redact_record({"text": "The build fails at step 14.", "n": 3})
     assert not clean.flagged and clean.counts_by_entity == {} and clean.record["text"] == "The build fails at step 14."
     with pytest.raises(BadInput, match="missing field 'body'"):

@@ -17,6 +17,7 @@ than downloaded. See ``docs/pii.md`` for the measured precision, recall and thro
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -309,6 +310,18 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 _ANALYZERS: dict[tuple, Any] = {}
 
 
+def _strings(value: Any, path: tuple):
+    """Every string inside ``value`` (nested mappings and lists), with its path of keys/indices."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
+
+
 def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading words that are never names from a PERSON span ("Call Olga Petrova" -> "Olga Petrova").
 
@@ -540,30 +553,38 @@ class PiiRedactor:
                        n_process: int | None = None) -> list[RecordRedaction]:
         """Redact the ``text_fields`` of many records in one batch.
 
-        With ``text_fields=None`` every top-level string value is redacted; a named field that a
-        record lacks, or whose value is not a string (``None`` is left as is), is refused.
+        With ``text_fields=None`` every string in the record is redacted, nested ones included
+        (chat ``messages`` lists, for instance). A named field may hold a string, ``None`` (left
+        as is) or a list/mapping whose strings are all redacted; a field that a record lacks, or
+        that holds a number or a boolean, is refused.
         """
-        jobs: list[tuple[int, str]] = []
+        jobs: list[tuple[int, tuple]] = []
         texts: list[str] = []
         for i, record in enumerate(records):
             if not isinstance(record, Mapping):
                 raise BadInput(f"record {i}: expected a mapping, got {type(record).__name__}")
-            fields = [k for k, v in record.items() if isinstance(v, str)] if text_fields is None else text_fields
-            for name in fields:
-                if name not in record:
-                    raise BadInput(f"record {i}: missing field {name!r} (fields: {', '.join(map(repr, record))})")
-                value = record[name]
-                if value is None:
-                    continue
-                if not isinstance(value, str):
-                    raise BadInput(f"record {i}: field {name!r} is {type(value).__name__}, not text: {value!r:.60}")
-                jobs.append((i, name))
-                texts.append(value)
+            if text_fields is None:
+                found = list(_strings(record, ()))
+            else:
+                found = []
+                for name in text_fields:
+                    if name not in record:
+                        raise BadInput(f"record {i}: missing field {name!r} (fields: {', '.join(map(repr, record))})")
+                    value = record[name]
+                    if value is not None and not isinstance(value, (str, Mapping, list)):
+                        raise BadInput(f"record {i}: field {name!r} is {type(value).__name__}, not text: {value!r:.60}")
+                    found.extend(_strings(value, (name,)))
+            for path, text in found:
+                jobs.append((i, path))
+                texts.append(text)
         results = self.redact_batch(texts, n_process=n_process) if texts else []
-        out = [dict(r) for r in records]
+        out = [copy.deepcopy(dict(r)) for r in records]
         counts: list[Counter] = [Counter() for _ in records]
-        for (i, name), res in zip(jobs, results):
-            out[i][name] = res.text
+        for (i, path), res in zip(jobs, results):
+            target = out[i]
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = res.text
             counts[i].update(res.counts_by_entity)
         return [RecordRedaction(rec, bool(c), dict(sorted(c.items()))) for rec, c in zip(out, counts)]
 

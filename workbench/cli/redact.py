@@ -1,6 +1,6 @@
 """``workbench redact FILE``: a redacted copy of a JSONL or CSV file.
 
-Every string field of every record is redacted (or only ``--fields a,b``) with the PII settings
+Every string of every record is redacted, nested ones included (or only those in ``--fields a,b``) with the PII settings
 of ``--config FILE`` (YAML/JSON, see ``docs/pii.md``) or the defaults, and the result is written
 to ``--output`` (default: next to the input, ``name.redacted.jsonl`` / ``name.redacted.csv``)
 through a temporary file renamed into place, so a failure never leaves a half-written output.
@@ -117,7 +117,7 @@ def check_fields(path: Path, records: list[dict], lines: list[int], fields: list
                     f"{path}: line {line}: missing field {name!r} (fields: {', '.join(map(repr, record))})"
                 )
             value = record[name]
-            if value is not None and not isinstance(value, str):
+            if value is not None and not isinstance(value, (str, dict, list)):
                 raise BadInput(
                     f"{path}: line {line}: field {name!r} is {json.dumps(value)[:60]}, not text;"
                     " name only text fields with --fields"
@@ -153,7 +153,7 @@ def write_atomic(out: Path, render) -> None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="PII settings (YAML or JSON): entities, thresholds, operator, spacy_model, ...")
 @click.option("--fields", default=None, metavar="A,B",
-              help="Comma-separated fields to redact (default: every string field).")
+              help="Comma-separated top-level fields to redact, with everything nested in them (default: every string).")
 @click.option("--annotate", is_flag=True,
               help="Add pii_flagged (true/false) and pii_counts (per entity type) to every output record.")
 def redact_cmd(file: Path, output: Path | None, config_file: Path | None, fields: str | None, annotate: bool) -> None:
