@@ -189,6 +189,45 @@ def test_edit_keeps_the_earlier_value_and_resync_adds_nothing(project):
 
 
 @pytest.mark.argilla
+def test_concurrent_syncs_add_each_version_once(project):
+    import threading
+
+    p = project
+    for k, name in enumerate(p.annotators):
+        for i in range(4):
+            p.submit(name, p.item(i), {"safety": "safe" if (i + k) % 2 else "unsafe"})
+    stores = [HistoryStore(p.store.url) for _ in range(3)]
+    errors = []
+
+    def run(store):
+        try:
+            sync(p.conn, store, full=True)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    versions = p.store.response_versions()
+    assert len(versions) == 8 and set(versions["version"]) == {1}
+    for s in stores:
+        s.close()
+
+
+@pytest.mark.argilla
+def test_missing_dataset_is_reported_not_fatal(project):
+    p = project
+    p.store.record_round(task=p.task, round=9, kind="production", dataset="gone", workspace=p.name,
+                         dataset_id="00000000-0000-4000-8000-000000000000", guideline_version=1)
+    report = sync(p.conn, p.store)
+    assert {d.dataset: d.mode for d in report.datasets} == {p.ds.name: "full", "gone": "missing"}
+    assert "gone: not found in Argilla" in str(report)
+
+
+@pytest.mark.argilla
 def test_incremental_sync_reads_only_changed_records(argilla_server, client, unique_name, tmp_path):
     import argilla as rg
 

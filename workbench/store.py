@@ -317,25 +317,30 @@ def _bulk_insert(conn, table: sa.Table, rows: list[tuple], page: int = 2000) -> 
         return
     cols = [c.name for c in table.columns]
     name, driver = conn.dialect.name, conn.dialect.driver
-    if name == "sqlite":
-        sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})'
-        cur = conn.connection.driver_connection.cursor()
-        try:
-            cur.executemany(sql, rows)
-        finally:
-            cur.close()
-    elif name == "postgresql" and driver == "psycopg2":
-        from psycopg2.extras import execute_values
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    sql = None
+    try:
+        if name == "sqlite":
+            sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})'
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                cur.executemany(sql, rows)
+            finally:
+                cur.close()
+        elif name == "postgresql" and driver == "psycopg2":
+            from psycopg2.extras import execute_values
 
-        sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES %s'
-        cur = conn.connection.driver_connection.cursor()
-        try:
-            execute_values(cur, sql, rows, page_size=page)
-        finally:
-            cur.close()
-    else:
-        for start in range(0, len(rows), page):
-            conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows[start:start + page]])
+            sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES %s'
+            cur = conn.connection.driver_connection.cursor()
+            try:
+                execute_values(cur, sql, rows, page_size=page)
+            finally:
+                cur.close()
+        else:
+            for start in range(0, len(rows), page):
+                conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows[start:start + page]])
+    except dbapi_error as exc:  # the driver's own error: raise it as SQLAlchemy would (IntegrityError, ...)
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error, dialect=conn.dialect) from exc
 
 
 def _db_time(dialect_name: str):

@@ -64,6 +64,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterator
 
 import requests
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from workbench.argilla_client import Connection
 from workbench.errors import ServiceError
@@ -72,7 +73,8 @@ from workbench.store import HistoryStore, ResponseRow, SuggestionRow, normalise_
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # the largest page argilla-server 2.8 allows on its record endpoints
-READ_CONCURRENCY = 3  # record pages requested at once during a full read
+READ_CONCURRENCY = 3
+WRITE_ATTEMPTS = 5  # record pages requested at once during a full read
 DELETED = "deleted"
 
 
@@ -365,11 +367,22 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
         on_progress("fetched", target.name)
     t_write = time.perf_counter()
     report.read_seconds = t_write - t0
-    written = store.write_dataset_sync(
-        dataset_id=target.dataset_id, name=info.get("name", target.name), workspace=target.workspace,
-        responses=responses, suggestions=suggestions, watermark=watermark, activity=activity,
-        fetched_record_ids={r["id"]: (r.get("external_id") or r["id"]) for r in records},
-        on_progress=(lambda stage: on_progress(stage, target.name)) if on_progress else None)
+    # Two syncs of one dataset at once (a --watch and a manual run): the second to commit either
+    # waits for SQLite's write lock or collides on a version number; its transaction is rolled back
+    # and it is written again from the new state, which makes it add only what is still missing.
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            written = store.write_dataset_sync(
+                dataset_id=target.dataset_id, name=info.get("name", target.name), workspace=target.workspace,
+                responses=responses, suggestions=suggestions, watermark=watermark, activity=activity,
+                fetched_record_ids={r["id"]: (r.get("external_id") or r["id"]) for r in records},
+                on_progress=(lambda stage: on_progress(stage, target.name)) if on_progress else None)
+            break
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise ServiceError(f"history store {store!r}: could not write dataset {target.name!r} "
+                                   f"({exc.__class__.__name__}: {str(exc).splitlines()[0][:200]})") from None
+            time.sleep(0.2 * (attempt + 1))
     report.new_response_versions = written.responses
     report.new_suggestion_versions = written.suggestions
     report.write_seconds = time.perf_counter() - t_write
@@ -413,8 +426,12 @@ def sync(conn: Connection, store: HistoryStore, *, task: str | None = None, full
         api.get("/api/v1/me")
         report = SyncReport()
         users = _users(api)
-        for target in _targets(api, store, task, workspaces):
-            report.datasets.append(sync_dataset(api, store, target, users, full=full, on_progress=on_progress))
+        try:
+            for target in _targets(api, store, task, workspaces):
+                report.datasets.append(sync_dataset(api, store, target, users, full=full, on_progress=on_progress))
+        except SQLAlchemyError as exc:
+            raise ServiceError(f"history store {store!r} failed: {exc.__class__.__name__}: "
+                               f"{str(exc).splitlines()[0][:200]}") from None
         report.api_calls = api.calls
         report.seconds = time.perf_counter() - t0
         return report
