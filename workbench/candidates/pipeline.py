@@ -120,13 +120,19 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
     import datasets.config as dsconfig
     import distilabel.distiset as distiset_mod
 
+    import datasets
+
     saved_cache = dsconfig.HF_DATASETS_CACHE
     saved_grab = distiset_mod._grab_citations
+    bars = datasets.is_progress_bar_enabled()
     dsconfig.HF_DATASETS_CACHE = Path(run_dir) / "hf-datasets"
     distiset_mod._grab_citations = no_citations
+    datasets.disable_progress_bars()  # "Generating train split" bars on stdout
     try:
         yield
     finally:
+        if bars:
+            datasets.enable_progress_bars()
         dsconfig.HF_DATASETS_CACHE = saved_cache
         distiset_mod._grab_citations = saved_grab
         for k, v in saved_env.items():
@@ -615,7 +621,8 @@ def _counts(*jsons: Any) -> dict[str, int]:
 
 def _candidate(task: Task, row: dict, pool: dict[str, dict], run_id: str, judge_style: str | None, now: str) -> dict:
     seed = pool.get(row["seed_id"], {})
-    seed_counts = (seed.get("pii") or {}).get("counts", {}) if row["origin"] == "seed" else {}
+    # prompts derived from a seed carry its redactions (placeholders) too, so they inherit its counts
+    seed_counts = (seed.get("pii") or {}).get("counts", {})
     counts = _counts(seed_counts, row.get("instruction_pii"), row.get("response_pii_one"))
     cx, q = row.get("complexity_score"), row.get("quality_score")
     return {
