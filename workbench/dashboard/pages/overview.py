@@ -30,7 +30,7 @@ def render(ctx: ui.Context) -> None:
         in_force = f"v{v.guideline_in_force}" if v.guideline_in_force is not None else "n/a"
         c[4].metric("Guideline in force", in_force,
                     help="the version the latest round was created under")
-        c[5].metric("Open alarms", len(v.alarms),
+        c[5].metric("Open alarms" if ctx.user.is_lead else "Your open alarms", len(v.alarms),
                     help="annotators whose gold-agreement CUSUM chart signalled in their latest round")
         if v.guideline_latest is not None and v.guideline_in_force is not None and v.guideline_latest > v.guideline_in_force:
             st.info(f"Guideline v{v.guideline_latest} is written but not in force yet: publish it with "
