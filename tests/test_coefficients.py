@@ -69,9 +69,12 @@ def _irr(matrix, weights="identity") -> CAC:
 
 
 def _usable(matrix) -> bool:
-    """At least one item rated twice and two distinct values overall (the coefficients exist)."""
+    """At least one item rated twice and two distinct values overall (the coefficients exist), and
+    at least two rated items: irrCAC divides by (n_subjects - 1) for its variance and raises
+    ZeroDivisionError on a single subject."""
     present = ~np.isnan(matrix)
-    return bool((present.sum(axis=0) >= 2).any()) and len(np.unique(matrix[present])) >= 2
+    return (bool((present.sum(axis=0) >= 2).any()) and len(np.unique(matrix[present])) >= 2
+            and int(present.any(axis=0).sum()) >= 2)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

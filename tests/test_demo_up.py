@@ -63,8 +63,8 @@ def test_up_reuses_the_running_server_and_prints_how_to_log_in(up_twice, argilla
 def test_second_up_creates_nothing(up_twice):
     first, second = up_twice
     assert second.exit_code == 0, second.output
+    # (the first run may find the demo loaded already by another test on the session server)
     assert "nothing created" in second.output
-    assert "created now" in first.output
 
 
 def test_demo_datasets_hold_what_the_demo_promises(up_twice, client):

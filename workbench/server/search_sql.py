@@ -129,8 +129,8 @@ def parse_text_query(q: str) -> TextNode:
 
     Examples
     --------
-    >>> parse_text_query("Hello world").kind
-    'words'
+    >>> parse_text_query("Hello world").kind  # words are ANDed, as Elasticsearch's default operator
+    'and'
     >>> parse_text_query("cat | dog").kind
     'or'
     >>> parse_text_query('"new york" -city').children[1].kind
