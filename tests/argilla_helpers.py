@@ -138,7 +138,11 @@ def dataset_records_with_responses(api_url: str, owner_api_key: str, dataset_id:
 
 
 def percentile(values: Iterable[float], q: float) -> float:
-    """Nearest-rank percentile (``q`` in 0..100) of ``values``."""
+    """Nearest-rank percentile (``q`` in 0..100) of ``values``.
+
+    >>> percentile([15, 20, 35, 40, 50], 30), percentile([15, 20, 35, 40, 50], 100)
+    (20, 50)
+    """
     ordered = sorted(values)
     if not ordered:
         raise ValueError("percentile of an empty sequence")
