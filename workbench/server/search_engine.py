@@ -123,14 +123,37 @@ def _register_sqlite_functions(sync_conn) -> None:
     info["wb_regexp"] = True
 
 
+_ENGINES: Dict[int, Any] = {}
+
+
+def _own_engine():
+    """The search engine's own async engine (and connection pool) for the running event loop.
+
+    Not argilla-server's ``async_engine``: every API request already holds one connection of that
+    pool for its session, and a search that waits for a second one deadlocks once as many requests
+    run at once as the pool has connections (15 by default: 20 annotators opening their queues
+    together saw every request time out). A pool of our own is never held by a request that waits
+    on us. One engine per event loop, because pooled async connections belong to their loop (the
+    rq worker runs each job in a fresh loop).
+    """
+    import asyncio
+
+    from argilla_server.settings import settings
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    key = id(asyncio.get_running_loop())
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = create_async_engine(settings.database_url, **settings.database_engine_args)
+    return engine
+
+
 class _Db:
-    """A connection of argilla-server's async engine, with our SQLite functions registered."""
+    """A connection of the search engine's own pool, with our SQLite functions registered."""
 
     def __init__(self):
-        from argilla_server.database import async_engine
-
-        self._engine = async_engine
-        self.dialect = async_engine.dialect.name
+        self._engine = _own_engine()
+        self.dialect = self._engine.dialect.name
         self._cm = None
         self.conn = None
 
