@@ -152,6 +152,8 @@ def main() -> None:
     ap.add_argument("--entities", default="", help="extra entity types to score, e.g. DATE_TIME")
     ap.add_argument("--misses", action="store_true", help="print every miss and false positive (Workbench config)")
     ap.add_argument("--no-stock", action="store_true", help="skip the stock-Presidio reference")
+    ap.add_argument("--structured-only", action="store_true",
+                    help="also measure Workbench with only pattern/checksum entity types (no spaCy NER)")
     args = ap.parse_args()
 
     entities = DEFAULT_ENTITIES + tuple(e for e in args.entities.split(",") if e)
@@ -165,6 +167,8 @@ def main() -> None:
     if not args.no_stock:
         configs.append(("stock presidio",
                         PiiConfig(entities=entities, custom_recognizers=False, ner_only=False)))
+    if args.structured_only:
+        configs.append(("structured only", PiiConfig(entities=STRUCTURED + ("URL",))))
     speeds = {}
     for name, cfg in configs:
         t = time.perf_counter()
@@ -175,9 +179,10 @@ def main() -> None:
         for split in ("dev", "heldout"):
             idx = [i for i, r in enumerate(rows) if r["split"] == split]
             sub = [rows[i] for i in idx]
-            result = score(sub, [spans[i] for i in idx], entities, misses=args.misses and name == "workbench")
+            ents = cfg.entities
+            result = score(sub, [spans[i] for i in idx], ents, misses=args.misses and name == "workbench")
             print_accuracy(f"[{name}] {split} split: {len(sub)} sentences (analyzer load {load_s:.1f} s)",
-                           result, entities, sum(r["kind"] == "negative" for r in sub))
+                           result, ents, sum(r["kind"] == "negative" for r in sub))
         if not args.skip_speed:
             docs = make_docs(rows, args.docs)
             speeds[name] = throughput(redactor, docs)
@@ -189,10 +194,10 @@ def main() -> None:
         print("its worker processes): what one idle core would do; two idle cores, at best twice that")
         names = list(speeds)
         print(f"{'mode':<28}" + "".join(f"{n + ' wall':>22}{'cpu':>7}" for n in names)
-              + ("   ratio (cpu)" if len(names) == 2 else ""))
+              + (f"   ratio (cpu) {names[0]}/{names[1]}" if len(names) >= 2 else ""))
         for mode in speeds[names[0]]:
             line = f"{mode:<28}" + "".join(f"{speeds[n][mode][0]:>22.0f}{speeds[n][mode][1]:>7.0f}" for n in names)
-            if len(names) == 2:
+            if len(names) >= 2:
                 line += f"{speeds[names[0]][mode][1] / speeds[names[1]][mode][1]:>14.2f}"
             print(line)
 

@@ -129,6 +129,14 @@ def test_entities_restrict_what_is_redacted(redactor):
     assert res.text == "Olga Petrova, <EMAIL_ADDRESS>, +44 20 7946 0958"
 
 
+def test_structured_only_config_skips_spacy_ner(redactor):
+    red = PiiRedactor(PiiConfig(entities=("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN")))
+    assert "ner" in red.analyzer.nlp_engine.nlp["en"].disabled
+    res = red.redact("Olga Petrova: SSN 412 55 1234, phone 020 7946 0958, olga@example.com")
+    assert res.text == "Olga Petrova: SSN <US_SSN>, phone <PHONE_NUMBER>, <EMAIL_ADDRESS>"
+    assert "ner" not in redactor.analyzer.nlp_engine.nlp["en"].disabled
+
+
 def test_redact_record_sums_fields_and_leaves_other_fields(redactor):
     record = {"id": 7, "instruction": "Email anna.kowalska@example.pl please", "response": "Sure, and bob@example.com",
               "note": "no pii here"}

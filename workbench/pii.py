@@ -113,7 +113,8 @@ class PiiConfig:
         IBANs with dashes or lower case, validated IPv6) to Presidio's. ``False`` gives stock
         Presidio, for comparison.
     ner_only : bool
-        Run only spaCy's entity recogniser (it has its own embedding layer, so its entities are
+        Run only spaCy's entity recogniser (or nothing but the tokenizer when no entity type
+        needs NER: PERSON, LOCATION, NRP, DATE_TIME) (it has its own embedding layer, so its entities are
         the same) and use lower-cased words as the lemmas Presidio's context enhancer compares
         (its matching is by substring, so "cards" still supports "card"). About halves the spaCy
         time; ``False`` runs the tagger and lemmatizer too.
@@ -362,6 +363,8 @@ class PiiRedactor:
         self.config = config or PiiConfig()
         self._min_threshold = min(self.config.threshold(e) for e in self.config.entities)
         self._allowed = frozenset(self.config.allow_list)
+        #: spaCy's NER is most of the analysis time; skip it when no entity type needs it
+        self._needs_ner = bool(set(self.config.entities) & NER_ENTITIES)
 
     # -- engines -----------------------------------------------------------------------------
 
@@ -373,7 +376,7 @@ class PiiRedactor:
         shared by every redactor that needs the same one.
         """
         cfg = self.config
-        key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only)
+        key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only, self._needs_ner)
         engine = _ANALYZERS.get(key)
         if engine is None:
             engine = _ANALYZERS[key] = self._build_analyzer()
@@ -415,6 +418,8 @@ class PiiRedactor:
             unused += ["tagger", "attribute_ruler", "lemmatizer", "tok2vec"]
             _register_lowercase_lemmas()
             nlp.add_pipe("workbench_lowercase_lemmas", last=True)
+        if not self._needs_ner:
+            unused.append("ner")
         for name in unused:
             if name in nlp.pipe_names:
                 nlp.disable_pipe(name)
