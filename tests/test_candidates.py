@@ -88,11 +88,20 @@ def test_jsonl_ingest_keeps_bad_records_aside_and_redacts_everything(home, tmp_p
     pool = _pool(home)
     assert len(pool) == 2 and {r["source"] for r in pool} == {"logs"}
     assert all(r["licence"] == "internal support logs, ToS 4.2" for r in pool)
-    stored = (home / "candidates").rglob("*.jsonl")
+    stored = (home / "candidates").rglob("*.jsonl")  # (the raw store is home/raw, not here)
     text = "".join(p.read_text() for p in stored)
     for s in PLANTED:
         assert s not in text  # neither the pool nor the rejects file holds the PII
     assert "<EMAIL_ADDRESS>" in text
+
+    # the original of the record with PII is in the raw store (mode 600), and only there
+    from workbench.raw_store import RawStore
+
+    flagged = next(r for r in pool if r["pii"]["flagged"])
+    with RawStore() as raw:
+        assert raw.get(flagged["raw_id"])["instruction"].startswith("Hi, I'm Maria Gonzalez (maria.gonzalez@example.org)")
+        assert len(raw) == 1
+    assert not any("raw_id" in r for r in pool if not r["pii"]["flagged"])
 
     again = ingest_file(f, source="logs", licence="internal support logs, ToS 4.2", redactor=redactor)
     assert (again.added, again.already) == (0, 2)
@@ -264,6 +273,14 @@ def test_config_is_checked_against_the_task(task):
     with pytest.raises(BadInput, match="ultrafeedback rates 1-5, but question 'legibility' takes \\[1, 2, 3, 4\\]"):
         parse_config(notes, {"llms": LLMS, "teachers": ["a"], "fields": {"note": "response"},
                              "judge": {"llm": "j", "style": "ultrafeedback"}}, "c.yaml")
+
+
+def test_shipped_example_config_is_valid(task):
+    from workbench.candidates.genconfig import load_config
+
+    cfg = load_config(task, Path(__file__).resolve().parents[1] / "workbench" / "candidates" / "example.yaml")
+    assert cfg.teachers == ("teacher-a", "teacher-b") and cfg.judge.style == "rubric" and cfg.dedup is not None
+    assert cfg.metadata == {"judge_quality": "judge", "response_words": "response_words"}
 
 
 def test_missing_config_file_names_where_to_put_it(home, task):

@@ -598,7 +598,9 @@ def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_i
     return pipeline
 
 
-def _seed_rows(task: Task, cfg: CandidateConfig, limit: int | None) -> tuple[list[dict], dict[str, dict]]:
+def seed_rows(task: Task, cfg: CandidateConfig, limit: int | None) -> tuple[list[dict], dict[str, dict]]:
+    """The pipeline's input rows (pool records of the config's sources not yet done for the task)
+    and the pool by id."""
     pool = storage.read_pool()
     done = storage.read_done(task.name)
     todo = [r for r in pool.values() if r["source"] in cfg.seed_sources and r["id"] not in done]
@@ -698,7 +700,7 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
     rejects_path = tdir / "rejects.jsonl"
     report = GenerateReport(task.name, run_id, rejects_path=str(rejects_path))
     with storage.locked(task.name):
-        seeds, pool = _seed_rows(task, cfg, limit)
+        seeds, pool = seed_rows(task, cfg, limit)
         if not seeds:
             srcs = ", ".join(cfg.seed_sources)
             if not any(r["source"] in cfg.seed_sources for r in pool.values()):
@@ -802,5 +804,5 @@ def config_summary(cfg: CandidateConfig) -> str:
 
 
 __all__ = ["GenerateReport", "build_pipeline", "clear_cache", "deita_filter", "distilabel_environment", "generate",
-           "no_citations", "rubric_for", "steps"]
+           "no_citations", "redactor_for", "rubric_for", "seed_rows", "steps"]
 

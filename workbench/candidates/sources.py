@@ -3,7 +3,10 @@
 Every record gets a *source kind* - ``logs`` (real traffic), ``curated`` (written or checked by
 people) or ``synthetic`` (made by a model) - and the licence note it came with. Its text is PII
 redacted (:class:`workbench.pii.PiiRedactor`) before anything is stored: the pool never holds the
-original text, so nothing downstream (LLM prompts, Argilla) can see it.
+original text, so nothing downstream (LLM prompts, Argilla) can see it. The original of a record
+in which PII was found goes to the access-restricted raw store (:mod:`workbench.raw_store`), and
+the pool record keeps its ``raw_id`` (an HMAC of the original keyed by ``WORKBENCH_PII_SALT`` when
+that is set, so the id cannot be used to confirm a guess of the text).
 
 Problems are of two kinds:
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,6 +32,8 @@ from typing import Any, Sequence
 from workbench.candidates import storage
 from workbench.demo_data import record_id
 from workbench.errors import BadInput
+from workbench.pii import SALT_ENV
+from workbench.raw_store import RawStore, content_id
 
 SOURCE_KINDS = ("logs", "curated", "synthetic")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -365,6 +371,7 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
         pool = storage.read_pool()
         seen: set[str] = set()
         added = []
+        raw_items: list[tuple[str, dict]] = []
         for r in records:
             ins = next(it)
             res = next(it) if r.response is not None else None
@@ -393,8 +400,15 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
                 "pii": {"flagged": bool(counts), "counts": counts},
                 "ingested_at": now,
             }
+            if counts:  # the original goes to the access-restricted raw store, and only there
+                raw = {"instruction": r.instruction} | ({"response": r.response} if r.response is not None else {})
+                rec["raw_id"] = content_id(raw, key=os.environ.get(SALT_ENV) or None)
+                raw_items.append((rec["raw_id"], raw))
             pool[rid] = rec
             added.append(rec)
+        if raw_items:
+            with RawStore() as raw_store:
+                raw_store.put_many(raw_items)
         if added:
             storage.append_jsonl(storage.pool_path(), added)
         report.added = len(added)
