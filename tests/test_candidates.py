@@ -291,6 +291,19 @@ def test_missing_config_file_names_where_to_put_it(home, task):
     assert "candidates/medical-qa-rating.yaml: no candidates config for task 'medical-qa-rating': create it" in r.output
 
 
+def test_generate_refuses_an_unset_key_variable_before_starting(home, tmp_path, monkeypatch):
+    import yaml
+
+    from workbench.cli import main
+
+    monkeypatch.delenv("WB_UNSET_KEY", raising=False)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"llms": {"a": {**LLMS["a"], "api_key_env": "WB_UNSET_KEY"}}, "teachers": ["a"]}))
+    r = CliRunner().invoke(main, ["candidates", "generate", "medical-qa-rating", "--config", str(cfg)])
+    assert r.exit_code == 2 and "llms.a.api_key_env: the environment variable WB_UNSET_KEY is not set" in r.output
+    assert not (home / "distilabel-cache").exists() or not any((home / "distilabel-cache").iterdir())
+
+
 def test_judge_rubric_comes_from_the_guideline(task):
     from workbench.candidates.pipeline import rubric_for
     from workbench.candidates.rubric import judge_template

@@ -87,6 +87,22 @@ def test_candidates_end_to_end(argilla_server, client, tmp_path, monkeypatch, un
     assert "8 records read; 6 added to the pool as logs, 0 already there, 1 repeated in the file" in r.output
     assert "1 record kept aside" in r.output
 
+    # With bs4 importable, building the Distiset would fetch BibTeX from arxiv2bibtex.org for the
+    # steps with arXiv references: make bs4 importable and watch for such requests.
+    import types
+
+    fetched: list[str] = []
+    real_get = requests.get
+
+    def spy_get(url, *a, **kw):
+        if "arxiv" in str(url):
+            fetched.append(str(url))
+            raise requests.ConnectionError("no network in tests")
+        return real_get(url, *a, **kw)
+
+    monkeypatch.setitem(sys.modules, "bs4", types.SimpleNamespace(BeautifulSoup=object))
+    monkeypatch.setattr(requests, "get", spy_get)
+
     garbled_judge = lambda p, m: "# Rubric" in p and "tension headache" in p  # noqa: E731
     with FakeLLMServer(garbage_when=["sunburn", garbled_judge], stall_when=[lambda p, m: m == "teacher-b" and "exercise" in p],
                        stall_seconds=30, leak=LEAK) as llm:
@@ -105,6 +121,7 @@ def test_candidates_end_to_end(argilla_server, client, tmp_path, monkeypatch, un
     retry = sorted(pool[s]["instruction"][:24] for s in set(pool) - set(done))
     assert retry == ["How long does a tension ", "What helps a mild sunbur"]
     assert models == {"teacher-a", "teacher-b", "judge-m"}
+    assert fetched == []
     # No planted PII, and nothing an LLM leaked, reached any LLM request.
     for p in prompts:
         for s in PLANTED + LEAKED:

@@ -699,6 +699,11 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
     tdir = storage.task_dir(task.name)
     rejects_path = tdir / "rejects.jsonl"
     report = GenerateReport(task.name, run_id, rejects_path=str(rejects_path))
+    from workbench.candidates.llm import api_key
+
+    for spec in cfg.llms.values():  # an unset key variable is reported before anything starts
+        if spec.kind == "openai":
+            api_key(spec)
     with storage.locked(task.name):
         seeds, pool = seed_rows(task, cfg, limit)
         if not seeds:
