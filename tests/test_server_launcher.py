@@ -28,8 +28,10 @@ def run_cli(*args: str, home: Path, env: dict | None = None, timeout: float = 24
     full_env["WORKBENCH_HOME"] = str(home)
     for key in ("ARGILLA_REDIS_URL", "WORKBENCH_OWNER_USERNAME", "WORKBENCH_OWNER_PASSWORD", "WORKBENCH_OWNER_API_KEY"):
         full_env.pop(key, None)
-    if "WORKBENCH_TEST_DATABASE_URL" not in os.environ:
-        full_env.pop("ARGILLA_DATABASE_URL", None)
+    # Never the session server's database: a start under another home would take over its owner
+    # account (the init step sets the owner's key to that home's credentials). A test that wants a
+    # database passes it in ``env``.
+    full_env.pop("ARGILLA_DATABASE_URL", None)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "workbench.cli", *args], env=full_env, capture_output=True, text=True, timeout=timeout
