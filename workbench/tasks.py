@@ -567,15 +567,39 @@ def _check_guideline_ref(doc: _Doc, ref: str, gdir: Path) -> Path | None:
     return folder
 
 
-def _check_field(doc: _Doc, fd: Any, p: tuple) -> Field | None:
-    if not isinstance(fd, dict):
-        doc.add(p, f"a field must be a mapping with name/type/title, got {_type_name(fd)}")
-        return None
-    before = len(doc.problems)
-    _unknown_keys(doc, fd, _FIELD_KEYS, p, "a field")
-    name = _text(doc, fd, "name", p, required=True)
-    if name is not None and not _PROP_NAME.match(name):
+def _open_entry(doc: _Doc, data: Any, p: tuple, what: str, shape: str, keys: set, *, check_name: bool = True) -> tuple[bool, str | None]:
+    """The checks every named list entry (field, question, metadata property, vector) starts with.
+
+    Returns ``(False, None)`` when ``data`` is not a mapping (nothing else can be checked), else
+    ``(True, name)`` with ``name`` None when it is missing or not text. Problems go into ``doc``.
+    """
+    if not isinstance(data, dict):
+        doc.add(p, f"{what} must be a mapping with {shape}, got {_type_name(data)}")
+        return False, None
+    _unknown_keys(doc, data, keys, p, what)
+    name = _text(doc, data, "name", p, required=True)
+    if check_name and name is not None and not _PROP_NAME.match(name):
         doc.add(p + ("name",), f"{name!r} must start with a letter or '_' and use letters, digits, '_' or '-'")
+    return True, name
+
+
+def _kind(doc: _Doc, data: dict, p: tuple, kinds: tuple, what: str) -> str | None:
+    """The entry's ``kind``, or None (with the problem recorded) when it is missing or unknown."""
+    kind = data.get("kind")
+    if kind is None:
+        doc.add(p, f"missing 'kind' (one of: {', '.join(kinds)})")
+        return None
+    if kind not in kinds:
+        doc.add(p + ("kind",), f"unknown {what} kind {kind!r} (allowed: {', '.join(kinds)})")
+        return None
+    return kind
+
+
+def _check_field(doc: _Doc, fd: Any, p: tuple) -> Field | None:
+    before = len(doc.problems)
+    ok, name = _open_entry(doc, fd, p, "a field", "name/type/title", _FIELD_KEYS)
+    if not ok:
+        return None
     ftype = fd.get("type", "text")
     if ftype not in FIELD_TYPES:
         doc.add(p + ("type",), f"unknown field type {ftype!r} (allowed: {', '.join(FIELD_TYPES)})")
@@ -627,20 +651,10 @@ def _check_labels(doc: _Doc, qd: dict, key: str, p: tuple, *, min_items: int, ma
 
 
 def _check_question(doc: _Doc, qd: Any, p: tuple, field_names: set[str]) -> Question | None:
-    if not isinstance(qd, dict):
-        doc.add(p, f"a question must be a mapping with name/kind/..., got {_type_name(qd)}")
-        return None
     before = len(doc.problems)
-    _unknown_keys(doc, qd, _QUESTION_KEYS, p, "a question")
-    name = _text(doc, qd, "name", p, required=True)
-    if name is not None and not _PROP_NAME.match(name):
-        doc.add(p + ("name",), f"{name!r} must start with a letter or '_' and use letters, digits, '_' or '-'")
-    kind = qd.get("kind")
+    ok, name = _open_entry(doc, qd, p, "a question", "name/kind/...", _QUESTION_KEYS)
+    kind = _kind(doc, qd, p, QUESTION_KINDS, "question") if ok else None
     if kind is None:
-        doc.add(p, f"missing 'kind' (one of: {', '.join(QUESTION_KINDS)})")
-        return None
-    if kind not in QUESTION_KINDS:
-        doc.add(p + ("kind",), f"unknown question kind {kind!r} (allowed: {', '.join(QUESTION_KINDS)})")
         return None
     title = _text(doc, qd, "title", p, required=False, default=name)
     description = _text(doc, qd, "description", p, required=False)
@@ -759,20 +773,10 @@ def _check_question(doc: _Doc, qd: Any, p: tuple, field_names: set[str]) -> Ques
 
 
 def _check_metadata(doc: _Doc, md: Any, p: tuple) -> MetadataProperty | None:
-    if not isinstance(md, dict):
-        doc.add(p, f"a metadata property must be a mapping with name/kind, got {_type_name(md)}")
-        return None
     before = len(doc.problems)
-    _unknown_keys(doc, md, _META_KEYS, p, "a metadata property")
-    name = _text(doc, md, "name", p, required=True)
-    if name is not None and not _PROP_NAME.match(name):
-        doc.add(p + ("name",), f"{name!r} must start with a letter or '_' and use letters, digits, '_' or '-'")
-    kind = md.get("kind")
+    ok, name = _open_entry(doc, md, p, "a metadata property", "name/kind", _META_KEYS)
+    kind = _kind(doc, md, p, METADATA_KINDS, "metadata") if ok else None
     if kind is None:
-        doc.add(p, f"missing 'kind' (one of: {', '.join(METADATA_KINDS)})")
-        return None
-    if kind not in METADATA_KINDS:
-        doc.add(p + ("kind",), f"unknown metadata kind {kind!r} (allowed: {', '.join(METADATA_KINDS)})")
         return None
     title = _text(doc, md, "title", p, required=False, default=name)
     visible = _bool(doc, md, "visible_for_annotators", p, True)
@@ -805,12 +809,10 @@ def _check_metadata(doc: _Doc, md: Any, p: tuple) -> MetadataProperty | None:
 
 
 def _check_vector(doc: _Doc, vd: Any, p: tuple) -> Vector | None:
-    if not isinstance(vd, dict):
-        doc.add(p, f"a vector must be a mapping with name/dimensions, got {_type_name(vd)}")
-        return None
     before = len(doc.problems)
-    _unknown_keys(doc, vd, _VECTOR_KEYS, p, "a vector")
-    name = _text(doc, vd, "name", p, required=True)
+    ok, name = _open_entry(doc, vd, p, "a vector", "name/dimensions", _VECTOR_KEYS, check_name=False)
+    if not ok:
+        return None
     if "dimensions" not in vd:
         doc.add(p, "missing 'dimensions' (a positive integer, e.g. 384)")
     dims = _number(doc, vd, "dimensions", p, None, integer=True, lo=1)
