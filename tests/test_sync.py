@@ -424,7 +424,14 @@ def test_gold_import_set_adjudicate(tmp_path):
     res = runner.invoke(main, ["gold", "adjudicate", "medical-qa-rating", "q1", "safety", "needs-caveat",
                                "--by", "lead", "--store", url])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["gold", "set", "medical-qa-rating", "q2", "quality", "3", "--by", "dr-c", "--store", url])
+    assert res.exit_code == 0, res.output
+    assert "(expert, by dr-c)" in res.output
+    res = runner.invoke(main, ["gold", "set", "medical-qa-rating", "q2", "quality", "11", "--by", "dr-c", "--store", url])
+    assert res.exit_code == 2 and "11" in res.output
     gold = HistoryStore(url).gold("medical-qa-rating").set_index(["item", "question"])
+    assert gold.loc[("q2", "quality"), "value"] == 3
+    assert gold.loc[("q2", "quality"), "kind"] == "expert"
     assert gold.loc[("q1", "safety"), "value"] == "needs-caveat"
     assert gold.loc[("q1", "safety"), "kind"] == "adjudicated"
     assert gold.loc[("q1", "quality"), "value"] == 4
@@ -440,6 +447,6 @@ def test_gold_import_set_adjudicate(tmp_path):
     assert f"{bad}:3: value: '9' is not a rating of quality" in res.output
     assert f"{bad}:4: question: 'colour' is not a question" in res.output
     assert f"{bad}:5: value: empty" in res.output
-    assert len(HistoryStore(url).gold_history("medical-qa-rating")) == 4  # nothing from the bad file
+    assert len(HistoryStore(url).gold_history("medical-qa-rating")) == 5  # import 3 + set 1 + adjudicate 1; nothing from the bad file
     res = runner.invoke(main, ["gold", "import", "medical-qa-rating", str(tmp_path / "none.csv"), "--store", url])
     assert res.exit_code == 2 and "none.csv: cannot be read" in res.output

@@ -116,6 +116,22 @@ def check_gold_value(task, question_name: str, value, *, where: str):
     return normalise_value(q.kind, value)
 
 
+def _record_gold(task_name: str, item: str, question: str, value: str, set_by: str, store_url: str | None,
+                 *, kind: str) -> None:
+    """Check VALUE against the task's question and append it to the store's gold as ``kind``."""
+    from workbench.store import HistoryStore
+    from workbench.tasks import find_task
+
+    t = find_task(task_name)
+    v = check_gold_value(t, question, _parse_value(value), where="argument VALUE")
+    store = HistoryStore(store_url)
+    try:
+        store.set_gold(task=t.name, item=item, question=question, value=v, set_by=set_by, kind=kind)
+    finally:
+        store.close()
+    click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} ({kind}, by {set_by})")
+
+
 @click.group()
 def gold() -> None:
     """Gold answers: experts' reference answers and adjudications, kept apart from raw responses."""
@@ -133,17 +149,7 @@ def gold_set(task_name: str, item: str, question: str, value: str, set_by: str, 
 
     Gold is append-only: the latest answer wins, earlier ones stay in the history.
     """
-    from workbench.store import HistoryStore
-    from workbench.tasks import find_task
-
-    t = find_task(task_name)
-    v = check_gold_value(t, question, _parse_value(value), where="argument VALUE")
-    store = HistoryStore(store_url)
-    try:
-        store.set_gold(task=t.name, item=item, question=question, value=v, set_by=set_by, kind="expert")
-    finally:
-        store.close()
-    click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} (expert, by {set_by})")
+    _record_gold(task_name, item, question, value, set_by, store_url, kind="expert")
 
 
 @gold.command("adjudicate")
@@ -156,17 +162,7 @@ def gold_set(task_name: str, item: str, question: str, value: str, set_by: str, 
 def gold_adjudicate(task_name: str, item: str, question: str, value: str, set_by: str,
                     store_url: str | None) -> None:
     """Resolve a disagreement on ITEM's QUESTION with VALUE; an adjudication beats expert gold."""
-    from workbench.store import HistoryStore
-    from workbench.tasks import find_task
-
-    t = find_task(task_name)
-    v = check_gold_value(t, question, _parse_value(value), where="argument VALUE")
-    store = HistoryStore(store_url)
-    try:
-        store.set_gold(task=t.name, item=item, question=question, value=v, set_by=set_by, kind="adjudicated")
-    finally:
-        store.close()
-    click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} (adjudicated, by {set_by})")
+    _record_gold(task_name, item, question, value, set_by, store_url, kind="adjudicated")
 
 
 GOLD_CSV_COLUMNS = ("item", "question", "value", "set_by")
