@@ -500,10 +500,9 @@ def status() -> Status:
     if not state.redis_owned:
         components["redis"] = "external"
     creds = config.owner_credentials()
-    redis_url = None
-    redis_info = state.process("redis")
-    if redis_info is not None or not state.redis_owned:
-        redis_url = os.environ.get("ARGILLA_REDIS_URL") if not state.redis_owned else state.redis_url
+    # Our own Redis has no password, so the state's (redacted) URL reaches it; an external one may
+    # have a password, which only the environment holds.
+    redis_url = state.redis_url if state.redis_owned else os.environ.get("ARGILLA_REDIS_URL")
     return Status(
         running=any(v == "alive" for v in components.values()),
         state=state,
