@@ -61,6 +61,37 @@ def validate(ctx: click.Context, files: tuple[Path, ...], guidelines_dir: Path |
         ctx.exit(2)
 
 
+@task.command("apply")
+@click.argument("task_file", metavar="TASK_FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--allow-deletions", is_flag=True,
+              help="Delete metadata properties and vectors the file no longer declares (their values on "
+                   "every record are lost). Without it such a deletion is refused.")
+def apply(task_file: Path, dry_run: bool, allow_deletions: bool) -> None:
+    """Bring the existing Argilla datasets of TASK_FILE's rounds in line with the file.
+
+    Changes Argilla allows on a dataset that has records are applied: titles, descriptions,
+    label order and display texts, visible labels, markdown, span overlap switched on, metadata
+    visibility, new metadata properties and vectors, the production overlap. The guidelines text
+    is left to `workbench guidelines publish`. If any change is one Argilla refuses (a question
+    or field added, removed or retyped, label values added or renamed, rating values, required,
+    metadata options or bounds, vector dimensions), nothing is changed on any dataset: create a
+    new round for the changed task instead.
+
+    Prints every change. Exit 0 when applied or nothing to do, 2 when refused (nothing changed),
+    1 when Argilla cannot be reached.
+    """
+    from workbench import argilla_client
+    from workbench.store import HistoryStore
+    from workbench.task_apply import apply_task
+    from workbench.tasks import load_task
+
+    t = load_task(task_file)  # a bad file is refused before any connection
+    cl = argilla_client.client(argilla_client.connection())
+    report = apply_task(cl, HistoryStore(), t, dry_run=dry_run, allow_deletions=allow_deletions)
+    click.echo(str(report))
+
+
 @click.group()
 def guidelines() -> None:
     """Versioned annotation guidelines (guidelines/<id>/v1.md, v2.md, ...)."""
