@@ -54,13 +54,14 @@ def test_items_get_content_ids_and_calibration_selection_is_order_free(tmp_path)
     from workbench.rounds import item_id, read_items, select_calibration
 
     task = _medical()
-    records = demo_data.generate_records(60, seed=3)
+    n = task.calibration.set_size + 20  # more items than the calibration set takes
+    records = demo_data.generate_records(n, seed=3)
     lines = [json.dumps({**r.fields, **r.metadata, "id": "ignored"}) for r in records]
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     a.write_text("\n".join(lines + lines[:5]) + "\n")  # duplicates are kept once
     b.write_text("\n".join(reversed(lines)) + "\n")
     items_a, items_b = read_items(a, task), read_items(b, task)
-    assert len(items_a) == 60
+    assert len(items_a) == n
     assert {it.id for it in items_a} == {r.id for r in records}  # the demo's content ids
     assert all(item_id(task, it.fields) == it.id for it in items_a)
     sel_a, sel_b = select_calibration(task, items_a), select_calibration(task, items_b)
@@ -307,3 +308,79 @@ def test_publish_updates_open_rounds_only_and_records_each_publication(program, 
         [(f"task:{p.name}", 1), (f"task:{p.name}", 2), (str(ds.id), 2)])
     bad = run("guidelines", "publish", p.name, "7", ok=False)
     assert bad.exit_code == 2 and "no version v7" in bad.output
+
+
+def test_gold_template_import_round_trip_uses_content_ids(tmp_path):
+    from workbench.rounds import item_id, read_items
+    from workbench.store import HistoryStore
+
+    task = _medical()
+    records = demo_data.generate_records(6, seed=11)
+    items_file = write_items(tmp_path / "held-out.jsonl", records[:3])
+    out = tmp_path / "gold.csv"
+    run("gold", "template", "medical-qa-rating", "--items", items_file, "--by", "dr-lee", "--output", out)
+    import csv
+    import io
+
+    text = out.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(rows[0])[:4] == ["item", "question", "value", "set_by"] and "instruction" in rows[0]
+    agreeing = [q.name for q in task.questions if q.has_agreement]
+    assert len(rows) == 3 * len(agreeing)
+    assert all(r["value"] == "" and r["set_by"] == "dr-lee" for r in rows)
+    ids = {item_id(task, it.fields) for it in read_items(items_file, task)}
+    assert {r["item"] for r in rows} == ids
+    # an existing output is refused and left alone
+    again = run("gold", "template", "medical-qa-rating", "--items", items_file, "--by", "x", "--output", out, ok=False)
+    assert again.exit_code == 2 and "file exists" in again.output
+    assert out.read_text(encoding="utf-8") == text
+
+    # the expert fills in the quality rows only; the rest are deleted before import
+    filled = [{**r, "value": "4"} for r in rows if r["question"] == "quality"]
+    gold_csv = tmp_path / "filled.csv"
+    with open(gold_csv, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(filled)
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    # a wrong value is reported at the physical line its row starts on (fields span lines)
+    bad_csv = tmp_path / "bad.csv"
+    with open(bad_csv, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(filled[:2] + [{**filled[2], "value": "9"}])
+    start = 1 + next(n for n, line in enumerate(bad_csv.read_text(encoding="utf-8").splitlines())
+                     if line.startswith(f"{filled[2]['item']},quality,9,"))
+    assert start > 4  # the two rows before it span several lines each
+    res = run("gold", "import", "medical-qa-rating", bad_csv, "--store", url, ok=False)
+    assert res.exit_code == 2 and f"{bad_csv}:{start}: value: '9' is not a rating of quality" in res.output
+    run("gold", "import", "medical-qa-rating", gold_csv, "--store", url)
+    gold = HistoryStore(url).gold("medical-qa-rating")
+    assert set(gold["item"]) == ids and set(gold["value"]) == {4} and set(gold["set_by"]) == {"dr-lee"}
+
+
+def test_production_mixes_unseen_gold_first(program, client):
+    """Gold set ahead of time on candidates nobody calibrated on is mixed in before calibration gold."""
+    p = program
+    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
+    roster = write_roster(p.root / "roster.yaml", p.name, annotators)
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    run("guidelines", "publish", p.name, "2")
+    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+    for r in p.calibration:
+        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
+            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    fresh = p.others[:2]  # in the production candidates file, never calibrated on
+    for r in fresh:
+        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
+            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    out = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items,
+              "--force-reason", "test of the gold pool")
+    ds = _dataset(client, p.name, f"{p.name}-production-r2")
+    ids = [str(r.id) for r in ds.records()]
+    cal_ids = {r.id for r in p.calibration}
+    fresh_ids = {r.id for r in fresh}
+    assert fresh_ids <= set(ids)  # both unseen gold items are in, as gold
+    assert len(ids) == len(set(ids)) == 48 + 3  # 48 ordinary (2 of the 50 became gold) + 3 gold
+    assert sum(i in cal_ids for i in ids) == 1  # calibration gold only fills the third slot
+    assert "1 of 3 gold items come from calibration rounds" in out.output

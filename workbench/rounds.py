@@ -21,9 +21,12 @@ Production rounds
     Refused while the task's latest calibration round has not passed the gate
     (:mod:`workbench.gate`), unless ``--force-reason TEXT`` is given; the reason is recorded with
     the round. The task's ``overlap`` sets the distribution. Gold items - items with an expert's
-    gold answer in the store, taken from the task's calibration datasets - are mixed in at the
+    gold answer in the store - are mixed in at the
     task's ``gold_rate`` (share of the round's records), in a deterministic order spread through
-    the round. Nothing tells them apart in Argilla: same fields and metadata properties as every
+    the round. Gold on candidates that were never in a calibration round (an expert labelled them
+    ahead of time, ``workbench gold import``) is used first: annotators cannot recognise items
+    they have never seen; calibration items with gold fill the rest, with a note saying so.
+    Nothing tells them apart in Argilla: same fields and metadata properties as every
     other record (no extra metadata, no suggestion), and the same kind of id. Their gold answers
     stay in the store (``HistoryStore.gold``), keyed by item id. Items already used in a
     calibration round are not used as ordinary production items.
@@ -405,29 +408,43 @@ def create_round(
             forced = force_reason.strip()
         elif force_reason is not None:
             notes.append("the gate passes: --force-reason was not needed and is not recorded")
-        # Gold pool: items with gold answers, as they appear in the task's calibration datasets.
+        # Gold pool. First choice: candidates of this round with gold answers that were never in a
+        # calibration round (an expert labelled them ahead of time): nobody has seen them, so nobody
+        # can recognise them. Then: calibration items with gold, as they appear in Argilla.
         gold = store.gold(task.name)
         seen_cal = _calibration_records(cl, store, task)
         agreeing = {q.name for q in task.questions if q.has_agreement}
         by_item = gold.groupby("item")["question"].apply(set) if len(gold) else {}
-        pool_ids = [i for i in (by_item.index if len(gold) else []) if agreeing <= by_item[i] and i in seen_cal]
-        if not pool_ids:
-            pool_ids = [i for i in (by_item.index if len(gold) else []) if i in seen_cal]
-        excluded = set(seen_cal) | set(pool_ids)
+        gold_ids = list(by_item.index) if len(gold) else []
+        cand_by_id = {it.id: it for it in candidates}
+
+        def split(ids: list[str]) -> tuple[list[str], list[str]]:
+            return ([i for i in ids if i in cand_by_id and i not in seen_cal], [i for i in ids if i in seen_cal])
+
+        fresh, seen = split([i for i in gold_ids if agreeing <= by_item[i]])
+        if not fresh and not seen:
+            fresh, seen = split(gold_ids)
+        excluded = set(seen_cal) | set(fresh)
         regular = [it for it in candidates if it.id not in excluded]
         if size is not None:
             regular = [regular[i] for i in _hash_order(f"size:{task.name}:{number}", [it.id for it in regular])[:size]]
         if not regular:
-            raise BadInput(f"task {task.name!r}: no production items left (every candidate was used in calibration)")
+            raise BadInput(f"task {task.name!r}: no production items left (every candidate was used in calibration or as gold)")
         k = n_gold_for(len(regular), task.calibration.gold_rate)
-        if k and not pool_ids:
-            raise BadInput(f"task {task.name!r}: gold_rate {task.calibration.gold_rate:g} needs gold items, but no item of "
-                           "its calibration rounds has a gold answer in the store: set gold first")
-        if k > len(pool_ids):
-            notes.append(f"only {len(pool_ids)} gold items available; wanted {k} for gold_rate {task.calibration.gold_rate:g}")
-            k = len(pool_ids)
-        chosen = _hash_order(f"gold:{task.name}:{number}", list(pool_ids))[:k]
-        gold_items = [seen_cal[pool_ids[i]] for i in chosen]
+        if k and not (fresh or seen):
+            raise BadInput(f"task {task.name!r}: gold_rate {task.calibration.gold_rate:g} needs gold items, but no "
+                           "candidate or calibration item has a gold answer in the store: set gold first")
+        if k > len(fresh) + len(seen):
+            notes.append(f"only {len(fresh) + len(seen)} gold items available; wanted {k} for gold_rate "
+                         f"{task.calibration.gold_rate:g}")
+            k = len(fresh) + len(seen)
+        take_fresh = [fresh[i] for i in _hash_order(f"gold:{task.name}:{number}", fresh)[:k]]
+        take_seen = [seen[i] for i in _hash_order(f"gold:{task.name}:{number}", seen)[:k - len(take_fresh)]]
+        if take_seen:
+            notes.append(f"{len(take_seen)} of {k} gold items come from calibration rounds, so annotators who "
+                         "calibrated may recognise them; expert gold on candidates nobody has seen "
+                         "(`workbench gold import`) is used first")
+        gold_items = [cand_by_id[i] for i in take_fresh] + [seen_cal[i] for i in take_seen]
         planned = mix_production(name, regular, gold_items)
         min_submitted = task.overlap
     else:

@@ -184,8 +184,10 @@ def read_gold_csv(task, path: Path) -> list[dict]:
         raise BadInput(f"{path}:1: header: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                        f"(found: {', '.join(header) or 'nothing'}; expected {', '.join(GOLD_CSV_COLUMNS)}[, kind])")
     rows, problems = [], []
-    for n, row in enumerate(reader, start=2):
-        where = f"{path}:{n}"
+    next_line = 2
+    for row in reader:
+        where = f"{path}:{next_line}"  # where the row starts (quoted fields may span lines)
+        next_line = reader.line_num + 1
         empty = [c for c in GOLD_CSV_COLUMNS if not (row.get(c) or "").strip()]
         if empty:
             problems.append(f"{where}: {empty[0]}: empty")
@@ -228,6 +230,46 @@ def gold_import(task_name: str, file: Path, store_url: str | None) -> None:
     finally:
         store.close()
     click.echo(f"imported {len(rows)} gold answer{'s' if len(rows) != 1 else ''} for task {t.name} from {file}")
+
+
+@gold.command("template")
+@click.argument("task_name", metavar="TASK")
+@click.option("--items", "items_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Candidate items (JSON lines with the task's fields), as for `round create --items`.")
+@click.option("--by", "set_by", required=True, help="The expert who will answer (goes into the set_by column).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the CSV (default: standard output). An existing file is refused.")
+def gold_template(task_name: str, items_file: Path, set_by: str, output: Path | None) -> None:
+    """A gold CSV for an expert to fill in: one row per item and agreement question, value empty.
+
+    Ids are content-derived, as in Argilla. The task's fields follow as context columns, which
+    `gold import` ignores. Delete the rows left unanswered before importing. Gold on items that
+    never were in a calibration round is what production rounds mix in first: annotators cannot
+    recognise items they have never seen.
+    """
+    import io
+
+    from workbench.config import atomic_write_text
+    from workbench.rounds import read_items
+    from workbench.tasks import find_task
+
+    t = find_task(task_name)
+    items = read_items(items_file, t)
+    if output is not None and output.exists():
+        raise BadInput(f"{output}: --output: file exists; choose another name or delete it first")
+    questions = [q for q in t.questions if q.has_agreement]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*GOLD_CSV_COLUMNS, *(f.name for f in t.fields)])
+    for it in items:
+        for q in questions:
+            w.writerow([it.id, q.name, "", set_by, *(it.fields.get(f.name, "") for f in t.fields)])
+    if output is None:
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        atomic_write_text(output, buf.getvalue())
+        click.echo(f"wrote {len(items) * len(questions)} rows ({len(items)} items x {len(questions)} questions) to {output}",
+                   err=True)
 
 
 @gold.command("show")
