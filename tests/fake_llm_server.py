@@ -1,7 +1,15 @@
-"""A small local OpenAI-compatible HTTP server for tests. A TEST FIXTURE, not a model.
+"""A small local LLM HTTP server for tests. A TEST FIXTURE, not a model.
 
-It answers ``POST /v1/chat/completions`` deterministically, in the format each distilabel task
-used by :mod:`workbench.candidates.pipeline` parses:
+It speaks two protocols on the same port, with the same answers:
+
+* OpenAI's ``POST /v1/chat/completions`` (clients use :attr:`FakeLLMServer.base_url`);
+* Ollama's native ``POST /api/chat``, non-streaming (``"stream": false``, what distilabel's
+  ``OllamaLLM`` sends), answered with the JSON object the ``ollama`` client parses into a
+  ``ChatResponse`` (clients use :attr:`FakeLLMServer.host`). A streaming request is refused
+  with HTTP 400, so a test notices if a client starts streaming.
+
+The answers are deterministic, in the format each distilabel task used by
+:mod:`workbench.candidates.pipeline` parses:
 
 * SelfInstruct (``Develop N user queries``): N queries, one per line;
 * EvolInstruct (``#The Given Prompt#:`` / ``#Given Prompt#:``): one rewritten instruction;
@@ -11,9 +19,11 @@ used by :mod:`workbench.candidates.pipeline` parses:
 * DEITA ComplexityScorer / QualityScorer: ``[i] Score: n`` lines;
 * anything else (TextGeneration): an answer built from the prompt and the model name.
 
-Every request is recorded (:attr:`FakeLLMServer.requests`) so that tests can check what reached
-an "LLM". It can be told to answer garbage or to stall (longer than a client timeout) for the
-prompts containing given substrings, and to leak a given string into what it generates.
+Every request is recorded (:attr:`FakeLLMServer.requests`, with its path and protocol) so that
+tests can check what reached an "LLM". It can be told to answer garbage (a well-formed reply whose
+text no parser accepts), to send a broken reply (HTTP 200 whose body is not JSON), or to stall
+(longer than a client timeout) for the prompts containing given substrings, and to leak a given
+string into what it generates.
 """
 
 from __future__ import annotations
@@ -58,14 +68,19 @@ class FakeLLMServer:
     stall_when : iterable of str or callable
         Likewise, prompts that get no answer for ``stall_seconds`` (longer than a client timeout).
     stall_seconds : float
+    broken_when : iterable of str or callable
+        Likewise, prompts answered with HTTP 200 and a body that is not JSON (a proxy's error
+        page, a truncated reply).
     leak : str, optional
         Appended to every SelfInstruct query and TextGeneration answer (a stand-in for an LLM
         that reproduces personal data), so tests can check it is redacted before reuse.
     """
 
-    def __init__(self, *, garbage_when=(), stall_when=(), stall_seconds: float = 5.0, leak: str | None = None):
+    def __init__(self, *, garbage_when=(), stall_when=(), stall_seconds: float = 5.0, broken_when=(),
+                 leak: str | None = None):
         self.garbage_when = tuple(garbage_when)
         self.stall_when = tuple(stall_when)
+        self.broken_when = tuple(broken_when)
         self.stall_seconds = stall_seconds
         self.leak = leak
         self.requests: list[dict[str, Any]] = []
@@ -92,25 +107,37 @@ class FakeLLMServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                path = self.path.split("?", 1)[0].rstrip("/")
+                api = "openai" if path.endswith("/chat/completions") else "ollama" if path == "/api/chat" else None
                 with server._lock:
-                    server.requests.append({"path": self.path, "body": body,
+                    server.requests.append({"path": self.path, "api": api, "body": body,
                                             "authorization": self.headers.get("Authorization")})
-                if not self.path.rstrip("/").endswith("/chat/completions"):
+                if api is None:
                     self._send(404, {"error": {"message": f"unknown path {self.path}"}})
+                    return
+                if api == "ollama" and body.get("stream", True) is not False:
+                    # Ollama streams unless told not to; this server answers whole replies only
+                    self._send(400, {"error": "this test server answers only non-streaming chat (stream: false)"})
                     return
                 prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
                 model = str(body.get("model", "fake"))
                 if server._matches(server.stall_when, prompt, model):
                     server._stop.wait(server.stall_seconds)
                     try:
-                        self._send(504, {"error": {"message": "stalled"}})
+                        self._send(504, {"error": {"message": "stalled"}} if api == "openai" else {"error": "stalled"})
                     except OSError:
                         pass
+                    return
+                if server._matches(server.broken_when, prompt, model):
+                    self._send_raw(200, b"<html><body>502 Bad Gateway</body></html>", "application/json")
                     return
                 if server._matches(server.garbage_when, prompt, model):
                     text = "Sorry, I am not sure what you mean. ¯\\_(ツ)_/¯"
                 else:
                     text = server.answer(prompt, model)
+                if api == "ollama":
+                    self._send(200, server._ollama_reply(model, prompt, text))
+                    return
                 n = int(body.get("n") or 1)
                 self._send(200, {
                     "id": f"chatcmpl-{_h(prompt, model):08x}",
@@ -124,9 +151,11 @@ class FakeLLMServer:
                 })
 
             def _send(self, status: int, payload: dict):
-                data = json.dumps(payload).encode()
+                self._send_raw(status, json.dumps(payload).encode(), "application/json")
+
+            def _send_raw(self, status: int, data: bytes, content_type: str):
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -157,6 +186,29 @@ class FakeLLMServer:
     def base_url(self) -> str:
         assert self._httpd is not None, "server not started"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    @property
+    def host(self) -> str:
+        """The URL an Ollama client is given (``OllamaLLM(host=...)``): no path."""
+        assert self._httpd is not None, "server not started"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @staticmethod
+    def _ollama_reply(model: str, prompt: str, text: str) -> dict:
+        """A non-streaming ``/api/chat`` reply as Ollama sends it (durations in nanoseconds)."""
+        return {
+            "model": model,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
+            "message": {"role": "assistant", "content": text},
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1_000_000,
+            "load_duration": 100_000,
+            "prompt_eval_count": len(prompt.split()),
+            "prompt_eval_duration": 400_000,
+            "eval_count": len(text.split()),
+            "eval_duration": 500_000,
+        }
 
     @staticmethod
     def _matches(conditions, prompt: str, model: str) -> bool:

@@ -210,6 +210,10 @@ def test_llm_backends_come_from_config_and_missing_settings_say_what_to_set(monk
     monkeypatch.delenv("WB_TEST_KEY")
     with pytest.raises(BadInput, match="the environment variable WB_TEST_KEY is not set: export WB_TEST_KEY="):
         build_llm(parse_llm("x", {"kind": "openai", **cases["openai"][0]}, "c"))
+    monkeypatch.setitem(sys.modules, "ollama", None)  # as on an install without the ollama extra
+    with pytest.raises(BadInput, match=r"llms.x: kind ollama needs the ollama client, which is not installed: "
+                                       r"pip install 'workbench\[ollama\]'"):
+        build_llm(parse_llm("x", {"kind": "ollama", **cases["ollama"][0]}, "c"))
 
 
 def test_a_failed_request_fails_its_record_only():
@@ -231,6 +235,40 @@ def test_a_failed_request_fails_its_record_only():
     dead.load()
     [o] = dead.generate_outputs([[{"role": "user", "content": "hello"}]])
     assert o["generations"][0].startswith(ERROR_MARK + "cannot connect (gone at http://127.0.0.1:9/v1)")
+
+
+def test_ollama_backend_over_the_native_api_and_its_failures_per_record(monkeypatch):
+    """``kind: ollama`` through distilabel's OllamaLLM and the ``ollama`` client, against the fake
+    server's /api/chat: answers arrive intact with token counts; a timeout, a reply that is not
+    JSON and a refused connection each fail their own record with the real reason (distilabel
+    1.5.3 alone would report an UnboundLocalError for all three). Only the configured host is
+    contacted, even with OLLAMA_HOST pointing elsewhere."""
+    from workbench.candidates.llm import ERROR_MARK, build_llm, parse_llm
+
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # the client's fallback; must not be used
+    prompts = ("Is tea fine?", "STALL now", "BROKEN reply", "And coffee?")
+    with FakeLLMServer(stall_when=["STALL"], stall_seconds=4, broken_when=["BROKEN"]) as srv:
+        llm = build_llm(parse_llm("t", {"kind": "ollama", "host": srv.host, "model": "teacher", "timeout": 1,
+                                        "generation": {"options": {"temperature": 0.2}}}, "c"))
+        llm.load()
+        out = llm.generate_outputs([[{"role": "user", "content": q}] for q in prompts], **llm.get_generation_kwargs())
+        expected = {q: srv.answer(q, "teacher") for q in prompts}
+        requests_seen, host = list(srv.requests), srv.host
+    gens = [o["generations"][0] for o in out]
+    assert gens[0] == expected["Is tea fine?"] and gens[3] == expected["And coffee?"]
+    assert out[0]["statistics"] == {"input_tokens": [3], "output_tokens": [len(gens[0].split())]}
+    assert gens[1] == ERROR_MARK + f"timed out after 1 s (teacher at {host})"
+    assert gens[2].startswith(ERROR_MARK + f"unreadable reply from teacher at {host}: not JSON")
+    # what reached the server: one native, non-streaming chat request per prompt, nothing else
+    assert sorted(r["body"]["messages"][0]["content"] for r in requests_seen) == sorted(prompts)
+    assert {(r["path"], r["api"], r["body"]["stream"], r["body"]["model"]) for r in requests_seen} == {
+        ("/api/chat", "ollama", False, "teacher")}
+    assert all(r["body"]["options"] == {"temperature": 0.2} for r in requests_seen)
+
+    dead = build_llm(parse_llm("d", {"kind": "ollama", "host": "http://127.0.0.1:9", "model": "gone", "timeout": 1}, "c"))
+    dead.load()
+    [o] = dead.generate_outputs([[{"role": "user", "content": "hello"}]])
+    assert o["generations"][0].startswith(ERROR_MARK + "cannot connect (gone at http://127.0.0.1:9)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ A config names each backend and says which kind it is::
         kind: vllm                        # distilabel's vLLM class, in-process (needs the vllm package)
         model: /models/qwen2.5-7b
         options: {dtype: auto}
-      ollama: {kind: ollama, model: llama3.1, host: http://127.0.0.1:11434}
+      ollama: {kind: ollama, model: llama3.1, host: http://127.0.0.1:11434}   # needs workbench[ollama]
       gguf: {kind: llamacpp, model_path: /models/x.gguf, options: {n_ctx: 4096}}
 
 The kinds map to distilabel classes by name (:data:`KINDS`). A missing setting is a
@@ -162,6 +162,11 @@ def build_llm(spec: LLMSpec):
     elif spec.kind == "vllm":
         kwargs.update(model=spec.model)
     elif spec.kind == "ollama":
+        try:
+            import ollama  # noqa: F401 - distilabel would only find out in a step process, at load
+        except ImportError:
+            raise BadInput(f"llms.{spec.name}: kind ollama needs the ollama client, which is not installed: "
+                           "pip install 'workbench[ollama]'") from None
         kwargs.update(model=spec.model, host=spec.host, timeout=int(max(1, round(spec.timeout))))
     else:
         kwargs.update(model_path=spec.model_path)
@@ -197,6 +202,8 @@ def describe_error(exc: BaseException, llm: Any) -> str:
     status = getattr(exc, "status_code", None)
     if status is not None:
         return f"HTTP {status} from {target}: {str(exc)[:200]}"
+    if name == "JSONDecodeError":  # a reply that is not JSON (a proxy's error page, a cut-off body)
+        return f"unreadable reply from {target}: not JSON ({exc})"
     return f"{name} from {target}: {str(exc)[:200]}"
 
 
@@ -246,6 +253,40 @@ def _safe_generate(base: type):
     return generate
 
 
+def _ollama_client_calls(base: type) -> dict:
+    """Client calls of ``OllamaLLM`` that answer a failed request with a marked reply.
+
+    distilabel 1.5.3's ``OllamaLLM.agenerate`` catches every exception of the ``ollama`` client
+    itself, logs it, and then fails on a variable the failed call never set (``UnboundLocalError:
+    ... 'completion'``), so the wrapper around ``agenerate`` alone would report that instead of the
+    timeout or HTTP error. These wrappers sit below ``agenerate``: the reply they return carries
+    ``ERROR_MARK`` and the real reason as its text, and zero token counts.
+    """
+    chat, text = base._generate_chat_completion, base._generate_with_text_generation
+
+    @functools.wraps(chat)
+    async def _generate_chat_completion(self, *args, **kwargs):
+        try:
+            return await chat(self, *args, **kwargs)
+        except Exception as exc:  # one request failed: this record only
+            from ollama import ChatResponse, Message
+
+            return ChatResponse(message=Message(role="assistant", content=ERROR_MARK + describe_error(exc, self)),
+                                prompt_eval_count=0, eval_count=0)
+
+    @functools.wraps(text)
+    async def _generate_with_text_generation(self, *args, **kwargs):
+        try:
+            return await text(self, *args, **kwargs)
+        except Exception as exc:
+            from ollama import GenerateResponse
+
+            return GenerateResponse(response=ERROR_MARK + describe_error(exc, self), prompt_eval_count=0, eval_count=0)
+
+    return {"_generate_chat_completion": _generate_chat_completion,
+            "_generate_with_text_generation": _generate_with_text_generation}
+
+
 def _define():
     from distilabel.models.llms import LlamaCppLLM, OllamaLLM, OpenAILLM, vLLM
 
@@ -257,7 +298,10 @@ def _define():
         ("RecordSafeLlamaCppLLM", LlamaCppLLM, _SyncRecordSafe, "generate", _safe_generate),
     ):
         doc = f"distilabel's ``{base.__name__}``; a failed request fails its record only."
-        made.append(type(name, (marker, base), {method: factory(base), "__doc__": doc, "__module__": __name__}))
+        attrs = {method: factory(base), "__doc__": doc, "__module__": __name__}
+        if base is OllamaLLM:
+            attrs.update(_ollama_client_calls(base))
+        made.append(type(name, (marker, base), attrs))
     return made
 
 

@@ -738,7 +738,9 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
                 judge_rejects.append({"stage": "judge", "seed_id": row["seed_id"], "instruction": row["instruction"],
                                       "origin": row["origin"], "response": row["response"], "generator": row.get("generator"),
                                       "model": row.get("judge_model") or "", "reason": row.get("judge_error") or "no output",
-                                      "raw_output": None if str(row.get("judge_error", "")).startswith(("timed out", "cannot connect", "HTTP"))
+                                      # a failed request has no output of the model's to keep
+                                      "raw_output": None if _llm_failure(_raw(row, "judge")) is not None
+                                      or str(row.get("judge_error", "")).startswith(("timed out", "cannot connect", "HTTP"))
                                       else _excerpt(_raw(row, "judge")), "run": run_id, "rejected_at": now})
                 continue
             candidates.append(_candidate(task, row, pool, run_id, style, now))
