@@ -1,7 +1,8 @@
 """The candidates config of a task: LLM backends, what to generate, how to judge and push.
 
-Read from ``--config FILE`` or ``<project>/candidates/<task>.yaml``. An annotated example ships as
-``workbench/candidates/example.yaml``; ``docs/candidates.md`` describes every key. Every problem
+Read from ``--config FILE`` or ``<project>/candidates/<task>.yaml``. An annotated example ships
+inside the package (``workbench/candidates/example.yaml``, package data: :func:`example_text`;
+``workbench candidates example`` writes it out); ``docs/candidates.md`` describes every key. Every problem
 is a :class:`~workbench.errors.BadInput` naming the file and the key.
 """
 
@@ -19,6 +20,8 @@ from workbench.errors import BadInput
 from workbench.tasks import Task, project_dir
 
 JUDGE_STYLES = ("rubric", "ultrafeedback")
+#: The annotated example config, package data of ``workbench.candidates``.
+EXAMPLE_NAME = "example.yaml"
 
 #: What a candidate carries, by kind: usable as task fields (text), metadata and suggestions.
 TEXT_VALUES = ("instruction", "response", "judge_rationale")
@@ -86,6 +89,14 @@ def default_path(task: Task) -> Path:
     return project_dir() / "candidates" / f"{task.name}.yaml"
 
 
+def example_text() -> str:
+    """The annotated example config shipped with the package (read with ``importlib.resources``,
+    so it is found in an installed wheel as in a checkout)."""
+    from importlib.resources import files
+
+    return files("workbench.candidates").joinpath(EXAMPLE_NAME).read_text(encoding="utf-8")
+
+
 def _mapping(value: Any, where: str) -> dict:
     if value is None:
         return {}
@@ -124,8 +135,8 @@ def load_config(task: Task, path: Path | str | None = None) -> CandidateConfig:
     if not p.is_file():
         if path is None:
             raise BadInput(
-                f"{p}: no candidates config for task {task.name!r}: create it (start from "
-                f"workbench/candidates/example.yaml; keys in docs/candidates.md) or pass --config FILE")
+                f"{p}: no candidates config for task {task.name!r}: create it (start from the annotated example: "
+                f"`workbench candidates example --output {p}`; keys in docs/candidates.md) or pass --config FILE")
         raise BadInput(f"{p}: --config: file does not exist")
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))

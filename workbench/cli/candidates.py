@@ -100,6 +100,27 @@ def push(task_name: str, config_path: Path | None, dataset: str | None, workspac
     click.echo(push_candidates(cl, task, cfg, dataset=dataset, workspace=workspace, dedup=not no_dedup).summary())
 
 
+@candidates.command("example")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write it to this file (refused if it exists) instead of printing it.")
+def example(output: Path | None) -> None:
+    """The annotated example candidates config (copy it to candidates/TASK.yaml and edit)."""
+    from workbench.candidates.genconfig import example_text
+    from workbench.config import atomic_write_text
+    from workbench.errors import BadInput
+
+    text = example_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists():
+        raise BadInput(f"{output}: --output: file exists; remove it or choose another path")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output, text)
+    click.echo(f"{output}: annotated example config written; edit llms:, then run "
+               f"`workbench candidates generate TASK --config {output}`")
+
+
 @candidates.group("cache")
 def cache() -> None:
     """distilabel's cache under <home>/distilabel-cache."""
