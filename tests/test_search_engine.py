@@ -576,3 +576,60 @@ def test_text_query_refuses_fuzziness_and_reads_dates():
     assert to_datetime("2024-01-02T03:04:05+02:00", "inserted_at").isoformat() == "2024-01-02T01:04:05"
     with pytest.raises(UnsupportedSearch, match="inserted_at"):
         to_datetime("yesterday", "inserted_at")
+
+
+# ----------------------------------------------------------------------------------------------
+# the engine's own indexes and the count split by record id
+# ----------------------------------------------------------------------------------------------
+
+
+def _indexes(database_url: str) -> dict[str, tuple[str, list[str]]]:
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    url = url.set(drivername="sqlite" if url.get_backend_name() == "sqlite" else "postgresql+psycopg2")
+    engine = create_engine(url)
+    try:
+        insp = inspect(engine)
+        return {ix["name"]: (table, list(ix["column_names"]))
+                for table in ("records", "responses", "vectors") for ix in insp.get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
+@argilla
+def test_engine_indexes_exist_after_start_and_survive_a_second_ensure(argilla_server):
+    from workbench.server.search_engine import INDEXES, ensure_indexes
+
+    wanted = {name: (table, list(cols)) for name, table, cols in INDEXES}
+    assert "ix_wb_records_id_dataset_status" in wanted
+    before = _indexes(argilla_server.database_url)
+    assert {n: before.get(n) for n in wanted} == wanted  # created by `server start`
+    # a second start runs the same step on a database that has them: no error, nothing doubled
+    assert ensure_indexes(argilla_server.database_url) == list(wanted)
+    assert _indexes(argilla_server.database_url) == before
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 4])
+def test_count_parts_cover_every_record_id_once(parts):
+    from workbench.server.search_engine import _id_bounds
+
+    bounds = _id_bounds(parts)
+    assert len(bounds) == parts - 1 and bounds == sorted(bounds)
+    rng = random.Random(parts)
+    ids = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(2000)]
+    ids += [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), *bounds]
+    edges = [None, *bounds, None]
+    for u in ids:
+        # as the engine compares them: hex text on SQLite, uuid order (bytewise) on PostgreSQL
+        for key, cut in ((u.hex, [b.hex for b in bounds]), (u.bytes, [b.bytes for b in bounds])):
+            cuts = [None, *cut, None]
+            inside = [i for i in range(parts)
+                      if (cuts[i] is None or key >= cuts[i]) and (cuts[i + 1] is None or key < cuts[i + 1])]
+            assert len(inside) == 1, (u, inside)
+    # equal widths: random ids spread evenly (each part holds 1/parts of them, within 5 points)
+    if parts > 1:
+        counts = [sum(1 for u in ids[:2000] if (lo is None or u >= lo) and (hi is None or u < hi))
+                  for lo, hi in zip(edges[:-1], edges[1:])]
+        assert max(abs(c / 2000 - 1 / parts) for c in counts) < 0.05

@@ -21,6 +21,10 @@ What is answered (the filters, sorts and queries argilla-server's API can pass o
 * vector similarity (most/least similar by cosine, with filters and text query, top-k), scored
   like Elasticsearch's ``cosine`` similarity: ``(1 + cos) / 2``.
 
+A search's total is counted in parts split by record id (``WORKBENCH_SEARCH_COUNT_PARTS``, default
+the number of CPUs, at most 4), each on a connection of the engine's own pool at the same time:
+the count walks every matching record and is most of a search's time on large datasets.
+
 Searches the engine cannot answer exactly raise argilla-server's ``UnprocessableEntityError``,
 which the API returns as HTTP 422 with a message naming the unsupported filter.
 
@@ -32,6 +36,7 @@ and wrapping around.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -94,6 +99,10 @@ INDEXES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
     ("ix_wb_records_dataset_status_id", "records", ("dataset_id", "status", "id")),
     ("ix_wb_records_dataset_id_id", "records", ("dataset_id", "id")),
     ("ix_wb_records_dataset_inserted", "records", ("dataset_id", "inserted_at", "id")),
+    # probes by record id that also check the dataset and status from the index alone (a user's
+    # responses joined to their records: progress, the submitted/draft/discarded tabs); the
+    # id leads, so a probe's key comparisons differ at once instead of after a shared dataset id
+    ("ix_wb_records_id_dataset_status", "records", ("id", "dataset_id", "status")),
     ("ix_wb_responses_user_status_record", "responses", ("user_id", "status", "record_id")),
     ("ix_wb_vectors_settings_updated", "vectors", ("vector_settings_id", "updated_at")),
 )
@@ -177,6 +186,69 @@ class _Db:
 
     def builder(self) -> SqlBuilder:
         return SqlBuilder(self.dialect)
+
+
+#: A comment left in subqueries over record ids; a count split by record id replaces it with
+#: its part's range on ``col`` (elsewhere it stays a comment).
+_RANGE_MARK = " /*wb-id-range:{col}*/"
+_RANGE_COLS = ("rs.record_id",)
+
+
+def _count_parts() -> int:
+    """How many parts a search's count is split into (``WORKBENCH_SEARCH_COUNT_PARTS``, default:
+    the number of CPUs, at most 4)."""
+    raw = os.environ.get("WORKBENCH_SEARCH_COUNT_PARTS", "")
+    try:
+        n = int(raw) if raw.strip() else (os.cpu_count() or 1)
+    except ValueError:
+        n = 1
+    return max(1, min(4, n))
+
+
+def _id_bounds(parts: int) -> List[UUID]:
+    """The ``parts - 1`` ids that cut the UUID space into ``parts`` ranges of equal width."""
+    return [UUID(int=(i << 128) // parts) for i in range(1, parts)]
+
+
+async def _count(b: SqlBuilder, where: str) -> int:
+    """``count(*)`` of ``FROM {where}``, split by record id into parts counted at once.
+
+    The count walks every matching record (the page stops after ``limit``), so on a large
+    dataset it is most of a search's time. Record ids are random UUIDs (version 4), so ranges
+    of equal width hold about as many records each; every part runs on a connection of its own
+    (SQLite releases the GIL while it steps, PostgreSQL runs them in separate backends), so on
+    an idle multi-core machine the count takes about 1/parts of the time. The parts cover the
+    id space exactly once: the sum is the count.
+    """
+    parts = _count_parts()
+    sql = f"SELECT count(*) FROM {where}"
+    if parts == 1:
+        async with _Db() as db:
+            return int(await db.scalar(sql, b.params) or 0)
+    bounds = [u.hex if b.sqlite else u for u in _id_bounds(parts)]
+
+    marked = any(_RANGE_MARK.format(col=col) in sql for col in _RANGE_COLS)
+    # SQLite: with a subquery narrowed to the part, "+" keeps the outer range from steering the
+    # plan away from driving the search from that subquery (PostgreSQL has no "+" for uuids)
+    outer = "+r.id" if marked and b.sqlite else "r.id"
+
+    async def part(lo, hi) -> int:
+        conds, params = [], dict(b.params)
+        if lo is not None:
+            conds.append("{col} >= :_count_lo")
+            params["_count_lo"] = lo
+        if hi is not None:
+            conds.append("{col} < :_count_hi")
+            params["_count_hi"] = hi
+        part_sql = f"{sql} AND " + " AND ".join(c.format(col=outer) for c in conds)
+        for col in _RANGE_COLS:  # the same range inside subqueries over record ids
+            part_sql = part_sql.replace(_RANGE_MARK.format(col=col), "".join(f" AND {c.format(col=col)}" for c in conds))
+        async with _Db() as db:
+            return int(await db.scalar(part_sql, params) or 0)
+
+    edges = [None, *bounds, None]
+    counts = await asyncio.gather(*(part(edges[i], edges[i + 1]) for i in range(parts)))
+    return int(sum(counts))
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -406,9 +478,10 @@ def _response_filter(b: SqlBuilder, schema: _Schema, filter, scope: ResponseFilt
                 # record_id)) instead of a probe per record, whose unique (record_id, user_id)
                 # index does not cover the status. Its cost is bounded by the user's responses,
                 # which keeps both counting and sparse tabs fast.
+                # (_RANGE_MARK lets a count split by record id narrow the subquery to its part)
                 parts.append(
                     f"r.id IN (SELECT rs.record_id FROM responses rs WHERE rs.user_id = {b.uuid(scope.user.id)} "
-                    f"AND rs.status IN {inlist})"
+                    f"AND rs.status IN {inlist}{_RANGE_MARK.format(col='rs.record_id')})"
                 )
             else:
                 parts.append(f"EXISTS (SELECT 1 FROM responses rs WHERE rs.record_id = r.id{user} AND rs.status IN {inlist})")
@@ -709,47 +782,52 @@ class WorkbenchSqlSearchEngine(SearchEngine):
         limit: int = 100,
         user_id: Optional[Union[UUID, str]] = None,
     ) -> SearchResponses:
+        needs = _needs(filter, sort, query)
+        if any(needs.values()):
+            async with _Db() as db:
+                schema = await _load_schema(db, dataset.id, **needs)
+        else:
+            schema = _Schema()
+        # The connection above is released before the count and the page run, each on a
+        # connection of its own: a task that waits for a connection never holds another.
+        b, where = _where(SqlBuilder(_own_engine().dialect.name), schema, dataset, filter, query)
+        if sort:
+            page = self._sorted_ids(b, where, _order_sql(b, schema, sort), offset, limit)
+        elif user_id is not None:
+            page = self._user_ids(b, where, _as_uuid(user_id), offset, limit)
+        else:
+            page = self._sorted_ids(b, where, "r.inserted_at ASC, r.id ASC", offset, limit)
+        total, ids = await asyncio.gather(_count(b, where), page)
+        return SearchResponses(items=[SearchResponseItem(record_id=_as_uuid(i), score=None) for i in ids], total=total)
+
+    @staticmethod
+    async def _sorted_ids(b: SqlBuilder, where: str, order_by: str, offset: int, limit: int) -> List[Any]:
+        if limit <= 0:
+            return []
+        params = dict(b.params, _limit=int(limit), _offset=int(offset))
         async with _Db() as db:
-            schema = await _load_schema(db, dataset.id, **_needs(filter, sort, query))
-            b, where = _where(db.builder(), schema, dataset, filter, query)
-            if sort:
-                return await self._sorted_page(db, b, where, _order_sql(b, schema, sort), offset, limit)
-            if user_id is not None:
-                return await self._user_page(db, b, where, _as_uuid(user_id), offset, limit)
-            return await self._sorted_page(db, b, where, "r.inserted_at ASC, r.id ASC", offset, limit)
+            rows = await db.rows(f"SELECT r.id FROM {where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset", params)
+        return [rid for (rid,) in rows]
 
     @staticmethod
-    async def _sorted_page(db: _Db, b: SqlBuilder, where: str, order_by: str, offset: int, limit: int) -> SearchResponses:
-        total = int(await db.scalar(f"SELECT count(*) FROM {where}", b.params) or 0)
-        items = []
-        if limit > 0 and offset < total:
-            params = dict(b.params, _limit=int(limit), _offset=int(offset))
-            rows = await db.rows(
-                f"SELECT r.id FROM {where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset", params
-            )
-            items = [SearchResponseItem(record_id=_as_uuid(rid), score=None) for (rid,) in rows]
-        return SearchResponses(items=items, total=total)
-
-    @staticmethod
-    async def _user_page(db: _Db, b: SqlBuilder, where: str, user_id: UUID, offset: int, limit: int) -> SearchResponses:
+    async def _user_ids(b: SqlBuilder, where: str, user_id: UUID, offset: int, limit: int) -> List[Any]:
         """Records ordered by id starting at the user's id and wrapping around (two index range
         scans), so each user sees a stable order of their own."""
+        if limit <= 0:
+            return []
         pivot = b.uuid(user_id)
-        total = int(await db.scalar(f"SELECT count(*) FROM {where}", b.params) or 0)
-        ids: List[Any] = []
-        if limit > 0 and offset < total:
-            page = "SELECT r.id FROM {where} AND r.id {op} {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset"
-            params = dict(b.params, _limit=int(limit), _offset=int(offset))
-            first = [rid for (rid,) in await db.rows(page.format(where=where, op=">=", pivot=pivot), params)]
-            ids += first
+        page = "SELECT r.id FROM {where} AND r.id {op} {pivot} ORDER BY r.id LIMIT :_limit OFFSET :_offset"
+        params = dict(b.params, _limit=int(limit), _offset=int(offset))
+        async with _Db() as db:
+            ids = [rid for (rid,) in await db.rows(page.format(where=where, op=">=", pivot=pivot), params)]
             if len(ids) < limit:
-                if first:
-                    after = offset + len(first)  # the part after the pivot is exhausted
+                if ids:
+                    after = offset + len(ids)  # the part after the pivot is exhausted
                 else:
                     after = int(await db.scalar(f"SELECT count(*) FROM {where} AND r.id >= {pivot}", b.params) or 0)
                 params = dict(b.params, _limit=int(limit - len(ids)), _offset=int(max(0, offset - after)))
                 ids += [rid for (rid,) in await db.rows(page.format(where=where, op="<", pivot=pivot), params)]
-        return SearchResponses(items=[SearchResponseItem(record_id=_as_uuid(i), score=None) for i in ids], total=total)
+        return ids
 
     # -- similarity ------------------------------------------------------------------------------
 
