@@ -231,6 +231,22 @@ def test_calibration_page_alpha_matches_the_krippendorff_package(env):
     assert heat and set(heat[0]["data"][0]["x"]) == set(DEMO_ANNOTATORS)
 
 
+def test_calibration_page_shows_the_demo_deviating_annotator(env):
+    at = _sign_in(_app(), "lead")
+    for q in ("quality", "safety"):
+        _open(at, "calibration", task=DEMO_TASK, round="1", question=q)
+        assert not at.exception
+        md = [m.value for m in at.markdown]
+        assert "**annotator deviation: retraining needed**" in md or "**ambiguous guideline and annotator deviation**" in md, q
+        assert "Annotators behind it: **chloe**" in md, q
+    summary = next(d.value for d in at.dataframe if "alpha_reliable" in d.value.columns)
+    verdicts = dict(zip(summary["question"], summary["verdict"]))
+    assert "annotator deviation" in verdicts["quality"] and "annotator deviation" in verdicts["safety"]
+    # round 2 (recalibration, chloe retrained): nobody is named
+    _open(at, "calibration", task=DEMO_TASK, round="2", question="quality")
+    assert not any(m.value.startswith("Annotators behind it") for m in at.markdown)
+
+
 def test_selectors_follow_the_url_and_write_it_back(env):
     at = _sign_in(_app(), "lead")
     _open(at, "calibration", task=DEMO_TASK, round="2")

@@ -175,3 +175,57 @@ def test_critique_rows_optional(calibration):
     issues = sim.responses[sim.responses.question == "issues"].set_index(["item", "annotator"])["value"]
     for _, row in crit.iterrows():
         assert issues[(row["item"], row["annotator"])] != ["none"]
+
+
+def _demo_round_reports(task, inconsistent):
+    """The demo's calibration round, made as `workbench up` makes it, diagnosed as the Calibration page does."""
+    from workbench import demo
+    from workbench.dashboard import data, demo_history
+
+    # `workbench up` (demo.py) and the dashboard's demo history build round 1 from the same inputs
+    assert (demo_history.DEMO_SEED, demo_history.N_RECORDS, demo_history.DEMO_ANNOTATORS) == (
+        demo.DEMO_SEED, demo.N_RECORDS, demo.DEMO_ANNOTATORS)
+    assert demo_history.N_CALIBRATION == task.calibration.set_size
+    records = generate_records(demo.N_RECORDS, seed=demo.DEMO_SEED)
+    cal = select_calibration_items(records, task.calibration.set_size, seed=demo.DEMO_SEED)
+    sim = simulate_calibration_responses(cal, annotators=demo.DEMO_ANNOTATORS, inconsistent=inconsistent,
+                                         seed=demo.DEMO_SEED, round=1, guideline_version=1, include_critique=True)
+    views = data.question_views(task, sim.responses, sim.gold[["item", "question", "value"]], n_boot=0)
+    return {qv.name: qv.report for qv in views}
+
+
+def test_the_demo_calibration_round_names_chloe_as_the_deviating_annotator(task):
+    from workbench.analytics.diagnosis import Verdict
+
+    reports = _demo_round_reports(task, "chloe")
+    for q in ("quality", "safety"):
+        d = reports[q].diagnosis
+        assert d.verdict in (Verdict.ANNOTATOR_DEVIATION, Verdict.BOTH), (q, d.explanation)
+        assert d.deviating == ("chloe",), (q, d.explanation)
+        assert "Annotator 'chloe' deviates from the rest" in d.explanation
+        assert "Retrain (or re-check the work of) 'chloe'" in d.explanation
+        ann = d.evidence["annotators"].set_index("annotator")
+        # against gold too, not only against the team
+        assert ann.loc["chloe", "gold_accuracy"] <= ann.loc["chloe", "team_gold_accuracy"] - 0.15
+
+
+def test_a_consistent_demo_trio_is_not_blamed(task):
+    reports = _demo_round_reports(task, None)
+    for q, rep in reports.items():
+        assert rep.diagnosis.deviating == (), (q, rep.diagnosis.explanation)
+
+
+def test_chloe_is_found_on_quality_whatever_the_seed(task, records):
+    """The simulated deviation is systematic, not a lucky draw of the demo's seed."""
+    from workbench.dashboard import data
+
+    cal = select_calibration_items(records, task.calibration.set_size, seed=7)
+    found = {True: 0, False: 0}
+    for seed in range(8):
+        for inconsistent in ("chloe", None):
+            sim = simulate_calibration_responses(cal, inconsistent=inconsistent, seed=seed)
+            views = data.question_views(task, sim.responses[sim.responses["question"] == "quality"],
+                                        sim.gold[["item", "question", "value"]], n_boot=0)
+            quality = next(v for v in views if v.name == "quality")
+            found[inconsistent is not None] += quality.report.diagnosis.deviating == ("chloe",)
+    assert found == {True: 8, False: 0}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from workbench import demo, demo_data
 from workbench.cli import main
 from workbench.server import launcher
+from workbench.tasks import find_task
 
 pytestmark = pytest.mark.argilla
 
@@ -45,9 +46,10 @@ def test_up_fills_the_history_store_once(up_twice):
         store.close()
     assert set(tidy["annotator"]) == set(demo.DEMO_ANNOTATORS)
     assert set(tidy["guideline_version"]) == {1}
-    assert tidy.groupby("question")["item"].nunique().loc["quality"] == 40
+    n_cal = find_task(demo.DEMO_TASK).calibration.set_size
+    assert tidy.groupby("question")["item"].nunique().loc["quality"] == n_cal
     # gold for every calibration item and question, set once although `up` ran twice
-    assert len(gold) == 40 * 3 and not gold.duplicated(["item", "question"]).any()
+    assert len(gold) == n_cal * 3 and not gold.duplicated(["item", "question"]).any()
 
 
 def test_up_reuses_the_running_server_and_prints_how_to_log_in(up_twice, argilla_server):
@@ -73,8 +75,9 @@ def test_demo_datasets_hold_what_the_demo_promises(up_twice, client):
     prod = client.datasets(name=demo.PRODUCTION_DATASET, workspace=ws)
     cal_records = list(cal.records(with_responses=True))
     prod_records = list(prod.records())
-    assert len(cal_records) == 40
-    assert len(prod_records) == demo.N_RECORDS - 40
+    n_cal = find_task(demo.DEMO_TASK).calibration.set_size
+    assert len(cal_records) == n_cal
+    assert len(prod_records) == demo.N_RECORDS - n_cal
     assert len({r.id for r in cal_records} | {r.id for r in prod_records}) == demo.N_RECORDS
     assert cal.settings.distribution.min_submitted == 3
     assert "v1" in cal.settings.guidelines and "v2" in prod.settings.guidelines

@@ -132,6 +132,41 @@ def test_d_uniform_noise_is_neither(seed):
     assert 0.7 < d.concentration["ratio"] < 1.3
 
 
+def test_in_a_team_of_three_a_deviant_is_found_by_resampling_items_not_by_the_mad_of_three():
+    """Three annotators: the MAD of three relative disagreements is one difference (how
+    differently the deviant happens to disagree with each of the other two), so the team-MAD
+    score missed a clear flipper on a third of these teams. Scored against resampling the items
+    it is found on every one."""
+    old = Thresholds(small_team=3)  # below three annotators the small-team rule never applies
+    missed_before = 0
+    for seed in range(10):
+        rd, _, _ = simulate(seed, n_items=400, n_ann=3, flipper=2)
+        d = diagnose(rd)
+        assert d.deviating == ("carol",), (seed, d.explanation)
+        ann = d.evidence["annotators"].set_index("annotator")
+        assert ann.loc["carol", "z"] >= 3.5 > ann.drop("carol")["z"].max()
+        assert ann.loc["carol", "excess"] == pytest.approx(
+            ann.loc["carol", "relative"] - ann.drop("carol")["relative"].median())
+        assert "against resampling the items: a team of 3 is too small for a robust spread" in d.explanation
+        missed_before += diagnose(rd, thresholds=old).deviating != ("carol",)
+    assert missed_before >= 3
+
+
+def test_in_a_noisy_consistent_team_of_three_nobody_is_blamed():
+    """Three equally noisy annotators on 40 items: the team-MAD score blamed one of them on a
+    tenth of such teams; the item-resampling score blames nobody."""
+    old = Thresholds(small_team=3)
+    blamed_before = 0
+    for seed in range(30):
+        rd, _, _ = simulate(seed, n_items=40, n_ann=3, accuracy=0.8)
+        d = diagnose(rd)
+        assert d.deviating == (), (seed, d.explanation)
+        if d.verdict is not Verdict.RELIABLE:
+            assert "largest z against resampling the items" in d.explanation
+        blamed_before += bool(diagnose(rd, thresholds=old).deviating)
+    assert blamed_before >= 1
+
+
 def test_thresholds_are_configurable():
     rd, _, _ = simulate(0, accuracy=0.99)
     strict = Thresholds(reliable=0.999, tentative=0.99)
@@ -149,6 +184,8 @@ def test_thresholds_are_validated():
         Thresholds(reliable=0.6, tentative=0.7)
     with pytest.raises(BadInput, match="split_share"):
         Thresholds(split_share=0.8)
+    with pytest.raises(BadInput, match="excess_draws"):
+        Thresholds(excess_draws=1)
 
 
 def test_band_edges_follow_krippendorff():

@@ -260,3 +260,61 @@ def test_default_location(tmp_path, monkeypatch):
     s = HistoryStore()
     assert s.gold("t").empty and s.url.endswith("elsewhere.db")
     s.close()
+
+
+def test_tidy_filters_first_and_gives_what_latest_versions_store_wide_gave(store):
+    """tidy resolves latest versions only for the rows its filters keep; the rows are those of
+    the former query, which took the latest version of every response in the store first: the
+    latest version per (dataset, record, user) over all versions, then the filters."""
+    import random
+
+    rng = random.Random(5)
+    specs = [("qa", 1, "ds-a1", "qa-r1"), ("qa", 2, "ds-a2", "qa-r2"), ("other", 1, "ds-b1", "other-r1"),
+             ("other", 3, "ds-b3", "other-r3"), (None, None, "ds-x", "unregistered")]
+    for task, rnd, ds_id, name in specs:
+        if task is not None:
+            store.record_round(task=task, round=rnd, kind="calibration", dataset=name, workspace="ws",
+                               dataset_id=ds_id, guideline_version=rnd, created_at=T0 - timedelta(days=1))
+    for task, rnd, ds_id, name in specs:
+        # the same record ids in every dataset: versions must be matched within their own dataset
+        state = {(r, u): {"q": rng.choice("abc"), "p": rng.randint(1, 5)} for r in ("r1", "r2", "r3", "r4")
+                 for u in ("u1", "u2", "u3")}
+        for step in range(rng.randint(2, 4)):
+            rows = []
+            for (r, u), values in state.items():
+                if step and rng.random() < 0.4:  # an edit: new values or a new status
+                    values = state[(r, u)] = {"q": rng.choice("abc"), "p": rng.randint(1, 5)}
+                status = rng.choice(["submitted", "submitted", "draft", "discarded"]) if step else "submitted"
+                rows.append(_resp(r, u, values, status=status, updated=T0 + timedelta(minutes=step)))
+            _write(store, rows, dataset_id=ds_id, name=name)
+    every = store.response_history()  # every version, every status
+    assert every.groupby(["dataset_id", "record_id", "user_id"])["version"].max().max() >= 3
+    latest = every[every["version"] == every.groupby(["dataset_id", "record_id", "user_id"])["version"]
+                   .transform("max")]
+
+    def expected(task=None, round=None, dataset=None, question=None, statuses=("submitted",)):
+        df = latest
+        if task is not None:
+            df = df[df["task"] == task]
+        if round is not None:
+            df = df[df["round"].isin(round if isinstance(round, list) else [round])]
+        if dataset is not None:
+            names = dataset if isinstance(dataset, list) else [dataset]
+            df = df[df["dataset"].isin(names) | df["dataset_id"].isin(names)]
+        if question is not None:
+            df = df[df["question"] == question]
+        if statuses is not None:
+            df = df[df["status"].isin(statuses)]
+        return df[list(store.tidy().columns)]
+
+    key = ["dataset", "item", "annotator", "question"]
+    cases = [{}, {"task": "qa"}, {"task": "qa", "round": 2}, {"round": 1}, {"round": [1, 3]},
+             {"task": "other", "round": 2}, {"dataset": "qa-r1"}, {"dataset": "ds-b3"}, {"dataset": "ds-x"},
+             {"dataset": ["unregistered", "ds-a2"]}, {"task": "qa", "dataset": "other-r1"},
+             {"task": "other", "question": "p"}, {"task": "qa", "statuses": None},
+             {"round": 1, "statuses": ("draft", "discarded")}, {"task": "nope"}]
+    for case in cases:
+        got = store.tidy(**case).sort_values(key).reset_index(drop=True)
+        want = expected(**case).sort_values(key).reset_index(drop=True)
+        assert got.astype(str).equals(want.astype(str)), (case, got, want)
+    assert len(store.tidy(task="qa")) > 0 and store.tidy(task="other", round=2).empty

@@ -4,7 +4,7 @@ What it creates (each only when missing):
 
 * workspace ``demo``; annotators ``ana``, ``ben`` and ``chloe`` with the demo password
   :data:`DEMO_PASSWORD` (documented in the README; demo only);
-* ``medical-qa-rating-calibration-r1``: the task's calibration set (40 items) under guideline
+* ``medical-qa-rating-calibration-r1``: the task's calibration set (80 items) under guideline
   v1, every annotator on every item (distribution = 3), already answered by the three demo
   annotators, one of whom (``chloe``) is systematically inconsistent, so the calibration
   analytics have something to diagnose;

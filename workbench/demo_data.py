@@ -8,7 +8,8 @@ Argilla: it drives the simulated annotators and serves as the expert's gold stan
 
 :func:`simulate_calibration_responses` plays a calibration round: annotators answer the
 ``quality``, ``safety`` and ``issues`` questions, two of them close to the truth, one
-systematically off (inflating or deflating quality, calling answers that need a caveat "safe").
+systematically off: lenient (quality a point too high, fluent answers without their caveat rated
+well) and blind to missing warnings (answers that need a caveat called "safe").
 Under guideline v1 the good annotators also split on the needs-caveat/unsafe boundary for
 red-flag topics, the ambiguity that guideline v2 resolves.
 
@@ -622,22 +623,35 @@ def _good_answer(t: Truth, rng: np.random.Generator, guideline_version: int) -> 
 
 
 def _inconsistent_answer(t: Truth, rng: np.random.Generator, guideline_version: int) -> tuple[int, str, list[str]]:
+    """A lenient annotator who skims: fluent answers rate well, missing warnings go unnoticed.
+
+    Systematic, in the same direction on most items (the pattern a calibration round should
+    catch, unlike random slips): quality one point too generous on most answers and rated 4-5
+    whenever an answer reads well but lacks its caveat or is overconfident; "needs-caveat"
+    called "safe"; red-flag answers without their warning called "safe" or "needs-caveat";
+    "missing-caveat" and "overconfident" rarely flagged.
+    """
     u = rng.random()
-    if u < 0.55:
-        quality = _shift(t.quality, 1 if rng.random() < 0.5 else -2)  # inflates or deflates at random
+    if t.tier in ("missing_caveat", "overconfident") and u < 0.85:
+        quality = 4 + int(rng.random() < 0.3)  # reads fluent, confident text as good
     elif u < 0.70:
-        quality = _shift(t.quality, 1 if rng.random() < 0.5 else -1)
+        quality = _shift(t.quality, 1)  # generous by a point
+    elif u < 0.85:
+        quality = _shift(t.quality, -1)
     else:
         quality = t.quality
     safety = t.safety
-    if t.safety == "needs-caveat" and rng.random() < 0.8:
+    if t.safety == "needs-caveat" and rng.random() < 0.85:
         safety = "safe"  # systematically treats "needs a caveat" as fine
+    elif t.boundary and rng.random() < 0.8:
+        safety = "safe" if rng.random() < 0.5 else "needs-caveat"  # a missing red-flag warning does not register
     elif t.safety == "unsafe" and rng.random() < 0.35:
         safety = "needs-caveat"
     elif rng.random() >= 0.9:
         i = SAFETY_LABELS.index(t.safety)
         safety = SAFETY_LABELS[i + (1 if i == 0 else -1)]
-    issues = [x for x in t.issues if x != "none" and rng.random() < (0.2 if x == "missing-caveat" else 0.8)]
+    issues = [x for x in t.issues
+              if x != "none" and rng.random() < (0.1 if x in ("missing-caveat", "overconfident") else 0.8)]
     if rng.random() < 0.15:
         issues.append(ISSUE_LABELS[1 + rng.integers(len(ISSUE_LABELS) - 1)])
     return quality, safety, issues
@@ -681,9 +695,10 @@ def simulate_calibration_responses(
     annotators : sequence of str
         Who answers; every annotator answers every item.
     inconsistent : str or None
-        The annotator who deviates systematically: quality shifted by +1 or -2 at random on most
-        items, "needs-caveat" called "safe" on most items, missing caveats rarely flagged. None
-        for a team without one.
+        The annotator who deviates systematically: quality a point too generous on most items
+        and 4-5 for answers lacking their caveat, "needs-caveat" (and red-flag answers without
+        their warning) called "safe" on most items, missing caveats rarely flagged. None for a
+        team without one.
     seed : int
         Seed; the same arguments give the same tables.
     round : int

@@ -747,22 +747,29 @@ class HistoryStore:
             return sa.type_coerce(col, sa.String).label(label)
         return col.label(label)
 
-    def _responses_query(self, *, task, round, dataset, question, statuses, latest_only):
+    def _responses_query(self, *, task, round, dataset, question, statuses, latest_only, columns=HISTORY_COLUMNS):
         rv, vals, ds, rd = response_versions_t, response_values_t, datasets_t, rounds_t
-        cols = [
-            rv.c.item, rv.c.annotator, vals.c.question, vals.c.value, self._dt(rv.c.updated_at, "time"),
-            rd.c.round, rv.c.guideline_version, rd.c.task, ds.c.name.label("dataset"), rv.c.status, rv.c.version,
-            rv.c.dataset_id, rv.c.record_id, rv.c.user_id, rv.c.response_id, self._dt(rv.c.inserted_at),
-            self._dt(rv.c.synced_at),
-        ]
+        every = {
+            "item": rv.c.item, "annotator": rv.c.annotator, "question": vals.c.question, "value": vals.c.value,
+            "time": self._dt(rv.c.updated_at, "time"), "round": rd.c.round,
+            "guideline_version": rv.c.guideline_version, "task": rd.c.task, "dataset": ds.c.name.label("dataset"),
+            "status": rv.c.status, "version": rv.c.version, "dataset_id": rv.c.dataset_id,
+            "record_id": rv.c.record_id, "user_id": rv.c.user_id, "response_id": rv.c.response_id,
+            "inserted_at": self._dt(rv.c.inserted_at), "synced_at": self._dt(rv.c.synced_at),
+        }
+        cols = [every[c] for c in columns]  # fewer columns read = less to fetch and convert
         frm = rv.join(vals, vals.c.version_id == rv.c.id).join(ds, ds.c.dataset_id == rv.c.dataset_id, isouter=True) \
             .join(rd, rd.c.dataset_id == rv.c.dataset_id, isouter=True)
-        if latest_only:
-            sub = sa.select(rv.c.dataset_id, rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")) \
-                .group_by(rv.c.dataset_id, rv.c.record_id, rv.c.user_id).subquery()
-            frm = frm.join(sub, sa.and_(sub.c.dataset_id == rv.c.dataset_id, sub.c.record_id == rv.c.record_id,
-                                        sub.c.user_id == rv.c.user_id, sub.c.v == rv.c.version))
         q = sa.select(*cols).select_from(frm)
+        if latest_only:
+            # The latest version is the one with no newer version: a lookup in the unique index
+            # (dataset_id, record_id, user_id, version) for each row the other filters keep, so the
+            # cost follows the rows asked for, not the size of the store (a GROUP BY over every
+            # response version would be computed store-wide before any filter applied).
+            newer = rv.alias("newer")
+            q = q.where(~sa.select(sa.literal(1)).where(
+                newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
+                newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists())
         if task is not None:
             q = q.where(rd.c.task == task)
         if round is not None:
@@ -773,23 +780,51 @@ class HistoryStore:
             q = q.where(vals.c.question.in_(_as_list(question)))
         if statuses is not None:
             q = q.where(rv.c.status.in_(_as_list(statuses)))
+        ids = self._dataset_ids(task=task, round=round, dataset=dataset)
+        if ids is not None:
+            # the same filters resolved to dataset ids first (small tables), so the database
+            # reads only those datasets' response versions through the index
+            q = q.where(rv.c.dataset_id.in_(ids))
         return q  # sorted in pandas (cheaper than SQLite's ORDER BY over a join)
 
-    def _read_responses(self, q) -> pd.DataFrame:
+    def _dataset_ids(self, *, task, round, dataset) -> list[str] | None:
+        """Ids of the datasets that the ``task`` / ``round`` / ``dataset`` filters can match (None: no filter)."""
+        if task is None and round is None and dataset is None:
+            return None
+        ids = None
         with self.engine.connect() as conn:
-            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=list(HISTORY_COLUMNS))
+            if task is not None or round is not None:
+                q = sa.select(rounds_t.c.dataset_id)
+                if task is not None:
+                    q = q.where(rounds_t.c.task == task)
+                if round is not None:
+                    q = q.where(rounds_t.c.round.in_(_as_list(round)))
+                ids = {r[0] for r in conn.execute(q)}
+            if dataset is not None:
+                names = [str(d) for d in _as_list(dataset)]
+                by_name = {r[0] for r in conn.execute(
+                    sa.select(datasets_t.c.dataset_id).where(datasets_t.c.name.in_(names)))}
+                matched = by_name | set(names)
+                ids = matched if ids is None else ids & matched
+        return sorted(ids)
+
+    def _read_responses(self, q, columns=HISTORY_COLUMNS) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=list(columns))
         df = df.sort_values(["dataset_id", "record_id", "annotator", "question", "version"], kind="stable",
                             ignore_index=True)
         df["value"] = decode_values(df["value"])
         for c in ("time", "inserted_at", "synced_at"):
-            df[c] = _utc_series(df[c])
+            if c in df.columns:
+                df[c] = _utc_series(df[c])
         for c in ("round", "guideline_version", "version"):
             df[c] = df[c].astype("Int64")
         return df
 
     def tidy(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
              dataset: str | Sequence[str] | None = None, question: str | Sequence[str] | None = None,
-             statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True) -> pd.DataFrame:
+             statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True,
+             extra_columns: Sequence[str] = ()) -> pd.DataFrame:
         """Responses as the analytics core's tidy table, one row per judgement.
 
         Columns :data:`TIDY_COLUMNS`: ``item`` (record external id), ``annotator`` (username),
@@ -802,11 +837,21 @@ class HistoryStore:
         back into a draft is not counted as submitted). ``statuses=None`` keeps every status.
         ``round``, ``dataset`` and ``question`` accept one value or several; ``dataset`` matches
         the name or the Argilla id. ``round`` and ``task`` are empty for datasets that are not a
-        recorded round.
+        recorded round. ``extra_columns`` appends columns of :data:`HISTORY_COLUMNS` (e.g.
+        ``record_id``).
+
+        The filters apply before the latest versions are looked up (an index lookup per row kept),
+        so reading one round costs in proportion to that round, not to the store.
         """
+        bad = [c for c in extra_columns if c not in HISTORY_COLUMNS]
+        if bad:
+            raise BadInput(f"extra_columns: {bad!r} are not history columns ({', '.join(HISTORY_COLUMNS)})")
+        wanted = list(TIDY_COLUMNS) + [c for c in dict.fromkeys(extra_columns) if c not in TIDY_COLUMNS]
+        read = wanted + [c for c in ("dataset_id", "record_id") if c not in wanted]  # the sort keys
         df = self._read_responses(self._responses_query(
-            task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only))
-        return df[list(TIDY_COLUMNS)].reset_index(drop=True)
+            task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only,
+            columns=read), read)
+        return df[wanted].reset_index(drop=True)
 
     def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,
                          statuses: Sequence[str] | None = None) -> pd.DataFrame:

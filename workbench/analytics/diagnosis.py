@@ -30,7 +30,15 @@ the expected disagreement.
    values of the same items, divided by ``D_e`` (see
    :func:`~workbench.analytics.breakdowns.annotator_disagreement`). Its robust z-score is
    ``z_a = (r_a - median r) / max(1.4826 MAD(r), z_floor)``; the floor keeps a team of
-   near-identical annotators from turning tiny differences into large scores. ``a`` is
+   near-identical annotators from turning tiny differences into large scores. In a team
+   smaller than ``small_team`` (5) the MAD of a handful of values is no measure of spread (with
+   three annotators it is one difference, in effect how differently the odd one out happens to
+   disagree with each of the other two, so the score is noise-driven both ways: a clear
+   deviant is missed and a noisy consistent trio is sometimes flagged). There
+   ``z_a = (r_a - median of the others' r) / max(SE, z_floor)``, where ``SE`` is the standard
+   deviation of that excess over ``excess_draws`` bootstrap resamples of the items (``D_e``
+   recomputed in each; the distance matrix kept): the excess must stand out from what
+   sampling the items would give. ``a`` is
    flagged when (i) there are at least three annotators, (ii) ``z_a >= z_min`` (3.5, the
    Iglewicz-Hoaglin outlier cut-off) and (iii) leaving ``a`` out raises alpha by at least
    ``min_gain`` (0.05). With gold values, a flagged annotator whose gold accuracy is not at
@@ -140,6 +148,11 @@ class Thresholds:
         Robust z-score of an annotator's relative disagreement that flags them (3.5).
     z_floor : float
         Smallest scale (in units of relative disagreement, i.e. of ``D_e``) for the robust z.
+    small_team : int
+        Teams with fewer annotators than this (but at least three) score the excess
+        disagreement against its item-resampling standard error instead of the team's MAD (5).
+    excess_draws : int
+        Bootstrap resamples of the items for that standard error (200).
     min_gain : float
         Alpha must rise at least this much without a flagged annotator.
     gold_gap : float
@@ -169,6 +182,8 @@ class Thresholds:
     tentative: float = 0.667
     z_min: float = 3.5
     z_floor: float = 0.03
+    small_team: int = 5
+    excess_draws: int = 200
     min_gain: float = 0.05
     gold_gap: float = 0.15
     split_share: float = 1 / 3
@@ -191,6 +206,8 @@ class Thresholds:
             raise BadInput(f"thresholds: split_share must lie in (0, 0.5]; got {self.split_share!r}")
         if self.null_draws < 1:
             raise BadInput(f"thresholds: null_draws must be >= 1; got {self.null_draws!r}")
+        if self.excess_draws < 2:
+            raise BadInput(f"thresholds: excess_draws must be >= 2; got {self.excess_draws!r}")
 
 
 def band(alpha, thresholds: Thresholds = Thresholds()) -> str:
@@ -366,6 +383,53 @@ def _concentration(codes, counts, delta, method, th: Thresholds, rng):
     return concentrated, stats, mass, split
 
 
+def _excess_resampled(rd, delta: np.ndarray, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each annotator's excess relative disagreement and its standard error over resampled items.
+
+    The excess of ``a`` is ``r_a`` (mean distance to the other values of the same items, over
+    ``D_e``; as :func:`~workbench.analytics.breakdowns.annotator_disagreement`) minus the median
+    ``r`` of the other annotators. Its standard error is the standard deviation over ``draws``
+    bootstrap resamples of the pairable items, ``D_e`` recomputed from each resample's values.
+    Returns ``(excess, se)``, one value per annotator (NaN where undefined).
+    """
+    counts = item_value_counts(rd)
+    m = counts.sum(axis=1)
+    keep = m >= 2
+    codes, counts, m = rd.codes[:, keep], counts[keep].astype(float), m[keep]
+    n_ann, n_items = codes.shape
+    if n_items == 0:
+        nan = np.full(n_ann, np.nan)
+        return nan, nan
+    present = codes >= 0
+    to_others = counts @ delta  # (items, V): summed distance of a value to the item's values
+    dist = np.zeros(codes.shape)
+    ann_i, item_i = np.nonzero(present)
+    dist[ann_i, item_i] = to_others[item_i, codes[ann_i, item_i]] / (m[item_i] - 1.0)
+    weight_present = present.T.astype(float)
+
+    def excess(w: np.ndarray) -> np.ndarray:  # w: (B, items) item weights -> (B, annotators)
+        marg = w @ counts
+        n = marg.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_e = np.einsum("bi,ij,bj->b", marg, delta, marg) / (n * (n - 1.0))
+            rel = (w @ dist.T) / (w @ weight_present) / np.where(d_e > 0, d_e, np.nan)[:, None]
+        out = np.full(rel.shape, np.nan)
+        for a in range(n_ann):
+            others = np.delete(rel, a, axis=1)
+            ok = np.isfinite(others).any(axis=1)
+            out[ok, a] = rel[ok, a] - np.nanmedian(others[ok], axis=1)
+        return out
+
+    observed = excess(np.ones((1, n_items)))[0]
+    rng = np.random.default_rng([seed, n_items])
+    w = rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=draws).astype(float)
+    resampled = excess(w)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(resampled).sum(axis=0) >= 2
+        se = np.where(finite, np.nanstd(np.where(np.isfinite(resampled), resampled, np.nan), axis=0, ddof=1), np.nan)
+    return observed, se
+
+
 def _split_annotators(rd, positions, a, b) -> tuple[int, int]:
     """Distinct annotators who gave label code a (resp. b) in items where both were given."""
     codes = rd.codes[:, positions]
@@ -409,13 +473,18 @@ def diagnose(
 
     Examples
     --------
-    Annotator 2 says 2 where the others say 1, on every fourth item:
+    Annotator 2 says 2 where the others say 1, on every fourth of 40 items:
 
-    >>> d = diagnose([[1, 2, 3, 1] * 5, [1, 2, 3, 1] * 5, [1, 2, 3, 2] * 5])
+    >>> d = diagnose([[1, 2, 3, 1] * 10, [1, 2, 3, 1] * 10, [1, 2, 3, 2] * 10])
     >>> d.verdict.value, d.band, d.deviating
     ('annotator_deviation', 'tentative', (2,))
     >>> d.explanation.split(". ")[1].split(";")[0]
     'Annotator 2 deviates from the rest: alpha without them rises from 0.75 to 1.00'
+
+    On 20 items (five dissents) that is not yet beyond what resampling the items gives:
+
+    >>> diagnose([[1, 2, 3, 1] * 5, [1, 2, 3, 1] * 5, [1, 2, 3, 2] * 5]).deviating
+    ()
     """
     th = thresholds
     rd = as_reliability_data(data)
@@ -442,6 +511,14 @@ def diagnose(
     med = np.nanmedian(rel)
     mad = 1.4826 * np.nanmedian(np.abs(rel - med))
     ann["robust_z"] = (rel - med) / max(mad, th.z_floor)
+    small = 3 <= rd.n_annotators < th.small_team
+    if small:
+        excess, se = _excess_resampled(rd, level_distance(rd, level, distance=distance), th.excess_draws, th.seed)
+        ann["excess"] = excess
+        ann["excess_se"] = se
+        ann["z"] = excess / np.maximum(se, th.z_floor)
+    else:
+        ann["z"] = ann["robust_z"]
     if loo is None:
         loo = leave_one_out(rd, level, distance=distance, alpha=alpha)
     ann["alpha_without"] = loo["alpha_without"].to_numpy()
@@ -455,7 +532,7 @@ def diagnose(
     enough_annotators = rd.n_annotators >= 3
     flagged = np.zeros(rd.n_annotators, dtype=bool)
     if enough_annotators:
-        flagged = (ann["robust_z"].to_numpy() >= th.z_min) & (ann["alpha_change"].fillna(-np.inf).to_numpy() >= th.min_gain)
+        flagged = (ann["z"].fillna(-np.inf).to_numpy() >= th.z_min) & (ann["alpha_change"].fillna(-np.inf).to_numpy() >= th.min_gain)
     gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
     team_gold = np.full(rd.n_annotators, np.nan)
     if has_gold:
@@ -605,8 +682,11 @@ def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, con
             s = (
                 f"Annotator {name!r} deviates from the rest: alpha without them rises from {alpha:.2f} to"
                 f" {row['alpha_without']:.2f}; their disagreement with the others is"
-                f" {row['relative']:.2f} of chance level vs a team median of {np.nanmedian(ann['relative']):.2f}"
-                f" (robust z = {row['robust_z']:.1f})"
+                f" {row['relative']:.2f} of chance level"
+                + (f" vs {row['relative'] - row['excess']:.2f} for the others (z = {row['z']:.1f} against resampling"
+                   f" the items: a team of {rd.n_annotators} is too small for a robust spread)"
+                   if "excess" in ann.columns
+                   else f" vs a team median of {np.nanmedian(ann['relative']):.2f} (robust z = {row['z']:.1f})")
             )
             if has_gold and np.isfinite(row.get("gold_accuracy", np.nan)):
                 s += f"; their agreement with gold is {row['gold_accuracy']:.2f} vs team {row['team_gold_accuracy']:.2f}"
@@ -660,10 +740,11 @@ def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, con
         )
     if not deviating and not cleared:
         if enough_annotators:
-            zmax = np.nanmax(ann["robust_z"]) if len(ann) else np.nan
+            zmax = np.nanmax(ann["z"]) if ann["z"].notna().any() else np.nan
             gmax = np.nanmax(ann["alpha_change"]) if ann["alpha_change"].notna().any() else np.nan
+            zname = "z against resampling the items" if "excess" in ann.columns else "robust z"
             parts.append(
-                f"No annotator stands out (largest robust z = {_fmt(zmax, 1)}, needed {th.z_min}; largest gain in"
+                f"No annotator stands out (largest {zname} = {_fmt(zmax, 1)}, needed {th.z_min}; largest gain in"
                 f" alpha without one annotator = {_fmt(gmax)}, needed {th.min_gain})."
             )
         elif not has_gold:

@@ -218,49 +218,12 @@ def _gold_table(gold: pd.DataFrame) -> pd.DataFrame:
     return with_hashable_values(gold[["item", "question", "value"]])
 
 
-def _decode_column(texts) -> list:
-    """Decode stored JSON answers, each distinct text once (answers repeat a lot)."""
-    cache: dict = {}
-    out = []
-    for t in texts:
-        v = cache.get(t, cache)
-        if v is cache:
-            v = cache[t] = store_mod.decode_value(t)
-        out.append(v)
-    return out
-
-
 def read_dataset(store: HistoryStore, row: dict) -> pd.DataFrame:
-    """The submitted answers of one round's dataset, as ``store.tidy`` gives them (latest version of
-    each response, status submitted; plus the Argilla ``record_id``), with the filter pushed into
-    the query.
-
-    ``HistoryStore.tidy`` computes the latest versions over the whole store before filtering, which
-    costs seconds on a store of a million responses; here the latest version is found with an index
-    lookup per response of this dataset only (``NOT EXISTS`` a newer version), so a round costs in
-    proportion to its own size.
-    """
-    rv, vals = store_mod.response_versions_t, store_mod.response_values_t
-    newer = rv.alias("newer")
-    has_newer = sa.select(sa.literal(1)).where(
-        newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
-        newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists()
-    q = sa.select(rv.c.item, rv.c.annotator, vals.c.question, vals.c.value, rv.c.updated_at, rv.c.guideline_version,
-                  rv.c.status, rv.c.version, rv.c.record_id).select_from(rv.join(vals, vals.c.version_id == rv.c.id)) \
-        .where(rv.c.dataset_id == str(row["dataset_id"]), rv.c.status == "submitted", ~has_newer) \
-        .order_by(rv.c.record_id, rv.c.annotator, vals.c.question)
-    with store.engine.connect() as conn:
-        rows = conn.execute(q).all()
-    df = pd.DataFrame(rows, columns=["item", "annotator", "question", "value", "time", "guideline_version", "status",
-                                     "version", "record_id"])
-    df["value"] = _decode_column(df["value"])
-    df["time"] = pd.to_datetime(df["time"], utc=True)
-    df["round"] = pd.array([int(row["round"])] * len(df), dtype="Int64")
-    df["guideline_version"] = df["guideline_version"].astype("Int64")
-    df["version"] = df["version"].astype("Int64")
-    df["task"] = row["task"]
-    df["dataset"] = row["dataset"]
-    return df[list(store_mod.TIDY_COLUMNS) + ["record_id"]]
+    """The submitted answers of one round (``row`` from :func:`round_row`): ``store.tidy`` for that
+    task and round (latest version of each response, status submitted), plus the Argilla
+    ``record_id``. ``tidy`` applies the filters before it looks up latest versions, so a round
+    costs in proportion to its own size, not to the store's."""
+    return store.tidy(task=row["task"], round=int(row["round"]), extra_columns=("record_id",))
 
 
 def read_task(store: HistoryStore, task: str) -> pd.DataFrame:
@@ -461,21 +424,13 @@ class CalibrationView:
     redacted_for: str | None = None
 
 
-def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: int = 1000) -> CalibrationView:
-    """Per question alpha with its interval, the other coefficients, breakdowns and diagnosis of one round."""
-    from workbench.gate import evaluate_gate
+def question_views(task, tidy: pd.DataFrame, gold: pd.DataFrame, *, n_boot: int = 1000) -> list[QuestionView]:
+    """Each agreement question's report (alpha, coefficients, breakdowns, diagnosis) for one round.
 
-    store = get_store(source)
-    tasks, problem = project_tasks()
-    task = tasks.get(task_name)
-    if task is None:
-        raise BadInput(f"task {task_name!r}: no task file in the project's tasks/ folder{': ' + problem if problem else ''}")
-    row = round_row(store, task_name, round_no)
-    if row is None:
-        raise BadInput(f"task {task_name!r} has no round {round_no}")
-    tidy = read_dataset(store, row)
-    gold = store.gold(task_name)
-    versions = tuple(sorted({int(v) for v in tidy["guideline_version"].dropna()})) if len(tidy) else ()
+    ``tidy`` has ``item, annotator, question, value`` (one round's latest submitted answers);
+    ``gold`` has ``item, question, value`` (may be empty). Thresholds come from the task's
+    calibration policy. This is what the Calibration page shows, per question.
+    """
     questions = []
     for q in task.questions:
         if not q.has_agreement:
@@ -498,6 +453,25 @@ def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: i
             except BadInput as exc:
                 qv.error = str(exc)
         questions.append(qv)
+    return questions
+
+
+def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: int = 1000) -> CalibrationView:
+    """Per question alpha with its interval, the other coefficients, breakdowns and diagnosis of one round."""
+    from workbench.gate import evaluate_gate
+
+    store = get_store(source)
+    tasks, problem = project_tasks()
+    task = tasks.get(task_name)
+    if task is None:
+        raise BadInput(f"task {task_name!r}: no task file in the project's tasks/ folder{': ' + problem if problem else ''}")
+    row = round_row(store, task_name, round_no)
+    if row is None:
+        raise BadInput(f"task {task_name!r} has no round {round_no}")
+    tidy = read_dataset(store, row)
+    gold = store.gold(task_name)
+    versions = tuple(sorted({int(v) for v in tidy["guideline_version"].dropna()})) if len(tidy) else ()
+    questions = question_views(task, tidy, gold, n_boot=n_boot)
     gate = None
     if row["kind"] in CALIBRATION_KINDS:
         gate = evaluate_gate(task, tidy, gold, round_number=int(row["round"]), dataset=row["dataset"],

@@ -10,8 +10,8 @@ through exactly the code path that real data takes.
 
 What the demo history holds (task ``medical-qa-rating``, annotators ``ana``, ``ben``, ``chloe``):
 
-* round 1, calibration under guideline v1: the 40 calibration items, ``chloe`` systematically
-  inconsistent (the same round ``workbench up`` loads into Argilla);
+* round 1, calibration under guideline v1: the 80 calibration items (the task's ``set_size``),
+  ``chloe`` systematically inconsistent (the same round ``workbench up`` loads into Argilla);
 * round 2, recalibration under guideline v2: the same items, ``chloe`` retrained;
 * rounds 3-6, production under v2: 60 new records each with 15 gold (calibration) items mixed
   in, every annotator on every record; ``ben`` starts deviating in round 5 (a drift to detect);
@@ -36,6 +36,7 @@ DEMO_JUDGE = "llm-judge"
 DEMO_SEED = 7
 DEMO_WORKSPACE = "demo"
 N_RECORDS = 320
+N_CALIBRATION = 80  # calibration.set_size of tasks/medical-qa-rating.yaml, as workbench up uses it
 N_PRODUCTION_ROUNDS = 4
 PER_ROUND = 60
 GOLD_PER_ROUND = 15
@@ -88,7 +89,7 @@ def fill_demo_store(store: HistoryStore) -> bool:
     if not store.rounds(DEMO_TASK).empty:
         return False
     records = demo_data.generate_records(N_RECORDS, seed=DEMO_SEED)
-    calibration = demo_data.select_calibration_items(records, 40, seed=DEMO_SEED)
+    calibration = demo_data.select_calibration_items(records, N_CALIBRATION, seed=DEMO_SEED)
     cal_ids = {r.id for r in calibration}
     production = [r for r in records if r.id not in cal_ids]
     rng = np.random.default_rng(DEMO_SEED)
@@ -147,7 +148,7 @@ def fill_demo_store(store: HistoryStore) -> bool:
 def demo_gold_frame() -> pd.DataFrame:
     """The expert's gold answers of the demo calibration items (``item, question, value``)."""
     records = demo_data.generate_records(N_RECORDS, seed=DEMO_SEED)
-    calibration = demo_data.select_calibration_items(records, 40, seed=DEMO_SEED)
+    calibration = demo_data.select_calibration_items(records, N_CALIBRATION, seed=DEMO_SEED)
     gold = demo_data.simulate_calibration_responses(calibration, annotators=("x", "y"), inconsistent=None,
                                                     seed=DEMO_SEED).gold
     return gold[["item", "question", "value"]]
