@@ -11,8 +11,12 @@ candidate store, and times, each on a fresh dataset of the task:
   properties), and into an existing empty dataset (read the store, build records, read the
   dataset's ids, log the missing ones);
 * ``push_candidates`` with dedup (exact, MinHash and semantic over the prompts) into an existing
-  empty dataset;
-* a second push onto the full dataset (nothing to send: the cost of checking).
+  empty dataset, with the prompt embeddings pushed as vectors (the default);
+* a second push onto the full dataset (nothing to send: the cost of checking), and one onto the
+  dataset pushed with vectors after adding 10% new prompts: the prompts already there are compared
+  through their stored vectors, only the new ones are embedded.
+
+The SDK comparison rows push without vectors (``vectors=False``), as the SDK reference sends none.
 
 The rate column counts records sent per second of the whole call; "vs SDK" divides it by the
 SDK's rate at the same batch size.
@@ -51,11 +55,11 @@ CONTEXTS = ("I am {a} years old", "I take {m} daily", "I am pregnant", "I have a
             "I work night shifts", "I have type 2 diabetes", "I run {r} km a week")
 
 
-def candidates(n: int, seed: int = 0) -> list[dict]:
+def candidates(n: int, seed: int = 0, first_case: int = 0) -> list[dict]:
     from workbench.demo_data import record_id
 
     rng = random.Random(seed)
-    out, i = [], 0
+    out, i = [], first_case
     while len(out) < n:
         ctx = rng.choice(CONTEXTS).format(a=rng.randint(18, 90), m=rng.choice(["metformin", "aspirin", "statins"]),
                                           k=rng.randint(1, 15), r=rng.randint(5, 80))
@@ -139,33 +143,49 @@ def main(argv=None) -> int:
         for r in range(args.repeats):
             sdk_times.append(sdk(f"sdk-{r}", args.batch_size))
             _dataset(cl, task, f"push-{r}", task.name)
-            rep = push_candidates(cl, task, cfg, dataset=f"push-{r}", dedup=False, batch_size=args.batch_size)
+            rep = push_candidates(cl, task, cfg, dataset=f"push-{r}", dedup=False, batch_size=args.batch_size,
+                                  vectors=False)
             assert rep.pushed == args.n
             push_times.append(rep.seconds)
         t_sdk_b, t_push = statistics.median(sdk_times), statistics.median(push_times)
         t_sdk = sdk("sdk-default", None)
-        rep_c = push_candidates(cl, task, cfg, dataset="push-create", dedup=False, batch_size=args.batch_size)
+        rep_c = push_candidates(cl, task, cfg, dataset="push-create", dedup=False, batch_size=args.batch_size,
+                                vectors=False)
+        from workbench import embeddings
+
+        t = time.perf_counter()
+        embeddings.load_model(precision="auto")  # once per process: kept out of the push timings
+        t_load = time.perf_counter() - t
         _dataset(cl, task, "push-dedup", task.name)
         rep_d = push_candidates(cl, task, cfg, dataset="push-dedup", dedup=True, batch_size=args.batch_size)
         rep_again = push_candidates(cl, task, cfg, dataset="push-0", dedup=False, batch_size=args.batch_size)
         assert rep_again.pushed == 0 and rep_again.already == args.n
+        more = candidates(args.n // 10, seed=1, first_case=args.n)
+        storage.write_jsonl(storage.task_dir(task.name) / "candidates.jsonl", cands + more)
+        rep_more = push_candidates(cl, task, cfg, dataset="push-dedup", dedup=True, batch_size=args.batch_size)
+        n_prompts = len({c["instruction"] for c in cands})
 
         rows = [
             (f"SDK records.log (batch {args.batch_size}), median of {args.repeats}", args.n, t_sdk_b),
             (f"workbench push (batch {args.batch_size}), median of {args.repeats}", args.n, t_push),
             ("SDK records.log (default batch 256)", args.n, t_sdk),
             ("workbench push, creating the dataset", rep_c.pushed, rep_c.seconds),
-            (f"workbench push + dedup ({rep_d.duplicates} held back)", rep_d.pushed, rep_d.seconds),
+            (f"workbench push + dedup + vectors ({rep_d.duplicates} held back)", rep_d.pushed, rep_d.seconds),
+            (f"re-push + 10% new ({rep_more.embedded} prompts embedded)", rep_more.pushed, rep_more.seconds),
         ]
         print(f"\n{'':52} {'records':>8} {'seconds':>8} {'rec/s':>8} {'vs SDK':>7}")
         for label, n, secs in rows:
             print(f"{label:52} {n:8d} {secs:8.2f} {n / secs:8.1f} {(n / secs) / (args.n / t_sdk_b):7.2f}")
         print(f"{'workbench push again (nothing to send)':52} {0:8d} {rep_again.seconds:8.2f} "
               f"{'':>8} {rep_again.seconds / t_sdk_b:6.2f}x of the SDK log time")
+        print(f"model load {t_load:.1f} s (once per process); first push embedded {rep_d.embedded} of {n_prompts} "
+              f"prompts, the re-push {rep_more.embedded} (the {len({c['instruction'] for c in more})} new ones; "
+              f"{rep_more.already} records already there compared through their stored vectors)")
         print(f"runs: SDK {', '.join(f'{t:.1f}' for t in sdk_times)} s; push {', '.join(f'{t:.1f}' for t in push_times)} s")
         print(json.dumps({"n": args.n, "sdk_default_s": round(t_sdk, 3), "sdk_batch_s": round(t_sdk_b, 3),
                           "push_create_s": round(rep_c.seconds, 3), "push_s": round(t_push, 3),
                           "push_dedup_s": round(rep_d.seconds, 3), "dedup_held_back": rep_d.duplicates,
+                          "repush_more_s": round(rep_more.seconds, 3), "repush_more_embedded": rep_more.embedded,
                           "repush_s": round(rep_again.seconds, 3)}))
     finally:
         if state is not None:

@@ -15,6 +15,8 @@ Each candidate becomes one record:
   takes one source;
 * metadata: source kinds, origin, generator, licence, PII flag and count, judge and DEITA scores
   (scores hidden from annotators, as the guideline asks), and any task metadata the config maps;
+* vector ``prompt_embedding``: the prompt's all-MiniLM-L6-v2 embedding (384 numbers,
+  :mod:`workbench.embeddings`), for Argilla's "find similar" and for the dedup of later pushes;
 * id: derived from the field values (:func:`workbench.rounds.item_id`), so the same candidate has
   the same id here and in every round.
 
@@ -27,6 +29,11 @@ prompts: a prompt that duplicates another candidate prompt or a prompt already i
 held back with all its answers (written to ``<task>/duplicates.jsonl``). The answers of one
 prompt always travel together: once one of them is in the dataset the others are pushed without
 a duplicate check, which keeps an interrupted push's decisions stable.
+
+Prompts are embedded once per push and only when new: the records already in the dataset are
+compared through the vectors stored on them (read back with the ids), and the embeddings the
+semantic dedup computes for the new prompts are the vectors pushed. Only records without a stored
+vector (pushed with ``vectors=False``, or before vectors were pushed) have their text embedded.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ from workbench.errors import BadInput
 from workbench.tasks import Task
 
 BATCH_SIZE = 100
+#: Name of the vector holding each record's prompt embedding.
+PROMPT_VECTOR = "prompt_embedding"
 ORIGINS = ("seed", "self-instruct", "evol-instruct")
 
 #: (name, kind, title, options, visible_for_annotators)
@@ -72,12 +81,15 @@ class PushReport:
     duplicates_by_stage: dict = field(default_factory=dict)
     created: bool = False
     seconds: float = 0.0
+    #: prompts embedded by this push (prompts already in the dataset are read back, not embedded)
+    embedded: int = 0
     dedup: str = ""
 
     def summary(self) -> str:
         lines = [f"task {self.task}: {self.pushed} record{'s' if self.pushed != 1 else ''} pushed to dataset {self.dataset} "
                  f"(workspace {self.workspace}{', created' if self.created else ''}); {self.already} already there; "
-                 f"{self.candidates} candidates in all; {self.seconds:.1f} s"]
+                 f"{self.candidates} candidates in all; {self.embedded} prompt{'s' if self.embedded != 1 else ''} embedded; "
+                 f"{self.seconds:.1f} s"]
         if self.duplicates:
             per = ", ".join(f"{k} {v}" for k, v in self.duplicates_by_stage.items() if v)
             lines.append(f"  {self.duplicates} held back as duplicates ({per}); see {storage.task_dir(self.task) / 'duplicates.jsonl'}")
@@ -206,6 +218,26 @@ def metadata_properties(task: Task, client) -> list:
 # --------------------------------------------------------------------------------------------
 
 
+def vector_fields(task: Task, client) -> list:
+    """The prompt-embedding vector setting, as SDK objects, unless the task declares it itself."""
+    import argilla as rg
+
+    from workbench.embeddings import DIMENSION, MODEL_NAME
+
+    own = next((v for v in task.vectors if v.name == PROMPT_VECTOR), None)
+    if own is not None:
+        if own.dimensions != DIMENSION:
+            raise BadInput(f"task {task.name!r}: vector {PROMPT_VECTOR!r} has {own.dimensions} dimensions, but candidates "
+                           f"push {DIMENSION}-dimensional {MODEL_NAME} prompt embeddings into it; rename the task's vector")
+        return []
+    taken = {f.name for f in task.fields} | {q.name for q in task.questions} | {m.name for m in task.metadata}
+    if PROMPT_VECTOR in taken:
+        raise BadInput(f"task {task.name!r}: the name {PROMPT_VECTOR!r} is taken by a field, question or metadata "
+                       "property, but candidates push their prompt embeddings under it; rename it")
+    return [rg.VectorField(name=PROMPT_VECTOR, title=f"Prompt embedding ({MODEL_NAME.split('/')[-1]})",
+                           dimensions=DIMENSION, _client=client)]
+
+
 def _dataset(cl, task: Task, name: str, workspace: str):
     import argilla as rg
 
@@ -213,9 +245,12 @@ def _dataset(cl, task: Task, name: str, workspace: str):
     from workbench.dataset_settings import settings_for
 
     props = metadata_properties(task, cl)
+    vecs = vector_fields(task, cl)
     settings = settings_for(task, None, client=cl)
     for p in props:
         settings.metadata.add(p)
+    for v in vecs:
+        settings.vectors.add(v)
     ds, created = ensure_dataset(cl, name, workspace, settings)
     if not created:
         have = {m.name for m in ds.settings.metadata}
@@ -224,23 +259,72 @@ def _dataset(cl, task: Task, name: str, workspace: str):
                 ds.settings.metadata.add(p)
                 p.dataset = ds
                 p.create()
+        have = {v.name for v in ds.settings.vectors}
+        for v in vecs:
+            if v.name not in have:
+                ds.settings.vectors.add(v)
+                v.dataset = ds
+                v.create()
         ds = _quiet(cl.datasets, name=name, workspace=workspace)
     if not isinstance(ds, rg.Dataset):  # pragma: no cover - the SDK returns a Dataset
         raise BadInput(f"dataset {name!r} in workspace {workspace!r} could not be read back")
     return ds, created
 
 
-def _existing(ds, text_field: str | None) -> dict[str, str | None]:
-    """id -> text of ``text_field`` (None when not asked) of every record of the dataset."""
-    out: dict[str, str | None] = {}
-    for r in ds.records(batch_size=1000, with_suggestions=False, with_responses=False, with_vectors=False):
-        out[str(r.id)] = (r.fields.get(text_field) if text_field else None)
-    return out
+def _existing(ds, text_field: str | None, with_vectors: bool) -> tuple[dict[str, str | None], dict[str, list]]:
+    """id -> text of ``text_field`` (None when not asked) of every record of the dataset, and
+    id -> stored prompt vector of the records that have one (read when ``with_vectors``)."""
+    texts: dict[str, str | None] = {}
+    vectors: dict[str, list] = {}
+    for r in ds.records(batch_size=1000, with_suggestions=False, with_responses=False,
+                        with_vectors=[PROMPT_VECTOR] if with_vectors else False):
+        rid = str(r.id)
+        texts[rid] = r.fields.get(text_field) if text_field else None
+        if with_vectors:
+            v = r.vectors.get(PROMPT_VECTOR) if r.vectors else None
+            if v is not None:
+                vectors[rid] = v
+    return texts, vectors
+
+
+class PromptEmbeddings:
+    """Prompt text -> unit embedding, each text embedded at most once.
+
+    Seeded with the vectors stored on records already in the dataset; texts not seen yet go to
+    ``embedder`` in one call per request. ``embedded`` counts the texts embedded.
+    """
+
+    def __init__(self, embedder: Callable, known: dict | None = None):
+        self.embedder = embedder
+        self.known: dict = dict(known or {})
+        self.embedded = 0
+
+    def __call__(self, texts: Sequence[str]):
+        import numpy as np
+
+        from workbench.embeddings import DIMENSION
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if missing:
+            vecs = np.asarray(self.embedder(missing), dtype=np.float32)
+            self.embedded += len(missing)
+            self.known.update(zip(missing, vecs))
+        if not len(texts):
+            return np.empty((0, DIMENSION), dtype=np.float32)
+        return np.stack([np.asarray(self.known[t], dtype=np.float32) for t in texts])
+
+
+def _default_embedder(cfg: CandidateConfig) -> Callable:
+    from workbench import embeddings
+    from workbench.dedup import SemanticConfig
+
+    sem = getattr(cfg.dedup, "semantic", None) or SemanticConfig()
+    return lambda texts: embeddings.embed(texts, batch_size=sem.batch_size, precision=sem.precision)
 
 
 def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None = None, workspace: str | None = None,
                     dedup: bool = True, embedder: Callable | None = None, batch_size: int = BATCH_SIZE,
-                    on_batch: Callable[[int], None] | None = None) -> PushReport:
+                    on_batch: Callable[[int], None] | None = None, vectors: bool = True) -> PushReport:
     """Push the task's stored candidates that the dataset lacks (see the module docstring).
 
     Parameters
@@ -253,11 +337,14 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
     dedup : bool
         Hold back duplicate prompts (:func:`workbench.dedup.dedup_candidates`).
     embedder : callable, optional
-        Texts -> unit embeddings for the semantic stage (default: all-MiniLM-L6-v2).
+        Texts -> unit embeddings, for the semantic stage and the prompt vectors (default:
+        all-MiniLM-L6-v2). Called only with prompts that have no vector in the dataset yet.
     batch_size : int
         Records per request.
     on_batch : callable, optional
         Called with the number of records pushed so far after each batch.
+    vectors : bool
+        Push each prompt's embedding as the record's ``prompt_embedding`` vector.
 
     Returns
     -------
@@ -288,7 +375,10 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
     with storage.locked(task.name):
         ds, created = _dataset(cl, task, name, ws)
         report.created = created
-        existing = {} if created else _existing(ds, text_field)
+        existing, stored = ({}, {}) if created else _existing(ds, text_field, with_vectors=True)
+        # prompt -> vector from the records already there: neither dedup nor the push re-embeds them
+        known = {existing[rid]: v for rid, v in stored.items() if existing.get(rid)}
+        prompt_vectors = PromptEmbeddings(embedder or _default_embedder(cfg), known)
         ours = {rid for rid, *_ in built}
         report.already = sum(1 for rid in ours if rid in existing)
 
@@ -300,7 +390,7 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
         fresh = [p for p in by_prompt if p not in started]
         dropped_prompts: dict[str, dict] = {}
         if dedup and cfg.dedup is not None and fresh and text_field is not None:
-            dropped_prompts = _dedup_prompts(task, fresh, by_prompt, built, existing, ours, embedder, report, cfg.dedup)
+            dropped_prompts = _dedup_prompts(task, fresh, by_prompt, built, existing, ours, prompt_vectors, report, cfg.dedup)
         elif not dedup or cfg.dedup is None:
             report.dedup = "dedup: off"
 
@@ -316,14 +406,17 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
         pushed = 0
         for start in range(0, len(todo), batch_size):
             batch = todo[start:start + batch_size]
+            vecs = prompt_vectors([c["instruction"] for _, c, *_ in batch]) if vectors else [None] * len(batch)
             records = [rg.Record(id=rid, fields=f, metadata=m,
-                                 suggestions=[rg.Suggestion(question_name=q, value=v, agent=a, type="model") for q, v, a in s])
-                       for rid, _, f, m, s in batch]
+                                 suggestions=[rg.Suggestion(question_name=q, value=v, agent=a, type="model") for q, v, a in s],
+                                 vectors=None if vec is None else {PROMPT_VECTOR: [float(x) for x in vec]})
+                       for (rid, _, f, m, s), vec in zip(batch, vecs)]
             ds.records.log(records, batch_size=len(records))
             pushed += len(batch)
             if on_batch is not None:
                 on_batch(pushed)
         report.pushed = pushed
+    report.embedded = prompt_vectors.embedded
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -347,7 +440,12 @@ def _dedup_prompts(task: Task, fresh: list[str], by_prompt: dict, built, existin
 
     df = pd.DataFrame({"id": fresh, "text": fresh, "score": [_best_score(built, by_prompt[p]) for p in fresh]})
     ex_items = [(rid, text) for rid, text in existing.items() if text]
-    ex = ExistingRecords(ids=[i for i, _ in ex_items], texts=[t for _, t in ex_items]) if ex_items else None
+    ex = None
+    if ex_items:
+        texts = [t for _, t in ex_items]
+        # the stored vectors (embedding only the texts of records without one)
+        emb = embedder(texts) if config.semantic is not None else None
+        ex = ExistingRecords(ids=[i for i, _ in ex_items], texts=texts, embeddings=emb)
     kept, dropped, rep = dedup_candidates(df, text_column="text", score_column="score", id_column="id",
                                           existing=ex, config=config, embedder=embedder)
     report.duplicates_by_stage = {k: v for k, v in rep.removed.items()}
