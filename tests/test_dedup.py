@@ -408,6 +408,82 @@ def test_clustered_semantic_dedup_agrees_with_all_pairs_on_separated_duplicates(
     assert len(two) >= len(one) and len(two) >= 0.99 * len(exact)
 
 
+def _one_row_at_a_time(x, n, near, home, priority, threshold):
+    """The semantic stage's greedy written plainly (its implementation before the block matrix
+    products): existing rows (n..) kept first, then each new row in priority order is compared
+    with the rows kept so far in its probed clusters (nearest first; a later cluster wins only
+    with a strictly higher cosine; within a cluster the first kept wins ties)."""
+    kept_by_cluster: dict[int, list[int]] = {}
+    for i in range(n, len(x)):
+        kept_by_cluster.setdefault(int(home[i]), []).append(i)
+    out = []
+    for i in np.argsort(priority, kind="stable"):
+        best_sim, best_row = -2.0, -1
+        for c in near[i]:
+            rows = kept_by_cluster.get(int(c), [])
+            if rows:
+                sims = x[rows] @ x[i]
+                j = int(np.argmax(sims))
+                if sims[j] > best_sim:
+                    best_sim, best_row = float(sims[j]), rows[j]
+        if best_sim >= threshold:
+            out.append((int(i), best_row if best_row < n else best_row - n, best_row >= n, best_sim))
+        else:
+            kept_by_cluster.setdefault(int(home[i]), []).append(int(i))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("probes", [1, 2, 3])
+def test_block_pair_search_decides_exactly_as_the_one_row_at_a_time_greedy(monkeypatch, probes):
+    """Blocks of rows compared by matrix products make the same decisions (same drops, same
+    targets, ties included) as comparing one row at a time; cosines agree to float32 rounding."""
+    monkeypatch.setattr(dedup, "_SEMANTIC_BLOCK", 97)  # many blocks, none aligned with anything
+    rng = np.random.default_rng(probes)
+    centres = rng.normal(size=(12, 32))
+    base = centres[rng.integers(0, 12, 700)] + rng.normal(scale=0.6, size=(700, 32))
+    near_copies = base[:150] + rng.normal(scale=0.08, size=(150, 32))
+    exact_copies = np.concatenate([base[200:260], base[200:230]])  # ties: equal cosines
+    # exact ties between two kept rows: a and b (cosine 0.7, both kept) and c at exactly the same
+    # cosine (0.92) to both, each triple in its own pair of coordinates; a and b rank before c
+    th = 0.5 * np.arcsin(0.7)
+    triples, triple_scores = [], []
+    for t in range(16):
+        a, b, c = np.zeros((3, 32))
+        a[2 * t], a[2 * t + 1] = np.cos(th), np.sin(th)
+        b[2 * t], b[2 * t + 1] = np.sin(th), np.cos(th)
+        c[2 * t] = c[2 * t + 1] = np.sqrt(0.5)
+        sc = rng.integers(0, 4)
+        triples += [a, b, c]
+        triple_scores += [rng.integers(sc, 4), rng.integers(sc, 4), sc]
+    new = np.concatenate([base, near_copies, exact_copies, triples]).astype(np.float32)
+    existing = np.concatenate([base[600:680], base[600:610]]).astype(np.float32)  # ties among existing too
+    scores = np.r_[rng.integers(0, 4, len(new) - len(triples)), triple_scores].astype(float)
+    priority = dedup.priority_ranks(list(scores), len(new))
+    x = np.concatenate([new, existing])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    near, home = _probes_of(x, probes)
+    monkeypatch.setattr(dedup, "_nearest_centroids", lambda *a: near)
+    m = dedup.semantic_matches(new, priority, 0.9, existing, docs_per_cluster=40, exact_below=100, probes=probes)
+    expected = _one_row_at_a_time(x, len(new), near, home, priority, 0.9)
+    assert len(expected) > 300 and sum(e[2] for e in expected) > 50  # drops against both kinds
+    c_rows = len(new) - len(triples) + np.arange(2, len(triples), 3)
+    tied = [e for e in expected if e[0] in set(c_rows.tolist())]
+    assert len(tied) >= 8 and len({e[3] for e in tied}) == 1  # every c dropped at the same, tied cosine
+    assert m.dropped.tolist() == [e[0] for e in expected]
+    assert m.target.tolist() == [e[1] for e in expected]
+    assert m.target_existing.tolist() == [e[2] for e in expected]
+    np.testing.assert_allclose(m.similarity, [e[3] for e in expected], atol=1e-6)
+
+
+def _probes_of(x, probes):
+    """A fixed assignment of rows to 18 clusters (nearest of 18 random centres), so both
+    implementations probe the same clusters."""
+    rng = np.random.default_rng(7)
+    centres = x[rng.choice(len(x), 18, replace=False)]
+    order = np.argsort(-(x @ centres.T), axis=1, kind="stable")[:, :probes]
+    return order, order[:, 0]
+
+
 # ---------------------------------------------------------------------------------------------
 # Against existing records; pointers and report
 # ---------------------------------------------------------------------------------------------

@@ -535,6 +535,12 @@ def semantic_matches(
     clusters partitions the rows and a row is compared only with the kept rows of its ``probes``
     nearest clusters (1 is plain SemDedup, which misses duplicates split across a cluster
     boundary; 2 catches most of those at twice the comparisons).
+
+    The comparisons are matrix products over blocks of rows (in priority order): a block
+    against the rows kept before it, cluster by cluster, then against itself; only rows with an
+    earlier near-duplicate inside their block are settled one at a time. The decisions, ties
+    included, are those of comparing one row at a time with the rows kept so far (tested);
+    cosines agree with it to float32 rounding.
     """
     x = _as_unit_float32(embeddings, "embeddings")
     n = len(x)
@@ -560,43 +566,99 @@ def semantic_matches(
         k = max(1, math.ceil(total / docs_per_cluster))
         # a rough partition is enough (probes cover the boundaries); k-means++ and many epochs
         # cost more than the comparisons they save
-        km = MiniBatchKMeans(n_clusters=k, init="random", n_init=1, max_iter=10, batch_size=4096, random_state=seed)
+        # (compute_labels=False: the probes below assign every row; the centres are the same)
+        km = MiniBatchKMeans(n_clusters=k, init="random", n_init=1, max_iter=10, batch_size=4096, random_state=seed,
+                             compute_labels=False)
         km.fit(x)
         near = _nearest_centroids(x, km.cluster_centers_.astype(np.float32), min(max(1, probes), k))
         home = near[:, 0]
-    # rows kept so far, grouped by home cluster, as preallocated slabs
+    # Rows are decided in priority order, in blocks: a block is first compared (matrix products)
+    # with the rows kept before it in each cluster it probes, then with its own earlier rows;
+    # only rows with an earlier near-duplicate inside the block are settled one by one.
+    # Candidates are ranked as the one-row-at-a-time greedy ranks them: highest cosine, then
+    # nearest probed cluster, then earliest kept (existing records first).
     sizes = np.bincount(home, minlength=k)
     slab_start = np.r_[0, np.cumsum(sizes)[:-1]]
     fill = np.zeros(k, dtype=np.int64)
     kept_rows = np.empty(total, dtype=np.int64)
     kept_vecs = np.empty_like(x)
 
-    def keep(i: int) -> None:
-        c = home[i]
-        at = slab_start[c] + fill[c]
-        kept_rows[at], kept_vecs[at] = i, x[i]
-        fill[c] += 1
+    def keep(rows: np.ndarray) -> None:  # rows in keep order; appended to their home slabs
+        if not len(rows):
+            return
+        h = home[rows]
+        by_home = np.argsort(h, kind="stable")
+        rows, h = rows[by_home], h[by_home]
+        first = np.r_[True, h[1:] != h[:-1]]
+        rank_in_home = np.arange(len(rows)) - np.flatnonzero(first)[np.cumsum(first) - 1]
+        at = slab_start[h] + fill[h] + rank_in_home
+        kept_rows[at], kept_vecs[at] = rows, x[rows]
+        np.add.at(fill, h, 1)
 
-    for i in range(n, total):  # existing records are kept, never dropped
-        keep(i)
-    dropped, target, is_existing, similarity = [], [], [], []
-    for i in np.argsort(priority, kind="stable"):
-        best_sim, best_row = -2.0, -1
-        for c in near[i]:
-            a, b = slab_start[c], slab_start[c] + fill[c]
-            if b > a:
-                sims = kept_vecs[a:b] @ x[i]
-                j = int(np.argmax(sims))
-                if sims[j] > best_sim:
-                    best_sim, best_row = float(sims[j]), int(kept_rows[a + j])
-        if best_sim >= threshold:
-            dropped.append(i)
-            target.append(best_row if best_row < n else best_row - n)
-            is_existing.append(best_row >= n)
-            similarity.append(best_sim)
-        else:
-            keep(i)
-    return _matches(dropped, target, is_existing, similarity)
+    keep(np.arange(n, total))  # existing records are kept, never dropped
+    p = near.shape[1]
+    dropped, target, similarity = [], [], []
+    order = np.argsort(priority, kind="stable")
+    for s in range(0, n, _SEMANTIC_BLOCK):
+        block = order[s : s + _SEMANTIC_BLOCK]
+        b = len(block)
+        near_b = near[block]
+        # 1. against the rows kept before this block, cluster by cluster
+        best = np.full((b, p), -np.inf, dtype=np.float32)
+        best_row = np.full((b, p), -1, dtype=np.int64)
+        flat = near_b.ravel()
+        by_cluster = np.argsort(flat, kind="stable")
+        clusters = flat[by_cluster]
+        cuts = np.flatnonzero(np.r_[True, clusters[1:] != clusters[:-1], True])
+        for a, z in zip(cuts[:-1], cuts[1:]):
+            c = clusters[a]
+            lo, hi = slab_start[c], slab_start[c] + fill[c]
+            if hi == lo:
+                continue
+            pos = by_cluster[a:z]
+            r, q = pos // p, pos % p
+            sims = x[block[r]] @ kept_vecs[lo:hi].T
+            j = np.argmax(sims, axis=1)
+            best[r, q] = sims[np.arange(len(r)), j]
+            best_row[r, q] = kept_rows[lo + j]
+        q_best = np.argmax(best, axis=1)  # ties: the nearer probed cluster, as the greedy does
+        pre_sim = best[np.arange(b), q_best]
+        pre_row = best_row[np.arange(b), q_best]
+        # 2. within the block: pairs (i, j), j before i, j's home probed by i, cosine >= threshold
+        sims = x[block] @ x[block].T
+        ii, jj = np.nonzero(np.tril(sims >= threshold, -1))
+        probe = np.argmax(near_b[ii] == home[block[jj]][:, None], axis=1)
+        member = near_b[ii, probe] == home[block[jj]]
+        ii, jj, probe = ii[member], jj[member], probe[member]
+        is_kept = pre_sim < threshold
+        tgt_sim, tgt_row = pre_sim.copy(), pre_row.copy()
+        if len(ii):
+            pair_sim = sims[ii, jj]
+            starts = np.searchsorted(ii, np.arange(b + 1))
+            for i in np.unique(ii):
+                js = jj[starts[i] : starts[i + 1]]
+                ok = is_kept[js]
+                if not ok.any():
+                    continue
+                js, ps, ss = js[ok], probe[starts[i] : starts[i + 1]][ok], pair_sim[starts[i] : starts[i + 1]][ok]
+                top = np.flatnonzero(ss == ss.max())
+                top = top[np.lexsort((js[top], ps[top]))[0]]  # nearer cluster, then kept earlier
+                better = ss[top] > tgt_sim[i] or (ss[top] == tgt_sim[i] and ps[top] < q_best[i])
+                if better:
+                    tgt_sim[i], tgt_row[i] = ss[top], block[js[top]]
+                is_kept[i] = False
+        d = np.flatnonzero(~is_kept)
+        dropped.append(block[d])
+        target.append(tgt_row[d])
+        similarity.append(tgt_sim[d])
+        keep(block[is_kept])
+    dropped, target, similarity = (np.concatenate(v) for v in (dropped, target, similarity))
+    is_existing = target >= n
+    return _matches(dropped, np.where(is_existing, target - n, target), is_existing, similarity.astype(float))
+
+
+#: rows decided per block by the semantic stage (its in-block similarity matrix is block x block)
+_SEMANTIC_BLOCK = 1024
 
 
 def _nearest_centroids(x: np.ndarray, centroids: np.ndarray, p: int) -> np.ndarray:

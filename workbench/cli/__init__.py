@@ -32,6 +32,7 @@ def main() -> None:
     """Workbench: calibrated, monitored annotation on Argilla."""
     apply_offline_env()
     os.environ.setdefault("TQDM_DISABLE", "1")  # the SDK's progress bars clutter command output
+    import workbench.embeddings  # noqa: F401 - sets OMP_WAIT_POLICY before any command loads torch
 
 
 def _register() -> None:
