@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import workbench.embeddings  # noqa: E402,F401 - sets OMP_WAIT_POLICY=PASSIVE before torch loads OpenMP
 from workbench.config import apply_offline_env
 
 apply_offline_env()
@@ -262,9 +263,9 @@ def bench_semantic(n: int, rows: list, batch_size: int, threads: int, precisions
         t0, c0 = time.perf_counter(), time.process_time()
         emb = embeddings.embed(texts, model=model, batch_size=batch_size)
         t_embed, c_embed = time.perf_counter() - t0, time.process_time() - c0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         m = semantic_matches(emb, prio, cfg.threshold, None, cfg.docs_per_cluster, cfg.exact_below, cfg.seed, cfg.probes)
-        t_cluster = time.perf_counter() - t0
+        t_cluster, c_cluster = time.perf_counter() - t0, time.process_time() - c0
         ours = set(m.dropped.tolist())
         found = sum(1 for i in planted if i in ours or source[i] in ours)
         label = f"semantic {n:,} docs, {precision}"
@@ -272,10 +273,10 @@ def bench_semantic(n: int, rows: list, batch_size: int, threads: int, precisions
         rows.append((f"{label}: model load", t_load, None, "once per process"))
         rows.append((f"{label}: embed", t_embed, None,
                      f"{n / t_embed:.0f} docs/s wall; {c_embed:.1f} CPU s ({n / c_embed:.0f} docs per CPU s); "
-                     f"{threads} torch threads, batch {batch_size}, mean {np.mean([len(t) for t in texts]):.0f} chars "
+                     f"{threads} torch threads (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}), batch {batch_size}, mean {np.mean([len(t) for t in texts]):.0f} chars "
                      f"/ {tokens:.0f} tokens"))
         how = "all pairs" if n < cfg.exact_below else f"k={int(np.ceil(n / cfg.docs_per_cluster))}, probes={cfg.probes}"
-        notes = f"{how}: dropped {len(ours)}; " \
+        notes = f"{c_cluster:.1f} CPU s; {how}: dropped {len(ours)}; " \
                 f"planted paraphrases found {found}/{len(planted)}"
         if not first:
             t0 = time.perf_counter()
@@ -292,7 +293,7 @@ def bench_semantic(n: int, rows: list, batch_size: int, threads: int, precisions
             notes += (f"; vs {precisions[0]}: max |d cos| {delta.max():.4f} ({min(n, 3000):,} docs), "
                       f"same drops {len(ours & first['dropped'])}, differ {len(ours ^ first['dropped'])}")
         rows.append((f"{label}: cluster+compare", t_cluster, None, notes))
-        rows.append((f"{label}: embed + cluster", t_embed + t_cluster, 60.0, ""))
+        rows.append((f"{label}: embed + cluster", t_embed + t_cluster, 60.0, f"{c_embed + c_cluster:.1f} CPU s"))
 
 
 def calibration(rows: list) -> None:
