@@ -92,6 +92,17 @@ def test_negative_sentences_mostly_untouched(redactor, testset):
             assert res.text == text and res.counts_by_entity == {}
 
 
+def test_batch_over_two_processes_matches_one_process(redactor, testset):
+    # the workers analyse and anonymise their chunks; results must come back complete and in order
+    texts = [r["text"] for r in testset][:200]
+    one = redactor.redact_batch(texts, n_process=1)
+    assert redactor.redact_batch(texts, n_process=2) == one
+    assert redactor.analyze_batch(texts, n_process=2) == redactor.analyze_batch(texts, n_process=1)
+    assert sum(r.flagged for r in one) > 100
+    with pytest.raises(BadInput, match="text 3: expected a string"):
+        redactor.redact_batch(texts[:3] + [None] + texts[3:200], n_process=2)
+
+
 def test_placeholders_are_typed_and_counted(redactor):
     text = ("Hi, I'm Priya Raghunathan. Write to priya.r+billing@mail.example.co.uk or jr@corp.example.org, "
             "IBAN DE89 3704 0044 0532 0130 00, SSN 219-09-9998, server 192.168.10.24.")

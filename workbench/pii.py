@@ -18,7 +18,9 @@ than downloaded. See ``docs/pii.md`` for the measured precision, recall and thro
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import multiprocessing
 import os
 import re
 from collections import Counter
@@ -119,7 +121,8 @@ class PiiConfig:
         (its matching is by substring, so "cards" still supports "card"). About halves the spaCy
         time; ``False`` runs the tagger and lemmatizer too.
     n_process : int
-        Processes for :meth:`PiiRedactor.redact_batch` on large batches.
+        Worker processes for :meth:`PiiRedactor.redact_batch` and :meth:`PiiRedactor.analyze_batch` on
+        large batches (forked; each analyses and redacts its share of the texts).
     batch_size : int
         Texts per spaCy batch.
     """
@@ -310,6 +313,14 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 
 _ANALYZERS: dict[tuple, Any] = {}
 
+#: The redactor whose batch forked workers are processing (set only while :meth:`PiiRedactor._in_workers` runs).
+_WORKER_REDACTOR: "PiiRedactor | None" = None
+
+
+def _run_in_worker(method: str, chunk: list[str]) -> list:
+    """In a forked worker: one chunk of a batch through the inherited redactor, in this process only."""
+    return getattr(_WORKER_REDACTOR, method)(chunk, n_process=1)
+
 
 def _strings(value: Any, path: tuple):
     """Every string inside ``value`` (nested mappings and lists), with its path of keys/indices."""
@@ -495,11 +506,45 @@ class PiiRedactor:
                                         entities=list(self.config.entities), score_threshold=self._min_threshold)
         return self._spans(text, results)
 
+    def _processes(self, n_texts: int, n_process: int | None) -> int:
+        """How many processes a batch of ``n_texts`` gets (see :meth:`analyze_batch`)."""
+        if n_process is None:
+            n_process = self.config.n_process if n_texts >= 64 * self.config.n_process else 1
+        n_process = max(1, min(n_process, os.cpu_count() or 1, n_texts or 1))
+        if n_process > 1 and "fork" not in multiprocessing.get_all_start_methods():
+            return 1  # workers must inherit the loaded analyzer; re-loading it per worker costs more than it saves
+        return n_process
+
+    def _in_workers(self, method: str, texts: list[str], n_process: int) -> list:
+        """Run ``self.<method>(chunk, n_process=1)`` over contiguous chunks in forked worker processes.
+
+        The whole of the work (spaCy, every recogniser, the anonymiser) runs in the workers, which
+        inherit the already loaded analyzer; only texts go out and results come back. (Presidio's
+        own ``n_process`` parallelises spaCy alone and ships every parsed document back to the parent,
+        where the recognisers then run on one core: slower than one process here.)
+        """
+        global _WORKER_REDACTOR
+        self.analyzer  # noqa: B018 - load before forking, so that workers inherit it
+        size = -(-len(texts) // (4 * n_process))
+        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+        _WORKER_REDACTOR = self
+        try:
+            pool = multiprocessing.get_context("fork").Pool(n_process)
+            try:
+                parts = pool.map(functools.partial(_run_in_worker, method), chunks, chunksize=1)
+            finally:
+                pool.close()
+                pool.join()
+        finally:
+            _WORKER_REDACTOR = None
+        return [item for part in parts for item in part]
+
     def analyze_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[list[Span]]:
         """:meth:`analyze` over many texts with Presidio's ``BatchAnalyzerEngine``.
 
         ``n_process`` defaults to the config's when the batch is large enough to repay starting
-        worker processes (at least 64 texts per process), else 1.
+        worker processes (at least 64 texts per process), else 1. With more than one, the texts are
+        split between forked worker processes that each analyse their share completely.
         """
         from presidio_analyzer import BatchAnalyzerEngine
 
@@ -507,12 +552,12 @@ class PiiRedactor:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
-        if n_process is None:
-            n_process = self.config.n_process if len(texts) >= 64 * self.config.n_process else 1
-        n_process = max(1, min(n_process, os.cpu_count() or 1, len(texts) or 1))
+        n_process = self._processes(len(texts), n_process)
+        if n_process > 1:
+            return self._in_workers("analyze_batch", texts, n_process)
         engine = BatchAnalyzerEngine(analyzer_engine=self.analyzer)
         results = engine.analyze_iterator(
-            texts, language=self.config.language, batch_size=self.config.batch_size, n_process=n_process,
+            texts, language=self.config.language, batch_size=self.config.batch_size, n_process=1,
             entities=list(self.config.entities), score_threshold=self._min_threshold,
         )
         return [self._spans(text, res) for text, res in zip(texts, results)]
@@ -546,9 +591,18 @@ class PiiRedactor:
         return self._apply(text, self.analyze(text))
 
     def redact_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[RedactionResult]:
-        """Redact many texts (``BatchAnalyzerEngine``; see :meth:`analyze_batch` for ``n_process``)."""
+        """Redact many texts (``BatchAnalyzerEngine``; see :meth:`analyze_batch` for ``n_process``).
+
+        With several processes, each worker analyses *and* anonymises its share of the texts.
+        """
         texts = list(texts)
-        return [self._apply(t, s) for t, s in zip(texts, self.analyze_batch(texts, n_process=n_process))]
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
+        n_process = self._processes(len(texts), n_process)
+        if n_process > 1:
+            return self._in_workers("redact_batch", texts, n_process)
+        return [self._apply(t, s) for t, s in zip(texts, self.analyze_batch(texts, n_process=1))]
 
     def redact_record(self, record: Mapping[str, Any], text_fields: Sequence[str] | None = None) -> RecordRedaction:
         """Redact the ``text_fields`` of ``record`` (all string fields when ``None``)."""
