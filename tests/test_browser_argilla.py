@@ -11,15 +11,11 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
-from pathlib import Path
 
 import pytest
 
-# pytest runs with --import-mode=importlib, which does not put tests/ on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from argilla_helpers import (  # noqa: E402
+from argilla_helpers import (
     annotator_session, create_annotator, login, pending_queue, record_responses, response_payload,
 )
 

@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_llm_server import FakeLLMServer  # noqa: E402
+from fake_llm_server import FakeLLMServer
 
-from workbench.errors import BadInput  # noqa: E402
+from workbench.errors import BadInput
 
 PLANTED = ["Maria Gonzalez", "maria.gonzalez@example.org", "415-555-0132"]
 

@@ -17,8 +17,7 @@ import requests
 import yaml
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_llm_server import FakeLLMServer  # noqa: E402
+from fake_llm_server import FakeLLMServer
 
 pytestmark = pytest.mark.argilla
 

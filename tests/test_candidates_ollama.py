@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_llm_server import FakeLLMServer  # noqa: E402
+from fake_llm_server import FakeLLMServer
 
 PLANTED = ["Peter Novak", "07700 900123", "maria.gonzalez@example.org", "Maria Gonzalez", "415-555-0132"]
 LEAK = "(call +1 212-555-0199 or write to alan.turing@example.com)"

@@ -13,20 +13,16 @@ No retries: a 'database is locked' (or any other) error is a failure and is repo
 from __future__ import annotations
 
 import random
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
-# pytest runs with --import-mode=importlib, which does not put tests/ on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from argilla_helpers import (  # noqa: E402
+from argilla_helpers import (
     annotator_session, create_annotator, dataset_records_with_responses, login, pending_queue,
     percentile, submit_response,
 )

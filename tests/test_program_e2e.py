@@ -11,8 +11,6 @@ response under the guideline version in force when it was submitted.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,8 +19,7 @@ import requests
 from workbench import demo, demo_data
 from workbench.argilla_client import user_token
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_rounds import _dataset, make_project, run, write_items, write_roster  # noqa: E402
+from test_rounds import _dataset, make_project, run, write_items, write_roster
 
 pytestmark = pytest.mark.argilla
 

@@ -22,8 +22,7 @@ from workbench.errors import ServiceError
 from workbench.store import HistoryStore
 from workbench.sync import sync
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import argilla_helpers as ah  # noqa: E402
+import argilla_helpers as ah
 
 REPO = Path(__file__).resolve().parents[1]
 
