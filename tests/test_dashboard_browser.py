@@ -171,6 +171,23 @@ def test_lead_opens_every_page_in_a_browser(dashboard, argilla_server, browser, 
         for title in LEAD_PAGES:
             _open(page, title, expect_charts=title in ("Calibration round", "Annotator", "Guidelines"))
             charts[title] = _check_page(page, f"owner-{title.lower().replace(' ', '-')}", artifacts_dir)
+            if title == "Calibration round":
+                # the demo's calibration round: the diagnosis names the inconsistent annotator
+                named = page.get_by_text("Annotators behind it:")
+                named.wait_for(timeout=60_000)
+                assert named.inner_text().strip() == "Annotators behind it: chloe"
+                assert page.get_by_text("annotator deviation: retraining needed").count() >= 1
+                # the page from its top down to the diagnosis, in a viewport tall enough to hold it (Streamlit
+                # scrolls its own container, so a full-page screenshot stops at the viewport; the README's
+                # docs/img/dashboard-calibration.png is made from this one)
+                page.set_viewport_size({"width": 1400, "height": 2800})
+                _settle(page)
+                box = named.bounding_box()
+                page.screenshot(path=str(artifacts_dir / "dashboard-owner-calibration-diagnosis.png"),
+                                clip={"x": 0, "y": 0, "width": 1400, "height": min(2800, box["y"] + box["height"] + 24)},
+                                timeout=120_000)
+                page.set_viewport_size({"width": 1400, "height": 1000})
+                _settle(page)
         # where the synced round has data, the charts are there
         assert len(charts["Calibration round"]) >= 3
         assert len(charts["Annotator"]) >= 2
