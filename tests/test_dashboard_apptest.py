@@ -312,6 +312,11 @@ def test_the_data_layer_refuses_another_annotators_view(env):
         data.annotator_view(history, "ben", viewer_name="ana", viewer_role="annotator")
     view = data.annotator_view(history, "ben", viewer_name="lead", viewer_role="owner")
     assert view.n_judgements > 0
+    # the cached form refuses too, also after a lead's view of the same person is in the cache
+    version = data.source_version(source)
+    assert data.cached_annotator(env, False, version, DEMO_TASK, "ben", "lead", "owner").n_judgements == view.n_judgements
+    with pytest.raises(PermissionError):
+        data.cached_annotator(env, False, version, DEMO_TASK, "ben", "ana", "annotator")
 
 
 def test_redacted_calibration_keeps_team_figures_and_only_own_rows(env):
@@ -325,6 +330,24 @@ def test_redacted_calibration_keeps_team_figures_and_only_own_rows(env):
         assert "chloe" not in r.report.diagnosis.explanation and "ben" not in r.report.diagnosis.explanation
     assert all(a.annotator == "ana" for a in red.gate.annotators)
     assert not any(n in " ".join(red.gate.reasons) for n in ("ben", "chloe"))
+
+
+def test_overview_totals_and_alarms_equal_those_of_the_whole_history(env):
+    """The Overview reads counts with SQL and only gold items' answers; the figures are those of
+    the task's whole history read in full."""
+    [view] = [v for v in data.overview_view(data.Source(env)) if v.task == DEMO_TASK]
+    store = HistoryStore(env)
+    try:
+        tidy = data.read_task(store, DEMO_TASK)
+        gold = data._gold_table(store.gold(DEMO_TASK))
+    finally:
+        store.close()
+    assert view.responses == len(tidy[["item", "annotator", "dataset"]].drop_duplicates())
+    assert (view.items, view.annotators) == (tidy["item"].nunique(), tidy["annotator"].nunique())
+    obs, chart = data._monitor(data._labels_table(tidy), gold)
+    expected = data.open_alarms(chart, obs)
+    assert not expected.empty  # the demo's drifting annotator
+    assert view.alarms.reset_index(drop=True).equals(expected.reset_index(drop=True)), (view.alarms, expected)
 
 
 # ------------------------------------------------------------------------------ caching and empty states

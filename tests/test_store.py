@@ -318,3 +318,17 @@ def test_tidy_filters_first_and_gives_what_latest_versions_store_wide_gave(store
         want = expected(**case).sort_values(key).reset_index(drop=True)
         assert got.astype(str).equals(want.astype(str)), (case, got, want)
     assert len(store.tidy(task="qa")) > 0 and store.tidy(task="other", round=2).empty
+
+
+def test_tidy_can_keep_only_items_with_gold(store):
+    _round(store)
+    store.record_round(task="other", round=1, kind="calibration", dataset="o-1", workspace="ws", dataset_id="ds-o",
+                       guideline_version=1, created_at=T0)
+    _write(store, [_resp(r, u, {"q": "a"}) for r in ("r1", "r2", "r3") for u in ("u1", "u2")])
+    _write(store, [_resp(r, "u1", {"q": "b"}) for r in ("r1", "r2")], dataset_id="ds-o", name="o-1")
+    store.set_gold(task="qa", item="item-r2", question="q", value="a", set_by="expert")
+    store.set_gold(task="other", item="item-r1", question="q", value="b", set_by="expert")
+    got = store.tidy(task="qa", gold_items_only=True)
+    assert sorted(zip(got["item"], got["annotator"])) == [("item-r2", "ann-u1"), ("item-r2", "ann-u2")]
+    assert list(store.tidy(task="other", gold_items_only=True)["item"]) == ["item-r1"]
+    assert set(store.tidy(gold_items_only=True)["item"]) == {"item-r1", "item-r2"}  # any task's gold

@@ -747,7 +747,8 @@ class HistoryStore:
             return sa.type_coerce(col, sa.String).label(label)
         return col.label(label)
 
-    def _responses_query(self, *, task, round, dataset, question, statuses, latest_only, columns=HISTORY_COLUMNS):
+    def _responses_query(self, *, task, round, dataset, question, statuses, latest_only, columns=HISTORY_COLUMNS,
+                         gold_items_only=False):
         rv, vals, ds, rd = response_versions_t, response_values_t, datasets_t, rounds_t
         every = {
             "item": rv.c.item, "annotator": rv.c.annotator, "question": vals.c.question, "value": vals.c.value,
@@ -780,6 +781,11 @@ class HistoryStore:
             q = q.where(vals.c.question.in_(_as_list(question)))
         if statuses is not None:
             q = q.where(rv.c.status.in_(_as_list(statuses)))
+        if gold_items_only:
+            gold_items = sa.select(gold_t.c.item)
+            if task is not None:
+                gold_items = gold_items.where(gold_t.c.task == task)
+            q = q.where(rv.c.item.in_(gold_items))
         ids = self._dataset_ids(task=task, round=round, dataset=dataset)
         if ids is not None:
             # the same filters resolved to dataset ids first (small tables), so the database
@@ -824,7 +830,7 @@ class HistoryStore:
     def tidy(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
              dataset: str | Sequence[str] | None = None, question: str | Sequence[str] | None = None,
              statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True,
-             extra_columns: Sequence[str] = ()) -> pd.DataFrame:
+             extra_columns: Sequence[str] = (), gold_items_only: bool = False) -> pd.DataFrame:
         """Responses as the analytics core's tidy table, one row per judgement.
 
         Columns :data:`TIDY_COLUMNS`: ``item`` (record external id), ``annotator`` (username),
@@ -838,7 +844,8 @@ class HistoryStore:
         ``round``, ``dataset`` and ``question`` accept one value or several; ``dataset`` matches
         the name or the Argilla id. ``round`` and ``task`` are empty for datasets that are not a
         recorded round. ``extra_columns`` appends columns of :data:`HISTORY_COLUMNS` (e.g.
-        ``record_id``).
+        ``record_id``). ``gold_items_only`` keeps the items that have a gold answer (of ``task``,
+        when given): what drift monitoring against gold needs, without reading the rest.
 
         The filters apply before the latest versions are looked up (an index lookup per row kept),
         so reading one round costs in proportion to that round, not to the store.
@@ -850,7 +857,7 @@ class HistoryStore:
         read = wanted + [c for c in ("dataset_id", "record_id") if c not in wanted]  # the sort keys
         df = self._read_responses(self._responses_query(
             task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only,
-            columns=read), read)
+            columns=read, gold_items_only=gold_items_only), read)
         return df[wanted].reset_index(drop=True)
 
     def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,

@@ -279,6 +279,20 @@ def _volumes(store: HistoryStore) -> pd.DataFrame:
         return pd.DataFrame(res.all(), columns=["dataset_id", "responses", "items", "annotators"])
 
 
+def _task_totals(store: HistoryStore, dataset_ids) -> tuple[int, int, int]:
+    """(responses, items, annotators) of a task's datasets: latest versions, status submitted; one query."""
+    rv = store_mod.response_versions_t
+    newer = rv.alias("newer")
+    has_newer = sa.select(sa.literal(1)).where(
+        newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
+        newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists()
+    q = sa.select(sa.func.count(), sa.func.count(sa.distinct(rv.c.item)), sa.func.count(sa.distinct(rv.c.annotator))) \
+        .where(rv.c.dataset_id.in_([str(d) for d in dataset_ids]), rv.c.status == "submitted", ~has_newer)
+    with store.engine.connect() as conn:
+        n, items, annotators = conn.execute(q).one()
+    return int(n), int(items), int(annotators)
+
+
 def _monitor(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None):
     """CUSUM of every annotator's gold stream (pooled questions, or one); None without gold judgements."""
     if gold.empty or labels.empty:
@@ -336,9 +350,10 @@ def overview_view(source: Source) -> list[TaskOverview]:
             responses = read_dataset(store, gate_round)
             gate = evaluate_gate(task, responses, store.gold(name), round_number=int(gate_round["round"]),
                                  dataset=gate_round["dataset"], kind=gate_round["kind"], n_boot=0)
-        tidy = read_task(store, name)
+        n_responses, n_items, n_annotators = _task_totals(store, rs["dataset_id"])
         gold = _gold_table(store.gold(name))
-        labels = _labels_table(tidy)
+        # the alarms need only the answers on gold items: read those, not the task's whole history
+        labels = _labels_table(store.tidy(task=name, gold_items_only=True)) if len(gold) else pd.DataFrame()
         obs, chart = _monitor(labels, gold)
         alarms = open_alarms(chart, obs)
         latest_written = None
@@ -351,8 +366,7 @@ def overview_view(source: Source) -> list[TaskOverview]:
             task=name, title=task.title if task else name, known=task is not None,
             rounds=rs[["round", "kind", "dataset", "guideline_version", "created_at", "responses", "items",
                        "annotators", "forced_reason", "dataset_id"]],
-            gate=gate, gate_round=gate_round, responses=int(len(tidy[["item", "annotator", "dataset"]].drop_duplicates())),
-            items=int(tidy["item"].nunique()), annotators=int(tidy["annotator"].nunique()),
+            gate=gate, gate_round=gate_round, responses=n_responses, items=n_items, annotators=n_annotators,
             guideline_in_force=int(rs["guideline_version"].iloc[-1]) if len(rs) else None,
             guideline_latest=latest_written, alarms=alarms, note=note,
         ))
@@ -855,6 +869,17 @@ def cached_calibration(url: str, demo: bool, version: str, task: str, round_no: 
 @st.cache_data(show_spinner="Reading the task's history ...", max_entries=16)
 def cached_history(url: str, demo: bool, version: str, task: str) -> TaskHistory:
     return task_history(_src(url, demo), task)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_annotator(url: str, demo: bool, version: str, task: str, annotator: str, viewer_name: str,
+                     viewer_role: str) -> AnnotatorView:
+    """:func:`annotator_view` on the cached history; keyed on the viewer too, and the access rule
+    is checked before the cache is consulted, so a refused view is never served from it."""
+    if not can_view_annotator(viewer_name, viewer_role, annotator):
+        raise PermissionError(f"{viewer_name} may not see {annotator}'s figures")
+    return annotator_view(cached_history(url, demo, version, task), annotator, viewer_name=viewer_name,
+                          viewer_role=viewer_role)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

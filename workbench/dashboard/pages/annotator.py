@@ -40,7 +40,7 @@ def render(ctx: ui.Context) -> None:
         annotator = user.username
         st.query_params["annotator"] = annotator
         history = data.cached_history(*ctx.key, task)
-    view = data.annotator_view(history, annotator, viewer_name=user.username, viewer_role=user.role)
+    view = data.cached_annotator(*ctx.key, task, annotator, user.username, user.role)
     if view.n_judgements == 0:
         ui.empty(f"{annotator} has no submitted answer in task {task!r}.",
                  "answers appear here after the annotator submits them in Argilla and `workbench sync` runs.")
