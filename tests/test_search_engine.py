@@ -600,7 +600,7 @@ def _indexes(database_url: str) -> dict[str, tuple[str, list[str]]]:
 
 @argilla
 def test_engine_indexes_exist_after_start_and_survive_a_second_ensure(argilla_server):
-    from workbench.server.search_engine import INDEXES, ensure_indexes
+    from workbench.server.search_indexes import INDEXES, ensure_indexes
 
     wanted = {name: (table, list(cols)) for name, table, cols in INDEXES}
     assert "ix_wb_records_id_dataset_status" in wanted
@@ -613,9 +613,9 @@ def test_engine_indexes_exist_after_start_and_survive_a_second_ensure(argilla_se
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 4])
 def test_count_parts_cover_every_record_id_once(parts):
-    from workbench.server.search_engine import _id_bounds
+    from workbench.server.search_sql import id_bounds
 
-    bounds = _id_bounds(parts)
+    bounds = id_bounds(parts)
     assert len(bounds) == parts - 1 and bounds == sorted(bounds)
     rng = random.Random(parts)
     ids = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(2000)]

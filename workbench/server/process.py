@@ -64,7 +64,7 @@ def run_init() -> None:
     asyncio.run(_ensure_owner())
     from argilla_server.database import database_url_sync
 
-    from workbench.server.search_engine import ensure_indexes
+    from workbench.server.search_indexes import ensure_indexes
 
     ensure_indexes(database_url_sync())
 

@@ -82,30 +82,18 @@ from workbench.server.search_sql import (
     SUGGESTION_TYPES,
     SqlBuilder,
     UnsupportedSearch,
+    id_bounds,
     parse_text_query,
     to_datetime,
 )
 
-__all__ = ["ENGINE_NAME", "WorkbenchSqlSearchEngine", "ensure_indexes", "INDEXES"]
+__all__ = ["ENGINE_NAME", "WorkbenchSqlSearchEngine"]
 
 ENGINE_NAME = "workbench-sql"
 #: Elasticsearch's default cap on terms buckets, kept for metadata metrics.
 MAX_TERMS = 2**14
 _LOGGER = logging.getLogger(__name__)
 
-#: Extra indexes for the queries this engine runs (name, table, columns). Created by
-#: :func:`ensure_indexes`; ``IF NOT EXISTS`` makes it idempotent.
-INDEXES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
-    ("ix_wb_records_dataset_status_id", "records", ("dataset_id", "status", "id")),
-    ("ix_wb_records_dataset_id_id", "records", ("dataset_id", "id")),
-    ("ix_wb_records_dataset_inserted", "records", ("dataset_id", "inserted_at", "id")),
-    # probes by record id that also check the dataset and status from the index alone (a user's
-    # responses joined to their records: progress, the submitted/draft/discarded tabs); the
-    # id leads, so a probe's key comparisons differ at once instead of after a shared dataset id
-    ("ix_wb_records_id_dataset_status", "records", ("id", "dataset_id", "status")),
-    ("ix_wb_responses_user_status_record", "responses", ("user_id", "status", "record_id")),
-    ("ix_wb_vectors_settings_updated", "vectors", ("vector_settings_id", "updated_at")),
-)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -205,11 +193,6 @@ def _count_parts() -> int:
     return max(1, min(4, n))
 
 
-def _id_bounds(parts: int) -> List[UUID]:
-    """The ``parts - 1`` ids that cut the UUID space into ``parts`` ranges of equal width."""
-    return [UUID(int=(i << 128) // parts) for i in range(1, parts)]
-
-
 async def _count(b: SqlBuilder, where: str) -> int:
     """``count(*)`` of ``FROM {where}``, split by record id into parts counted at once.
 
@@ -225,7 +208,7 @@ async def _count(b: SqlBuilder, where: str) -> int:
     if parts == 1:
         async with _Db() as db:
             return int(await db.scalar(sql, b.params) or 0)
-    bounds = [u.hex if b.sqlite else u for u in _id_bounds(parts)]
+    bounds = [u.hex if b.sqlite else u for u in id_bounds(parts)]
 
     marked = any(_RANGE_MARK.format(col=col) in sql for col in _RANGE_COLS)
     # SQLite: with a subquery narrowed to the part, "+" keeps the outer range from steering the
@@ -902,53 +885,3 @@ def _version() -> str:
         return __version__
     except Exception:  # pragma: no cover
         return "unknown"
-
-
-# ----------------------------------------------------------------------------------------------
-# indexes
-# ----------------------------------------------------------------------------------------------
-
-
-def ensure_indexes(sync_engine_or_url) -> List[str]:
-    """Create the extra indexes this engine's queries use; idempotent.
-
-    Parameters
-    ----------
-    sync_engine_or_url : sqlalchemy.engine.Engine or str
-        A synchronous SQLAlchemy engine, or a database URL (an async driver such as
-        ``sqlite+aiosqlite`` or ``postgresql+asyncpg`` is replaced by its synchronous default).
-
-    Returns
-    -------
-    list of str
-        Names of the indexes ensured.
-    """
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import Engine, make_url
-
-    own = False
-    if isinstance(sync_engine_or_url, Engine):
-        engine = sync_engine_or_url
-    else:
-        url = make_url(str(sync_engine_or_url))
-        driver = url.drivername
-        if driver.startswith("sqlite"):
-            url = url.set(drivername="sqlite")
-        elif driver.startswith("postgresql"):
-            url = url.set(drivername="postgresql+psycopg2")
-        else:
-            raise ValueError(f"ensure_indexes: database {driver!r} is not supported (sqlite or postgresql only)")
-        engine = create_engine(url)
-        own = True
-    try:
-        with engine.begin() as conn:
-            for name, table, columns in INDEXES:
-                cols = ", ".join(columns)
-                conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
-            if engine.dialect.name == "postgresql":
-                for table in ("records", "responses", "suggestions", "vectors"):
-                    conn.exec_driver_sql(f"ANALYZE {table}")
-    finally:
-        if own:
-            engine.dispose()
-    return [name for name, _, _ in INDEXES]

@@ -33,6 +33,7 @@ __all__ = [
     "text_node_regexes",
     "python_word_regex",
     "to_datetime",
+    "id_bounds",
 ]
 
 SQLITE = "sqlite"
@@ -510,3 +511,12 @@ class SqlBuilder:
                 f"CASE WHEN json_typeof({node}) = 'array' THEN {node} ELSE '[]'::json END) AS {a}(e))"
             )
         return None  # image fields are not indexed for text search
+
+
+def id_bounds(parts: int) -> List[UUID]:
+    """The ``parts - 1`` ids that cut the UUID space into ``parts`` ranges of equal width.
+
+    >>> [u.hex[:4] for u in id_bounds(4)]
+    ['4000', '8000', 'c000']
+    """
+    return [UUID(int=(i << 128) // parts) for i in range(1, parts)]
