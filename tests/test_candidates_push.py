@@ -161,3 +161,35 @@ def test_records_without_a_stored_vector_are_embedded_from_their_text(argilla_se
     rep2 = push_candidates(client, task, cfg, dataset=unique_name, workspace=unique_name, embedder=emb2)
     assert sorted(emb2.texts) == sorted(FIRST[:3] + [para, SECOND_NEW[0]])  # each once
     assert rep2.pushed == 2 and rep2.duplicates == 2
+
+
+def test_push_into_a_dataset_made_without_candidate_properties_adds_them(argilla_server, client, home, task_cfg,
+                                                                         unique_name):
+    """A dataset that exists already with only the task's own settings: the push creates the
+    candidate metadata properties and the prompt vector on it (each once), and the records carry them."""
+    from workbench.argilla_client import ensure_dataset
+    from workbench.candidates import storage
+    from workbench.candidates.push import CANDIDATE_METADATA, PROMPT_VECTOR, push_candidates
+    from workbench.dataset_settings import settings_for
+
+    task, cfg = task_cfg
+    _, created = ensure_dataset(client, unique_name, unique_name, settings_for(task, None, client=client))
+    assert created
+    before = client.datasets(name=unique_name, workspace=unique_name)
+    candidate_names = {name for name, *_ in CANDIDATE_METADATA} - {m.name for m in task.metadata}
+    assert not candidate_names & {m.name for m in before.settings.metadata}
+    assert PROMPT_VECTOR not in {v.name for v in before.settings.vectors}
+
+    storage.write_jsonl(storage.task_dir(task.name) / "candidates.jsonl", _cands(FIRST[:2]))
+    for _ in range(2):  # the second push finds them all there and adds nothing twice
+        rep = push_candidates(client, task, cfg, dataset=unique_name, workspace=unique_name, embedder=CountingEmbedder())
+        assert not rep.created
+        ds = client.datasets(name=unique_name, workspace=unique_name)
+        names = [m.name for m in ds.settings.metadata]
+        assert candidate_names <= set(names) and len(names) == len(set(names))
+        assert [v.name for v in ds.settings.vectors].count(PROMPT_VECTOR) == 1
+    records = list(ds.records(with_vectors=[PROMPT_VECTOR], with_suggestions=False, with_responses=False))
+    assert len(records) == 4
+    for r in records:
+        assert r.metadata["generator"] in ("teacher-a", "teacher-b")
+        np.testing.assert_allclose(r.vectors[PROMPT_VECTOR], _vector(r.fields["instruction"]), atol=1e-6)

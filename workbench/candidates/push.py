@@ -238,6 +238,17 @@ def vector_fields(task: Task, client) -> list:
                            dimensions=DIMENSION, _client=client)]
 
 
+def _add_missing(ds, properties, wanted) -> None:
+    """Create on the existing dataset ``ds`` each of ``wanted`` (metadata properties or vector
+    fields) whose name its settings collection ``properties`` does not have yet."""
+    have = {p.name for p in properties}
+    for p in wanted:
+        if p.name not in have:
+            properties.add(p)
+            p.dataset = ds
+            p.create()
+
+
 def _dataset(cl, task: Task, name: str, workspace: str):
     import argilla as rg
 
@@ -253,18 +264,8 @@ def _dataset(cl, task: Task, name: str, workspace: str):
         settings.vectors.add(v)
     ds, created = ensure_dataset(cl, name, workspace, settings)
     if not created:
-        have = {m.name for m in ds.settings.metadata}
-        for p in props:
-            if p.name not in have:
-                ds.settings.metadata.add(p)
-                p.dataset = ds
-                p.create()
-        have = {v.name for v in ds.settings.vectors}
-        for v in vecs:
-            if v.name not in have:
-                ds.settings.vectors.add(v)
-                v.dataset = ds
-                v.create()
+        _add_missing(ds, ds.settings.metadata, props)
+        _add_missing(ds, ds.settings.vectors, vecs)
         ds = _quiet(cl.datasets, name=name, workspace=workspace)
     if not isinstance(ds, rg.Dataset):  # pragma: no cover - the SDK returns a Dataset
         raise BadInput(f"dataset {name!r} in workspace {workspace!r} could not be read back")
