@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 
 import pytest
 import requests
@@ -113,3 +114,77 @@ def test_annotators_log_in_with_the_demo_password(up_twice, argilla_server):
 
     for name in demo.DEMO_ANNOTATORS:
         assert user_token(argilla_server.api_url, name, demo.DEMO_PASSWORD)
+
+
+def _demo_state(client, workspace: str) -> dict:
+    """What the demo in ``workspace`` holds in Argilla and in the history store."""
+    from workbench.store import HistoryStore
+
+    ws = client.workspaces(workspace)
+    out = {}
+    for name in (demo.CALIBRATION_DATASET, demo.PRODUCTION_DATASET):
+        records = list(client.datasets(name=name, workspace=ws).records(with_responses=True))
+        out[name] = sorted((str(r.id), len(r.responses)) for r in records)
+    store = HistoryStore()
+    try:
+        out["rounds"] = store.rounds(demo.DEMO_TASK)[["round", "kind", "dataset"]].values.tolist()
+        out["gold"] = len(store.gold_history(demo.DEMO_TASK))
+        out["responses"] = len(store.response_versions())
+    finally:
+        store.close()
+    return out
+
+
+@pytest.fixture()
+def own_demo(argilla_server, tmp_path, monkeypatch, unique_name):
+    """load_demo's arguments for a demo in a workspace and history store of this test's own."""
+    monkeypatch.setenv("WORKBENCH_STORE_URL", f"sqlite:///{tmp_path / 'history.db'}")
+    return dict(api_url=argilla_server.api_url, api_key=argilla_server.api_key, workspace=unique_name)
+
+
+def test_a_demo_made_by_an_older_version_is_left_as_it_was_made(own_demo, client, monkeypatch):
+    """An older `workbench up` made the demo with 40 calibration items; this version's demo has
+    80. Later runs add nothing to it (no mixed round), say why and how to get the new demo."""
+    task = find_task(demo.DEMO_TASK)
+    assert task.calibration.set_size == 80
+    older = dataclasses.replace(task, calibration=dataclasses.replace(task.calibration, set_size=40))
+    monkeypatch.setattr(demo, "find_task", lambda name: older)
+    made = demo.load_demo(**own_demo)
+    assert made.records_logged == {demo.CALIBRATION_DATASET: 40, demo.PRODUCTION_DATASET: demo.N_RECORDS - 40}
+    assert made.other_version is None
+    monkeypatch.setattr(demo, "find_task", find_task)
+    before = _demo_state(client, own_demo["workspace"])
+    assert len(before[demo.CALIBRATION_DATASET]) == 40 and before["gold"] == 40 * 3
+
+    for _ in range(2):
+        again = demo.load_demo(**own_demo)
+        assert again.records_logged == {demo.CALIBRATION_DATASET: 0, demo.PRODUCTION_DATASET: 0}
+        assert again.gold_set == 0 and again.responses_logged == 0 and again.responses_synced == 0
+        assert again.other_version is not None
+        assert again.other_version.held[demo.CALIBRATION_DATASET] == 40
+        assert again.other_version.expected[demo.CALIBRATION_DATASET] == 80
+        text = str(again)
+        assert "made by another Workbench version" in text and "holds 40 records" in text and "has 80" in text
+        assert "fresh WORKBENCH_HOME" in text and "nothing created" in text
+        assert _demo_state(client, own_demo["workspace"]) == before
+
+
+def test_an_interrupted_demo_is_completed_once(own_demo, client):
+    """A demo missing some of this version's records, and holding no others, is completed."""
+    demo.load_demo(**own_demo)
+    full = _demo_state(client, own_demo["workspace"])
+    ws = client.workspaces(own_demo["workspace"])
+    cal = client.datasets(name=demo.CALIBRATION_DATASET, workspace=ws)
+    gone = list(cal.records())[:5]
+    cal.records.delete(gone)
+    assert len(list(cal.records())) == 75
+
+    resumed = demo.load_demo(**own_demo)
+    assert resumed.other_version is None
+    assert resumed.records_logged == {demo.CALIBRATION_DATASET: 5, demo.PRODUCTION_DATASET: 0}
+    assert resumed.responses_logged == sum(n for rid, n in full[demo.CALIBRATION_DATASET]
+                                           if rid in {str(r.id) for r in gone})
+    state = _demo_state(client, own_demo["workspace"])
+    assert state[demo.CALIBRATION_DATASET] == full[demo.CALIBRATION_DATASET]
+    assert state["rounds"] == full["rounds"] and state["gold"] == full["gold"]
+    assert "nothing created" in str(demo.load_demo(**own_demo))
