@@ -166,11 +166,32 @@ def _dataset(client, workspace, name):
     return client.datasets(name=name, workspace=ws) if ws is not None else None
 
 
+def _team(p, members, experts=()):
+    """A roster of ``p``'s task with annotators (and experts) named ``<prefix>-<member>``, synced
+    to Argilla; returns the roster file."""
+    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-{x}" for x in members],
+                          experts=[f"{p.prefix}-{x}" for x in experts])
+    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    return roster
+
+
+def _calibrated(p):
+    """Three annotators, guideline v2 published and calibration round 1 created on ``p.cal_items``."""
+    _team(p, ("a", "b", "c"))
+    run("guidelines", "publish", p.name, "2")
+    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+
+
+def _set_gold(p, records):
+    """An expert's gold for each of ``records``: its true quality and safety, no issues."""
+    for r in records:
+        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
+            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+
+
 def test_calibration_round_puts_every_item_before_every_annotator(program, client):
     p = program
-    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
-    roster = write_roster(p.root / "roster.yaml", p.name, annotators, experts=[f"{p.prefix}-exp"])
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    roster = _team(p, ("a", "b", "c"), experts=("exp",))
     refused = run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items, ok=False)
     assert refused.exit_code == 2 and f"guidelines publish {p.name}" in refused.output
     run("guidelines", "publish", p.name, "1")
@@ -196,8 +217,7 @@ def test_killed_round_creation_resumes_without_duplicates(program, client, monke
     from workbench.tasks import find_task
 
     p = program
-    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-{x}" for x in ("a", "b")])
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    _team(p, ("a", "b"))
     run("guidelines", "publish", p.name, "v1")
     monkeypatch.setattr(rounds_mod, "BATCH_SIZE", 15)
 
@@ -231,8 +251,7 @@ def test_killed_round_creation_resumes_without_duplicates(program, client, monke
 
 def test_calibration_with_one_annotator_is_refused_and_writes_nothing(program, client):
     p = program
-    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-solo"], experts=[f"{p.prefix}-exp"])
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    roster = _team(p, ("solo",), experts=("exp",))
     before_store = p.store.counts()
     before_datasets = {(str(d.id), d.name) for d in client.datasets.list()}
     before_workspaces = {w.name for w in client.workspaces.list()}
@@ -246,11 +265,7 @@ def test_calibration_with_one_annotator_is_refused_and_writes_nothing(program, c
 
 def test_production_needs_a_passing_gate_or_a_recorded_reason(program, client):
     p = program
-    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
-    roster = write_roster(p.root / "roster.yaml", p.name, annotators)
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
-    run("guidelines", "publish", p.name, "2")
-    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
+    _calibrated(p)
     datasets_before = {d.name for d in client.datasets.list()}
 
     refused = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items, ok=False)
@@ -261,9 +276,7 @@ def test_production_needs_a_passing_gate_or_a_recorded_reason(program, client):
     assert p.store.rounds(p.name)["kind"].tolist() == ["calibration"]
 
     # Forced: gold answers exist for the calibration items, so gold is mixed in.
-    for r in p.calibration:
-        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
-            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    _set_gold(p, p.calibration)
     out = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items,
               "--force-reason", "pilot batch approved by the clinical lead")
     rounds = p.store.rounds(p.name)
@@ -290,8 +303,7 @@ def test_production_needs_a_passing_gate_or_a_recorded_reason(program, client):
 
 def test_publish_updates_open_rounds_only_and_records_each_publication(program, client):
     p = program
-    roster = write_roster(p.root / "roster.yaml", p.name, [f"{p.prefix}-{x}" for x in ("a", "b")])
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
+    _team(p, ("a", "b"))
     first = run("guidelines", "publish", p.name, "1")
     assert "no open round to update" in first.output
     run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
@@ -362,18 +374,10 @@ def test_gold_template_import_round_trip_uses_content_ids(tmp_path):
 def test_production_mixes_unseen_gold_first(program, client):
     """Gold set ahead of time on candidates nobody calibrated on is mixed in before calibration gold."""
     p = program
-    annotators = [f"{p.prefix}-{x}" for x in ("a", "b", "c")]
-    roster = write_roster(p.root / "roster.yaml", p.name, annotators)
-    run("users", "sync", roster, "--secrets-dir", p.root / "secrets")
-    run("guidelines", "publish", p.name, "2")
-    run("round", "create", p.name, "--kind", "calibration", "--items", p.cal_items)
-    for r in p.calibration:
-        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
-            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    _calibrated(p)
+    _set_gold(p, p.calibration)
     fresh = p.others[:2]  # in the production candidates file, never calibrated on
-    for r in fresh:
-        for q, v in (("quality", r.truth.quality), ("safety", r.truth.safety), ("issues", ["none"])):
-            p.store.set_gold(task=p.name, item=r.id, question=q, value=v, set_by="expert")
+    _set_gold(p, fresh)
     out = run("round", "create", p.name, "--kind", "production", "--items", p.prod_items,
               "--force-reason", "test of the gold pool")
     ds = _dataset(client, p.name, f"{p.name}-production-r2")
