@@ -102,7 +102,11 @@ def test_csv_problems_name_the_row_line(tmp_path):
 
 def test_unknown_format_and_missing_file(tmp_path):
     _, problems = validate_roster(tmp_path / "nope.yaml", known_tasks=TASKS)
-    assert "does not exist" in str(problems[0])
+    assert [str(p) for p in problems] == [f"{tmp_path / 'nope.yaml'}: file does not exist"]
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("users: caf\xe9\n".encode("latin-1"))
+    _, problems = validate_roster(latin, known_tasks=TASKS)
+    assert len(problems) == 1 and str(problems[0]).startswith(f"{latin}: cannot read: ")
     _, problems = validate_roster(_write(tmp_path, "r.txt", "x"), known_tasks=TASKS)
     assert "'.txt'" in str(problems[0])
 

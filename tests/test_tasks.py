@@ -177,6 +177,16 @@ def test_malformed_yaml_gives_yaml_line(tmp_path):
     assert "malformed YAML" in problems[0].message
 
 
+def test_missing_or_unreadable_task_file_is_one_problem_naming_it(tmp_path):
+    task, problems = validate_task_file(tmp_path / "nope.yaml", shown="tasks/nope.yaml")
+    assert task is None and [str(p) for p in problems] == ["tasks/nope.yaml: file does not exist"]
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    task, problems = validate_task_file(latin)
+    assert task is None and len(problems) == 1
+    assert str(problems[0]).startswith(f"{latin}: cannot read: ") and "utf-8" in problems[0].message
+
+
 def test_unclosed_flow_list_is_malformed(tmp_path):
     text = VALID.replace("values: [1, 2, 3, 4, 5]", "values: [1, 2, 3, 4, 5")
     problems = problems_for(tmp_path, text)

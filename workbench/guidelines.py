@@ -63,6 +63,16 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+def read_text_file(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """The UTF-8 text of ``path``, or None and the problem (named ``shown``) that stopped the read."""
+    try:
+        return Path(path).read_text(encoding="utf-8"), []
+    except FileNotFoundError:
+        return None, [Problem(shown, None, "", "file does not exist")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown, None, "", f"cannot read: {exc}")]
+
+
 def problems_error(problems: list[Problem]) -> BadInput:
     """One :class:`BadInput` whose message lists every problem, one per line."""
     head = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"

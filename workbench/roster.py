@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import BadInput
-from workbench.guidelines import Problem, problems_error
+from workbench.guidelines import Problem, problems_error, read_text_file
 
 ROLES = ("annotator", "admin", "expert")
 #: Argilla role of each roster role.
@@ -243,12 +243,9 @@ def validate_roster(path: Path | str, *, known_tasks: tuple[str, ...] | None = N
     """
     path = Path(path)
     shown = shown or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(shown, None, "", "file does not exist")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, None, "", f"cannot read: {exc}")]
+    text, unread = read_text_file(path, shown)
+    if text is None:
+        return None, unread
     problems: list[Problem] = []
     if path.suffix.lower() == ".csv":
         rows = _csv_rows(text, shown, problems)

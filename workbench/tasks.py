@@ -50,7 +50,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import BadInput
-from workbench.guidelines import Guideline, Problem, problems_error, validate_guideline
+from workbench.guidelines import Guideline, Problem, problems_error, read_text_file, validate_guideline
 
 QUESTION_KINDS = ("label", "multi_label", "rating", "ranking", "span", "text")
 FIELD_TYPES = ("text", "markdown")
@@ -355,12 +355,9 @@ def validate_task_file(path: Path | str, *, guidelines_dir: Path | str | None = 
     """
     path = Path(path)
     shown = shown or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(shown, None, "", "file does not exist")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, None, "", f"cannot read: {exc}")]
+    text, unread = read_text_file(path, shown)
+    if text is None:
+        return None, unread
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
