@@ -477,12 +477,17 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
         else:
             names[n] = p
 
-    fields = []
-    for i, fd in enumerate(_list(doc, data, "fields", root, required=True)):
-        claim(fd, ("fields", i), "field")
-        f = _check_field(doc, fd, ("fields", i))
-        if f is not None:
-            fields.append(f)
+    def checked(key: str, what: str, check, *, required: bool) -> list:
+        """The entries of list ``key`` that ``check`` accepts, each name claimed as a ``what``."""
+        out = []
+        for i, entry in enumerate(_list(doc, data, key, root, required=required)):
+            claim(entry, (key, i), what)
+            got = check(doc, entry, (key, i))
+            if got is not None:
+                out.append(got)
+        return out
+
+    fields = checked("fields", "field", _check_field, required=True)
     if "fields" in data and isinstance(data["fields"], list) and not data["fields"]:
         doc.add(("fields",), "at least one field is needed")
     field_names = {f.name for f in fields}
@@ -505,19 +510,8 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
         elif questions and not any(q.required for q in questions) and len(questions) == len(qlist):
             doc.add(("questions",), "at least one question must be required (Argilla will not publish the dataset otherwise)")
 
-    metadata = []
-    for i, md in enumerate(_list(doc, data, "metadata", root, required=False)):
-        claim(md, ("metadata", i), "metadata property")
-        m = _check_metadata(doc, md, ("metadata", i))
-        if m is not None:
-            metadata.append(m)
-
-    vectors = []
-    for i, vd in enumerate(_list(doc, data, "vectors", root, required=False)):
-        claim(vd, ("vectors", i), "vector")
-        v = _check_vector(doc, vd, ("vectors", i))
-        if v is not None:
-            vectors.append(v)
+    metadata = checked("metadata", "metadata property", _check_metadata, required=False)
+    vectors = checked("vectors", "vector", _check_vector, required=False)
 
     guideline = _text(doc, data, "guideline", root, required=True)
     guideline_path = None
