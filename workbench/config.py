@@ -54,14 +54,16 @@ def run_dir() -> Path:
     return path
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+def atomic_write(path: Path, render, mode: int = 0o644, newline: str | None = None) -> None:
+    """Call ``render(fh)`` on a temporary UTF-8 text file next to ``path`` (opened with ``newline``),
+    then rename it over ``path``: readers see the old file or the new one, never half of one, and
+    on any failure the temporary file is removed and ``path`` is left as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            render(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -69,6 +71,11 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` with :func:`atomic_write`."""
+    atomic_write(path, lambda fh: fh.write(text), mode)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -131,19 +129,9 @@ def default_output(path: Path, kind: str) -> Path:
 
 def write_atomic(out: Path, render) -> None:
     """Call ``render(fh)`` on a temporary file next to ``out``, then rename it over ``out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            render(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from workbench.config import atomic_write
+
+    atomic_write(out, render, newline="")
 
 
 @click.command("redact")
