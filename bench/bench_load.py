@@ -28,10 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -51,15 +48,11 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 import requests  # noqa: E402
 
 from argilla_helpers import (  # noqa: E402
-    annotator_session, create_annotator, dataset_records_with_responses, login, pending_queue,
-    percentile, submit_response,
+    annotator_session, create_annotator, dataset_records_with_responses, embedded_server, fresh_postgres_database,
+    login, pending_queue, percentile, submit_response,
 )
 
 LABELS = ["positive", "negative", "neutral"]
-ENV_KEYS = (
-    "WORKBENCH_HOME", "ARGILLA_DATABASE_URL", "ARGILLA_REDIS_URL",
-    "WORKBENCH_OWNER_USERNAME", "WORKBENCH_OWNER_PASSWORD", "WORKBENCH_OWNER_API_KEY",
-)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -70,59 +63,24 @@ ENV_KEYS = (
 @contextmanager
 def fresh_postgres(admin_url: str):
     """Create a fresh database on the server of ``admin_url``; yield its asyncpg URL; drop it."""
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    url = make_url(admin_url)
-    if url.get_backend_name() != "postgresql":
+    if make_url(admin_url).get_backend_name() != "postgresql":
         raise SystemExit(f"--database-url: {admin_url!r} is not a postgresql:// URL")
-    url = url.set(drivername="postgresql+psycopg2")
-    name = f"workbench_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-            ), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with fresh_postgres_database(admin_url, "workbench_bench") as url:
+        yield url
 
 
 @contextmanager
-def embedded_server(database_url: str | None):
+def bench_server(database_url: str | None):
     """Start the embedded server under a temporary home; yield (api_url, owner api key); stop it."""
-    from workbench.server import launcher
+    from workbench.server.launcher import redact_url
 
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    home = Path(tempfile.mkdtemp(prefix="wb-bench-home-"))
-    os.environ["WORKBENCH_HOME"] = str(home)
-    os.environ.pop("ARGILLA_REDIS_URL", None)
-    os.environ["WORKBENCH_OWNER_USERNAME"] = "owner"
-    os.environ["WORKBENCH_OWNER_PASSWORD"] = secrets.token_hex(12)
-    os.environ["WORKBENCH_OWNER_API_KEY"] = secrets.token_hex(20)
-    if database_url:
-        os.environ["ARGILLA_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("ARGILLA_DATABASE_URL", None)
-    state = None
-    try:
-        t0 = time.perf_counter()
-        state = launcher.start("127.0.0.1", launcher.free_port())
-        print(f"  server up at {state.url} in {time.perf_counter() - t0:.1f} s ({state.database})", flush=True)
-        yield state.url, os.environ["WORKBENCH_OWNER_API_KEY"]
-    finally:
-        if state is not None:
-            launcher.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        shutil.rmtree(home, ignore_errors=True)
+    t0 = time.perf_counter()
+    with embedded_server(database_url, home_prefix="wb-bench-home-") as server:
+        print(f"  server up at {server.api_url} in {time.perf_counter() - t0:.1f} s "
+              f"({redact_url(server.database_url)})", flush=True)
+        yield server.api_url, server.api_key
 
 
 # ----------------------------------------------------------------------------------------------
@@ -164,7 +122,7 @@ def run_backend(label: str, database_url: str | None, args) -> dict:
 
     print(f"\n[{label}]", flush=True)
     out: dict = {"backend": label}
-    with embedded_server(database_url) as (api, owner_key):
+    with bench_server(database_url) as (api, owner_key):
         client = rg.Argilla(api_url=api, api_key=owner_key)
         workspace = rg.Workspace(name=f"bench-{uuid.uuid4().hex[:6]}", client=client).create()
         members = {}

@@ -35,6 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -185,21 +186,9 @@ def main(argv=None) -> int:
     os.environ["WORKBENCH_OWNER_API_KEY"] = secrets.token_hex(20)
     drop = None
     if args.database_url:
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from argilla_helpers import create_postgres_database
 
-        name = f"wb_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(make_url(args.database_url).set(drivername="postgresql+psycopg2"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as c:
-                c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            admin.dispose()
-
-        os.environ["ARGILLA_DATABASE_URL"] = make_url(args.database_url).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+        os.environ["ARGILLA_DATABASE_URL"], drop = create_postgres_database(args.database_url, "wb_bench")
     else:
         os.environ.pop("ARGILLA_DATABASE_URL", None)
 

@@ -10,12 +10,107 @@ existing response).
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
+import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import requests
+
+#: the environment the embedded server is started under (saved and restored around it)
+SERVER_ENV_KEYS = (
+    "WORKBENCH_HOME", "ARGILLA_DATABASE_URL", "ARGILLA_REDIS_URL",
+    "WORKBENCH_OWNER_USERNAME", "WORKBENCH_OWNER_PASSWORD", "WORKBENCH_OWNER_API_KEY",
+)
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    api_url: str
+    api_key: str
+    owner_username: str
+    owner_password: str
+    database_url: str
+    home: Path
+
+
+def create_postgres_database(base_url: str, prefix: str) -> tuple[str, Callable[[], None]]:
+    """Create a new database ``<prefix>_<random>`` on the PostgreSQL server of ``base_url``; return
+    its asyncpg URL and a function that drops it (ending its connections first)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url).set(drivername="postgresql+psycopg2")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False), drop
+
+
+@contextmanager
+def fresh_postgres_database(base_url: str, prefix: str) -> Iterator[str]:
+    """:func:`create_postgres_database` as a context: yield the URL, drop the database on exit."""
+    url, drop = create_postgres_database(base_url, prefix)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@contextmanager
+def embedded_server(database_url: str | None, *, home_prefix: str) -> Iterator[EmbeddedServer]:
+    """Start the embedded server (API, UI, worker, its own Redis) on a free port under a fresh
+    temporary home, with a generated owner and ``database_url`` (None: SQLite under the home);
+    yield where it is; stop it, restore the environment and remove the home."""
+    from workbench.server import launcher
+
+    saved = {k: os.environ.get(k) for k in SERVER_ENV_KEYS}
+    home = Path(tempfile.mkdtemp(prefix=home_prefix))
+    os.environ["WORKBENCH_HOME"] = str(home)
+    os.environ.pop("ARGILLA_REDIS_URL", None)
+    os.environ["WORKBENCH_OWNER_USERNAME"] = "owner"
+    os.environ["WORKBENCH_OWNER_PASSWORD"] = secrets.token_hex(12)
+    os.environ["WORKBENCH_OWNER_API_KEY"] = secrets.token_hex(20)
+    if database_url:
+        os.environ["ARGILLA_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("ARGILLA_DATABASE_URL", None)
+    state = None
+    try:
+        state = launcher.start("127.0.0.1", launcher.free_port())
+        yield EmbeddedServer(
+            api_url=state.url,
+            api_key=os.environ["WORKBENCH_OWNER_API_KEY"],
+            owner_username="owner",
+            owner_password=os.environ["WORKBENCH_OWNER_PASSWORD"],
+            database_url=launcher.database_url(),
+            home=home,
+        )
+    finally:
+        if state is not None:
+            launcher.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass(frozen=True)
