@@ -148,6 +148,73 @@ def test_structured_only_config_skips_spacy_ner(redactor):
     assert "ner" not in redactor.analyzer.nlp_engine.nlp["en"].disabled
 
 
+def test_windowed_ner_finds_every_item_whole_document_ner_finds(redactor, testset):
+    """The default (NER on windows around capitalised words) against NER over whole texts, on the
+    whole labelled set: every planted item the whole-text path finds, the windowed path finds with
+    the same type; recall per type is not lower; no more false positives on negative sentences."""
+    document = PiiRedactor(PiiConfig(ner_scope="document"))
+    assert redactor._ner_scope == "windows" and document._ner_scope == "document"
+    texts = [r["text"] for r in testset]
+    fast, full = redactor.analyze_batch(texts, n_process=1), document.analyze_batch(texts, n_process=1)
+
+    def found(spans_per_row):
+        return {(i, g["start"], g["type"]) for i, (row, spans) in enumerate(zip(testset, spans_per_row))
+                for g in row["entities"]
+                if any(p.entity == g["type"] and p.start < g["end"] and g["start"] < p.end for p in spans)}
+
+    lost = found(full) - found(fast)
+    assert lost == set(), [(testset[i]["text"], t) for i, _, t in lost]
+    for kind in ("PERSON", "LOCATION"):
+        assert sum(t == kind for _, _, t in found(fast)) >= sum(t == kind for _, _, t in found(full)) > 100
+    negatives = [i for i, r in enumerate(testset) if r["kind"] == "negative"]
+    assert sum(len(fast[i]) for i in negatives) <= sum(len(full[i]) for i in negatives)
+    # the two paths do differ somewhere (else the windowed one would not need its own test)...
+    # ...but on few texts: the NER sees the same tokens around every candidate
+    differing = [i for i in range(len(texts)) if fast[i] != full[i]]
+    assert len(differing) <= len(texts) * 0.05, [texts[i] for i in differing]
+
+
+def test_ner_windows_cover_candidates_only(redactor):
+    engine = redactor.analyzer.nlp_engine
+    nlp = engine.nlp["en"]
+    # no capitalised word that could be a name: no NER at all
+    doc = nlp.make_doc("my card 4111 1111 1111 1111 was declined twice, please check the limit")
+    assert engine.windows(doc) == []
+    # a sentence's first word counts only when it is not a common word; "The" and "Please" do not
+    doc = nlp.make_doc("The parcel is late. Please ask Wiremu Tane at the depot on monday about it.")
+    cands = [doc[i].text for i in engine.candidates(doc)]
+    assert cands == ["Wiremu", "Tane"]
+    (start, end), = engine.windows(doc)  # WINDOW (3) tokens either side of the two candidates
+    assert doc[start:end].text == ". Please ask Wiremu Tane at the depot"
+    res = redactor.redact("The parcel is late. Please ask Wiremu Tane at the depot on monday about it.")
+    assert res.text == "The parcel is late. Please ask <PERSON> at the depot on monday about it."
+
+
+def test_ner_scope_falls_back_to_whole_texts_for_dates_and_nrp():
+    assert PiiRedactor(PiiConfig(entities=("PERSON", "DATE_TIME")))._ner_scope == "document"
+    assert PiiRedactor(PiiConfig(entities=("NRP",)))._ner_scope == "document"
+    assert PiiRedactor(PiiConfig(entities=("PERSON", "LOCATION", "EMAIL_ADDRESS")))._ner_scope == "windows"
+    assert PiiRedactor(PiiConfig(entities=("EMAIL_ADDRESS",)))._ner_scope == "none"
+    assert PiiRedactor(PiiConfig(custom_recognizers=False, ner_only=False))._ner_scope == "document"
+    with pytest.raises(BadInput, match="ner_scope: 'sentences' is not one of windows, document"):
+        PiiConfig(ner_scope="sentences")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Could Wiremu Tane collect the parcel on Friday?", "Wiremu Tane"),
+    ("The refund for Ngaire Parata went to the old card.", "Ngaire Parata"),
+    ("Bogdan Ionescu from payroll said the form is missing.", "Bogdan Ionescu"),
+])
+def test_person_cues_for_full_names(redactor, text, name):
+    res = redactor.redact(text)
+    assert name not in res.text and res.counts_by_entity.get("PERSON") == 1, res
+
+
+def test_product_after_is_is_not_a_person(redactor):
+    # the question cue takes modal verbs only: "Is"/"Does" are followed by products as often as people
+    assert "PERSON" not in redactor.redact("Is Tylenol Extra Strength safe with ibuprofen?").counts_by_entity
+
+
 def test_redact_record_sums_fields_and_leaves_other_fields(redactor):
     record = {"id": 7, "instruction": "Email anna.kowalska@example.pl please", "response": "Sure, and bob@example.com",
               "note": "no pii here"}

