@@ -180,6 +180,9 @@ def test_ner_windows_cover_candidates_only(redactor):
     # no capitalised word that could be a name: no NER at all
     doc = nlp.make_doc("my card 4111 1111 1111 1111 was declined twice, please check the limit")
     assert engine.windows(doc) == []
+    # nor "I", acronyms, e-mail addresses or IBANs (capitalised, but the pattern recognisers' business)
+    doc = nlp.make_doc("so I sent my SSN and IBAN GB29 NWBK 6016 1331 9268 19 to Ops.Team@example.com")
+    assert engine.candidates(doc) == [] and engine.windows(doc) == []
     # a sentence's first word counts only when it is not a common word; "The" and "Please" do not
     doc = nlp.make_doc("The parcel is late. Please ask Wiremu Tane at the depot on monday about it.")
     cands = [doc[i].text for i in engine.candidates(doc)]

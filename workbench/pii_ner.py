@@ -4,8 +4,10 @@ Presidio's ``SpacyNlpEngine`` runs the whole spaCy pipeline over every text; spa
 recogniser (its own embedding layer plus the transition loop) is then most of the analysis time,
 and it costs the same for every token, including the many that cannot start a person or a place
 (lower-case words, numbers, e-mail addresses, punctuation). :class:`WindowedSpacyNlpEngine`
-tokenises the whole text, picks the *candidate* tokens (a capital letter first, with a letter
-in them; a sentence's first word only when it is not a common English word), and runs the
+tokenises the whole text, picks the *candidate* tokens (a capital letter first; not "I", not
+a token with a digit or "@" (e-mail addresses, IBANs: the pattern recognisers' business), not an
+acronym of up to four capitals ("SSN", "GP"); a sentence's first word only when it is not a
+common English word), and runs the
 entity recogniser on windows of :data:`WINDOW` tokens either side of each candidate (overlapping
 or touching windows merged; the windows of one text joined into one short document with a
 newline token between them). A text without candidates gets no NER at all. The entities found
@@ -15,8 +17,8 @@ read ``token.ent_type_`` see them where they are.
 The model's embedding layer sees four tokens either side of a token, so near a window's edge
 its entities can differ from those of the whole text. Measured on the labelled set's dev split
 (``bench/bench_pii.py``), windows of 2, 3 and 4 tokens found the same PERSON and LOCATION items as
-whole-text NER; 3 changed 11 of 4,020 detected spans on 400 bench documents (4: 8, 2: 28) at
-about two thirds of the NER time. ``tests/test_pii.py`` compares both scopes on the labelled set.
+whole-text NER; 3 changed 15 of 4,024 detected spans on 400 bench documents (4: 9, 2: 31) at
+about half the NER time. ``tests/test_pii.py`` compares both scopes on the labelled set.
 
 Lemmas are the lower-cased words (Presidio's context enhancer compares them by substring),
 written straight into the artefacts instead of into every token by a pipeline component.
@@ -81,7 +83,8 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
         prev = None
         for token in doc:
             text = token.text
-            if text[:1].isupper() and not text.isdigit():
+            if (text[:1].isupper() and text != "I" and not any(c.isdigit() or c == "@" for c in text)
+                    and not (len(text) <= 4 and text.isupper())):  # not "I", e-mails, IBANs, "SSN", "GP"
                 initial = prev is None or prev.text in _SENTENCE_END or "\n" in prev.whitespace_ or prev.is_space
                 if not (initial and text.lower() in common):
                     out.append(token.i)
