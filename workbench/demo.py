@@ -59,7 +59,7 @@ class OtherVersion:
         parts = [f"{name} holds {self.held[name]} records ({self.foreign[name]} not in this version's demo, "
                  f"which has {self.expected[name]})" for name in self.held if self.foreign[name]]
         return [
-            "  this demo was made by another Workbench version: " + "; ".join(parts),
+            "  this demo was made by another Workbench version (or changed since): " + "; ".join(parts),
             "  it is left as it was made: no records or gold added (they would mix two demos in one round)",
             "  for this version's demo, stop this server (`workbench server stop`) and run `workbench up` "
             "with a fresh WORKBENCH_HOME",
