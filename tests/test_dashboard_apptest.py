@@ -312,6 +312,11 @@ def test_the_data_layer_refuses_another_annotators_view(env):
         data.annotator_view(history, "ben", viewer_name="ana", viewer_role="annotator")
     view = data.annotator_view(history, "ben", viewer_name="lead", viewer_role="owner")
     assert view.n_judgements > 0
+    # the counts the page writes under its charts come with the view (the page never reads the history)
+    labels = history.labels
+    assert view.n_items_by_question == {q: labels[labels["question"] == q]["item"].nunique()
+                                        for q in sorted(labels["question"].unique())}
+    assert view.n_gold_items == history.gold_obs["item"].nunique() > 0
     # the cached form refuses too, also after a lead's view of the same person is in the cache
     version = data.source_version(source)
     assert data.cached_annotator(env, False, version, DEMO_TASK, "ben", "lead", "owner").n_judgements == view.n_judgements
@@ -432,3 +437,29 @@ def test_read_dataset_gives_what_store_tidy_gives_with_edits_and_drafts(tmp_path
     r1 = data.read_dataset(store, data.round_row(store, "t", 1))
     assert ("b", "x") not in set(zip(r1["item"], r1["annotator"]))  # the draft is not counted
     assert r1[(r1["item"] == "a") & (r1["annotator"] == "x") & (r1["question"] == "q")]["value"].tolist() == ["no"]
+
+
+def test_control_chart_points_are_thinned_for_drawing_with_every_alarm_and_peak_kept():
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    stat = np.cumsum(rng.normal(0, 1, n)).clip(0)
+    alarm = np.zeros(n, dtype=bool)
+    alarm[rng.choice(n, 25, replace=False)] = True
+    pts = pd.DataFrame({"annotator": "a", "seq": np.arange(n), "item": [f"i{k}" for k in range(n)],
+                        "time": pd.date_range("2026-01-01", periods=n, freq="min", tz="UTC"),
+                        "phase": ["baseline"] * 200 + ["monitor"] * (n - 200), "statistic": stat, "limit": 5.0,
+                        "alarm": alarm})
+    small = pts[pts["seq"] < 900].assign(annotator="b")
+    both = pd.concat([pts, small], ignore_index=True)
+    out, note = data.thin_chart_points(both, max_points=1000)
+    a = out[out["annotator"] == "a"]
+    mon = pts[pts["phase"] == "monitor"]
+    assert len(a) < 1100 and (out["phase"] == "monitor").all()
+    assert set(mon.loc[mon["alarm"], "seq"]) <= set(a["seq"])  # every alarm kept
+    assert a["statistic"].max() == mon["statistic"].max()  # the peak kept
+    assert a["seq"].iloc[-1] == n - 1 and a["seq"].iloc[0] == 200 and a["seq"].is_monotonic_increasing
+    assert out[out["annotator"] == "b"]["seq"].tolist() == list(range(200, 900))  # under the bound: all drawn
+    assert "a (" in note and "b (" not in note
+    assert data.thin_chart_points(small)[1] == ""

@@ -107,12 +107,20 @@ def store_version(store: HistoryStore) -> str:
 
     Responses, suggestions, gold, rounds and guideline publications are append-only, so their
     row counts change with every write; ``sync_state`` adds the time of the last sync and
-    ``datasets`` a renamed dataset. One SQL round trip; counting uses the tables' indexes.
+    ``datasets`` a renamed dataset. One SQL round trip. On SQLite the two big tables are measured
+    by their largest rowid instead of a count (rows are never deleted, so it grows with every
+    insert; a count walks a whole index: ~0.2 s at a million responses, the max ~1 ms).
     """
     t = store_mod
+
+    def size(table):
+        if store.engine.dialect.name == "sqlite":
+            return sa.select(sa.func.max(sa.literal_column("rowid"))).select_from(table).scalar_subquery()
+        return sa.select(sa.func.count()).select_from(table).scalar_subquery()
+
     cols = [
-        sa.select(sa.func.count()).select_from(t.response_versions_t).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(t.suggestion_versions_t).scalar_subquery(),
+        size(t.response_versions_t),
+        size(t.suggestion_versions_t),
         sa.select(sa.func.count()).select_from(t.gold_t).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.rounds_t).scalar_subquery(),
         sa.select(sa.func.count()).select_from(t.publications_t).scalar_subquery(),
@@ -559,6 +567,25 @@ def task_history(source: Source, task_name: str) -> TaskHistory:
                        rounds=store.rounds(task_name), annotators=tuple(sorted(labels["annotator"].unique())))
 
 
+@dataclass
+class TaskMeta:
+    """What the pages need of a task's history besides the views: selector options and counts."""
+
+    annotators: tuple
+    questions: tuple
+    n_items: dict  # question -> items with an answer
+    n_gold_items: int  # items with an answer compared with gold
+
+
+def task_meta(history: TaskHistory) -> TaskMeta:
+    labels = history.labels
+    n_items = {}
+    if len(labels):
+        n_items = {str(q): int(n) for q, n in labels.groupby("question", sort=True)["item"].nunique().items()}
+    n_gold = int(history.gold_obs["item"].nunique()) if history.gold_obs is not None else 0
+    return TaskMeta(annotators=history.annotators, questions=tuple(n_items), n_items=n_items, n_gold_items=n_gold)
+
+
 def version_changes(rounds: pd.DataFrame) -> pd.DataFrame:
     """When a new guideline version came into force: the first round created under it."""
     if rounds.empty:
@@ -567,6 +594,46 @@ def version_changes(rounds: pd.DataFrame) -> pd.DataFrame:
     first = r.drop_duplicates("guideline_version")
     return first.iloc[1:][["guideline_version", "created_at", "round"]].rename(columns={"created_at": "time"}) \
         .reset_index(drop=True)
+
+
+#: At most this many points of one annotator's control chart are drawn (see :func:`thin_chart_points`).
+CHART_POINTS = 1500
+
+
+def thin_chart_points(points: pd.DataFrame, max_points: int = CHART_POINTS) -> tuple[pd.DataFrame, str]:
+    """The monitored points of a control chart, thinned to what a chart can show, and a note saying so.
+
+    Per annotator with more than ``max_points`` monitored points, the points are cut into
+    ``max_points // 2`` consecutive buckets and each bucket keeps its first point and its highest
+    statistic; every alarm point and the annotator's last point are kept too. A chart of 20,000
+    points per annotator is not readable, and drawing it costs seconds. The note is empty when
+    nothing was left out. Baseline points (not drawn) are dropped.
+    """
+    mon = points[points["phase"] == "monitor"] if len(points) else points
+    if mon.empty:
+        return mon.reset_index(drop=True), ""
+    parts, thinned = [], []
+    for ann, grp in mon.groupby("annotator", sort=True):
+        if len(grp) <= max_points:
+            parts.append(grp)
+            continue
+        n = len(grp)
+        bucket = np.arange(n) * max(1, max_points // 2) // n
+        stat = grp["statistic"].to_numpy(dtype=float)
+        keep = np.zeros(n, dtype=bool)
+        keep[np.unique(bucket, return_index=True)[1]] = True
+        order = np.lexsort((-np.nan_to_num(stat, nan=-np.inf), bucket))  # per bucket, highest first
+        keep[order[np.unique(bucket[order], return_index=True)[1]]] = True
+        keep |= grp["alarm"].to_numpy(dtype=bool)
+        keep[-1] = True
+        parts.append(grp[keep])
+        thinned.append(f"{ann} ({int(keep.sum()):,} of {n:,})")
+    out = pd.concat(parts).sort_index().reset_index(drop=True)
+    note = ""
+    if thinned:
+        note = ("points thinned for drawing: per stretch of consecutive answers the first and the highest, and every "
+                "alarm, are shown - " + ", ".join(thinned))
+    return out, note
 
 
 @dataclass
@@ -585,6 +652,10 @@ class AnnotatorView:
     differed: pd.DataFrame
     version_changes: pd.DataFrame
     n_team_annotators: int
+    n_chart_items: int = 0
+    chart_note: str = ""
+    n_items_by_question: dict = field(default_factory=dict)
+    n_gold_items: int = 0
 
 
 def can_view_annotator(viewer_name: str, viewer_role: str, annotator: str) -> bool:
@@ -645,17 +716,23 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
             shift = pd.DataFrame()
     pts = summ = pd.DataFrame()
     alarms = pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    n_chart_items, chart_note = 0, ""
     if history.chart is not None:
         pts = history.chart.points[history.chart.points["annotator"] == annotator].reset_index(drop=True)
+        mon = pts[pts["phase"] == "monitor"]
+        n_chart_items = int(mon["item"].nunique())
+        pts, chart_note = thin_chart_points(pts)
         summ = history.chart.summary[history.chart.summary["annotator"] == annotator].reset_index(drop=True)
         al = open_alarms(history.chart, history.gold_obs)
         alarms = al[al["annotator"] == annotator].reset_index(drop=True)
+    meta = task_meta(history)
     return AnnotatorView(
         annotator=annotator, n_judgements=int(len(mine)), n_items=int(mine["item"].nunique()),
         gold_series=gold_series, team_series=team_series, team_gold_series=team_gold,
         distribution=distribution, shift=shift, chart_points=pts, chart_summary=summ, alarms=alarms,
         differed=differed, version_changes=version_changes(history.rounds),
-        n_team_annotators=int(labels["annotator"].nunique()),
+        n_team_annotators=int(labels["annotator"].nunique()), n_chart_items=n_chart_items, chart_note=chart_note,
+        n_items_by_question=meta.n_items, n_gold_items=meta.n_gold_items,
     )
 
 
@@ -672,6 +749,7 @@ class DriftView:
     n_items: int
     n_annotators: int
     note: str = ""
+    chart_note: str = ""  # how the drawn points were thinned (empty: all drawn)
 
 
 def drift_view(source: Source, history: TaskHistory, question: str | None = None) -> DriftView:
@@ -701,9 +779,10 @@ def drift_view(source: Source, history: TaskHistory, question: str | None = None
             shift_t = shift_vs_team(lab_text)
         except BadInput:
             shift_t = pd.DataFrame()
+    points, chart_note = thin_chart_points(chart.points) if chart is not None else (pd.DataFrame(), "")
     return DriftView(
-        question=question,
-        points=chart.points if chart is not None else pd.DataFrame(),
+        question=question, chart_note=chart_note,
+        points=points,
         summary=chart.summary if chart is not None else pd.DataFrame(),
         alarms=open_alarms(chart, obs) if chart is not None else pd.DataFrame(),
         version_changes=version_changes(history.rounds), shift_versions=shift_v, shift_team=shift_t,
@@ -866,9 +945,20 @@ def cached_calibration(url: str, demo: bool, version: str, task: str, round_no: 
     return calibration_view(_src(url, demo), task, round_no)
 
 
-@st.cache_data(show_spinner="Reading the task's history ...", max_entries=16)
+@st.cache_resource(show_spinner="Reading the task's history ...", max_entries=4)
 def cached_history(url: str, demo: bool, version: str, task: str) -> TaskHistory:
+    """The task's history, shared (not copied) between the cached views built on it.
+
+    ``st.cache_resource``: ``st.cache_data`` would pickle the million-row tables on the first call
+    and unpickle a copy on every hit (seconds each time). Pages never touch it: they call the
+    cached views and :func:`cached_task_meta`, whose results are small. Nothing may modify it.
+    """
     return task_history(_src(url, demo), task)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_task_meta(url: str, demo: bool, version: str, task: str) -> TaskMeta:
+    return task_meta(cached_history(url, demo, version, task))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

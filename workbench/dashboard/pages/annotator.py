@@ -27,11 +27,11 @@ def render(ctx: ui.Context) -> None:
         return
     user = ctx.user
     if user.is_lead:
-        history = data.cached_history(*ctx.key, task)
-        if not history.annotators:
+        meta = data.cached_task_meta(*ctx.key, task)
+        if not meta.annotators:
             ui.empty(f"No submitted answer for task {task!r} yet.", "annotators answer in Argilla; then `workbench sync`.")
             return
-        annotator = ui.qp_select("Annotator", list(history.annotators), "annotator")
+        annotator = ui.qp_select("Annotator", list(meta.annotators), "annotator")
     else:
         asked = st.query_params.get("annotator")
         if asked is not None and asked != user.username:
@@ -39,7 +39,6 @@ def render(ctx: ui.Context) -> None:
             return
         annotator = user.username
         st.query_params["annotator"] = annotator
-        history = data.cached_history(*ctx.key, task)
     view = data.cached_annotator(*ctx.key, task, annotator, user.username, user.role)
     if view.n_judgements == 0:
         ui.empty(f"{annotator} has no submitted answer in task {task!r}.",
@@ -63,7 +62,7 @@ def render(ctx: ui.Context) -> None:
     series = {f"{annotator} vs gold": view.gold_series, f"{annotator} vs team majority": view.team_series}
     series["team (others) vs gold"] = view.team_gold_series  # an aggregate, shown to everyone
     if any(len(s) for s in series.values()):
-        n_items = int(history.gold_obs["item"].nunique()) if history.gold_obs is not None else view.n_items
+        n_items = view.n_gold_items or view.n_items
         ui.figure(charts.rate_series(series, view.version_changes, "Agreement with gold and with the team, per week",
                                      "share of answers agreeing"),
                   n_items, view.n_team_annotators,
@@ -76,14 +75,14 @@ def render(ctx: ui.Context) -> None:
     if len(view.chart_points) and (view.chart_points["phase"] == "monitor").any():
         ui.figure(charts.control_chart(view.chart_points, view.chart_summary, view.version_changes,
                                        f"{annotator}: Bernoulli CUSUM of disagreements with gold"),
-                  int(view.chart_points["item"].nunique()), 1, "an alarm when the line crosses its dotted limit",
-                  key="ann-cusum")
+                  view.n_chart_items, 1, "an alarm when the line crosses its dotted limit"
+                  + (f"; {view.chart_note}" if view.chart_note else ""), key="ann-cusum")
 
     st.subheader("Labels against the team")
     for q in sorted(view.distribution["question"].unique()):
         d = view.distribution[view.distribution["question"] == q]
-        ui.figure(charts.distribution_bars(d, q), int(history.labels[history.labels["question"] == q]["item"].nunique()),
-                  view.n_team_annotators, key=f"dist-{q}")
+        ui.figure(charts.distribution_bars(d, q), view.n_items_by_question.get(q, 0), view.n_team_annotators,
+                  key=f"dist-{q}")
     if len(view.shift):
         ui.table(view.shift, f"{task}-{annotator}-label-shift-vs-team",
                  caption="Chi-square test of your label distribution against everyone else's on the same task "

@@ -17,20 +17,20 @@ def render(ctx: ui.Context) -> None:
         return
     c1, c2 = st.columns(2)
     task = ui.qp_select("Task", sorted(rounds["task"].unique()), "task", container=c1)
-    history = data.cached_history(*ctx.key, task)
-    questions = ["(all questions)"] + sorted(history.labels["question"].unique()) if len(history.labels) else ["(all questions)"]
+    meta = data.cached_task_meta(*ctx.key, task)
+    questions = ["(all questions)"] + sorted(meta.questions)
     q = ui.qp_select("Question", questions, "question", container=c2)
     view = data.cached_drift(*ctx.key, task, None if q == "(all questions)" else q)
     if view.note:
         ui.empty("No control chart.", view.note)
-    elif len(view.points):
-        mon = view.points[view.points["phase"] == "monitor"]
-        if len(mon):
+    elif len(view.summary):
+        if len(view.points):  # the monitored points (thinned for drawing when there are many)
             ui.figure(charts.control_chart(view.points, view.summary, view.version_changes,
                                            "Bernoulli CUSUM per annotator (disagreements with gold)"),
                       view.n_items, view.n_annotators,
                       f"{int(view.summary['n_monitored'].sum())} gold answers monitored after each annotator's "
-                      f"{int(view.summary['n_baseline'].max())}-answer baseline window", key="drift-cusum")
+                      f"{int(view.summary['n_baseline'].max())}-answer baseline window"
+                      + (f"; {view.chart_note}" if view.chart_note else ""), key="drift-cusum")
         else:
             ui.empty("Every annotator is still in the chart's baseline window.",
                      f"monitoring starts after {int(view.summary['n_baseline'].max())} gold answers per annotator; "

@@ -18,7 +18,6 @@ def render(ctx: ui.Context) -> None:
         return
     task = ui.qp_select("Task", names, "task")
     in_store = len(rounds) and task in set(rounds["task"])
-    history = data.cached_history(*ctx.key, task) if in_store else None
     view = data.cached_guidelines(*ctx.key, task) if in_store else None
     versions = view.versions if view is not None else []
     if not versions and task in tasks:
