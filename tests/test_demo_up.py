@@ -41,6 +41,8 @@ def test_up_fills_the_history_store_once(up_twice):
     try:
         rounds = store.rounds(demo.DEMO_TASK)
         assert list(rounds["kind"]) == ["calibration", "production"]
+        # the demo's calibration fails its gate on purpose; its production round says why it is open
+        assert rounds["forced_reason"].tolist() == [None, demo.DEMO_FORCED_REASON]
         tidy = store.tidy(task=demo.DEMO_TASK, round=1)
         gold = store.gold(demo.DEMO_TASK)
     finally:

@@ -42,6 +42,11 @@ DEMO_EXPERT = "dr-lee"
 DEMO_TASK = "medical-qa-rating"
 DEMO_SEED = 7
 N_RECORDS = 320
+#: Recorded on the demo's production round: the demo calibration fails its gate on purpose (chloe), and
+#: a real project would open production only after a passing calibration (``workbench round create``
+#: refuses otherwise); the demo opens its queue anyway so that a new user can try annotating.
+DEMO_FORCED_REASON = ("demo only: production queue opened past the failing calibration gate so that a new user "
+                      "can try annotating")
 CALIBRATION_DATASET = f"{DEMO_TASK}-calibration-r1"
 PRODUCTION_DATASET = f"{DEMO_TASK}-production"
 
@@ -81,7 +86,8 @@ class DemoSummary:
         lines = [
             f"demo project in workspace {self.workspace!r} at {self.api_url}",
             f"  {CALIBRATION_DATASET}: calibration round 1 (guideline v1), answered by {', '.join(DEMO_ANNOTATORS)}",
-            f"  {PRODUCTION_DATASET}: production queue (latest guideline), pending",
+            f"  {PRODUCTION_DATASET}: production queue (latest guideline), pending; opened past the failing "
+            "calibration gate, for the demo only",
             f"  log in to {self.api_url} as {' / '.join(DEMO_ANNOTATORS)} with password {DEMO_PASSWORD!r} (demo only)",
         ]
         if self.other_version is not None:
@@ -93,7 +99,7 @@ class DemoSummary:
             created.append(f"{self.responses_synced} responses synced to the history store")
         if self.users_created or created or self.responses_logged or self.responses_synced:
             lines.append(f"  created now: users {self.users_created or 'none'}; {', '.join(created) or 'no records'}; "
-                         f"{self.responses_logged} responses")
+                         f"{self.responses_logged} answers by the demo annotators")
         elif self.other_version is not None:
             lines.append("  nothing created")
         else:
@@ -210,7 +216,8 @@ def _record_history(conn, task, cal_ds: rg.Dataset, prod_ds: rg.Dataset, gold, *
         store.record_round(task=task.name, round=1, kind="calibration", dataset=cal_ds.name, workspace=workspace,
                            dataset_id=str(cal_ds.id), guideline_version=1)
         store.record_round(task=task.name, round=2, kind="production", dataset=prod_ds.name, workspace=workspace,
-                           dataset_id=str(prod_ds.id), guideline_version=latest)
+                           dataset_id=str(prod_ds.id), guideline_version=latest,
+                           forced_reason=DEMO_FORCED_REASON)
         have = store.gold(task.name)
         known = set(zip(have["item"], have["question"])) if len(have) else set()
         n_gold = 0
