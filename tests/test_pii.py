@@ -174,6 +174,24 @@ def test_windowed_ner_finds_every_item_whole_document_ner_finds(redactor, testse
     assert len(differing) <= len(texts) * 0.05, [texts[i] for i in differing]
 
 
+def test_lean_recognition_matches_presidio_analyze(redactor, testset):
+    """The default path runs the recognisers itself; Presidio's AnalyzerEngine.analyze on the same
+    NLP artefacts gives the same spans on every labelled text."""
+    from presidio_analyzer import EntityRecognizer
+
+    assert not [r.name for r in redactor._recognizers
+                if type(r).enhance_using_context is not EntityRecognizer.enhance_using_context]
+    texts = [r["text"] for r in testset]
+    engine = redactor.analyzer.nlp_engine
+    presidio = [redactor._spans(text, redactor.analyzer.analyze(
+        text=text, language="en", entities=list(redactor.config.entities), nlp_artifacts=artifacts,
+        score_threshold=redactor._min_threshold)) for text, artifacts in engine.process_batch(texts, "en", 32)]
+    ours = redactor.analyze_batch(texts, n_process=1)
+    assert ours == presidio
+    assert sum(map(len, ours)) > 700
+    assert [redactor.analyze(t) for t in texts[:40]] == ours[:40]
+
+
 def test_ner_windows_cover_candidates_only(redactor):
     engine = redactor.analyzer.nlp_engine
     nlp = engine.nlp["en"]
