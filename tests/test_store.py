@@ -332,3 +332,116 @@ def test_tidy_can_keep_only_items_with_gold(store):
     assert sorted(zip(got["item"], got["annotator"])) == [("item-r2", "ann-u1"), ("item-r2", "ann-u2")]
     assert list(store.tidy(task="other", gold_items_only=True)["item"]) == ["item-r1"]
     assert set(store.tidy(gold_items_only=True)["item"]) == {"item-r1", "item-r2"}  # any task's gold
+
+
+def _seed_edits(store, seed=11):
+    """Several tasks and rounds (and an unregistered dataset), the same record ids in each, edits,
+    drafts, discards, deletions, multi-label and rating answers, gold on some items."""
+    import random
+
+    rng = random.Random(seed)
+    specs = [("qa", 1, "ds-a1", "qa-r1"), ("qa", 2, "ds-a2", "qa-r2"), ("other", 1, "ds-b1", "other-r1"),
+             (None, None, "ds-x", "unregistered")]
+    for task, rnd, ds_id, name in specs:
+        if task is not None:
+            store.record_round(task=task, round=rnd, kind="calibration", dataset=name, workspace="ws",
+                               dataset_id=ds_id, guideline_version=rnd, created_at=T0 - timedelta(days=1))
+            store.record_guideline_publication(task=task, dataset_id=ds_id, version=rnd + 1,
+                                               published_at=T0 + timedelta(minutes=2))
+    for task, rnd, ds_id, name in specs:
+        state = {(r, u): {"q": rng.choice("abc"), "p": rng.randint(1, 5), "m": rng.sample("xyz", rng.randint(1, 3))}
+                 for r in ("r1", "r2", "r3", "r4", "r5") for u in ("u1", "u2", "u3")}
+        for step in range(4):
+            rows = []
+            for (r, u), values in state.items():
+                if step and rng.random() < 0.4:
+                    values = state[(r, u)] = {"q": rng.choice("abc"), "p": rng.randint(1, 5)}
+                status = rng.choice(["submitted", "submitted", "draft", "discarded"]) if step else "submitted"
+                if step == 3 and (r, u) == ("r5", "u3"):
+                    continue  # deleted in Argilla: a "deleted" version without values
+                rows.append(_resp(r, u, values if status != "discarded" or rng.random() < 0.5 else {},
+                                  status=status, updated=T0 + timedelta(minutes=step)))
+            _write(store, rows, dataset_id=ds_id, name=name,
+                   fetched={r: f"item-{r}" for r in ("r1", "r2", "r3", "r4", "r5")} if step == 3 else None)
+    store.set_gold(task="qa", item="item-r2", question="q", value="a", set_by="expert")
+    store.set_gold(task="other", item="item-r4", question="p", value=3, set_by="expert")
+
+
+TIDY_CASES = [{}, {"task": "qa"}, {"task": "qa", "round": 2}, {"round": 1}, {"round": [1, 2]}, {"dataset": "qa-r1"},
+              {"dataset": "ds-x"}, {"dataset": ["unregistered", "ds-a2"]}, {"task": "qa", "dataset": "other-r1"},
+              {"task": "other", "question": "p"}, {"question": ["m", "q"]}, {"task": "qa", "statuses": None},
+              {"round": 1, "statuses": ("draft", "discarded")}, {"task": "nope"}, {"task": "qa", "gold_items_only": True},
+              {"gold_items_only": True}, {"task": "qa", "extra_columns": ("record_id", "user_id", "dataset_id",
+                                                                          "response_id", "inserted_at", "synced_at")}]
+
+
+def _same_frames(got, want, case):
+    assert list(got.columns) == list(want.columns), case
+    assert len(got) == len(want), (case, got, want)
+    if len(want):  # (empty frames: column types are not compared)
+        assert [str(t) for t in got.dtypes] == [str(t) for t in want.dtypes], (case, got.dtypes, want.dtypes)
+    assert got.astype(str).equals(want.astype(str)), (case, got, want)  # same rows, same order
+
+
+def test_tidy_from_the_latest_table_equals_the_query_over_every_version(store):
+    _seed_edits(store)
+    assert store.response_history()["version"].max() >= 3
+    assert (store.response_versions()["status"] == "deleted").any()
+    for case in TIDY_CASES:
+        fast = store.tidy(**case)
+        store.read_latest_table = False
+        try:
+            slow = store.tidy(**case)
+        finally:
+            store.read_latest_table = True
+        _same_frames(fast, slow, case)
+    rows = store.tidy(task="qa", question="m")
+    assert len(rows) and all(isinstance(v, list) for v in rows["value"])
+    assert len({id(v) for v in rows["value"]}) == len(rows)  # no two rows share a mutable value
+
+
+def test_latest_table_migration_is_idempotent_and_resumable(store):
+    """A store written before response_latest existed: opening it fills the table dataset by
+    dataset; an interrupted migration resumes; a repeated one changes nothing."""
+    from workbench.store import LATEST_DATASET, LATEST_DONE, response_latest_t, store_meta_t
+
+    _seed_edits(store)
+    expected = {repr(c): store.tidy(**c) for c in TIDY_CASES}
+    with store.engine.begin() as conn:  # what an old store looks like: no latest rows, no marks
+        conn.execute(response_latest_t.delete())
+        conn.execute(store_meta_t.delete())
+    calls = []
+    real = HistoryStore.rebuild_latest
+
+    def interrupted(self, dataset_id):
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        calls.append(dataset_id)
+        return real(self, dataset_id)
+
+    HistoryStore.rebuild_latest = interrupted
+    try:
+        with pytest.raises(RuntimeError):
+            HistoryStore(store.url)
+    finally:
+        HistoryStore.rebuild_latest = real
+    with store.engine.connect() as conn:
+        marks = {r[0] for r in conn.execute(sa.select(store_meta_t.c.key))}
+    assert marks == {LATEST_DATASET + d for d in calls} and LATEST_DONE not in marks
+    resumed = []
+    HistoryStore.rebuild_latest = lambda self, d: resumed.append(d) or real(self, d)
+    try:
+        again = HistoryStore(store.url)
+        assert set(resumed) == {"ds-a1", "ds-a2", "ds-b1", "ds-x"} - set(calls)  # only what was left
+        resumed.clear()
+        HistoryStore(store.url).close()
+        assert resumed == []  # complete: nothing rebuilt
+    finally:
+        HistoryStore.rebuild_latest = real
+    for c in TIDY_CASES:
+        _same_frames(again.tidy(**c), expected[repr(c)], c)
+    before = again.counts()
+    assert again.rebuild_latest("ds-a1") > 0 and again.counts() == before
+    for c in TIDY_CASES:
+        _same_frames(again.tidy(**c), expected[repr(c)], c)
+    again.close()

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -171,6 +172,40 @@ sync_state_t = sa.Table(
     sa.Column("last_sync_at", sa.DateTime, nullable=False),
 )
 
+# The latest stored version of each response, kept by write_dataset_sync in the same transaction as
+# the versions (derived data: rebuilt from response_versions/response_values by the migration in
+# HistoryStore._ensure_latest). `answers` holds every value of that version as one canonical JSON
+# object {question: value}. Reading a round's current answers is then a range scan of this table,
+# clustered by dataset on SQLite, with no newer-version lookup and no join.
+response_latest_t = sa.Table(
+    "response_latest", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("version_id", sa.String(32), nullable=False),
+    sa.Column("response_id", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(255), nullable=False),
+    sa.Column("annotator", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("inserted_at", sa.DateTime, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+    sa.Column("guideline_version", sa.Integer, nullable=True),
+    sa.Column("synced_at", sa.DateTime, nullable=False),
+    sa.Column("answers", sa.Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Small facts about the store itself (migration progress).
+store_meta_t = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.Text, nullable=True),
+)
+
+LATEST_DONE = "response_latest"  # store_meta key: value "complete" once every dataset is migrated
+LATEST_DATASET = "response_latest:"  # + dataset id: that dataset's rows were rebuilt
+
 # (the unique constraints above index each version key)
 
 
@@ -266,6 +301,12 @@ def decode_values(texts) -> list:
     return out
 
 
+def answers_text(encoded: dict[str, str]) -> str:
+    """One JSON object ``{question: value}`` from values already encoded by :func:`encode_value`
+    (keys sorted): ``json.loads`` of it gives each question's value as :func:`decode_value` would."""
+    return "{" + ",".join(f"{_ENCODER.encode(q)}:{encoded[q]}" for q in sorted(encoded)) + "}"
+
+
 def to_utc(when: Any) -> datetime | None:
     """``when`` (datetime, pandas Timestamp or ISO string) as a naive UTC datetime; ``None`` stays.
 
@@ -341,6 +382,23 @@ def _bulk_insert(conn, table: sa.Table, rows: list[tuple], page: int = 2000) -> 
                 conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows[start:start + page]])
     except dbapi_error as exc:  # the driver's own error: raise it as SQLAlchemy would (IntegrityError, ...)
         raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error, dialect=conn.dialect) from exc
+
+
+def _delete_latest(conn, keys: list[tuple[str, str, str]], page: int = 2000) -> None:
+    """Delete the ``response_latest`` rows of ``(dataset_id, record_id, user_id)`` keys, in ``conn``'s transaction."""
+    if not keys:
+        return
+    t = response_latest_t
+    if conn.dialect.name == "sqlite":
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            cur.executemany('DELETE FROM "response_latest" WHERE dataset_id = ? AND record_id = ? AND user_id = ?', keys)
+        finally:
+            cur.close()
+        return
+    for start in range(0, len(keys), page):
+        chunk = keys[start:start + page]
+        conn.execute(t.delete().where(sa.tuple_(t.c.dataset_id, t.c.record_id, t.c.user_id).in_(chunk)))
 
 
 def _db_time(dialect_name: str):
@@ -419,6 +477,10 @@ class HistoryStore:
         Tables are created when missing.
     """
 
+    #: tidy(latest_only=True) reads the ``response_latest`` table (False: the latest-version query
+    #: over every version, kept as the reference the tests compare with)
+    read_latest_table = True
+
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         kwargs: dict = {"future": True}
@@ -438,9 +500,60 @@ class HistoryStore:
                     cur.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of pages for bulk syncs
                     cur.close()
             metadata.create_all(self.engine)
+            self._ensure_latest()
         except SQLAlchemyError as exc:
             raise ServiceError(f"history store {self._shown_url()} cannot be opened: {exc.__class__.__name__}: "
                                f"{str(exc).splitlines()[0]}") from None
+
+    # ------------------------------------------------------------------ latest versions (derived table)
+
+    def _ensure_latest(self) -> None:
+        """Fill ``response_latest`` for a store written before it existed: dataset by dataset, each
+        in its own transaction that rebuilds the dataset's rows from the versions and records that
+        it did, so an interrupted migration resumes where it stopped and a repeated one changes
+        nothing. Once every dataset is done the store is marked and this is one small query."""
+        meta, rv = store_meta_t, response_versions_t
+        with self.engine.connect() as conn:
+            if conn.execute(sa.select(meta.c.value).where(meta.c.key == LATEST_DONE)).scalar() == "complete":
+                return
+            ids = {r[0] for r in conn.execute(sa.select(rv.c.dataset_id).distinct())}
+            done = {r[0][len(LATEST_DATASET):] for r in conn.execute(
+                sa.select(meta.c.key).where(meta.c.key.startswith(LATEST_DATASET, autoescape=True)))}
+        for dataset_id in sorted(ids - done):
+            self.rebuild_latest(dataset_id)
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(meta.c.key).where(meta.c.key == LATEST_DONE)).first() is None:
+                conn.execute(meta.insert(), [dict(key=LATEST_DONE, value="complete")])
+            else:
+                conn.execute(meta.update().where(meta.c.key == LATEST_DONE).values(value="complete"))
+
+    def rebuild_latest(self, dataset_id: str) -> int:
+        """Rebuild the ``response_latest`` rows of one dataset from its stored versions (one
+        transaction; idempotent). Returns the number of rows written."""
+        rv, vals, lt, meta = response_versions_t, response_values_t, response_latest_t, store_meta_t
+        newer = rv.alias("newer")
+        is_latest = ~sa.select(sa.literal(1)).where(
+            newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
+            newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists()
+        key = LATEST_DATASET + dataset_id
+        with self.engine.begin() as conn:
+            dbt = _db_time(conn.dialect.name)
+            rows = conn.execute(sa.select(
+                rv.c.id, rv.c.record_id, rv.c.user_id, rv.c.version, rv.c.response_id, rv.c.item, rv.c.annotator,
+                rv.c.status, rv.c.inserted_at, rv.c.updated_at, rv.c.guideline_version, rv.c.synced_at,
+            ).where(rv.c.dataset_id == dataset_id, is_latest)).all()
+            encoded: dict[str, dict[str, str]] = {}
+            for vid, q, v in conn.execute(sa.select(vals.c.version_id, vals.c.question, vals.c.value).select_from(
+                    vals.join(rv, rv.c.id == vals.c.version_id)).where(rv.c.dataset_id == dataset_id, is_latest)):
+                encoded.setdefault(vid, {})[q] = v
+            out = [(dataset_id, r.record_id, r.user_id, r.version, r.id, r.response_id, r.item, r.annotator, r.status,
+                    dbt(r.inserted_at), dbt(r.updated_at), r.guideline_version, dbt(r.synced_at),
+                    answers_text(encoded.get(r.id, {}))) for r in rows]
+            conn.execute(lt.delete().where(lt.c.dataset_id == dataset_id))
+            _bulk_insert(conn, lt, out)
+            if conn.execute(sa.select(meta.c.key).where(meta.c.key == key)).first() is None:
+                conn.execute(meta.insert(), [dict(key=key, value=None)])
+        return len(out)
 
     def _shown_url(self) -> str:
         try:
@@ -652,6 +765,7 @@ class HistoryStore:
             touched = {r.record_id for r in responses} | set(fetched_record_ids or ())
             latest = self.latest_response_keys(dataset_id, conn, touched)
             version_rows, value_rows = [], []
+            latest_rows: dict[tuple[str, str], tuple] = {}  # (record, user) -> its response_latest row
             dbt = _db_time(conn.dialect.name)
             db_now = dbt(now)
             for r in responses:
@@ -666,10 +780,14 @@ class HistoryStore:
                 version = (prev[0] + 1) if prev else 1
                 latest[key] = (version, h)
                 vid = os.urandom(16).hex()
+                gv = lookup(updated or inserted)
                 version_rows.append((
                     vid, dataset_id, r.record_id, r.user_id, version, r.response_id, r.item, r.annotator, r.status,
-                    dbt(inserted), dbt(updated), lookup(updated or inserted), h, db_now))
+                    dbt(inserted), dbt(updated), gv, h, db_now))
                 value_rows.extend([(vid, q, v) for q, v in encoded.items()])
+                latest_rows[key] = (dataset_id, r.record_id, r.user_id, version, vid, r.response_id, r.item,
+                                    r.annotator, r.status, dbt(inserted), dbt(updated), gv, db_now,
+                                    answers_text(encoded))
             if fetched_record_ids:
                 present = {(r.record_id, r.user_id) for r in responses}
                 names = self._annotator_names(conn, dataset_id)
@@ -677,16 +795,23 @@ class HistoryStore:
                 for (record_id, user_id), (version, h) in list(latest.items()):
                     if record_id in fetched_record_ids and (record_id, user_id) not in present and h != deleted_hash:
                         latest[(record_id, user_id)] = (version + 1, deleted_hash)
+                        vid = os.urandom(16).hex()
+                        who = names.get(user_id, user_id)
                         version_rows.append((
-                            os.urandom(16).hex(), dataset_id, record_id, user_id, version + 1, "",
-                            fetched_record_ids[record_id], names.get(user_id, user_id), "deleted", None, None, None,
+                            vid, dataset_id, record_id, user_id, version + 1, "",
+                            fetched_record_ids[record_id], who, "deleted", None, None, None,
                             deleted_hash, db_now))
+                        latest_rows[(record_id, user_id)] = (
+                            dataset_id, record_id, user_id, version + 1, vid, "", fetched_record_ids[record_id], who,
+                            "deleted", None, None, None, db_now, "{}")
             if on_progress:
                 on_progress("responses-read")
             _bulk_insert(conn, response_versions_t, version_rows)
             if on_progress:
                 on_progress("responses-written")
             _bulk_insert(conn, response_values_t, value_rows)
+            _delete_latest(conn, [(dataset_id, r, u) for r, u in latest_rows])
+            _bulk_insert(conn, response_latest_t, list(latest_rows.values()))
 
             slatest = self._latest_keys(conn, suggestion_versions_t, "question", dataset_id,
                                         {x.record_id for x in suggestions})
@@ -854,11 +979,84 @@ class HistoryStore:
         if bad:
             raise BadInput(f"extra_columns: {bad!r} are not history columns ({', '.join(HISTORY_COLUMNS)})")
         wanted = list(TIDY_COLUMNS) + [c for c in dict.fromkeys(extra_columns) if c not in TIDY_COLUMNS]
+        if latest_only and self.read_latest_table:
+            return self._tidy_from_latest(task=task, round=round, dataset=dataset, question=question,
+                                          statuses=statuses, wanted=wanted, gold_items_only=gold_items_only)
         read = wanted + [c for c in ("dataset_id", "record_id") if c not in wanted]  # the sort keys
         df = self._read_responses(self._responses_query(
             task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only,
             columns=read, gold_items_only=gold_items_only), read)
         return df[wanted].reset_index(drop=True)
+
+    def _tidy_from_latest(self, *, task, round, dataset, question, statuses, wanted, gold_items_only) -> pd.DataFrame:
+        """:meth:`tidy` (``latest_only``) read from ``response_latest``: one range scan per dataset,
+        one row per response with all its answers as one JSON object, decoded once per distinct
+        object and spread to one row per question with numpy; the same rows and order as the
+        query over all versions (tested)."""
+        lt, rd, ds = response_latest_t, rounds_t, datasets_t
+        per_dataset = ("round", "task", "dataset", "dataset_id")
+        row_cols = ["item", "annotator", "time", "guideline_version", "status", "version", "record_id"] + [
+            c for c in wanted if c not in per_dataset and c not in ("item", "annotator", "question", "value", "time",
+                                                                   "guideline_version", "status", "version",
+                                                                   "record_id")]
+        every = {
+            "item": lt.c.item, "annotator": lt.c.annotator, "time": self._dt(lt.c.updated_at, "time"),
+            "guideline_version": lt.c.guideline_version, "status": lt.c.status, "version": lt.c.version,
+            "record_id": lt.c.record_id, "user_id": lt.c.user_id, "response_id": lt.c.response_id,
+            "inserted_at": self._dt(lt.c.inserted_at), "synced_at": self._dt(lt.c.synced_at),
+        }
+        sqlite = self.engine.dialect.name == "sqlite"
+        ids = self._dataset_ids(task=task, round=round, dataset=dataset)
+        frames = []
+        with self.engine.connect() as conn:
+            if ids is None:
+                ids = sorted(r[0] for r in conn.execute(sa.select(lt.c.dataset_id).distinct()))
+            names = dict(conn.execute(sa.select(ds.c.dataset_id, ds.c.name).where(ds.c.dataset_id.in_(ids))).all())
+            rounds_of: dict[str, list] = {}
+            for r in conn.execute(sa.select(rd.c.dataset_id, rd.c.task, rd.c.round).where(rd.c.dataset_id.in_(ids))):
+                rounds_of.setdefault(r[0], []).append((r[1], r[2]))
+            gold_items = None
+            if gold_items_only:
+                gold_items = sa.select(gold_t.c.item)
+                if task is not None:
+                    gold_items = gold_items.where(gold_t.c.task == task)
+            for dataset_id in sorted(ids):
+                combos = rounds_of.get(dataset_id, [(None, None)])
+                if task is not None:
+                    combos = [c for c in combos if c[0] == task]
+                if round is not None:
+                    combos = [c for c in combos if c[1] in _as_list(round)]
+                if not combos:
+                    continue
+                q = sa.select(*[every[c] for c in row_cols], lt.c.answers).where(lt.c.dataset_id == dataset_id)
+                if statuses is not None:
+                    q = q.where(lt.c.status.in_(_as_list(statuses)))
+                if gold_items is not None:
+                    q = q.where(lt.c.item.in_(gold_items))
+                if sqlite:  # bytewise order, as pandas sorts; other databases may collate text otherwise
+                    q = q.order_by(lt.c.record_id, lt.c.annotator)
+                res = conn.execute(q)
+                # SQLite: the driver's rows as they are (text, integers: no result processing to skip)
+                rows = res.cursor.fetchall() if sqlite else res.fetchall()
+                part = pd.DataFrame.from_records(rows, columns=row_cols + ["answers"])
+                if not sqlite:
+                    part = part.sort_values(["record_id", "annotator"], kind="stable", ignore_index=True)
+                for t, r in combos:
+                    frames.append(part.assign(task=t, round=r, dataset=names.get(dataset_id), dataset_id=dataset_id))
+        if not frames:
+            df = pd.DataFrame(columns=row_cols + ["answers", "task", "round", "dataset", "dataset_id"])
+        else:
+            frames = [f for f in frames if len(f)] or frames[:1]
+            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # converted per response, before the spread to one row per question (half the rows)
+        df["time"] = _utc_series(df["time"])
+        for c in ("inserted_at", "synced_at"):
+            if c in df.columns:
+                df[c] = _utc_series(df[c])
+        for c in ("round", "guideline_version", "version"):
+            df[c] = df[c].astype("Int64")
+        df = _spread_answers(df[[c for c in df.columns if c in wanted or c == "answers"]], question)
+        return df[wanted]
 
     def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,
                          statuses: Sequence[str] | None = None) -> pd.DataFrame:
@@ -924,6 +1122,43 @@ class HistoryStore:
             for t in metadata.sorted_tables:
                 out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
         return out
+
+
+def _spread_answers(df: pd.DataFrame, question) -> pd.DataFrame:
+    """One row per (response, question) from ``answers`` JSON objects, questions in key order (sorted).
+
+    Each distinct object is decoded once; a list or dict value is decoded per row, so that no two
+    rows share a mutable value (as :func:`decode_values`)."""
+    codes, uniques = pd.factorize(df["answers"].to_numpy(dtype=object), use_na_sentinel=False)
+    decoded = [json.loads(u) for u in uniques]
+    nk = np.fromiter((len(d) for d in decoded), dtype=np.int64, count=len(decoded))
+    flat_q = np.empty(int(nk.sum()), dtype=object)
+    flat_v = np.empty(int(nk.sum()), dtype=object)
+    k = 0
+    for d in decoded:
+        for q, v in d.items():
+            flat_q[k], flat_v[k] = q, v
+            k += 1
+    counts = nk[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    rep = np.repeat(np.arange(len(df)), counts)
+    starts = np.concatenate([[0], np.cumsum(nk)[:-1]]).astype(np.int64)
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+    pos = starts[codes[rep]] + within if len(rep) else np.zeros(0, dtype=np.int64)
+    if question is not None:
+        keep = np.isin(flat_q[pos], np.asarray(_as_list(question), dtype=object)) if len(pos) else pos.astype(bool)
+        rep, pos = rep[keep], pos[keep]
+    out = df.drop(columns=["answers"]).take(rep)
+    out.index = pd.RangeIndex(len(out))
+    values = flat_v[pos]
+    if any(isinstance(v, (list, dict)) for v in flat_v):
+        mutable = np.fromiter((isinstance(v, (list, dict)) for v in values), dtype=bool, count=len(values))
+        src = df["answers"].to_numpy(dtype=object)[rep]
+        qs = flat_q[pos]
+        for i in np.flatnonzero(mutable):
+            values[i] = json.loads(src[i])[qs[i]]
+    out["question"] = flat_q[pos]
+    out["value"] = values.tolist()  # (a list: pandas infers the type, as decode_values' list does)
+    return out
 
 
 def _as_list(value) -> list:
