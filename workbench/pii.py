@@ -3,8 +3,9 @@
 :class:`PiiConfig` says which entity types to look for, the score each must reach (per type:
 Presidio scores a phone number 0.4, so one global 0.5 would drop most of them), how to replace
 what is found (typed placeholder, mask, salted hash or AES encryption) and which spaCy pipeline to
-use. :class:`PiiRedactor` loads the analyzer once and redacts single texts, batches (Presidio's
-``BatchAnalyzerEngine``, optionally over several processes) and records.
+use. :class:`PiiRedactor` loads the analyzer once and redacts single texts, batches (spaCy in
+batches, optionally over several forked processes) and records. By default spaCy's NER runs only
+on windows around capitalised words (:mod:`workbench.pii_ner`).
 
 Detected spans that overlap are merged into one span (their union) labelled with the type of the
 highest-scoring member, so nothing is left half-redacted when two recognisers disagree about the
@@ -623,7 +624,7 @@ class PiiRedactor:
         return [item for part in parts for item in part]
 
     def analyze_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[list[Span]]:
-        """:meth:`analyze` over many texts with Presidio's ``BatchAnalyzerEngine``.
+        """:meth:`analyze` over many texts, spaCy in batches of ``batch_size``.
 
         ``n_process`` defaults to the config's when the batch is large enough to repay starting
         worker processes (at least 64 texts per process), else 1. With more than one, the texts are
@@ -679,7 +680,7 @@ class PiiRedactor:
         return self._apply(text, self.analyze(text))
 
     def redact_batch(self, texts: Sequence[str], n_process: int | None = None) -> list[RedactionResult]:
-        """Redact many texts (``BatchAnalyzerEngine``; see :meth:`analyze_batch` for ``n_process``).
+        """Redact many texts (see :meth:`analyze_batch` for ``n_process``).
 
         With several processes, each worker analyses *and* anonymises its share of the texts.
         """
