@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from workbench.dashboard import data
@@ -440,8 +441,6 @@ def test_read_dataset_gives_what_store_tidy_gives_with_edits_and_drafts(tmp_path
 
 
 def test_control_chart_points_are_thinned_for_drawing_with_every_alarm_and_peak_kept():
-    import pandas as pd
-
     rng = np.random.default_rng(3)
     n = 20_000
     stat = np.cumsum(rng.normal(0, 1, n)).clip(0)
@@ -463,3 +462,82 @@ def test_control_chart_points_are_thinned_for_drawing_with_every_alarm_and_peak_
     assert out[out["annotator"] == "b"]["seq"].tolist() == list(range(200, 900))  # under the bound: all drawn
     assert "a (" in note and "b (" not in note
     assert data.thin_chart_points(small)[1] == ""
+
+
+def _seeded_history_store(path):
+    """Three rounds under guideline versions 1-3 (a publication mid-round), five annotators, edits
+    (several versions per response), drafts, gold on a third of the items."""
+    import datetime as dt
+    import random
+
+    from workbench.store import ResponseRow
+
+    rng = random.Random(4)
+    store = HistoryStore(f"sqlite:///{path}")
+    t0 = dt.datetime(2026, 1, 5, 9)
+    users = [f"ann{k}" for k in range(5)]
+    for rnd in (1, 2, 3):
+        ds = f"id{rnd}"
+        store.record_round(task="t", round=rnd, kind="calibration" if rnd == 1 else "production", dataset=f"d{rnd}",
+                           workspace="w", dataset_id=ds, guideline_version=rnd, created_at=t0 + dt.timedelta(days=7 * rnd))
+        store.record_guideline_publication(task="t", dataset_id=ds, version=rnd + 1,
+                                           published_at=t0 + dt.timedelta(days=7 * rnd + 3))
+        state = {}
+        for step in range(3):
+            rows = []
+            for i in range(40):
+                for u in users:
+                    if (i, u) not in state or rng.random() < 0.3:
+                        state[(i, u)] = {"q": rng.choice("abc"), "p": rng.randint(1, 5)}
+                    when = t0 + dt.timedelta(days=7 * rnd + step * 2, minutes=i)
+                    rows.append(ResponseRow(
+                        record_id=f"r{i}", item=f"item-{rnd}-{i}", user_id=f"u-{u}", annotator=u,
+                        response_id=f"{rnd}-{i}-{u}", status="draft" if step and rng.random() < 0.1 else "submitted",
+                        values=state[(i, u)], inserted_at=when, updated_at=when))
+            store.write_dataset_sync(dataset_id=ds, name=f"d{rnd}", workspace="w", responses=rows, suggestions=[],
+                                     watermark=t0)
+        for i in range(0, 40, 3):
+            store.set_gold(task="t", item=f"item-{rnd}-{i}", question="q", value=rng.choice("abc"), set_by="expert")
+            store.set_gold(task="t", item=f"item-{rnd}-{i}", question="p", value=rng.randint(1, 5), set_by="expert")
+    return store
+
+
+def _equal(a, b, where):
+    if isinstance(a, pd.DataFrame):
+        assert a.reset_index(drop=True).astype(str).equals(b.reset_index(drop=True).astype(str)), (where, a, b)
+    else:
+        assert a == b, (where, a, b)
+
+
+def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(tmp_path, monkeypatch):
+    """The Annotator and Drift views built from the one-call read of the latest-version table equal
+    those built the former way: every round read with the latest-version query over all versions."""
+    import dataclasses
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    store = _seeded_history_store(tmp_path / "h.db")
+    assert store.response_history()["version"].max() >= 3
+    url = store.url
+    new = data.task_history(data.Source(url), "t")
+    store.read_latest_table = False  # the reference: per round, latest versions looked up over every version
+    tidy = data.read_task(store, "t")
+    labels = data._labels_table(tidy).drop(columns=["record_id"])
+    gold = data._gold_table(store.gold("t"))
+    obs, chart = data._monitor(labels, gold)
+    ref = data.TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart,
+                           team_obs=data.team_observations(labels, within=("round",)), rounds=store.rounds("t"),
+                           annotators=tuple(sorted(labels["annotator"].unique())))
+    assert len(new.labels) == len(tidy) > 0 and chart is not None
+    for f in ("labels", "gold", "gold_obs", "team_obs", "rounds", "annotators"):
+        _equal(getattr(new, f), getattr(ref, f), f)
+    _equal(new.chart.points, ref.chart.points, "chart")
+    for ann in ref.annotators:
+        a = data.annotator_view(new, ann, viewer_name="lead", viewer_role="owner")
+        b = data.annotator_view(ref, ann, viewer_name="lead", viewer_role="owner")
+        for f in dataclasses.fields(a):
+            _equal(getattr(a, f.name), getattr(b, f.name), (ann, f.name))
+    for q in (None, "q", "p"):
+        a, b = data.drift_view(data.Source(url), new, q), data.drift_view(data.Source(url), ref, q)
+        for f in dataclasses.fields(a):
+            _equal(getattr(a, f.name), getattr(b, f.name), (q, f.name))
+    store.close()

@@ -995,17 +995,18 @@ class HistoryStore:
         query over all versions (tested)."""
         lt, rd, ds = response_latest_t, rounds_t, datasets_t
         per_dataset = ("round", "task", "dataset", "dataset_id")
-        row_cols = ["item", "annotator", "time", "guideline_version", "status", "version", "record_id"] + [
-            c for c in wanted if c not in per_dataset and c not in ("item", "annotator", "question", "value", "time",
-                                                                   "guideline_version", "status", "version",
-                                                                   "record_id")]
+        sqlite = self.engine.dialect.name == "sqlite"
+        base = ["item", "annotator", "time", "guideline_version", "status", "version"]
+        if "record_id" in wanted or not sqlite:  # (SQLite sorts by it without returning it)
+            base.append("record_id")
+        row_cols = base + [c for c in wanted if c not in per_dataset and c not in base + ["question", "value",
+                                                                                           "record_id"]]
         every = {
             "item": lt.c.item, "annotator": lt.c.annotator, "time": self._dt(lt.c.updated_at, "time"),
             "guideline_version": lt.c.guideline_version, "status": lt.c.status, "version": lt.c.version,
             "record_id": lt.c.record_id, "user_id": lt.c.user_id, "response_id": lt.c.response_id,
             "inserted_at": self._dt(lt.c.inserted_at), "synced_at": self._dt(lt.c.synced_at),
         }
-        sqlite = self.engine.dialect.name == "sqlite"
         ids = self._dataset_ids(task=task, round=round, dataset=dataset)
         frames = []
         with self.engine.connect() as conn:

@@ -272,16 +272,13 @@ class TaskOverview:
 
 
 def _volumes(store: HistoryStore) -> pd.DataFrame:
-    """Per dataset: submitted responses (latest version), items and annotators, with one query."""
-    rv = store_mod.response_versions_t
-    latest = sa.select(rv.c.dataset_id, rv.c.record_id, rv.c.user_id, sa.func.max(rv.c.version).label("v")) \
-        .group_by(rv.c.dataset_id, rv.c.record_id, rv.c.user_id).subquery()
+    """Per dataset: submitted responses (latest version), items and annotators, with one query
+    over the store's table of latest versions."""
+    lt = store_mod.response_latest_t
     q = sa.select(
-        rv.c.dataset_id, sa.func.count().label("responses"), sa.func.count(sa.distinct(rv.c.record_id)).label("items"),
-        sa.func.count(sa.distinct(rv.c.user_id)).label("annotators"),
-    ).select_from(rv.join(latest, sa.and_(latest.c.dataset_id == rv.c.dataset_id, latest.c.record_id == rv.c.record_id,
-                                         latest.c.user_id == rv.c.user_id, latest.c.v == rv.c.version))) \
-        .where(rv.c.status == "submitted").group_by(rv.c.dataset_id)
+        lt.c.dataset_id, sa.func.count().label("responses"), sa.func.count(sa.distinct(lt.c.record_id)).label("items"),
+        sa.func.count(sa.distinct(lt.c.user_id)).label("annotators"),
+    ).where(lt.c.status == "submitted").group_by(lt.c.dataset_id)
     with store.engine.connect() as conn:
         res = conn.execute(q)
         return pd.DataFrame(res.all(), columns=["dataset_id", "responses", "items", "annotators"])
@@ -289,13 +286,9 @@ def _volumes(store: HistoryStore) -> pd.DataFrame:
 
 def _task_totals(store: HistoryStore, dataset_ids) -> tuple[int, int, int]:
     """(responses, items, annotators) of a task's datasets: latest versions, status submitted; one query."""
-    rv = store_mod.response_versions_t
-    newer = rv.alias("newer")
-    has_newer = sa.select(sa.literal(1)).where(
-        newer.c.dataset_id == rv.c.dataset_id, newer.c.record_id == rv.c.record_id,
-        newer.c.user_id == rv.c.user_id, newer.c.version > rv.c.version).exists()
-    q = sa.select(sa.func.count(), sa.func.count(sa.distinct(rv.c.item)), sa.func.count(sa.distinct(rv.c.annotator))) \
-        .where(rv.c.dataset_id.in_([str(d) for d in dataset_ids]), rv.c.status == "submitted", ~has_newer)
+    lt = store_mod.response_latest_t
+    q = sa.select(sa.func.count(), sa.func.count(sa.distinct(lt.c.item)), sa.func.count(sa.distinct(lt.c.annotator))) \
+        .where(lt.c.dataset_id.in_([str(d) for d in dataset_ids]), lt.c.status == "submitted")
     with store.engine.connect() as conn:
         n, items, annotators = conn.execute(q).one()
     return int(n), int(items), int(annotators)
@@ -546,14 +539,42 @@ class TaskHistory:
     team_obs: pd.DataFrame | None
     rounds: pd.DataFrame
     annotators: tuple
+    labels_text: pd.DataFrame | None = None  # ``labels`` with each value as its text (label_text)
+
+    def texts(self) -> pd.DataFrame:
+        return self.labels_text if self.labels_text is not None else with_label_texts(self.labels)
+
+
+def read_task_labels(store: HistoryStore, task_name: str, questions=None) -> pd.DataFrame:
+    """The task's answers as :func:`read_task` gives them (rounds in the store's round order, each
+    as :func:`read_dataset` orders it) without ``record_id``, read in one ``tidy`` call and only
+    for ``questions`` (None: all)."""
+    tidy = store.tidy(task=task_name, question=questions)
+    if len(tidy) == 0:
+        return tidy
+    rounds = store.rounds(task_name)
+    position = {(d, r): k for k, (d, r) in enumerate(zip(rounds["dataset"], rounds["round"]))}
+    order = [position.get((d, r), -1) for d, r in zip(tidy["dataset"], tidy["round"].astype("float"))]
+    return tidy.iloc[np.argsort(np.asarray(order), kind="stable")].reset_index(drop=True)
+
+
+def label_texts(values: pd.Series) -> pd.Series:
+    """``values.map(label_text)``, computed once per distinct value (values must be hashable)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = np.array([label_text(u) for u in uniques], dtype=object)
+    return pd.Series(texts[codes] if len(codes) else np.array([], dtype=object), index=values.index, dtype=object)
+
+
+def with_label_texts(labels: pd.DataFrame) -> pd.DataFrame:
+    return labels.assign(value=label_texts(labels["value"])) if len(labels) else labels
 
 
 def task_history(source: Source, task_name: str) -> TaskHistory:
     store = get_store(source)
-    tidy = read_task(store, task_name)
     task = project_tasks()[0].get(task_name)
-    if task is not None:  # free-text and other questions without an agreement level are left out
-        tidy = tidy[tidy["question"].isin([q.name for q in report_questions(task)])]
+    # free-text and other questions without an agreement level are left out
+    questions = [q.name for q in report_questions(task)] if task is not None else None
+    tidy = read_task_labels(store, task_name, questions)
     labels = _labels_table(tidy)
     gold = _gold_table(store.gold(task_name))
     obs, chart = _monitor(labels, gold)
@@ -564,7 +585,8 @@ def task_history(source: Source, task_name: str) -> TaskHistory:
         except BadInput:
             team = None
     return TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, team_obs=team,
-                       rounds=store.rounds(task_name), annotators=tuple(sorted(labels["annotator"].unique())))
+                       rounds=store.rounds(task_name), annotators=tuple(sorted(labels["annotator"].unique())),
+                       labels_text=with_label_texts(labels))
 
 
 @dataclass
@@ -694,10 +716,11 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
         t = history.team_obs[history.team_obs["annotator"] == annotator]
         if t["agrees_team"].notna().any():
             team_series = agreement_series(t, column="agrees_team", freq=freq)
+    texts = history.texts()
     dist_rows = []
-    for q, grp in labels.groupby("question", sort=True):
-        own = grp[grp["annotator"] == annotator]["value"].map(label_text).value_counts()
-        rest = grp[grp["annotator"] != annotator]["value"].map(label_text).value_counts()
+    for q, grp in texts.groupby("question", sort=True):
+        own = grp[grp["annotator"] == annotator]["value"].value_counts()
+        rest = grp[grp["annotator"] != annotator]["value"].value_counts()
         if own.sum() == 0:
             continue
         for v in sorted(set(own.index) | set(rest.index)):
@@ -710,7 +733,7 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
     shift = pd.DataFrame()
     if len(mine) and labels["annotator"].nunique() > 1:
         try:
-            sv = shift_vs_team(labels.assign(value=labels["value"].map(label_text)))
+            sv = shift_vs_team(texts)
             shift = sv[sv["annotator"] == annotator].reset_index(drop=True)
         except BadInput:
             shift = pd.DataFrame()
@@ -764,7 +787,8 @@ def drift_view(source: Source, history: TaskHistory, question: str | None = None
         note = ("no judgement falls on a gold item yet: set the expert's gold answers "
                 "(`workbench gold set` / `workbench gold import`) and keep gold items in production rounds")
     lab = labels if question is None else labels[labels["question"] == question]
-    lab_text = lab.assign(value=lab["value"].map(label_text)) if len(lab) else lab
+    texts = history.texts()
+    lab_text = texts if question is None else texts[texts["question"] == question]
     versions = sorted(v for v in lab["guideline_version"].unique() if v >= 0) if len(lab) else []
     shift_v, compared = pd.DataFrame(), None
     if len(versions) >= 2:
