@@ -524,9 +524,10 @@ def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(t
     labels = data._labels_table(tidy).drop(columns=["record_id"])
     gold = data._gold_table(store.gold("t"))
     obs, chart = data._monitor(labels, gold)
-    ref = data.TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart,
-                           team_obs=data.team_observations(labels, within=("round",)), rounds=store.rounds("t"),
+    ref = data.TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, rounds=store.rounds("t"),
                            annotators=tuple(sorted(labels["annotator"].unique())))
+    ref._team = data.team_observations(labels, within=("round",))
+    ref._texts = labels.assign(value=labels["value"].map(data.label_text))  # the former per-row mapping
     assert len(new.labels) == len(tidy) > 0 and chart is not None
     for f in ("labels", "gold", "gold_obs", "team_obs", "rounds", "annotators"):
         _equal(getattr(new, f), getattr(ref, f), f)

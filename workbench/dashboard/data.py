@@ -213,7 +213,8 @@ def with_hashable_values(df: pd.DataFrame, column: str = "value") -> pd.DataFram
 
 def _labels_table(tidy: pd.DataFrame) -> pd.DataFrame:
     """The tidy responses as the drift functions' labels table (hashable values, int versions)."""
-    df = tidy.loc[tidy["time"].notna()]
+    timed = tidy["time"].notna()
+    df = tidy if timed.all() else tidy.loc[timed]
     df = with_hashable_values(df)
     df = df.assign(guideline_version=df["guideline_version"].astype("float").fillna(-1).astype(int),
                    round=df["round"].astype("float").fillna(-1).astype(int))
@@ -302,6 +303,7 @@ def _monitor(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = No
     g = gold if question is None else gold[gold["question"] == question]
     if lab.empty or g.empty:
         return None, None
+    lab = lab[lab["item"].isin(g["item"].unique())]  # only these meet gold (the same observations, less to check)
     try:
         obs = gold_observations(lab, g)
     except BadInput:
@@ -530,19 +532,41 @@ def redact_calibration(view: CalibrationView, username: str) -> CalibrationView:
 
 @dataclass
 class TaskHistory:
-    """A task's whole history prepared for the drift functions (computed once per store version)."""
+    """A task's whole history prepared for the drift functions (computed once per store version).
+
+    ``team_obs`` (each answer against the other annotators' majority) and ``labels_text`` (answers
+    as text) are computed on first use and kept: only the Annotator and Drift views need them.
+    """
 
     labels: pd.DataFrame
     gold: pd.DataFrame
     gold_obs: pd.DataFrame | None
     chart: object | None
-    team_obs: pd.DataFrame | None
     rounds: pd.DataFrame
     annotators: tuple
-    labels_text: pd.DataFrame | None = None  # ``labels`` with each value as its text (label_text)
+    _team: object = field(default=None, repr=False)
+    _texts: object = field(default=None, repr=False)
+
+    @property
+    def team_obs(self) -> pd.DataFrame | None:
+        if self._team is None:
+            team = False
+            if len(self.labels):
+                try:
+                    team = team_observations(self.labels, within=("round",))
+                except BadInput:
+                    team = False
+            self._team = team
+        return None if self._team is False else self._team
+
+    @property
+    def labels_text(self) -> pd.DataFrame:
+        if self._texts is None:
+            self._texts = with_label_texts(self.labels)
+        return self._texts
 
     def texts(self) -> pd.DataFrame:
-        return self.labels_text if self.labels_text is not None else with_label_texts(self.labels)
+        return self.labels_text
 
 
 def read_task_labels(store: HistoryStore, task_name: str, questions=None) -> pd.DataFrame:
@@ -578,15 +602,8 @@ def task_history(source: Source, task_name: str) -> TaskHistory:
     labels = _labels_table(tidy)
     gold = _gold_table(store.gold(task_name))
     obs, chart = _monitor(labels, gold)
-    team = None
-    if len(labels):
-        try:
-            team = team_observations(labels, within=("round",))
-        except BadInput:
-            team = None
-    return TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, team_obs=team,
-                       rounds=store.rounds(task_name), annotators=tuple(sorted(labels["annotator"].unique())),
-                       labels_text=with_label_texts(labels))
+    return TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, rounds=store.rounds(task_name),
+                       annotators=tuple(sorted(labels["annotator"].unique())))
 
 
 @dataclass
