@@ -11,6 +11,7 @@ import logging
 import os
 import warnings
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import argilla as rg
 import requests
@@ -37,24 +38,51 @@ class Connection:
         return f"Connection(api_url={self.api_url!r}, api_key='***')"
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of ``url``, the port filled in from the scheme when absent."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
 def connection(api_url: str | None = None, api_key: str | None = None) -> Connection:
     """Where to reach Argilla: explicit arguments, else ``ARGILLA_API_URL``/``ARGILLA_API_KEY``,
-    else the embedded server recorded under the Workbench home with the owner's key."""
-    if api_url and api_key:
-        return Connection(api_url.rstrip("/"), api_key)
-    env_url, env_key = os.environ.get("ARGILLA_API_URL"), os.environ.get("ARGILLA_API_KEY")
-    if env_url and env_key:
-        return Connection(env_url.rstrip("/"), env_key)
+    else the embedded server recorded under the Workbench home with the owner's key.
+
+    The embedded owner's key is only ever sent to the embedded server itself (same scheme, host
+    and port as its recorded state): any other URL needs its own key, or this raises ``BadInput``
+    naming the option or variable that is missing.
+    """
+    env_url, env_key = os.environ.get("ARGILLA_API_URL") or None, os.environ.get("ARGILLA_API_KEY") or None
+    url, key = api_url or env_url, api_key or env_key
+    if url and key:
+        return Connection(url.rstrip("/"), key)
     from workbench import config
     from workbench.server import launcher
 
     state = launcher.read_state()
-    if state is None:
-        raise ServiceError(
-            "no Argilla to talk to: start the embedded one with `workbench server start`, "
-            "or set ARGILLA_API_URL and ARGILLA_API_KEY"
-        )
-    return Connection(api_url or state.url, config.owner_credentials().api_key)
+    if url is None:
+        if state is None:
+            raise ServiceError(
+                "no Argilla to talk to: start the embedded one with `workbench server start`, "
+                "or set ARGILLA_API_URL and ARGILLA_API_KEY"
+            )
+        return Connection(state.url.rstrip("/"), key or config.owner_credentials().api_key)
+    if state is not None and _origin(url) == _origin(state.url):
+        return Connection(url.rstrip("/"), config.owner_credentials().api_key)
+    where = (f"--api-url {launcher.redact_url(url)}" if api_url
+             else f"ARGILLA_API_URL={launcher.redact_url(url)}")
+    embedded = f"the embedded server at {state.url}" if state is not None else "the embedded server (not running)"
+    raise BadInput(
+        f"{where} is set but no API key for it: pass --api-key or set ARGILLA_API_KEY "
+        f"(the embedded owner's key is only sent to {embedded})"
+    )
 
 
 def client(conn: Connection) -> rg.Argilla:
