@@ -279,10 +279,12 @@ def gold_template(task_name: str, items_file: Path, set_by: str, output: Path | 
 def gold_show(task_name: str, history: bool, store_url: str | None) -> None:
     """Print TASK's gold answers in force (adjudications beat expert gold), as CSV."""
     from workbench.store import HistoryStore
+    from workbench.tasks import find_task
 
+    t = find_task(task_name)  # an unknown task is refused (exit 2), not shown as an empty CSV
     store = HistoryStore(store_url)
     try:
-        df = store.gold_history(task_name) if history else store.gold(task_name)
+        df = store.gold_history(t.name) if history else store.gold(t.name)
     finally:
         store.close()
     df = df.assign(value=[json.dumps(v) if not isinstance(v, str) else v for v in df["value"]],
