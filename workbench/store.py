@@ -250,6 +250,19 @@ def normalise_value(kind: str | None, value: Any) -> Any:
     return value
 
 
+def _gold_row(*, task, item, question, value, set_by, kind, set_at: datetime) -> dict:
+    """One row of the gold table, checked (:class:`BadInput` for a bad kind, name or empty value)."""
+    if kind not in GOLD_KINDS:
+        raise BadInput(f"gold kind {kind!r} is not one of {', '.join(GOLD_KINDS)}")
+    for name, v in (("task", task), ("item", item), ("question", question), ("set_by", set_by)):
+        if not isinstance(v, str) or not v.strip():
+            raise BadInput(f"gold {name} {v!r} must be a non-empty string")
+    if value is None:
+        raise BadInput(f"gold value for item {item!r}, question {question!r} is empty")
+    return dict(task=task, item=str(item), question=question, value=encode_value(value), set_by=set_by,
+                kind=kind, set_at=set_at)
+
+
 def _json_default(obj):
     if isinstance(obj, (set, frozenset)):
         return sorted(obj, key=str)
@@ -643,17 +656,41 @@ class HistoryStore:
         resolution of a disagreement). Gold never overwrites: the latest row per kind wins in
         :meth:`gold`, and earlier ones stay as history (:meth:`gold_history`).
         """
-        if kind not in GOLD_KINDS:
-            raise BadInput(f"gold kind {kind!r} is not one of {', '.join(GOLD_KINDS)}")
-        for name, v in (("task", task), ("item", item), ("question", question), ("set_by", set_by)):
-            if not isinstance(v, str) or not v.strip():
-                raise BadInput(f"gold {name} {v!r} must be a non-empty string")
-        if value is None:
-            raise BadInput(f"gold value for item {item!r}, question {question!r} is empty")
-        row = dict(task=task, item=str(item), question=question, value=encode_value(value), set_by=set_by,
-                   kind=kind, set_at=to_utc(set_at) or utcnow())
+        row = _gold_row(task=task, item=item, question=question, value=value, set_by=set_by, kind=kind,
+                        set_at=to_utc(set_at) or utcnow())
         with self.engine.begin() as conn:
             conn.execute(gold_t.insert(), [row])
+
+    def set_gold_many(self, task: str, rows: Iterable[dict], *, set_at=None) -> int:
+        """Append the gold answers ``rows`` of ``task`` in one transaction; the number appended.
+
+        Each row is a dict of ``item``, ``question``, ``value``, ``set_by`` and optionally ``kind``
+        (default ``"expert"``), as for :meth:`set_gold`. A row whose value equals the latest gold of
+        its kind for its ``(item, question)`` (stored, or an earlier row of ``rows``) changes
+        nothing and is skipped, so writing the same rows again appends nothing. Every row is
+        checked before anything is written, and all of them are written or none (an error while
+        writing rolls the whole batch back). All rows get the same ``set_at`` (default: now).
+        """
+        when = to_utc(set_at) or utcnow()
+        new = [_gold_row(task=task, kind=r.get("kind", "expert"), set_at=when,
+                         **{k: r[k] for k in ("item", "question", "value", "set_by")}) for r in rows]
+        try:
+            with self.engine.begin() as conn:
+                q = sa.select(gold_t.c.item, gold_t.c.question, gold_t.c.kind, gold_t.c.value).where(
+                    gold_t.c.task == task).order_by(gold_t.c.set_at, gold_t.c.id)
+                current = {(item, question, kind): value for item, question, kind, value in conn.execute(q)}
+                write = []
+                for row in new:
+                    key = (row["item"], row["question"], row["kind"])
+                    if current.get(key) != row["value"]:
+                        current[key] = row["value"]
+                        write.append(row)
+                if write:
+                    conn.execute(gold_t.insert(), write)
+        except SQLAlchemyError as exc:
+            raise ServiceError(f"history store {self._shown_url()}: gold of task {task!r} not written (nothing "
+                               f"was): {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+        return len(write)
 
     def gold_history(self, task: str) -> pd.DataFrame:
         """Every gold row ever set for ``task`` (columns :data:`GOLD_COLUMNS`), oldest first."""
@@ -766,6 +803,7 @@ class HistoryStore:
             latest = self.latest_response_keys(dataset_id, conn, touched)
             version_rows, value_rows = [], []
             latest_rows: dict[tuple[str, str], tuple] = {}  # (record, user) -> its response_latest row
+            replaced: set[tuple[str, str]] = set()  # keys with a stored version, so a response_latest row
             dbt = _db_time(conn.dialect.name)
             db_now = dbt(now)
             for r in responses:
@@ -785,6 +823,8 @@ class HistoryStore:
                     vid, dataset_id, r.record_id, r.user_id, version, r.response_id, r.item, r.annotator, r.status,
                     dbt(inserted), dbt(updated), gv, h, db_now))
                 value_rows.extend([(vid, q, v) for q, v in encoded.items()])
+                if prev is not None:
+                    replaced.add(key)
                 latest_rows[key] = (dataset_id, r.record_id, r.user_id, version, vid, r.response_id, r.item,
                                     r.annotator, r.status, dbt(inserted), dbt(updated), gv, db_now,
                                     answers_text(encoded))
@@ -801,6 +841,7 @@ class HistoryStore:
                             vid, dataset_id, record_id, user_id, version + 1, "",
                             fetched_record_ids[record_id], who, "deleted", None, None, None,
                             deleted_hash, db_now))
+                        replaced.add((record_id, user_id))
                         latest_rows[(record_id, user_id)] = (
                             dataset_id, record_id, user_id, version + 1, vid, "", fetched_record_ids[record_id], who,
                             "deleted", None, None, None, db_now, "{}")
@@ -810,7 +851,8 @@ class HistoryStore:
             if on_progress:
                 on_progress("responses-written")
             _bulk_insert(conn, response_values_t, value_rows)
-            _delete_latest(conn, [(dataset_id, r, u) for r, u in latest_rows])
+            # a response never stored before has no response_latest row (they derive from versions)
+            _delete_latest(conn, [(dataset_id, r, u) for r, u in replaced])
             _bulk_insert(conn, response_latest_t, list(latest_rows.values()))
 
             slatest = self._latest_keys(conn, suggestion_versions_t, "question", dataset_id,
