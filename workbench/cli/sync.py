@@ -171,7 +171,8 @@ GOLD_CSV_COLUMNS = ("item", "question", "value", "set_by")
 def read_gold_csv(task, path: Path) -> list[dict]:
     """Rows of a gold CSV (columns item, question, value, set_by; optional kind), checked against ``task``.
 
-    Every problem is reported (``file:line: column: ...``), not only the first.
+    Every problem is reported (``file:line: column: ...``), not only the first. Two rows giving
+    the same item, question and kind different values are refused; identical ones are allowed.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -184,9 +185,10 @@ def read_gold_csv(task, path: Path) -> list[dict]:
         raise BadInput(f"{path}:1: header: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                        f"(found: {', '.join(header) or 'nothing'}; expected {', '.join(GOLD_CSV_COLUMNS)}[, kind])")
     rows, problems = [], []
+    seen: dict[tuple[str, str, str], tuple[int, str]] = {}  # (item, question, kind) -> (line, encoded value)
     next_line = 2
     for row in reader:
-        where = f"{path}:{next_line}"  # where the row starts (quoted fields may span lines)
+        line, where = next_line, f"{path}:{next_line}"  # where the row starts (quoted fields may span lines)
         next_line = reader.line_num + 1
         empty = [c for c in GOLD_CSV_COLUMNS if not (row.get(c) or "").strip()]
         if empty:
@@ -201,8 +203,15 @@ def read_gold_csv(task, path: Path) -> list[dict]:
         except BadInput as exc:
             problems.append(str(exc))
             continue
-        rows.append(dict(item=row["item"].strip(), question=row["question"].strip(), value=value,
-                         set_by=row["set_by"].strip(), kind=kind))
+        item, question = row["item"].strip(), row["question"].strip()
+        key, encoded = (item, question, kind), json.dumps(value, sort_keys=True)
+        if key in seen and seen[key][1] != encoded:
+            problems.append(f"{where}: value: {row['value'].strip()!r} contradicts line {seen[key][0]}, which gives "
+                            f"{kind} gold of item {item!r}, question {question!r} another value "
+                            f"(one answer per item, question and kind)")
+            continue
+        seen.setdefault(key, (line, encoded))
+        rows.append(dict(item=item, question=question, value=value, set_by=row["set_by"].strip(), kind=kind))
     if problems:
         raise BadInput("\n".join(problems))
     return rows
@@ -216,7 +225,9 @@ def gold_import(task_name: str, file: Path, store_url: str | None) -> None:
     """Import gold answers of TASK from a CSV FILE with columns item,question,value,set_by (optional kind).
 
     Values are JSON when they parse (ratings, ["a","b"] for multi-label) and text otherwise. The
-    whole file is checked first; nothing is imported if any row is wrong (exit 2).
+    whole file is checked first; nothing is imported if any row is wrong (exit 2). Rows equal to
+    the gold of their kind already in force are skipped (reported as unchanged), so importing a
+    file again adds nothing; the others are written in one transaction: all or none.
     """
     from workbench.store import HistoryStore
     from workbench.tasks import find_task
@@ -225,11 +236,11 @@ def gold_import(task_name: str, file: Path, store_url: str | None) -> None:
     rows = read_gold_csv(t, file)
     store = HistoryStore(store_url)
     try:
-        for r in rows:
-            store.set_gold(task=t.name, **r)
+        written = store.set_gold_many(t.name, rows)
     finally:
         store.close()
-    click.echo(f"imported {len(rows)} gold answer{'s' if len(rows) != 1 else ''} for task {t.name} from {file}")
+    click.echo(f"imported {written} new gold answer{'s' if written != 1 else ''} for task {t.name} from {file} "
+               f"({len(rows) - written} unchanged)")
 
 
 @gold.command("template")
