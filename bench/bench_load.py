@@ -66,7 +66,8 @@ def fresh_postgres(admin_url: str):
     from sqlalchemy.engine import make_url
 
     if make_url(admin_url).get_backend_name() != "postgresql":
-        raise SystemExit(f"--database-url: {admin_url!r} is not a postgresql:// URL")
+        raise SystemExit(f"--database-url: {make_url(admin_url).render_as_string(hide_password=True)!r} "
+                         "is not a postgresql:// URL")
     with fresh_postgres_database(admin_url, "workbench_bench") as url:
         yield url
 

@@ -193,7 +193,8 @@ def main(argv=None) -> int:
         os.environ.pop("ARGILLA_DATABASE_URL", None)
 
     rng = random.Random(args.seed)
-    state = None
+    state = ds = token = None
+    users = []
     try:
         t0 = time.perf_counter()
         state = launcher.start("127.0.0.1", launcher.free_port())
@@ -282,8 +283,17 @@ def main(argv=None) -> int:
         return 0
     finally:
         if args.keep and state is not None:
-            print(f"kept: WORKBENCH_HOME={home} url={state.url} dataset={ds.id} "
-                  f"owner key={os.environ['WORKBENCH_OWNER_API_KEY']} annotator0 token={token}")
+            from workbench import config
+
+            # the secrets go to mode-600 files under the kept home, never to the terminal
+            kept = f"kept: WORKBENCH_HOME={home} url={state.url} dataset={ds.id if ds else None} " \
+                   f"owner credentials in {config.credentials_path()}"
+            if users:
+                annotator_file = home / "bench-annotator0.json"
+                config.atomic_write_text(annotator_file, json.dumps(
+                    {"username": users[0][0].username, "password": users[0][1], "token": token}, indent=2) + "\n", mode=0o600)
+                kept += f", annotator0 credentials and token in {annotator_file}"
+            print(kept)
             return 0
         if state is not None:
             launcher.stop()

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${VENV:-.venv}/bin/python
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+# what messages show: the URL with any password replaced by ***
+PG_SHOWN=$("$PY" -c 'import sys; from workbench.server.launcher import redact_url; print(redact_url(sys.argv[1]))' "$PG_URL")
 export WORKBENCH_TEST_ARTIFACTS=${WORKBENCH_TEST_ARTIFACTS:-$PWD/test-artifacts}
 
 if ! command -v chromium >/dev/null 2>&1; then
@@ -22,22 +24,22 @@ fi
 echo "== pass 1: all tests, Argilla on SQLite"
 "$PY" -m pytest -p no:cacheprovider -q
 
-if "$PY" - "$PG_URL" <<'PYEOF'
+if "$PY" - "$PG_URL" "$PG_SHOWN" <<'PYEOF'
 import sys
 from sqlalchemy import create_engine, text
 try:
     with create_engine(sys.argv[1].replace("postgresql://", "postgresql+psycopg2://", 1)).connect() as c:
         c.execute(text("select 1"))
 except Exception as exc:
-    print(f"PostgreSQL at {sys.argv[1]} does not answer: {exc.__class__.__name__}", file=sys.stderr)
+    print(f"PostgreSQL at {sys.argv[2]} does not answer: {exc.__class__.__name__}", file=sys.stderr)
     sys.exit(1)
 PYEOF
 then
   echo "== pass 2: Argilla-facing tests on PostgreSQL (a fresh database per session)"
   WORKBENCH_TEST_DATABASE_URL="$PG_URL" "$PY" -m pytest -p no:cacheprovider -q -m argilla
 elif [ "${WORKBENCH_REQUIRE_POSTGRES:-0}" = 1 ]; then
-  echo "PostgreSQL is required (WORKBENCH_REQUIRE_POSTGRES=1) but does not answer at $PG_URL" >&2
+  echo "PostgreSQL is required (WORKBENCH_REQUIRE_POSTGRES=1) but does not answer at $PG_SHOWN" >&2
   exit 1
 else
-  echo "NOTE: no PostgreSQL at $PG_URL; the PostgreSQL pass was not run" >&2
+  echo "NOTE: no PostgreSQL at $PG_SHOWN; the PostgreSQL pass was not run" >&2
 fi

@@ -31,7 +31,7 @@ def _postgres_store():
         admin.dispose()
         if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
             raise
-        pytest.skip(f"no PostgreSQL at {PG_URL} ({exc.__class__.__name__}); set PG_URL")
+        pytest.skip(f"no PostgreSQL at {url.render_as_string(hide_password=True)} ({exc.__class__.__name__}); set PG_URL")
     name = f"wb_store_{uuid.uuid4().hex[:10]}"
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
