@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from workbench import pii_ner
 from workbench.errors import BadInput
 from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor, Span, merge_spans
 from workbench.raw_store import RawStore, content_id
@@ -209,6 +210,31 @@ def test_ner_windows_cover_candidates_only(redactor):
     assert doc[start:end].text == ". Please ask Wiremu Tane at the depot"
     res = redactor.redact("The parcel is late. Please ask Wiremu Tane at the depot on monday about it.")
     assert res.text == "The parcel is late. Please ask <PERSON> at the depot on monday about it."
+
+
+def test_artifacts_from_arrays_match_token_attributes(redactor, testset):
+    """The engine reads token texts, offsets and lower-cased forms with Doc.to_array instead of
+    iterating tokens; both must give the same values, and the same candidates (line breaks,
+    spaces, empty texts, non-ASCII letters included)."""
+    engine = redactor.analyzer.nlp_engine
+    nlp = engine.nlp["en"]
+    texts = [r["text"] for r in testset] + ["", "  ", "Hi\n\nIGOR ÉMILE  Ørsted,\r\nthanks\tÅsa"]
+    pairs = list(engine.process_batch(texts, "en", 32))
+    assert [t for t, _ in pairs] == texts
+    for text, artifacts in pairs:
+        doc = artifacts.tokens
+        assert doc.text == text
+        assert artifacts.tokens_indices == [t.idx for t in doc]
+        assert artifacts.lemmas == [t.lower_ for t in doc]
+        common = engine._common
+        by_tokens = [t.i for t in doc
+                     if t.text[:1].isupper() and t.text != "I" and not any(c.isdigit() or c == "@" for c in t.text)
+                     and not (len(t.text) <= 4 and t.text.isupper())
+                     and not ((t.i == 0 or doc[t.i - 1].text in pii_ner._SENTENCE_END
+                               or "\n" in doc[t.i - 1].whitespace_ or doc[t.i - 1].is_space)
+                              and t.text.lower() in common)]
+        assert engine.candidates(nlp.make_doc(text)) == by_tokens
+    assert sum(len(engine.candidates(a.tokens)) for _, a in pairs) > 400
 
 
 def test_ner_scope_falls_back_to_whole_texts_for_dates_and_nrp():

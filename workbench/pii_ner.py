@@ -76,27 +76,31 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
 
     # -- which tokens the NER sees -------------------------------------------------------------
 
-    def candidates(self, doc) -> list[int]:
-        """Indices of tokens that can be part of a name or a place."""
+    def candidates(self, doc, words: list[str] | None = None) -> list[int]:
+        """Indices of tokens that can be part of a name or a place (``words``: the tokens' texts,
+        when the caller has them already)."""
+        if words is None:
+            words = _words(doc)
         common = self._common
         out = []
         prev = None
-        for token in doc:
-            text = token.text
+        for i, text in enumerate(words):
             if (text[:1].isupper() and text != "I" and not any(c.isdigit() or c == "@" for c in text)
                     and not (len(text) <= 4 and text.isupper())):  # not "I", e-mails, IBANs, "SSN", "GP"
-                initial = prev is None or prev.text in _SENTENCE_END or "\n" in prev.whitespace_ or prev.is_space
+                # spaCy's trailing whitespace is one space or nothing: a line break is its own
+                # (space) token, so "after a line break" is "after a space token"
+                initial = prev is None or prev in _SENTENCE_END or prev.isspace()
                 if not (initial and text.lower() in common):
-                    out.append(token.i)
-            prev = token
+                    out.append(i)
+            prev = text
         return out
 
-    def windows(self, doc) -> list[tuple[int, int]]:
+    def windows(self, doc, words: list[str] | None = None) -> list[tuple[int, int]]:
         """Token ranges ``[start, end)`` the NER runs on: ``window`` tokens around each candidate,
         merged when they overlap or touch."""
         k, n = self.window, len(doc)
         spans: list[list[int]] = []
-        for i in self.candidates(doc):
+        for i in self.candidates(doc, words):
             start, end = max(0, i - k), min(n, i + k + 1)
             if spans and start <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], end)
@@ -127,36 +131,50 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
     # -- processing ----------------------------------------------------------------------------
 
     def _docs(self, texts: list[str], language: str, batch_size: int) -> list:
-        """Tokenised texts with the entities found in their windows.
+        """Tokenised texts with the entities found in their windows (see :meth:`_parse`)."""
+        return [doc for doc, _ in self._parse(texts, language, batch_size)]
+
+    def _parse(self, texts: list[str], language: str, batch_size: int) -> list[tuple]:
+        """``(doc, arrays)`` per text: the tokenised text with the entities found in its windows,
+        and the tokens' ``(texts, offsets, lower-cased texts)`` read once with ``Doc.to_array``
+        (iterating a Doc creates a Python object per token, which cost more than the reads).
 
         The windows of one text are joined into one short document, separated by a newline
         token (spaCy's whitespace token, which no entity includes); an entity that would span a
         separator is dropped. One document per text, not one per window: spaCy's cost per document
         is then paid once, and its embedding layer works on one batch of tokens.
         """
+        from spacy.attrs import IDX, LOWER, ORTH, SPACY
         from spacy.tokens import Doc, Span
 
         nlp = self.nlp[language]
-        docs = [nlp.make_doc(t) for t in texts]
+        strings = nlp.vocab.strings
+        parsed = []
+        for text in texts:
+            doc = nlp.make_doc(text)
+            if len(doc):
+                orth, spacy_, idx, lower = doc.to_array([ORTH, SPACY, IDX, LOWER]).T.tolist()
+            else:
+                orth = spacy_ = idx = lower = []
+            parsed.append((doc, ([strings[o] for o in orth], spacy_, idx, [strings[o] for o in lower])))
         if self.scope == "none" or "ner" not in nlp.pipe_names:
-            return docs
+            return [(doc, (words, idx, lower)) for doc, (words, _, idx, lower) in parsed]
         joined, maps = [], []
-        for doc in docs:
+        for doc, (words_all, spacy_, _, _) in parsed:
             words: list[str] = []
             spaces: list[bool] = []
             index: list[int] = []
-            for start, end in self.windows(doc):
+            for start, end in self.windows(doc, words_all):
                 if words:
                     words.append(SEPARATOR)
                     spaces.append(False)
                     index.append(-1)
-                for token in doc[start:end]:
-                    words.append(token.text)
-                    spaces.append(bool(token.whitespace_))
-                    index.append(token.i)
+                words.extend(words_all[start:end])
+                spaces.extend(bool(x) for x in spacy_[start:end])
+                index.extend(range(start, end))
             joined.append(Doc(nlp.vocab, words=words, spaces=spaces))
             maps.append(index)
-        for doc, part, index in zip(docs, nlp.get_pipe("ner").pipe(joined, batch_size=batch_size), maps):
+        for (doc, _), part, index in zip(parsed, nlp.get_pipe("ner").pipe(joined, batch_size=batch_size), maps):
             ents = []
             for ent in part.ents:
                 covered = index[ent.start:ent.end]
@@ -164,12 +182,13 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                     ents.append(Span(doc, covered[0], covered[-1] + 1, label=ent.label))
             if ents:
                 doc.ents = ents
-        return docs
+        return [(doc, (words, idx, lower)) for doc, (words, _, idx, lower) in parsed]
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         if not self.nlp:
             raise ValueError("NLP engine is not loaded. Consider calling .load()")
-        return self._doc_to_nlp_artifact(self._docs([text], language, 1)[0], language)
+        doc, arrays = self._parse([text], language, 1)[0]
+        return self._doc_to_nlp_artifact(doc, language, arrays)
 
     def process_batch(self, texts: Iterable, language: str, batch_size: int = 32, n_process: int = 1,
                       as_tuples: bool = False):
@@ -181,16 +200,36 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
         for i in range(0, len(items), max(1, batch_size)):
             chunk = items[i:i + batch_size]
             plain = [str(t[0]) if as_tuples else str(t) for t in chunk]
-            for item, doc in zip(chunk, self._docs(plain, language, batch_size)):
+            # spaCy's tokenizer keeps every character, so doc.text is the input text
+            for item, text, (doc, arrays) in zip(chunk, plain, self._parse(plain, language, batch_size)):
                 if as_tuples:
-                    yield doc.text, self._doc_to_nlp_artifact(doc, language), item[1]
+                    yield text, self._doc_to_nlp_artifact(doc, language, arrays), item[1]
                 else:
-                    yield doc.text, self._doc_to_nlp_artifact(doc, language)
+                    yield text, self._doc_to_nlp_artifact(doc, language, arrays)
 
-    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
+    def _doc_to_nlp_artifact(self, doc, language: str, arrays: tuple | None = None) -> NlpArtifacts:
         entities = doc.ents
         scores = [self.ner_model_configuration.default_score] * len(entities)
         entities, scores = self._get_updated_entities(entities, scores)
-        tokens = list(doc)
-        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[t.idx for t in tokens],
-                            lemmas=[t.lower_ for t in tokens], nlp_engine=self, language=language, scores=scores)
+        if arrays is None:
+            _, idx, lower = _arrays(doc)
+        else:
+            _, idx, lower = arrays
+        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=idx,
+                            lemmas=lower, nlp_engine=self, language=language, scores=scores)
+
+
+def _arrays(doc) -> tuple[list[str], list[int], list[str]]:
+    """The tokens' texts, character offsets and lower-cased texts, without a Token object each."""
+    from spacy.attrs import IDX, LOWER, ORTH
+
+    if not len(doc):
+        return [], [], []
+    strings = doc.vocab.strings
+    orth, idx, lower = doc.to_array([ORTH, IDX, LOWER]).T.tolist()
+    return [strings[o] for o in orth], idx, [strings[o] for o in lower]
+
+
+def _words(doc) -> list[str]:
+    """The tokens' texts."""
+    return _arrays(doc)[0]
