@@ -206,3 +206,10 @@ def test_bad_level_and_order(tmp_path):
     assert res.exit_code == 2 and "cardinal" in res.output
     res = run(path, "--order", "x,,y")
     assert res.exit_code == 2 and "--order 'x,,y': empty label" in res.stderr
+
+
+def test_negative_seed_is_refused_with_exit_2_naming_the_value():
+    res = run(HAYES, "--format", "wide", "--level", "ordinal", "--bootstrap", "200", "--seed", "-1")
+    assert res.exit_code == 2
+    assert "--seed" in res.stderr and "-1" in res.stderr
+    assert "Traceback" not in res.output and "numpy" not in res.output.lower()

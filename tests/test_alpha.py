@@ -368,3 +368,26 @@ def test_error_bootstrap_arguments():
         alpha_with_interval(KRIPPENDORFF_2011, ci=95)
     with pytest.raises(BadInput, match="n_boot must be a whole number"):
         alpha_with_interval(KRIPPENDORFF_2011, n_boot=-1)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7"])
+def test_alpha_with_interval_refuses_a_bad_seed_naming_it(seed):
+    with pytest.raises(BadInput, match=rf"seed: must be a non-negative integer; got {seed!r}"):
+        alpha_with_interval([[1, 2, 3], [1, 2, 2]], n_boot=10, seed=seed)
+
+
+def test_core_seeded_functions_refuse_a_negative_seed():
+    from workbench.analytics.diagnosis import Thresholds
+    from workbench.analytics.drift import homogeneity_test
+    from workbench.analytics.simulate import SimulatedAnnotator, simulate_annotations, simulate_gold_stream
+
+    with pytest.raises(BadInput, match="thresholds: seed: must be a non-negative integer; got -3"):
+        Thresholds(seed=-3)
+    with pytest.raises(BadInput, match="got -1"):
+        homogeneity_test([[10, 20], [20, 10]], seed=-1)
+    with pytest.raises(BadInput, match="got -2"):
+        simulate_annotations([SimulatedAnnotator("a", accuracy=1.0)], n_items=5, seed=-2)
+    with pytest.raises(BadInput, match="got -4"):
+        simulate_gold_stream(10, 0.9, seed=-4)
+    # a Generator and None stay accepted
+    assert alpha_with_interval([[1, 2, 3, 1, 2, 3], [1, 2, 2, 1, 2, 3]], n_boot=10, seed=np.random.default_rng(0)).low is not None

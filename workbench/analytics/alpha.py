@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.analytics import distances as _dist
-from workbench.analytics.reliability import ReliabilityData, _is_number, _show, as_reliability_data
+from workbench.analytics.reliability import ReliabilityData, _is_number, _show, as_reliability_data, check_seed
 from workbench.errors import BadInput
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
@@ -468,7 +468,7 @@ def _bootstrap_distribution(prep: _Prepared, n_boot: int, seed=None, scheme: str
 
     ``scheme`` forces drawing ``"units"`` or ``"patterns"`` (for tests and benchmarks).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     boots = []
     size = prep.n_units
     if scheme == "patterns" or (scheme == "auto" and prep.use_patterns()):
@@ -538,6 +538,7 @@ def alpha_with_interval(
         raise BadInput(f"n_boot must be a whole number >= 0; got {n_boot!r}")
     if not (isinstance(ci, (int, float)) and 0 < ci < 1):
         raise BadInput(f"ci must lie strictly between 0 and 1; got {ci!r}")
+    check_seed(seed)
     prep = _Prepared(data, level, distance)
     alpha, d_o, d_e, n = prep.point()
     if not np.isfinite(alpha[0]):

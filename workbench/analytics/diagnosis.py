@@ -104,7 +104,7 @@ from workbench.analytics.breakdowns import (
     leave_one_out,
     level_distance,
 )
-from workbench.analytics.reliability import as_reliability_data
+from workbench.analytics.reliability import as_reliability_data, check_seed
 from workbench.errors import BadInput
 
 __all__ = ["Diagnosis", "Thresholds", "Verdict", "band", "diagnose"]
@@ -208,6 +208,7 @@ class Thresholds:
             raise BadInput(f"thresholds: null_draws must be >= 1; got {self.null_draws!r}")
         if self.excess_draws < 2:
             raise BadInput(f"thresholds: excess_draws must be >= 2; got {self.excess_draws!r}")
+        check_seed(self.seed, "thresholds: seed")
 
 
 def band(alpha, thresholds: Thresholds = Thresholds()) -> str:

@@ -64,6 +64,7 @@ from scipy.signal import lfilter
 from scipy.sparse.linalg import spsolve
 from scipy.spatial.distance import jensenshannon
 
+from workbench.analytics.reliability import check_seed
 from workbench.errors import BadInput
 
 LABEL_COLUMNS = ("item", "annotator", "question", "value", "time", "round", "guideline_version")
@@ -1094,6 +1095,7 @@ def homogeneity_test(
         raise BadInput("table must hold non-negative finite counts")
     if test not in ("pearson", "g"):
         raise BadInput(f"test must be 'pearson' or 'g', got {test!r}")
+    check_seed(seed)
     js = float("nan")
     r0, r1 = obs[0].sum(), obs[1].sum()
     if r0 > 0 and r1 > 0:

@@ -40,6 +40,22 @@ TIDY_COLUMNS = ("item", "annotator", "question", "value")
 OPTIONAL_COLUMNS = ("time", "round", "guideline_version")
 
 
+def check_seed(seed, name: str = "seed"):
+    """``seed`` unchanged if numpy can seed a generator with it (None, a non-negative integer or a
+    ``numpy.random.Generator``); else ``BadInput`` naming ``name`` and the value.
+
+    >>> check_seed(3), check_seed(None)
+    (3, None)
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise BadInput(f"{name}: must be a non-negative integer; got {seed!r}")
+    if seed < 0:
+        raise BadInput(f"{name}: must be a non-negative integer; got {seed!r}")
+    return seed
+
+
 def _show(value) -> str:
     """Short printable form of a value for error messages."""
     if isinstance(value, frozenset):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.analytics.reliability import check_seed
 from workbench.errors import BadInput
 
 __all__ = ["SimulatedAnnotator", "SimulatedData", "simulate_annotations", "simulate_gold_stream"]
@@ -108,7 +109,7 @@ def simulate_annotations(
     k = len(labels)
     if k < 2:
         raise BadInput(f"labels needs at least two labels, got {labels!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n = int(n_items)
     truth = rng.choice(k, size=n, p=label_probs)
     i = np.arange(n)
@@ -164,7 +165,7 @@ def simulate_gold_stream(
     >>> round(float(x[:100_000].mean()), 2), round(float(x[100_000:].mean()), 2)
     (0.9, 0.75)
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     shape = (int(n),) if replicates is None else (int(replicates), int(n))
     p = np.full(int(n), float(accuracy))
     if change_at is not None and drop:

@@ -376,7 +376,7 @@ def _render(rep: QuestionReport, path: Path, multi: bool) -> str:
               help="An annotator that is not human (LLM judge, suggestion agent): measured against the humans' consensus. Repeatable.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
-@click.option("--seed", type=int, default=None, help="Seed of the bootstrap and the diagnosis (reproducible output).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of the bootstrap and the diagnosis (reproducible output).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_context
 def agreement(ctx, file, fmt, item_column, annotator_column, value_column, question_column, level, order, gold,
