@@ -20,6 +20,14 @@ record of one dataset; earlier versions stay. Gold is also append-only: the late
 ``(task, item, question, kind)`` wins. Rounds are keyed by ``(task, dataset)`` and recording the
 same round twice changes nothing.
 
+Latest versions
+---------------
+``response_latest`` holds, per ``(dataset, record, user)``, the latest stored version with all its
+answers as one JSON object; :meth:`HistoryStore.write_dataset_sync` keeps it in the same
+transaction as the versions, and :meth:`HistoryStore.tidy` reads the current answers from it. It
+is derived data: a store written before it existed is filled when opened (dataset by dataset,
+resumable, idempotent; :meth:`HistoryStore.rebuild_latest`). The versions stay append-only.
+
 Values
 ------
 Answers of every kind are stored as canonical JSON text and decoded back to Python:
