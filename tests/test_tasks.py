@@ -475,3 +475,26 @@ def test_settings_round_trip_and_update_rules_on_real_server(client, unique_name
     assert resp.status_code == 200, resp.text
     allowed, refused = diff_settings(medical, client.datasets(unique_name, workspace=ws).settings, 2)
     assert refused == [] and {"metadata.batch", "distribution.min_submitted"} <= _targets(allowed)
+
+
+def test_project_dir_fallback_to_the_checkout_is_said_once_on_stderr(tmp_path, monkeypatch, capsys):
+    import workbench.tasks as tasks_mod
+
+    monkeypatch.delenv("WORKBENCH_PROJECT_DIR", raising=False)
+    monkeypatch.setattr(tasks_mod, "_fallback_noticed", False)
+    monkeypatch.chdir(tmp_path)
+    checkout = Path(tasks_mod.__file__).resolve().parent.parent
+    assert tasks_mod.project_dir() == checkout
+    err = capsys.readouterr().err
+    assert str(tmp_path) in err and str(checkout / "tasks") in err and "WORKBENCH_PROJECT_DIR" in err
+    assert tasks_mod.project_dir() == checkout
+    assert capsys.readouterr().err == ""  # once per process
+
+    # a tasks/ folder in the current directory, or the variable, is used without a word
+    monkeypatch.setattr(tasks_mod, "_fallback_noticed", False)
+    (tmp_path / "tasks").mkdir()
+    assert tasks_mod.project_dir() == tmp_path.resolve()
+    other = tmp_path / "other"
+    monkeypatch.setenv("WORKBENCH_PROJECT_DIR", str(other))
+    assert tasks_mod.project_dir() == other.resolve()
+    assert capsys.readouterr().err == ""

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -910,11 +911,15 @@ def load_tasks(directory: Path | str, *, guidelines_dir: Path | str | None = Non
     return dict(sorted(tasks.items()))
 
 
+_fallback_noticed = False
+
+
 def project_dir() -> Path:
     """The folder holding ``tasks/`` and ``guidelines/``.
 
     ``WORKBENCH_PROJECT_DIR`` if set; else the current directory if it has a ``tasks/`` folder;
-    else the source checkout this package runs from (which ships the demo tasks).
+    else the source checkout this package runs from (which ships the demo tasks), saying so once
+    per process on stderr.
     """
     env = os.environ.get("WORKBENCH_PROJECT_DIR")
     if env:
@@ -922,7 +927,13 @@ def project_dir() -> Path:
     cwd = Path.cwd()
     if (cwd / "tasks").is_dir():
         return cwd
-    return Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parent.parent
+    global _fallback_noticed
+    if not _fallback_noticed:  # once per process: the dashboard asks on every rerun
+        _fallback_noticed = True
+        print(f"workbench: no tasks/ folder in {cwd}; using the tasks in {checkout / 'tasks'} "
+              "(set WORKBENCH_PROJECT_DIR to choose the project folder)", file=sys.stderr)
+    return checkout
 
 
 def find_task(name_or_path: str, *, project: Path | None = None) -> Task:
