@@ -186,6 +186,34 @@ def test_credentials_file_readable_by_others_is_refused(own_home):
     assert "x" * 12 not in result.stderr
 
 
+@pytest.mark.parametrize("text", ["[]", '"owner"', "{not json"])
+def test_credentials_file_that_is_not_an_object_is_refused(own_home, text):
+    path = own_home / "credentials.json"
+    path.write_text(text)
+    path.chmod(0o600)
+    result = run_cli("server", "start", "--port", str(launcher.free_port()), home=own_home)
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
+    assert path.read_text() == text  # left for the user to fix, not overwritten
+    assert not (own_home / "run" / "server.json").exists()
+
+
+@pytest.mark.parametrize("text", ["[]", "{not json", '{"url": "http://x"}', '{"url": "http://x", "process": {"pid": 1}}',
+                                  '{"url": 3, "process": {}}'])
+def test_broken_dashboard_state_is_bad_input_naming_the_file(tmp_path, monkeypatch, text):
+    from workbench.errors import BadInput
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    path = tmp_path / "run" / launcher.DASHBOARD_STATE
+    path.parent.mkdir()
+    path.write_text(text)
+    for read in (launcher.dashboard_state, launcher.stop_dashboard):
+        with pytest.raises(BadInput) as info:
+            read()
+        assert str(path) in str(info.value) and "remove" in str(info.value)
+    assert path.read_text() == text
+
+
 def _cwd_under(pid: int, home: Path) -> bool:
     """Our Redis runs in ``<home>/run/redis`` (its --dir), which tells it from other Redis servers."""
     try:

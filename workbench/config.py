@@ -118,6 +118,11 @@ def owner_credentials() -> OwnerCredentials:
             stored = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        if not isinstance(stored, dict):
+            raise BadInput(
+                f"{path}: must hold a JSON object with username, password and api_key, not a {type(stored).__name__}; "
+                f"fix it, or remove it to have new owner credentials generated"
+            )
         for field in ("username", "password", "api_key"):
             if not isinstance(stored.get(field), str) or not stored.get(field):
                 raise BadInput(f"{path}: field {field!r} is missing or empty")

@@ -442,14 +442,37 @@ def stop() -> ServerState:
 DASHBOARD_STATE = "dashboard.json"
 
 
+def _read_dashboard_file(path: Path) -> tuple[str, ProcessInfo]:
+    """(URL, process) recorded in ``path``; ``BadInput`` naming the file when it is not what
+    :func:`start_dashboard` writes."""
+    fix = f"remove {path} after checking that no `workbench up` dashboard still runs"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; {fix}") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); {fix}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}: must hold a JSON object with url and process, not a {type(data).__name__}; {fix}")
+    if not isinstance(data.get("url"), str):
+        raise BadInput(f"{path}: field 'url' is missing or not a string; {fix}")
+    proc = data.get("process")
+    try:
+        info = ProcessInfo(**proc) if isinstance(proc, dict) else None
+    except TypeError:
+        info = None
+    if info is None or not isinstance(info.pid, int) or not isinstance(info.start_ticks, int):
+        raise BadInput(f"{path}: field 'process' must be an object with role, pid, start_ticks and log; {fix}")
+    return data["url"], info
+
+
 def dashboard_state() -> tuple[str, ProcessInfo] | None:
     """(URL, process) of the dashboard ``up`` started, if it still runs."""
     path = config.run_dir() / DASHBOARD_STATE
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    info = ProcessInfo(**data["process"])
-    return (data["url"], info) if info.alive() else None
+    url, info = _read_dashboard_file(path)
+    return (url, info) if info.alive() else None
 
 
 def start_dashboard(host: str = "127.0.0.1", port: int = 8501, *, timeout: float = 90.0) -> str:
@@ -459,7 +482,7 @@ def start_dashboard(host: str = "127.0.0.1", port: int = 8501, *, timeout: float
         return running[0]
     if not port_is_free(host, port):
         raise ServiceError(f"port {port} on {host} is already in use; choose another with --dashboard-port")
-    from workbench.cli.dashboard import streamlit_command
+    from workbench.dashboard.serve import streamlit_command
 
     env = config.apply_offline_env(dict(os.environ))
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
@@ -486,7 +509,7 @@ def stop_dashboard() -> bool:
     path = config.run_dir() / DASHBOARD_STATE
     if not path.exists():
         return False
-    info = ProcessInfo(**json.loads(path.read_text(encoding="utf-8"))["process"])
+    _, info = _read_dashboard_file(path)
     _terminate(info)
     path.unlink(missing_ok=True)
     return True
