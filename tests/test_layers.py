@@ -36,3 +36,9 @@ def test_only_the_cli_imports_the_cli():
     offenders = {str(p.relative_to(PACKAGE.parent)): sorted(n for n in _imports(p) if n.startswith("workbench.cli"))
                  for p in _modules(PACKAGE) if "cli" not in p.relative_to(PACKAGE).parts}
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_the_cli_imports_click():
+    offenders = {str(p.relative_to(PACKAGE.parent)): sorted(n for n in _imports(p) if n.split(".")[0] == "click")
+                 for p in _modules(PACKAGE) if "cli" not in p.relative_to(PACKAGE).parts}
+    assert {k: v for k, v in offenders.items() if v} == {}

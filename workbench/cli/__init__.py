@@ -1,7 +1,9 @@
 """The ``workbench`` command line (click).
 
-Each command group lives in its own module next to this one and is registered here. Exit codes:
-0 on success, 2 on bad input (a file, field or value the user can correct), 1 when a service fails.
+Each command group (or top-level command) lives in its own module next to this one, named after
+it, and is registered here; common.py holds the options and helpers several of them share.
+Exit codes: 0 on success, 2 on bad input (a file, field or value the user can correct), 1 when a
+service fails.
 """
 
 from __future__ import annotations
@@ -36,40 +38,22 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbench.cli import server
+    from workbench.cli import (agreement, candidates, dashboard, gate, gold, guidelines, redact, rounds, server, sync,
+                               task, up, users)
 
     main.add_command(server.server)
-    main.add_command(server.up)
-
-    from workbench.cli import task as task_cli
-
-    main.add_command(task_cli.task)
-    main.add_command(task_cli.guidelines)
-
-    from workbench.cli import agreement as agreement_cli
-
-    main.add_command(agreement_cli.agreement)
-
-    from workbench.cli import sync as sync_cli
-
-    main.add_command(sync_cli.sync_cmd)
-    main.add_command(sync_cli.gold)
-
-    from workbench.cli import rounds as rounds_cli
-
-    rounds_cli.register(main)
-
-    from workbench.cli import candidates as candidates_cli
-
-    main.add_command(candidates_cli.candidates)
-
-    from workbench.cli import dashboard as dashboard_cli
-
-    main.add_command(dashboard_cli.dashboard)
-
-    from workbench.cli import redact as redact_cli
-
-    main.add_command(redact_cli.redact_cmd)
+    main.add_command(up.up)
+    main.add_command(task.task)
+    main.add_command(guidelines.guidelines)
+    main.add_command(agreement.agreement)
+    main.add_command(sync.sync_cmd)
+    main.add_command(gold.gold)
+    main.add_command(users.users)
+    main.add_command(rounds.round_group)
+    main.add_command(gate.gate)
+    main.add_command(candidates.candidates)
+    main.add_command(dashboard.dashboard)
+    main.add_command(redact.redact_cmd)
 
 
 _register()

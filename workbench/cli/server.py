@@ -1,4 +1,4 @@
-"""``workbench server start|stop|status`` and ``workbench up``."""
+"""``workbench server start|stop|status``: the embedded Argilla server (``workbench up`` is in cli/up.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def start(host: str, port: int, timeout: int) -> None:
     """Start the embedded Argilla server and wait until it answers."""
     click.echo(f"starting the embedded Argilla server on {host}:{port} ...")
     state = launcher.start(host, port, timeout=timeout)
-    _print_state(state)
+    print_state(state)
 
 
 @server.command()
@@ -67,39 +67,10 @@ def status(as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _print_state(state: launcher.ServerState) -> None:
+def print_state(state: launcher.ServerState) -> None:
+    """Where the server that ``state`` describes answers, and where its owner's credentials are."""
     click.echo(f"Argilla is up at {state.url}")
     click.echo(f"  database:      {state.database}")
     click.echo(f"  search engine: {state.search_engine}")
     click.echo(f"  redis:         {state.redis_url}")
     click.echo(f"  owner login:   credentials in {launcher.config.credentials_path()} (mode 600)")
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface Argilla and the dashboard listen on.")
-@click.option("--port", default=6900, show_default=True, type=click.IntRange(1, 65535), help="Argilla's port.")
-@click.option("--dashboard-port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="The dashboard's port.")
-@click.option("--no-dashboard", is_flag=True, help="Do not start the dashboard.")
-def up(host: str, port: int, dashboard_port: int, no_dashboard: bool) -> None:
-    """Start Argilla, load the demo project and serve the dashboard (idempotent: safe to run again).
-
-    Everything keeps running in the background; `workbench server stop` stops it all.
-    """
-    st = launcher.status()
-    if st.state is not None and st.healthy:
-        click.echo(f"the Workbench server is already running at {st.state.url}")
-        state = st.state
-    else:
-        if st.state is not None:
-            click.echo("a previous server is partly down; restarting it")
-            launcher.stop()
-        state = launcher.start(host, port)
-        _print_state(state)
-    from workbench import demo
-
-    click.echo(demo.load_demo(state.url))
-    if no_dashboard:
-        return
-    url = launcher.start_dashboard(host, dashboard_port)
-    click.echo(f"dashboard at {url}: sign in with an Argilla account: the owner (password in "
-               f"{launcher.config.credentials_path()}) sees everything; ana / ben / chloe see their own figures")
