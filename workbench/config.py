@@ -16,7 +16,7 @@ import os
 import secrets
 import string
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import BadInput
@@ -138,7 +138,3 @@ def owner_credentials() -> OwnerCredentials:
     if merged != stored:
         atomic_write_text(path, json.dumps(merged, indent=2) + "\n", mode=0o600)
     return OwnerCredentials(**merged)
-
-
-def credentials_as_dict(creds: OwnerCredentials) -> dict:
-    return asdict(creds)

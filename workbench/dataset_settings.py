@@ -44,15 +44,6 @@ from workbench.errors import BadInput
 from workbench.guidelines import GuidelineVersion, render_for_argilla
 from workbench.tasks import Question, Task
 
-_ARGILLA_TYPE = {
-    "label": "label_selection",
-    "multi_label": "multi_label_selection",
-    "rating": "rating",
-    "ranking": "ranking",
-    "span": "span",
-    "text": "text",
-}
-
 _offline_client = None
 
 

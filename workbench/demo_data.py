@@ -33,7 +33,6 @@ SAFETY_LABELS = ("safe", "needs-caveat", "unsafe")
 ISSUE_LABELS = ("none", "factual-error", "missing-caveat", "overconfident", "off-topic", "harmful-advice", "incomplete", "unclear")
 SOURCES = ("gen-a", "gen-b", "seed-set")
 QUALITY_VALUES = (1, 2, 3, 4, 5)
-SIMULATED_QUESTIONS = ("quality", "safety", "issues")
 
 
 def record_id(fields: Mapping[str, str]) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.errors import BadInput
 from workbench.guidelines import render_for_argilla
 from workbench.rounds import task_key
 from workbench.tasks import Task
@@ -85,12 +84,3 @@ def publish_guideline(cl, store, task: Task, version: int | str) -> PublishRepor
     store.record_guideline_publication(task=task.name, dataset_id=task_key(task.name), version=gv.version,
                                        published_at=published_at)
     return report
-
-
-def current_version(store, task: Task) -> int | None:
-    """The guideline version in force for new rounds of ``task`` (None if none was published)."""
-    from workbench.store import utcnow
-
-    if not isinstance(task, Task):
-        raise BadInput(f"task: expected a Task, got {type(task).__name__}")
-    return store.guideline_version_at(task_key(task.name), utcnow())

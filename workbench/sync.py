@@ -75,7 +75,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 1000  # the largest page argilla-server 2.8 allows on its record endpoints
 READ_CONCURRENCY = 3
 WRITE_ATTEMPTS = 5  # record pages requested at once during a full read
-DELETED = "deleted"
 
 
 @dataclass

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from workbench.dataset_settings import SettingsChange, compare_settings, settings_for
@@ -284,10 +283,3 @@ def apply_task(cl, store, task: Task, *, dry_run: bool = False, allow_deletions:
                 f"Argilla accepted the update of dataset {plan.label} but did not make these changes: "
                 + "; ".join(map(str, left)))
     return report
-
-
-def apply_task_file(cl, store, task_file: Path | str, **kwargs) -> ApplyReport:
-    """:func:`apply_task` on the task loaded from ``task_file``."""
-    from workbench.tasks import load_task
-
-    return apply_task(cl, store, load_task(task_file), **kwargs)

@@ -37,7 +37,6 @@ import pandas as pd
 from workbench.errors import BadInput
 
 TIDY_COLUMNS = ("item", "annotator", "question", "value")
-OPTIONAL_COLUMNS = ("time", "round", "guideline_version")
 
 
 def check_seed(seed, name: str = "seed"):

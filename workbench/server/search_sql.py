@@ -19,7 +19,6 @@ search box uses: terms are matched as whole words, case-insensitively, every ter
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -72,9 +71,6 @@ class TextNode:
     children: Tuple["TextNode", ...] = ()
     words: Tuple[str, ...] = ()
     prefix: bool = False
-
-
-_SPECIAL = set('|+-"*()~\\')
 
 
 def _lex(q: str) -> List[Tuple[str, str]]:
@@ -278,16 +274,6 @@ def to_datetime(value: Union[str, float, int, datetime], what: str) -> datetime:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
     return dt
-
-
-def _to_float(value: Any, what: str) -> float:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise UnsupportedSearch(f"{what}: {value!r} is not a number") from None
-    if math.isnan(f):
-        raise UnsupportedSearch(f"{what}: NaN is not a valid bound")
-    return f
 
 
 # ----------------------------------------------------------------------------------------------
