@@ -186,15 +186,15 @@ def test_credentials_file_readable_by_others_is_refused(own_home):
     assert "x" * 12 not in result.stderr
 
 
-@pytest.mark.parametrize("text", ["[]", '"owner"', "{not json"])
+@pytest.mark.parametrize("text", [b"[]", b'"owner"', b"{not json", b'{"password": "\xff\xfe"}'])
 def test_credentials_file_that_is_not_an_object_is_refused(own_home, text):
     path = own_home / "credentials.json"
-    path.write_text(text)
+    path.write_bytes(text)
     path.chmod(0o600)
     result = run_cli("server", "start", "--port", str(launcher.free_port()), home=own_home)
     assert result.returncode == 2, result.stderr
     assert str(path) in result.stderr and "Traceback" not in result.stderr
-    assert path.read_text() == text  # left for the user to fix, not overwritten
+    assert path.read_bytes() == text  # left for the user to fix, not overwritten
     assert not (own_home / "run" / "server.json").exists()
 
 

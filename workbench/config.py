@@ -116,6 +116,8 @@ def owner_credentials() -> OwnerCredentials:
             )
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise BadInput(f"{path}: not UTF-8 text; fix it, or remove it to have new owner credentials generated") from None
         except json.JSONDecodeError as exc:
             raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
         if not isinstance(stored, dict):
