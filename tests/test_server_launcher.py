@@ -175,6 +175,15 @@ def test_start_stop_cycle_and_killed_worker(own_home):
     me = requests.get(f"http://127.0.0.1:{port}/api/v1/me", headers={"X-Argilla-Api-Key": creds["api_key"]}, timeout=10)
     assert me.status_code == 200 and me.json()["role"] == "owner"
 
+    # a broken dashboard.json does not keep the server running: stop stops it, then names the file
+    broken = own_home / "run" / launcher.DASHBOARD_STATE
+    broken.write_text("{not json")
+    stopped = run_cli("server", "stop", home=own_home)
+    assert stopped.returncode == 2, stopped.stderr
+    assert str(broken) in stopped.stderr and "stopped the server" in stopped.stderr
+    assert not (own_home / "run" / "server.json").exists()
+    assert not _processes_with_home(own_home)
+
 
 def test_credentials_file_readable_by_others_is_refused(own_home):
     path = own_home / "credentials.json"

@@ -430,7 +430,12 @@ def stop() -> ServerState:
         state = read_state()
         if state is None:
             raise ServiceError(f"no Workbench server is running under {config.home()} (nothing to stop)")
-        stop_dashboard()
+        try:
+            stop_dashboard()
+        except BadInput as exc:
+            # a broken dashboard.json must not keep the server running: stop it, then say so
+            _cleanup(state)
+            raise BadInput(f"stopped the server at {state.url}, but not the dashboard: {exc}") from None
         _cleanup(state)
         return state
 
