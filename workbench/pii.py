@@ -36,6 +36,16 @@ from workbench.errors import BadInput
 # would otherwise fetch the public suffix list from the web; empty = its bundled snapshot only.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+
+def _keep_tldextract_offline() -> None:
+    """Make tldextract's shared extractor use its bundled suffix list only: one built before the
+    environment variable above was set (tldextract imported before Workbench) would fetch it."""
+    import tldextract.tldextract as tld
+
+    if tld.TLD_EXTRACTOR.suffix_list_urls:
+        tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=())
+
+
 #: Entity types redacted by default. ``DATE_TIME`` is left out on purpose (see docs/pii.md): most
 #: dates in tickets and questions ("since Monday", "for 3 weeks") identify nobody, and the small
 #: spaCy model tags many plain numbers as dates, which would destroy content annotators need.
@@ -412,6 +422,7 @@ class PiiRedactor:
         Built once per process for each (model, language, recognisers, pipeline) combination and
         shared by every redactor that needs the same one.
         """
+        _keep_tldextract_offline()
         cfg = self.config
         key = (cfg.spacy_model, cfg.language, cfg.custom_recognizers, cfg.ner_only, self._needs_ner, self._ner_scope)
         engine = _ANALYZERS.get(key)
