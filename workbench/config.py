@@ -99,6 +99,24 @@ def credentials_path() -> Path:
     return home() / "credentials.json"
 
 
+def read_json_object(path: Path, *, holds: str, fix: str) -> dict:
+    """The JSON object stored in ``path``.
+
+    Raises ``BadInput`` naming the file, what it should hold and ``fix`` (what the user can do) when
+    it is not UTF-8 text, not JSON or not an object; its contents are never quoted (they may be
+    secrets).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; {fix}") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); {fix}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}: must hold a JSON object with {holds}, not a {type(data).__name__}; {fix}")
+    return data
+
+
 def owner_credentials() -> OwnerCredentials:
     """Owner credentials: from ``WORKBENCH_OWNER_USERNAME/PASSWORD/API_KEY`` when set, else from the
     credentials file, else generated once and written to the credentials file with mode 600.
@@ -114,17 +132,8 @@ def owner_credentials() -> OwnerCredentials:
                 f"{path}: mode is {oct(mode)}, but a credentials file must be readable by its owner only; "
                 f"run `chmod 600 {path}`"
             )
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise BadInput(f"{path}: not UTF-8 text; fix it, or remove it to have new owner credentials generated") from None
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        if not isinstance(stored, dict):
-            raise BadInput(
-                f"{path}: must hold a JSON object with username, password and api_key, not a {type(stored).__name__}; "
-                f"fix it, or remove it to have new owner credentials generated"
-            )
+        stored = read_json_object(path, holds="username, password and api_key",
+                                  fix="fix it, or remove it to have new owner credentials generated")
         for field in ("username", "password", "api_key"):
             if not isinstance(stored.get(field), str) or not stored.get(field):
                 raise BadInput(f"{path}: field {field!r} is missing or empty")

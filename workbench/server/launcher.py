@@ -451,14 +451,7 @@ def _read_dashboard_file(path: Path) -> tuple[str, ProcessInfo]:
     """(URL, process) recorded in ``path``; ``BadInput`` naming the file when it is not what
     :func:`start_dashboard` writes."""
     fix = f"remove {path} after checking that no `workbench up` dashboard still runs"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; {fix}") from None
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); {fix}") from None
-    if not isinstance(data, dict):
-        raise BadInput(f"{path}: must hold a JSON object with url and process, not a {type(data).__name__}; {fix}")
+    data = config.read_json_object(path, holds="url and process", fix=fix)
     if not isinstance(data.get("url"), str):
         raise BadInput(f"{path}: field 'url' is missing or not a string; {fix}")
     proc = data.get("process")
