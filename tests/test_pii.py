@@ -11,12 +11,12 @@ import os
 import random
 import re
 import stat
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from workbench import pii_ner
 from workbench.errors import BadInput
 from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor, Span, merge_spans
 from workbench.raw_store import RawStore, content_id
@@ -193,6 +193,27 @@ def test_lean_recognition_matches_presidio_analyze(redactor, testset):
     assert [redactor.analyze(t) for t in texts[:40]] == ours[:40]
 
 
+def test_recognizer_gates_never_skip_a_match(redactor, testset):
+    """A gated recogniser is skipped only on texts where it finds nothing, and the gates do skip."""
+    from workbench.pii_recognizers import recognizer_gate
+
+    gated = [(r, g) for r, g in redactor._gated if g is not None]
+    assert {type(r).__name__ for r, _ in gated} >= {"EmailRecognizer", "IbanRecognizer", "PersonCueRecognizer",
+                                                    "LocationCueRecognizer"}
+    assert all(recognizer_gate(r) is g is None for r, g in redactor._gated if g is None)
+    texts = [r["text"] for r in testset] + [
+        "mail ana.lopez+x@sub.example.co.uk now", "iban gb29 nwbk 6016 1331 9268 19 please",
+        "IBAN \u212aW81CBKU0000000000001234560101 (Kelvin sign)", "hi \u00c9mile, in \u00d8rsted", "no caps 12 here"]
+    entities = list(redactor.config.entities)
+    skipped = Counter()
+    for text, artifacts in redactor.analyzer.nlp_engine.process_batch(texts, "en", 32):
+        for recognizer, gate in gated:
+            if not gate(text):
+                assert recognizer.analyze(text=text, entities=entities, nlp_artifacts=artifacts) == []
+                skipped[type(recognizer).__name__] += 1
+    assert skipped["EmailRecognizer"] > 100 and skipped["IbanRecognizer"] > 100 and skipped["PersonCueRecognizer"] >= 1
+
+
 def test_ner_windows_cover_candidates_only(redactor):
     engine = redactor.analyzer.nlp_engine
     nlp = engine.nlp["en"]
@@ -216,6 +237,8 @@ def test_artifacts_from_arrays_match_token_attributes(redactor, testset):
     """The engine reads token texts, offsets and lower-cased forms with Doc.to_array instead of
     iterating tokens; both must give the same values, and the same candidates (line breaks,
     spaces, empty texts, non-ASCII letters included)."""
+    from workbench import pii_ner  # not at module level: workbench.pii must be imported first (tldextract offline)
+
     engine = redactor.analyzer.nlp_engine
     nlp = engine.nlp["en"]
     texts = [r["text"] for r in testset] + ["", "  ", "Hi\n\nIGOR ÉMILE  Ørsted,\r\nthanks\tÅsa"]

@@ -567,6 +567,14 @@ class PiiRedactor:
                 recognizer.is_loaded = True
         return recognizers
 
+    @cached_property
+    def _gated(self) -> list:
+        """``(recognizer, gate)`` pairs: a recogniser runs on a text only when its gate (a necessary
+        condition for any match, :func:`workbench.pii_recognizers.recognizer_gate`) passes."""
+        from workbench.pii_recognizers import recognizer_gate
+
+        return [(r, recognizer_gate(r)) for r in self._recognizers]
+
     def _recognize(self, text: str, artifacts) -> list:
         """Presidio's ``AnalyzerEngine.analyze`` on given NLP artefacts, minus its bookkeeping.
 
@@ -581,7 +589,9 @@ class PiiRedactor:
         id_key, name_key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, RecognizerResult.RECOGNIZER_NAME_KEY
         entities = list(self.config.entities)
         results = []
-        for recognizer in self._recognizers:
+        for recognizer, gate in self._gated:
+            if gate is not None and not gate(text):
+                continue  # cannot match (see recognizer_gate)
             found = recognizer.analyze(text=text, entities=entities, nlp_artifacts=artifacts)
             if found:
                 for result in found:

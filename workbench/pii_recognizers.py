@@ -444,6 +444,29 @@ def workbench_recognizers(language: str = "en") -> list:
     ]
 
 
+def recognizer_gate(recognizer):
+    """A cheap test a text must pass for ``recognizer`` to find anything in it, or None.
+
+    Each gate is a necessary part of every pattern the recogniser matches, compiled with the
+    recogniser's own regex flags, so skipping the recogniser on a text that fails it changes
+    nothing: an e-mail needs an "@"; the stock IBAN pattern two letters and two digits; every
+    person or location cue a capital letter (``\\p{Lu}``, the first letter of :data:`_NAME`).
+    """
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    if type(recognizer) is EmailRecognizer and all("[@]" in p.regex for p in recognizer.patterns):
+        return lambda text: "@" in text
+    if (type(recognizer) is IbanRecognizer and recognizer.patterns
+            and all("[A-Z]{2}[0-9]{2}" in p.regex for p in recognizer.patterns)):
+        return regex.compile(r"[A-Z]{2}[0-9]{2}", recognizer.global_regex_flags or 0).search
+    if type(recognizer) in (PersonCueRecognizer, LocationCueRecognizer):
+        return _CAPITAL.search
+    return None
+
+
+_CAPITAL = regex.compile(r"\p{Lu}")
+
+
 #: Stock recognisers replaced by the ones above.
 REPLACED = ("PhoneRecognizer", "UrlRecognizer", "IpRecognizer")
 
