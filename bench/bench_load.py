@@ -60,14 +60,32 @@ LABELS = ["positive", "negative", "neutral"]
 # ----------------------------------------------------------------------------------------------
 
 
+def check_postgres_url(admin_url: str) -> None:
+    """Exit naming ``--database-url`` unless it is a postgresql:// URL of a server that answers
+    (checked before the SQLite pass, not minutes later)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(admin_url)
+    except sa.exc.ArgumentError:
+        raise SystemExit("--database-url: not a database URL (expected postgresql://USER@HOST:PORT/DB)") from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() != "postgresql":
+        raise SystemExit(f"--database-url: {shown!r} is not a postgresql:// URL")
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the URL's problem here
+        raise SystemExit(f"--database-url: {shown!r}: cannot connect ({exc.__class__.__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
 @contextmanager
 def fresh_postgres(admin_url: str):
     """Create a fresh database on the server of ``admin_url``; yield its asyncpg URL; drop it."""
-    from sqlalchemy.engine import make_url
-
-    if make_url(admin_url).get_backend_name() != "postgresql":
-        raise SystemExit(f"--database-url: {make_url(admin_url).render_as_string(hide_password=True)!r} "
-                         "is not a postgresql:// URL")
     with fresh_postgres_database(admin_url, "workbench_bench") as url:
         yield url
 
@@ -218,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="postgresql://USER@HOST:PORT/DB: also run on a fresh PostgreSQL database")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
+    if args.database_url:
+        check_postgres_url(args.database_url)
 
     load_before = os.getloadavg()
     results = []

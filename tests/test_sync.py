@@ -428,6 +428,14 @@ def test_gold_import_set_adjudicate(tmp_path):
     assert "(expert, by dr-c)" in res.output
     res = runner.invoke(main, ["gold", "set", "medical-qa-rating", "q2", "quality", "11", "--by", "dr-c", "--store", url])
     assert res.exit_code == 2 and "11" in res.output
+    # setting the current value again (set or adjudicate) appends nothing
+    n = len(HistoryStore(url).gold_history("medical-qa-rating"))
+    res = runner.invoke(main, ["gold", "set", "medical-qa-rating", "q2", "quality", "3", "--by", "dr-d", "--store", url])
+    assert res.exit_code == 0 and "unchanged" in res.output, res.output
+    res = runner.invoke(main, ["gold", "adjudicate", "medical-qa-rating", "q1", "safety", "needs-caveat",
+                               "--by", "lead", "--store", url])
+    assert res.exit_code == 0 and "unchanged" in res.output, res.output
+    assert len(HistoryStore(url).gold_history("medical-qa-rating")) == n
     gold = HistoryStore(url).gold("medical-qa-rating").set_index(["item", "question"])
     assert gold.loc[("q2", "quality"), "value"] == 3
     assert gold.loc[("q2", "quality"), "kind"] == "expert"

@@ -20,7 +20,8 @@ from workbench.gold import GOLD_CSV_COLUMNS, check_gold_value, parse_value, read
 
 def _record_gold(task_name: str, item: str, question: str, value: str, set_by: str, store_url: str | None,
                  *, kind: str) -> None:
-    """Check VALUE against the task's question and append it to the store's gold as ``kind``."""
+    """Check VALUE against the task's question and append it to the store's gold as ``kind``
+    (nothing is appended when it is already the latest gold of that kind: re-running is a no-op)."""
     from workbench.store import HistoryStore
     from workbench.tasks import find_task
 
@@ -28,10 +29,15 @@ def _record_gold(task_name: str, item: str, question: str, value: str, set_by: s
     v = check_gold_value(t, question, parse_value(value), where="argument VALUE")
     store = HistoryStore(store_url)
     try:
-        store.set_gold(task=t.name, item=item, question=question, value=v, set_by=set_by, kind=kind)
+        written = store.set_gold_many(t.name, [dict(item=item, question=question, value=v, set_by=set_by,
+                                                     kind=kind)])
     finally:
         store.close()
-    click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} ({kind}, by {set_by})")
+    if written:
+        click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} ({kind}, by {set_by})")
+    else:
+        click.echo(f"gold {t.name}/{item}/{question} = {json.dumps(v)} ({kind}) unchanged: already the latest "
+                   f"{kind} answer; nothing appended")
 
 
 @click.group()
@@ -49,7 +55,8 @@ def gold() -> None:
 def gold_set(task_name: str, item: str, question: str, value: str, set_by: str, store_url: str | None) -> None:
     """Set the expert gold answer of ITEM's QUESTION to VALUE (JSON for lists/numbers, else text).
 
-    Gold is append-only: the latest answer wins, earlier ones stay in the history.
+    Gold is append-only: the latest answer wins, earlier ones stay in the history; setting the
+    current value again appends nothing.
     """
     _record_gold(task_name, item, question, value, set_by, store_url, kind="expert")
 
