@@ -1,0 +1,108 @@
+"""Given-name recogniser (workbench.pii_names) and the Mastercard 2-series recogniser, through the
+default redactor. Sentences written for these tests (not taken from the labelled sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.pii import PiiConfig, PiiRedactor
+from workbench.pii_names import EVERYDAY_WORDS, GivenNameRecognizer, common_words, given_names
+
+
+@pytest.fixture(scope="module")
+def redactor() -> PiiRedactor:
+    red = PiiRedactor(PiiConfig())
+    red.analyzer  # noqa: B018 - load once for the module
+    return red
+
+
+def _persons(redactor: PiiRedactor, text: str) -> list[str]:
+    return [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "PERSON"]
+
+
+def _found_by_names(redactor: PiiRedactor, text: str) -> list[str]:
+    """What the given-name recogniser alone reports on ``text`` (with the analyzer's spaCy doc)."""
+    engine = redactor.analyzer.nlp_engine
+    artifacts = engine.process_text(text, "en")
+    rec = GivenNameRecognizer()
+    rec.load()
+    return [text[r.start:r.end] for r in rec.analyze(text, ["PERSON"], artifacts)]
+
+
+def test_given_names_cover_many_locales_and_leave_common_words_out():
+    names = given_names()
+    assert len(names) > 10_000
+    # English, German, Portuguese, Turkish, Irish first names (Latin script, accents kept)
+    assert {"oliver", "jürgen", "joão", "mehmet", "siobhan"} <= names
+    assert all(n == n.lower() for n in list(names)[:2000])
+    assert not any("\u0400" <= c <= "\u04ff" for n in names for c in n)  # no Cyrillic (Latin script only)
+    common = common_words()
+    assert {"the", "and", "monday", "may", "thanks"} <= common
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The refund is for Oskar Lindqvist, who moved last spring.", ["Oskar Lindqvist"]),
+    ("Carpool this week: me, Bartosz, Yetunde and Graham.", ["Bartosz", "Yetunde", "Graham"]),
+    ("I left the keys with Magdalena yesterday.", ["Magdalena"]),
+    ("Please ask Thiago Pereira da Silva to sign the form.", ["Thiago Pereira da Silva"]),
+])
+def test_names_nothing_announces_are_found(redactor, text, expected):
+    found = _persons(redactor, text)
+    for name in expected:
+        assert any(name in f or f in name for f in found), (name, found)
+    assert set(expected) <= set(_found_by_names(redactor, text)) | set(found)
+
+
+@pytest.mark.parametrize("text", [
+    "Will the update fix the crash on older phones?",        # everyday word opening a sentence
+    "Mark the invoice as paid when the transfer arrives.",
+    "Server logs show the job stopped at midnight.",          # a lone capitalised word opening a sentence
+    "Grant access to the shared drive for the new hires.",
+])
+def test_sentence_openers_are_not_names(redactor, text):
+    assert _found_by_names(redactor, text) == []
+
+
+def test_everyday_words_are_names_mid_sentence_only():
+    assert {"will", "mark", "grace", "hope"} <= EVERYDAY_WORDS
+
+
+def test_place_cue_wins_over_given_name(redactor):
+    text = "We are moving to Florence next year."
+    assert "Florence" not in _found_by_names(redactor, text)
+
+
+def test_a_run_starts_at_its_given_name(redactor):
+    # "Payroll" opens the run but is not a name; the span starts at the given name
+    text = "Payroll Ingrid Solberg asked for the March figures."
+    assert "Ingrid Solberg" in _found_by_names(redactor, text)
+
+
+def _luhn_ok(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()][::-1]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+    return total % 10 == 0
+
+
+def _with_check_digit(prefix15: str) -> str:
+    for d in "0123456789":
+        if _luhn_ok(prefix15 + d):
+            return prefix15 + d
+    raise AssertionError(prefix15)
+
+
+@pytest.mark.parametrize("prefix", ["2221", "2300", "2599", "2719", "2720"])
+def test_mastercard_2_series_found(redactor, prefix):
+    number = _with_check_digit(prefix + "48150062342")
+    text = f"My card {number[:4]} {number[4:8]} {number[8:12]} {number[12:]} was charged twice."
+    cards = [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "CREDIT_CARD"]
+    assert cards == [f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:]}"]
+
+
+def test_mastercard_2_series_needs_luhn_and_range(redactor):
+    good = _with_check_digit("222148150062342")
+    bad_luhn = good[:-1] + str((int(good[-1]) + 1) % 10)
+    out_of_range = _with_check_digit("272148150062342")  # 2721 is not a Mastercard prefix
+    for number in (bad_luhn, out_of_range):
+        text = f"Reference {number} for the order."
+        assert not [s for s in redactor.analyze(text) if s.entity == "CREDIT_CARD"], number
