@@ -30,8 +30,9 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
     reporting verbs ("Priya joined the chat").
 ``Mastercard2SeriesRecognizer``
     Mastercard's 2221-2720 numbers, missing from the stock credit card pattern.
-``GivenNameRecognizer`` (:mod:`workbench.pii_names`)
-    Runs of capitalised words opening with a known given name (Faker's lists, 58 locales).
+``GivenNameRecognizer``, ``PlaceNameRecognizer`` (:mod:`workbench.pii_gazetteers`)
+    Runs of capitalised words opening with a known given name (Faker's lists, 58 locales), and
+    known place names (GeoNames cities, countries, US states) where the sentence makes them places.
 ``LocationCueRecognizer``
     A single word that spaCy tagged as a person but that follows "in", "near", "moved to" and the
     like ("I'm in Glasgow") is re-labelled ``LOCATION``.
@@ -450,7 +451,7 @@ class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
 
 def workbench_recognizers(language: str = "en") -> list:
     """The recognisers added to Presidio's (see the module docstring)."""
-    from workbench.pii_names import GivenNameRecognizer  # imports this module
+    from workbench.pii_gazetteers import GivenNameRecognizer, PlaceNameRecognizer  # imports this module
 
     return [
         WindowedPhoneRecognizer(supported_language=language),
@@ -462,6 +463,7 @@ def workbench_recognizers(language: str = "en") -> list:
         PersonCueRecognizer(supported_language=language),
         LocationCueRecognizer(supported_language=language),
         GivenNameRecognizer(supported_language=language),
+        PlaceNameRecognizer(supported_language=language),
         Mastercard2SeriesRecognizer(supported_language=language),
     ]
 

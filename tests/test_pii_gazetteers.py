@@ -1,4 +1,4 @@
-"""Given-name recogniser (workbench.pii_names) and the Mastercard 2-series recogniser, through the
+"""Given-name recogniser (workbench.pii_gazetteers) and the Mastercard 2-series recogniser, through the
 default redactor. Sentences written for these tests (not taken from the labelled sets)."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from workbench.pii import PiiConfig, PiiRedactor
-from workbench.pii_names import EVERYDAY_WORDS, GivenNameRecognizer, common_words, given_names
+from workbench.pii_gazetteers import (
+    EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer, common_words, given_names, place_names,
+)
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +108,64 @@ def test_mastercard_2_series_needs_luhn_and_range(redactor):
     for number in (bad_luhn, out_of_range):
         text = f"Reference {number} for the order."
         assert not [s for s in redactor.analyze(text) if s.entity == "CREDIT_CARD"], number
+
+
+# --------------------------------------------------------------------------- place names
+
+
+def _found_by_places(redactor: PiiRedactor, text: str) -> list[str]:
+    engine = redactor.analyzer.nlp_engine
+    artifacts = engine.process_text(text, "en")
+    rec = PlaceNameRecognizer()
+    rec.load()
+    return [text[r.start:r.end] for r in rec.analyze(text, ["LOCATION"], artifacts)]
+
+
+def _locations(redactor: PiiRedactor, text: str) -> list[str]:
+    return [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "LOCATION"]
+
+
+def test_place_names_cover_cities_countries_and_states():
+    places = place_names()
+    assert {"gdańsk", "tromsø", "rio de janeiro", "germany", "texas", "europe"} <= places
+    assert "hvar" not in places  # towns under 15,000 people are not listed
+
+
+@pytest.mark.parametrize("text, place", [
+    ("We drove through Gdańsk on the way back.", "Gdańsk"),           # strong cue
+    ("The parcel is going to Tromsø next week.", "Tromsø"),            # weak cue, not a given name
+    ("Delivery address: 4 Rue Verte, 31000 Toulouse.", "Toulouse"),    # postcode
+    ("She works for a bank in Porto, Portugal.", "Porto"),
+    ("Branch city: Katowice", "Katowice"),                             # form field
+    ("Rio de Janeiro was hotter than expected.", "Rio de Janeiro"),    # several words, no cue needed
+])
+def test_places_the_sentence_makes_places_are_found(redactor, text, place):
+    assert place in _found_by_places(redactor, text)
+    assert any(place in loc for loc in _locations(redactor, text)), _locations(redactor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Reading the contract took an hour.",                  # a place name that opens a sentence
+    "The Bristol account is overdue.",                     # one word, no cue
+    "I got an e-mail from Florence about the rota.",       # a given name with only a weak cue
+])
+def test_places_without_a_place_cue_are_not_taken(redactor, text):
+    assert _found_by_places(redactor, text) == []
+
+
+def test_given_name_that_is_also_a_place_follows_the_cue(redactor):
+    assert "Florence" in _found_by_places(redactor, "We are staying near Florence for a week.")
+    assert "Florence" in _persons(redactor, "I got an e-mail from Florence about the rota.")
+
+
+def test_given_name_outvotes_a_place_label_when_it_is_no_place(redactor):
+    # the small model tends to label lone unfamiliar first names as places; a given name that is
+    # no known place is reported as a person with the higher score
+    text = "The draft was written with help from Aurelio and Brigitta."
+    persons = _persons(redactor, text)
+    assert "Aurelio" in persons and "Brigitta" in persons, persons
+
+
+def test_street_with_a_given_name_is_not_a_person(redactor):
+    text = "Please send it to 12 Jasper Road, Leeds."
+    assert _found_by_names(redactor, text) == []
