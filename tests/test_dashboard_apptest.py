@@ -528,8 +528,12 @@ def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(t
                            annotators=tuple(sorted(labels["annotator"].unique())))
     ref._team = data.team_observations(labels, within=("round",))
     ref._texts = labels.assign(value=labels["value"].map(data.label_text))  # the former per-row mapping
-    assert len(new.labels) == len(tidy) > 0 and chart is not None
-    for f in ("labels", "gold", "gold_obs", "team_obs", "rounds", "annotators"):
+    ref._codes = False  # the reference takes the former pandas way in every view (no integer codes)
+    assert len(new.labels) == len(tidy) > 0 and chart is not None and new.codes is not None
+    # the history keeps the drift functions' columns only (the store reads no others)
+    assert list(new.labels.columns) == list(data.HISTORY_LABEL_COLUMNS)
+    _equal(new.labels, ref.labels[list(data.HISTORY_LABEL_COLUMNS)], "labels")
+    for f in ("gold", "gold_obs", "team_obs", "rounds", "annotators"):
         _equal(getattr(new, f), getattr(ref, f), f)
     _equal(new.chart.points, ref.chart.points, "chart")
     for ann in ref.annotators:
@@ -541,4 +545,11 @@ def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(t
         a, b = data.drift_view(data.Source(url), new, q), data.drift_view(data.Source(url), ref, q)
         for f in dataclasses.fields(a):
             _equal(getattr(a, f.name), getattr(b, f.name), (q, f.name))
+    from types import SimpleNamespace
+
+    qs = {"q": SimpleNamespace(kind="label", level="nominal", categories=("a", "b", "c")),
+          "p": SimpleNamespace(kind="rating", level="interval", categories=())}
+    by_version = data.alphas_by_version(new, qs, n_boot=50)
+    assert len(by_version) >= 6 and by_version["alpha"].notna().all()
+    pd.testing.assert_frame_equal(by_version, data.alphas_by_version_slow(ref.labels, qs, n_boot=50))
     store.close()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from workbench.errors import BadInput
 from workbench.store import (
-    HistoryStore, ResponseRow, SuggestionRow, decode_value, encode_value, normalise_value,
+    HISTORY_COLUMNS, HistoryStore, ResponseRow, SuggestionRow, decode_value, encode_value, normalise_value,
 )
 
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -398,6 +398,29 @@ def test_tidy_from_the_latest_table_equals_the_query_over_every_version(store):
     rows = store.tidy(task="qa", question="m")
     assert len(rows) and all(isinstance(v, list) for v in rows["value"])
     assert len({id(v) for v in rows["value"]}) == len(rows)  # no two rows share a mutable value
+
+
+def test_tidy_with_columns_equals_the_full_table_cut_to_those_columns(store):
+    """``columns=``: only the columns asked for (read and converted from the latest-version table,
+    or cut from the query over every version), with the rows and order of the full table."""
+    _seed_edits(store)
+    choices = [["item", "annotator", "question", "value", "time", "round", "guideline_version"],
+               ["value", "item"], ["round", "dataset", "time"], ["question"], ["record_id", "status", "version", "item"],
+               ["synced_at", "task", "annotator", "dataset_id", "user_id", "response_id", "inserted_at"]]
+    for case in TIDY_CASES:
+        for cols in choices:
+            for latest in (True, False):
+                store.read_latest_table = latest
+                try:
+                    full = store.tidy(**{**case, "extra_columns": tuple(HISTORY_COLUMNS)})
+                    got = store.tidy(**case, columns=cols)
+                finally:
+                    store.read_latest_table = True
+                _same_frames(got, full[cols].reset_index(drop=True), (case, cols, latest))
+    with pytest.raises(BadInput, match="columns: .*'nope'"):
+        store.tidy(columns=["item", "nope"])
+    with pytest.raises(BadInput, match="columns: empty"):
+        store.tidy(columns=[])
 
 
 def test_latest_table_migration_is_idempotent_and_resumable(store):

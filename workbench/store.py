@@ -1005,7 +1005,8 @@ class HistoryStore:
     def tidy(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
              dataset: str | Sequence[str] | None = None, question: str | Sequence[str] | None = None,
              statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True,
-             extra_columns: Sequence[str] = (), gold_items_only: bool = False) -> pd.DataFrame:
+             extra_columns: Sequence[str] = (), gold_items_only: bool = False,
+             columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Responses as the analytics core's tidy table, one row per judgement.
 
         Columns :data:`TIDY_COLUMNS`: ``item`` (record external id), ``annotator`` (username),
@@ -1022,17 +1023,30 @@ class HistoryStore:
         ``record_id``). ``gold_items_only`` keeps the items that have a gold answer (of ``task``,
         when given): what drift monitoring against gold needs, without reading the rest.
 
+        ``columns`` returns only these columns (of :data:`HISTORY_COLUMNS`), in this order, instead
+        of :data:`TIDY_COLUMNS` plus ``extra_columns``: the same rows in the same order, and from
+        the latest-version table only what is asked for is read and converted (a task's history
+        for the dashboard needs seven of the eleven).
+
         The filters apply before the latest versions are looked up (an index lookup per row kept),
         so reading one round costs in proportion to that round, not to the store.
         """
-        bad = [c for c in extra_columns if c not in HISTORY_COLUMNS]
+        asked = list(extra_columns) + (list(columns) if columns is not None else [])
+        bad = [c for c in asked if c not in HISTORY_COLUMNS]
         if bad:
-            raise BadInput(f"extra_columns: {bad!r} are not history columns ({', '.join(HISTORY_COLUMNS)})")
-        wanted = list(TIDY_COLUMNS) + [c for c in dict.fromkeys(extra_columns) if c not in TIDY_COLUMNS]
+            what = "columns" if columns is not None and any(c in list(columns) for c in bad) else "extra_columns"
+            raise BadInput(f"{what}: {bad!r} are not history columns ({', '.join(HISTORY_COLUMNS)})")
+        if columns is not None:
+            if not list(columns):
+                raise BadInput("columns: empty; name at least one history column")
+            wanted = list(dict.fromkeys(columns))
+        else:
+            wanted = list(TIDY_COLUMNS) + [c for c in dict.fromkeys(extra_columns) if c not in TIDY_COLUMNS]
         if latest_only and self.read_latest_table:
             return self._tidy_from_latest(task=task, round=round, dataset=dataset, question=question,
                                           statuses=statuses, wanted=wanted, gold_items_only=gold_items_only)
-        read = wanted + [c for c in ("dataset_id", "record_id") if c not in wanted]  # the sort keys
+        read = list(dict.fromkeys(wanted + list(TIDY_COLUMNS)))  # (_read_responses converts these)
+        read += [c for c in ("dataset_id", "record_id") if c not in read]  # the sort keys
         df = self._read_responses(self._responses_query(
             task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=latest_only,
             columns=read, gold_items_only=gold_items_only), read)
@@ -1046,9 +1060,11 @@ class HistoryStore:
         lt, rd, ds = response_latest_t, rounds_t, datasets_t
         per_dataset = ("round", "task", "dataset", "dataset_id")
         sqlite = self.engine.dialect.name == "sqlite"
-        base = ["item", "annotator", "time", "guideline_version", "status", "version"]
+        base = [c for c in ("item", "annotator", "time", "guideline_version", "status", "version") if c in wanted]
         if "record_id" in wanted or not sqlite:  # (SQLite sorts by it without returning it)
             base.append("record_id")
+        if not sqlite and "annotator" not in base:  # (sorted by it here)
+            base.append("annotator")
         row_cols = base + [c for c in wanted if c not in per_dataset and c not in base + ["question", "value",
                                                                                            "record_id"]]
         every = {
@@ -1089,25 +1105,45 @@ class HistoryStore:
                 res = conn.execute(q)
                 # SQLite: the driver's rows as they are (text, integers: no result processing to skip)
                 rows = res.cursor.fetchall() if sqlite else res.fetchall()
-                part = pd.DataFrame.from_records(rows, columns=row_cols + ["answers"])
-                if not sqlite:
+                if sqlite:  # the rows as one 2-D object array (columns: strided views; converted below)
+                    part = _RowColumns(rows, row_cols + ["answers"])
+                else:
+                    part = pd.DataFrame.from_records(rows, columns=row_cols + ["answers"])
                     part = part.sort_values(["record_id", "annotator"], kind="stable", ignore_index=True)
                 for t, r in combos:
-                    frames.append(part.assign(task=t, round=r, dataset=names.get(dataset_id), dataset_id=dataset_id))
+                    frames.append((part, dict(task=t, round=r, dataset=names.get(dataset_id), dataset_id=dataset_id)))
+        constants = [c for c in per_dataset if c in wanted]
+        frames = [f for f in frames if len(f[0])]
         if not frames:
-            df = pd.DataFrame(columns=row_cols + ["answers", "task", "round", "dataset", "dataset_id"])
-        else:
-            frames = [f for f in frames if len(f)] or frames[:1]
-            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        # converted per response, before the spread to one row per question (half the rows)
-        df["time"] = _utc_series(df["time"])
-        for c in ("inserted_at", "synced_at"):
-            if c in df.columns:
-                df[c] = _utc_series(df[c])
+            df = pd.DataFrame(columns=row_cols + ["answers"] + constants)
+            for c in ("time", "inserted_at", "synced_at"):
+                if c in df.columns:
+                    df[c] = _utc_series(df[c])
+            for c in ("round", "guideline_version", "version"):
+                if c in df.columns:
+                    df[c] = df[c].astype("Int64")
+            df = _spread_answers(df[[c for c in df.columns if c in wanted or c == "answers"]], question)
+            return df[wanted]
+        # Column by column (numpy arrays; no intermediate frames to concatenate and consolidate),
+        # converted per response, before the spread to one row per question (half the rows).
+        columns = {}
+        for c in row_cols + ["answers"]:
+            arrays = [part[c].to_numpy() for part, _ in frames]
+            columns[c] = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+        for c in constants:
+            columns[c] = np.concatenate([np.full(len(part), const[c], dtype=object) for part, const in frames])
+        for c in ("time", "inserted_at", "synced_at"):
+            if c in columns:
+                columns[c] = _utc_series(columns[c]).array
         for c in ("round", "guideline_version", "version"):
-            df[c] = df[c].astype("Int64")
-        df = _spread_answers(df[[c for c in df.columns if c in wanted or c == "answers"]], question)
-        return df[wanted]
+            if c in columns:
+                columns[c] = pd.Series(columns[c]).astype("Int64").array
+        rep, questions, values = _spread_plan(columns.pop("answers"), question)
+        columns["question"] = questions
+        # (through a list: pandas infers the type, as when decode_values' list is assigned)
+        columns["value"] = pd.Series(values.tolist(), dtype=None if len(values) else object).array
+        return pd.DataFrame({c: columns[c] if c in ("question", "value") else columns[c].take(rep) for c in wanted},
+                            index=pd.RangeIndex(len(rep)), copy=False)
 
     def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,
                          statuses: Sequence[str] | None = None) -> pd.DataFrame:
@@ -1175,12 +1211,38 @@ class HistoryStore:
         return out
 
 
+class _RowColumns:
+    """Database rows (tuples) as columns: ``part[name].to_numpy()`` is that column as an object array."""
+
+    def __init__(self, rows: list, names: list[str]):
+        self._grid = np.array(rows, dtype=object).reshape(len(rows), len(names))
+        self._pos = {n: k for k, n in enumerate(names)}
+
+    def __len__(self) -> int:
+        return len(self._grid)
+
+    def __getitem__(self, name: str):
+        column = self._grid[:, self._pos[name]]
+        return pd.Series(column, dtype=object, copy=False)
+
+
 def _spread_answers(df: pd.DataFrame, question) -> pd.DataFrame:
     """One row per (response, question) from ``answers`` JSON objects, questions in key order (sorted).
 
     Each distinct object is decoded once; a list or dict value is decoded per row, so that no two
     rows share a mutable value (as :func:`decode_values`)."""
-    codes, uniques = pd.factorize(df["answers"].to_numpy(dtype=object), use_na_sentinel=False)
+    rep, questions, values = _spread_plan(df["answers"].to_numpy(dtype=object), question)
+    out = df.drop(columns=["answers"]).take(rep)
+    out.index = pd.RangeIndex(len(out))
+    out["question"] = questions
+    out["value"] = values.tolist()  # (a list: pandas infers the type, as decode_values' list does)
+    return out
+
+
+def _spread_plan(answers: np.ndarray, question) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_spread_answers` does, on the ``answers`` texts alone: ``(rep, questions,
+    values)``, output row ``i`` being response ``rep[i]``'s answer ``values[i]`` to ``questions[i]``."""
+    codes, uniques = pd.factorize(answers, use_na_sentinel=False)
     decoded = [json.loads(u) for u in uniques]
     nk = np.fromiter((len(d) for d in decoded), dtype=np.int64, count=len(decoded))
     flat_q = np.empty(int(nk.sum()), dtype=object)
@@ -1191,25 +1253,21 @@ def _spread_answers(df: pd.DataFrame, question) -> pd.DataFrame:
             flat_q[k], flat_v[k] = q, v
             k += 1
     counts = nk[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    rep = np.repeat(np.arange(len(df)), counts)
+    rep = np.repeat(np.arange(len(answers)), counts)
     starts = np.concatenate([[0], np.cumsum(nk)[:-1]]).astype(np.int64)
     within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
     pos = starts[codes[rep]] + within if len(rep) else np.zeros(0, dtype=np.int64)
     if question is not None:
         keep = np.isin(flat_q[pos], np.asarray(_as_list(question), dtype=object)) if len(pos) else pos.astype(bool)
         rep, pos = rep[keep], pos[keep]
-    out = df.drop(columns=["answers"]).take(rep)
-    out.index = pd.RangeIndex(len(out))
     values = flat_v[pos]
     if any(isinstance(v, (list, dict)) for v in flat_v):
         mutable = np.fromiter((isinstance(v, (list, dict)) for v in values), dtype=bool, count=len(values))
-        src = df["answers"].to_numpy(dtype=object)[rep]
+        src = answers[rep]
         qs = flat_q[pos]
         for i in np.flatnonzero(mutable):
             values[i] = json.loads(src[i])[qs[i]]
-    out["question"] = flat_q[pos]
-    out["value"] = values.tolist()  # (a list: pandas infers the type, as decode_values' list does)
-    return out
+    return rep, flat_q[pos], values
 
 
 def _as_list(value) -> list:

@@ -89,8 +89,11 @@ __all__ = [
     "monitor_gold_agreement",
     "rolling_agreement",
     "shift_vs_own_past",
+    "shift_vs_own_past_counts",
     "shift_vs_team",
+    "shift_vs_team_counts",
     "team_observations",
+    "team_votes",
     "validate_gold",
     "validate_labels",
 ]
@@ -374,37 +377,8 @@ def team_observations(
     g = df.groupby(["item", "question", *within], sort=False).ngroup().to_numpy()
     a, _ = pd.factorize(df["annotator"])
     v, qcodes, offsets, uniques, n_vals = _value_codes(df["value"], df["question"])
-    k = max(n_vals)
-    n_groups = int(g.max()) + 1
-    n_ann = int(a.max()) + 1
-
-    team_code = np.full(n, -1, dtype=np.int64)
-    n_others = np.zeros(n, dtype=np.int64)
-    order = np.argsort(g, kind="stable")
-    g_sorted = g[order]
-    bounds = np.searchsorted(g_sorted, np.arange(0, n_groups + 1, max(1, max_cells // k)))
-    bounds = np.unique(np.append(bounds, n))
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        rows = order[lo:hi]
-        gg = g[rows] - g[rows].min()
-        ng = int(gg.max()) + 1
-        vv, aa = v[rows], a[rows]
-        total = np.bincount(gg * k + vv, minlength=ng * k).reshape(ng, k)
-        pair, pair_first, p = np.unique(gg * n_ann + aa, return_index=True, return_inverse=True)
-        own = np.bincount(p * k + vv, minlength=len(pair) * k).reshape(len(pair), k)
-        pair_g = gg[pair_first]
-        others = total[pair_g] - own
-        ann_per_group = np.bincount(pair_g, minlength=ng)
-        top = others.max(axis=1)
-        arg = others.argmax(axis=1)
-        unique_top = (others == top[:, None]).sum(axis=1) == 1
-        votes = others.sum(axis=1)
-        ok = (top > 0) & unique_top & (ann_per_group[pair_g] - 1 >= min_others)
-        if strict_majority:
-            ok &= 2 * top > votes
-        team_code[rows] = np.where(ok[p], arg[p], -1)
-        n_others[rows] = ann_per_group[pair_g[p]] - 1
-
+    team_code, n_others = team_votes(g, a, v, max(n_vals), min_others=min_others, strict_majority=strict_majority,
+                                     max_cells=max_cells)
     has = team_code >= 0
     team_value = np.full(n, None, dtype=object)
     team_value[has] = uniques[offsets[qcodes[has]] + team_code[has]]
@@ -416,6 +390,60 @@ def team_observations(
     out["n_others"] = n_others[order]
     out["agrees_team"] = agrees[order]
     return out
+
+
+def team_votes(group, annotator, value, k: int, *, min_others: int = 2, strict_majority: bool = False,
+               max_cells: int = 20_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """The leave-one-annotator-out team answer of each judgement, on integer codes.
+
+    ``group[i]`` numbers judgement ``i``'s (item, question, ...) group (any non-negative
+    integers), ``annotator[i]`` its annotator and ``value[i]`` its answer (``0 <= value < k``,
+    numbered within the question). Returns ``(team_code, n_others)``: the code of the other
+    annotators' most frequent answer in the group (-1: none, as :func:`team_observations`
+    says) and how many other annotators answered there. How the codes are numbered does not
+    change the result. This is the arithmetic of :func:`team_observations`, for callers that
+    factorise a table's ids once and use them for several views.
+    """
+    g = np.asarray(group, dtype=np.int64)
+    a = np.asarray(annotator, dtype=np.int64)
+    v = np.asarray(value, dtype=np.int64)
+    n = len(g)
+    team_code = np.full(n, -1, dtype=np.int64)
+    n_others = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return team_code, n_others
+    n_groups = int(g.max()) + 1
+    n_ann = int(a.max()) + 1
+    if n_groups * k <= max_cells:  # one block: every row, in table order
+        blocks = [slice(None)]
+    else:
+        order = np.argsort(g, kind="stable")
+        g_sorted = g[order]
+        bounds = np.searchsorted(g_sorted, np.arange(0, n_groups + 1, max(1, max_cells // k)))
+        bounds = np.unique(np.append(bounds, n))
+        blocks = [order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
+    for rows in blocks:
+        gg = g[rows] - g[rows].min()
+        ng = int(gg.max()) + 1
+        vv, aa = v[rows], a[rows]
+        total = np.bincount(gg * k + vv, minlength=ng * k).reshape(ng, k)
+        # each (group, annotator) pair numbered (by a hash table, in order of appearance)
+        p, pairs = pd.factorize(gg * n_ann + aa)
+        n_pairs = len(pairs)
+        own = np.bincount(p * k + vv, minlength=n_pairs * k).reshape(n_pairs, k)
+        pair_g = np.asarray(pairs, dtype=np.int64) // n_ann
+        others = total[pair_g] - own
+        ann_per_group = np.bincount(pair_g, minlength=ng)
+        top = others.max(axis=1)
+        arg = others.argmax(axis=1)
+        unique_top = (others == top[:, None]).sum(axis=1) == 1
+        votes = others.sum(axis=1)
+        ok = (top > 0) & unique_top & (ann_per_group[pair_g] - 1 >= min_others)
+        if strict_majority:
+            ok &= 2 * top > votes
+        team_code[rows] = np.where(ok[p], arg[p], -1)
+        n_others[rows] = ann_per_group[pair_g[p]] - 1
+    return team_code, n_others
 
 
 def _annotator_time_order(df: pd.DataFrame) -> np.ndarray:
@@ -1230,6 +1258,14 @@ def shift_vs_own_past(
         side = np.where(df["time"] < at, "before", "after")
     counts = df.assign(_side=side).groupby(["annotator", "question", "_side", "value"], sort=False).size()
     counts = counts.unstack("value", fill_value=0)
+    return shift_vs_own_past_counts(counts, **test_options)
+
+
+def shift_vs_own_past_counts(counts: pd.DataFrame, **test_options) -> pd.DataFrame:
+    """:func:`shift_vs_own_past` from the label counts it tests: ``counts`` has the index
+    ``(annotator, question, _side)`` (``_side`` "before" or "after") and one column per label, in
+    the order ``groupby([...], sort=False).size().unstack("value", fill_value=0)`` gives them (the
+    order of the labels decides the Monte Carlo draws). For callers that count on integer codes."""
     return _tests_from_counts(counts, "before", "after", ["annotator", "question"], test_options)
 
 
@@ -1270,6 +1306,14 @@ def shift_vs_team(
     if len(df) == 0:
         raise BadInput(f"{source}: no labels in the chosen period and questions")
     own = df.groupby(["annotator", "question", "value"], sort=False).size().unstack("value", fill_value=0)
+    return shift_vs_team_counts(own, **test_options)
+
+
+def shift_vs_team_counts(own: pd.DataFrame, **test_options) -> pd.DataFrame:
+    """:func:`shift_vs_team` from each annotator's label counts: ``own`` has the index
+    ``(annotator, question)`` and one column per label, in the order
+    ``groupby([...], sort=False).size().unstack("value", fill_value=0)`` gives them (the order of
+    the labels decides the Monte Carlo draws). For callers that count on integer codes."""
     total = own.groupby(level="question").sum()
     team = total.reindex(own.index.get_level_values("question")).to_numpy() - own.to_numpy()
     team = pd.DataFrame(team, index=own.index, columns=own.columns)

@@ -445,12 +445,47 @@ def to_reliability_data(df: pd.DataFrame, *, order=None, as_sets: bool = True) -
     cell = ann_codes.astype(np.int64) * len(items) + item_codes
     if np.bincount(cell, minlength=len(items) * len(annotators)).max(initial=0) > 1:
         _check_duplicates(df, ("item", "annotator"), source)  # names the first duplicate
-    values = df["value"].to_numpy()
-    present = ~pd.isna(df["value"]).to_numpy()
+    return _from_codes(item_codes, items, ann_codes, annotators, df["value"].to_numpy(), order=order,
+                       as_sets=as_sets, source=source)
+
+
+def _from_codes(item_codes, items: tuple, ann_codes, annotators: tuple, values: np.ndarray, *, order, as_sets: bool,
+                source: str) -> ReliabilityData:
+    """The reliability data of rows given as item and annotator positions (into ``items`` and
+    ``annotators``, at most one row per pair) and their values (missing ones are left out)."""
+    present = ~pd.isna(values)
     codes_1d, categories, ordered = _encode(values[present], order=order, as_sets=as_sets, source=source)
     codes = np.full((len(annotators), len(items)), -1, dtype=np.int32)
-    codes[ann_codes[present], item_codes[present]] = codes_1d
+    codes[np.asarray(ann_codes)[present], np.asarray(item_codes)[present]] = codes_1d
     return ReliabilityData(codes=codes, categories=categories, annotators=annotators, items=items, ordered=ordered)
+
+
+def reliability_data_from_codes(item_codes, items, ann_codes, annotators, values, *, order=None,
+                                as_sets: bool = True, source: str = "annotations") -> ReliabilityData:
+    """:func:`to_reliability_data` for rows already coded as integers, for callers that factorise
+    item and annotator names once for many tables (a task's whole history) instead of per table.
+
+    ``items`` and ``annotators`` are every id the codes can point at, **sorted** (as
+    :func:`to_reliability_data` sorts them); ``item_codes[k]`` / ``ann_codes[k]`` are row ``k``'s
+    positions in them; ``values`` the rows' answers. Only the ids that occur are kept, in the
+    same order, so the result equals ``to_reliability_data`` of the same rows with the names
+    (tested). An (item, annotator) pair may occur only once: this is not checked here.
+    """
+    used_items, item_pos = _used_codes(item_codes, len(items))
+    used_anns, ann_pos = _used_codes(ann_codes, len(annotators))
+    items = tuple(items[i] for i in used_items)
+    annotators = tuple(annotators[i] for i in used_anns)
+    values = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    return _from_codes(item_pos, items, ann_pos, annotators, values, order=order, as_sets=as_sets, source=source)
+
+
+def _used_codes(codes, n: int):
+    """The distinct codes (ascending) and each code's position among them, in O(n) (no sort)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.size and (codes.min() < 0 or codes.max() >= n):
+        raise BadInput(f"codes must lie in 0..{n - 1}; found {int(codes.min())}..{int(codes.max())}")
+    used = np.bincount(codes, minlength=n) > 0
+    return np.flatnonzero(used), (np.cumsum(used) - 1)[codes]
 
 
 def _parse_number(text: str):
