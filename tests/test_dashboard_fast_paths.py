@@ -229,6 +229,11 @@ def test_annotator_and_drift_views_on_codes_equal_those_on_names():
             _same(getattr(a, f.name), getattr(b, f.name), (q, f.name))
         assert len(a.shift_team) and len(a.shift_versions)
     pd.testing.assert_frame_equal(data.alphas_by_version(fast, QS, n_boot=30), data.alphas_by_version(slow, QS, n_boot=30))
+    assert data.task_meta(fast) == data.task_meta(slow) and len(data.task_meta(fast).n_items) == 5
+    for ann in (fast.annotators[0], "nobody"):
+        a, b = data.label_distribution(fast, ann), data.label_distribution(slow, ann)
+        pd.testing.assert_frame_equal(a, b)
+        assert len(a) == 0 if ann == "nobody" else len(a) > 10
 
 
 def _same(a, b, where):
@@ -236,3 +241,42 @@ def _same(a, b, where):
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=str(where))
     else:
         assert a == b, (where, a, b)
+
+
+def _value_codes_per_question(values: pd.Series, questions: pd.Series):
+    """The former drift._value_codes: one factorisation per question (the reference)."""
+    qcodes, qs = pd.factorize(questions)
+    vals = values.to_numpy()
+    codes = np.empty(len(vals), dtype=np.int64)
+    offsets = np.zeros(len(qs), dtype=np.int64)
+    uniques, n_vals, start = [], [], 0
+    for q, idx in enumerate(pd.Series(np.arange(len(vals))).groupby(qcodes, sort=True).indices.values()):
+        c, u = pd.factorize(vals[idx], use_na_sentinel=False)
+        codes[idx] = c
+        offsets[q] = start
+        start += len(u)
+        uniques.append(np.asarray(u, dtype=object))
+        n_vals.append(len(u))
+    return codes, qcodes, offsets, np.concatenate(uniques), n_vals
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_value_codes_by_hashing_equal_those_per_question(seed):
+    from workbench.analytics.drift import _value_codes
+
+    labels = random_labels(seed, missing=seed == 1)
+    rng = np.random.default_rng(seed)
+    tables = [labels, labels[labels["question"] == "p"],  # ints only (an int64 column below)
+              pd.DataFrame({"question": rng.choice(["b", "a"], 300), "value": rng.choice([1, 1.0, True, "1", 2.5], 300)})]
+    for df in tables:
+        values = df["value"] if len(tables) and df is not tables[1] else df["value"].astype(np.int64)
+        got = _value_codes(values, df["question"])
+        want = _value_codes_per_question(values, df["question"])
+        for g, w in zip(got, want):
+            if isinstance(w, list):
+                assert g == w
+            elif w.dtype == object:  # (nan stands for a missing value: compared by type and repr)
+                assert [(type(v), repr(v)) for v in g] == [(type(v), repr(v)) for v in w]
+            else:
+                np.testing.assert_array_equal(g, w)
+

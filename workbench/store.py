@@ -1137,11 +1137,10 @@ class HistoryStore:
                 columns[c] = _utc_series(columns[c]).array
         for c in ("round", "guideline_version", "version"):
             if c in columns:
-                columns[c] = pd.Series(columns[c]).astype("Int64").array
+                columns[c] = _nullable_ints(columns[c])
         rep, questions, values = _spread_plan(columns.pop("answers"), question)
         columns["question"] = questions
-        # (through a list: pandas infers the type, as when decode_values' list is assigned)
-        columns["value"] = pd.Series(values.tolist(), dtype=None if len(values) else object).array
+        columns["value"] = _inferred(values)
         return pd.DataFrame({c: columns[c] if c in ("question", "value") else columns[c].take(rep) for c in wanted},
                             index=pd.RangeIndex(len(rep)), copy=False)
 
@@ -1209,6 +1208,28 @@ class HistoryStore:
             for t in metadata.sorted_tables:
                 out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
         return out
+
+
+def _nullable_ints(column: np.ndarray):
+    """``pd.Series(column).astype("Int64").array``; a column of Python ints only without the
+    per-value checks (the same array)."""
+    if column.dtype == object and len(column) and pd.api.types.infer_dtype(column, skipna=False) == "integer":
+        data = np.asarray(column, dtype=np.int64)
+        return pd.arrays.IntegerArray(data, np.zeros(len(data), dtype=bool))
+    return pd.Series(column).astype("Int64").array
+
+
+#: What pandas infers from a list of such values is an object column, the same as the array itself.
+_STAYS_OBJECT = ("string", "mixed-integer", "mixed")
+
+
+def _inferred(values: np.ndarray):
+    """The column pandas makes of ``values.tolist()`` (it infers the type, as when decode_values'
+    list is assigned); answers that stay objects (texts, mixed kinds) skip the list."""
+    if (len(values) and values.dtype == object and not pd.get_option("future.infer_string")
+            and pd.api.types.infer_dtype(values, skipna=True) in _STAYS_OBJECT):
+        return values
+    return pd.Series(values.tolist(), dtype=None if len(values) else object).array
 
 
 class _RowColumns:

@@ -288,6 +288,8 @@ def _value_codes(values: pd.Series, questions: pd.Series):
     """
     qcodes, qs = pd.factorize(questions)
     vals = values.to_numpy()
+    if len(vals) and (qcodes >= 0).all():
+        return _value_codes_hashed(vals, qcodes, len(qs))
     codes = np.empty(len(vals), dtype=np.int64)
     offsets = np.zeros(len(qs), dtype=np.int64)
     uniques, n_vals, start = [], [], 0
@@ -299,6 +301,28 @@ def _value_codes(values: pd.Series, questions: pd.Series):
         uniques.append(np.asarray(u, dtype=object))
         n_vals.append(len(u))
     return codes, qcodes, offsets, np.concatenate(uniques), n_vals
+
+
+def _value_codes_hashed(vals: np.ndarray, qcodes: np.ndarray, n_q: int):
+    """:func:`_value_codes` with two hash passes over all rows instead of one factorisation per
+    question: the same codes, offsets and first-seen values (tested against the per-question way)."""
+    gcodes, guniq = pd.factorize(vals, use_na_sentinel=False)  # (equal values: one code, as per question)
+    pair = qcodes.astype(np.int64) * max(len(guniq), 1) + gcodes
+    pcodes, pairs = pd.factorize(pair)  # (question, value) pairs in order of first appearance
+    pairs = np.asarray(pairs, dtype=np.int64)
+    pair_q = pairs // max(len(guniq), 1)
+    first_row = np.flatnonzero(~pd.Series(pcodes).duplicated().to_numpy())  # first row of pair 0, 1, 2, ...
+    by_q = np.argsort(pair_q, kind="stable")  # per question, its pairs in order of first appearance
+    n_vals = np.bincount(pair_q, minlength=n_q)
+    offsets = np.concatenate([[0], np.cumsum(n_vals)[:-1]]).astype(np.int64)
+    local = np.empty(len(pairs), dtype=np.int64)
+    local[by_q] = np.arange(len(pairs)) - offsets[pair_q[by_q]]
+    rows = first_row[by_q]
+    uniques = np.asarray(vals[rows], dtype=object)  # (as np.asarray(factorize's uniques, dtype=object))
+    missing = pd.isna(uniques)
+    if missing.any():  # factorize stands for a missing value with its own marker (nan), as per question
+        uniques[missing] = np.asarray(np.asarray(guniq, dtype=object)[gcodes[rows[missing]]], dtype=object)
+    return local[pcodes], qcodes, offsets, uniques, [int(n) for n in n_vals]
 
 
 def team_observations(

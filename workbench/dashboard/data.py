@@ -852,9 +852,12 @@ class TaskMeta:
 
 
 def task_meta(history: TaskHistory) -> TaskMeta:
-    labels = history.labels
+    labels, c = history.labels, history.codes
     n_items = {}
-    if len(labels):
+    if len(labels) and c is not None:  # (the same counts on the codes)
+        n_items = {str(q): int(np.count_nonzero(np.bincount(c.item[c.question == k], minlength=len(c.items))))
+                   for k, q in enumerate(c.questions)}
+    elif len(labels):
         n_items = {str(q): int(n) for q, n in labels.groupby("question", sort=True)["item"].nunique().items()}
     n_gold = int(history.gold_obs["item"].nunique()) if history.gold_obs is not None else 0
     return TaskMeta(annotators=history.annotators, questions=tuple(n_items), n_items=n_items, n_gold_items=n_gold)
@@ -937,6 +940,41 @@ def can_view_annotator(viewer_name: str, viewer_role: str, annotator: str) -> bo
     return viewer_role in LEADS or viewer_name == annotator
 
 
+def _distribution_rows(rows: list, q, annotator, texts, own, rest) -> None:
+    """The distribution rows of one question: ``own`` / ``rest`` map each text to its count."""
+    own_sum, rest_sum = sum(own.values()), sum(rest.values())
+    for v in sorted(set(own) | set(rest)):
+        rows.append(dict(question=q, value=v, who=annotator, n=int(own.get(v, 0)), share=float(own.get(v, 0) / own_sum)))
+        if rest_sum:
+            rows.append(dict(question=q, value=v, who="team (others)", n=int(rest.get(v, 0)),
+                             share=float(rest.get(v, 0) / rest_sum)))
+
+
+def label_distribution(history: TaskHistory, annotator: str) -> pd.DataFrame:
+    """Per question, the share of each answer (as text) for ``annotator`` and for the others."""
+    texts, c = history.texts(), history.codes
+    rows = []
+    if c is None or not len(texts):
+        for q, grp in texts.groupby("question", sort=True):
+            own = grp[grp["annotator"] == annotator]["value"].value_counts()
+            rest = grp[grp["annotator"] != annotator]["value"].value_counts()
+            if own.sum() == 0:
+                continue
+            _distribution_rows(rows, q, annotator, texts, own.to_dict(), rest.to_dict())
+    else:  # the same counts on the codes (tested)
+        tcodes, tnames = history.text_codes
+        is_me = c.annotator == (c.annotators.index(annotator) if annotator in c.annotators else -1)
+        for k, q in enumerate(c.questions):
+            in_q = c.question == k
+            own = np.bincount(tcodes[in_q & is_me], minlength=len(tnames))
+            if not own.any():
+                continue
+            rest = np.bincount(tcodes[in_q & ~is_me], minlength=len(tnames))
+            _distribution_rows(rows, q, annotator, texts, {tnames[i]: own[i] for i in np.flatnonzero(own)},
+                               {tnames[i]: rest[i] for i in np.flatnonzero(rest)})
+    return pd.DataFrame(rows, columns=["question", "value", "who", "n", "share"])
+
+
 def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, viewer_role: str,
                    freq: str = "W") -> AnnotatorView:
     """One annotator's agreement with the team and gold over time, labels vs team, alarms, misses.
@@ -948,8 +986,14 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
     """
     if not can_view_annotator(viewer_name, viewer_role, annotator):
         raise PermissionError(f"{viewer_name!r} may see only their own figures, not {annotator!r}'s")
-    labels = history.labels
-    mine = labels[labels["annotator"] == annotator]
+    labels, c = history.labels, history.codes
+    if c is None:
+        mine = labels[labels["annotator"] == annotator]
+        n_mine, n_mine_items = len(mine), int(mine["item"].nunique())
+    else:
+        is_me = c.annotator == (c.annotators.index(annotator) if annotator in c.annotators else -1)
+        n_mine = int(np.count_nonzero(is_me))
+        n_mine_items = int(np.count_nonzero(np.bincount(c.item[is_me], minlength=len(c.items))))
     empty_series = pd.DataFrame(columns=["annotator", "period", "guideline_version", "n", "rate", "se", "version_change"])
     gold_series = team_gold = empty_series
     differed = pd.DataFrame(columns=["time", "round", "item", "question", "value", "gold"])
@@ -968,23 +1012,10 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
     if t is not None:
         if t["agrees_team"].notna().any():
             team_series = agreement_series(t, column="agrees_team", freq=freq)
-    texts = history.texts()
-    dist_rows = []
-    for q, grp in texts.groupby("question", sort=True):
-        own = grp[grp["annotator"] == annotator]["value"].value_counts()
-        rest = grp[grp["annotator"] != annotator]["value"].value_counts()
-        if own.sum() == 0:
-            continue
-        for v in sorted(set(own.index) | set(rest.index)):
-            dist_rows.append(dict(question=q, value=v, who=annotator, n=int(own.get(v, 0)),
-                                  share=float(own.get(v, 0) / own.sum())))
-            if rest.sum():
-                dist_rows.append(dict(question=q, value=v, who="team (others)", n=int(rest.get(v, 0)),
-                                      share=float(rest.get(v, 0) / rest.sum())))
-    distribution = pd.DataFrame(dist_rows, columns=["question", "value", "who", "n", "share"])
+    distribution = label_distribution(history, annotator)
     shift = pd.DataFrame()
     n_team = _n_annotators(history)
-    if len(mine) and n_team > 1:
+    if n_mine and n_team > 1:
         try:
             sv = shift_team(history)
             shift = sv[sv["annotator"] == annotator].reset_index(drop=True)
@@ -1003,7 +1034,7 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
         alarms = al[al["annotator"] == annotator].reset_index(drop=True)
     meta = task_meta(history)
     return AnnotatorView(
-        annotator=annotator, n_judgements=int(len(mine)), n_items=int(mine["item"].nunique()),
+        annotator=annotator, n_judgements=n_mine, n_items=n_mine_items,
         gold_series=gold_series, team_series=team_series, team_gold_series=team_gold,
         distribution=distribution, shift=shift, chart_points=pts, chart_summary=summ, alarms=alarms,
         differed=differed, version_changes=version_changes(history.rounds),
