@@ -280,3 +280,41 @@ def test_value_codes_by_hashing_equal_those_per_question(seed):
             else:
                 np.testing.assert_array_equal(g, w)
 
+
+
+def _team_reference(labels: pd.DataFrame, min_others: int, strict: bool):
+    """Leave-one-annotator-out team answers row by row (plain Python: the definition)."""
+    from collections import Counter
+
+    groups = {}
+    for i, r in enumerate(labels.itertuples()):
+        groups.setdefault((r.item, r.question, r.round), []).append(i)
+    values, anns = labels["value"].tolist(), labels["annotator"].tolist()
+    team, n_others = [None] * len(labels), [0] * len(labels)
+    for rows in groups.values():
+        for i in rows:
+            others = [j for j in rows if anns[j] != anns[i]]
+            n_others[i] = len({anns[j] for j in others})
+            votes = Counter(values[j] for j in others).most_common()
+            if n_others[i] < min_others or not votes or (len(votes) > 1 and votes[0][1] == votes[1][1]):
+                continue
+            if strict and 2 * votes[0][1] <= len(others):
+                continue
+            team[i] = votes[0][0]
+    return team, n_others
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_team_votes_equal_the_definition_whatever_the_blocks(strict):
+    labels = random_labels(5, n_items=12, n_ann=5)
+    labels = pd.concat([labels, labels.iloc[:40].assign(time=labels["time"].iloc[:40] + pd.Timedelta(hours=1))],
+                       ignore_index=True)  # repeated judgements by one annotator count as votes
+    team, n_others = _team_reference(labels, 2, strict)
+    for max_cells in (20_000_000, 7, 1):
+        got = team_observations(labels, within=("round",), strict_majority=strict, max_cells=max_cells)
+        back = got.sort_values(["annotator", "time"], kind="stable")  # (already in that order)
+        assert back.index.equals(got.index)
+        order = np.lexsort((labels["time"].values.view("int64"), pd.factorize(labels["annotator"], sort=True)[0]))
+        assert [repr(v) for v in got["team_value"]] == [repr(team[i]) for i in order]
+        assert got["n_others"].tolist() == [n_others[i] for i in order]
+        assert 0 < got["agrees_team"].notna().sum() < len(got)

@@ -450,21 +450,23 @@ def team_votes(group, annotator, value, k: int, *, min_others: int = 2, strict_m
         gg = g[rows] - g[rows].min()
         ng = int(gg.max()) + 1
         vv, aa = v[rows], a[rows]
-        total = np.bincount(gg * k + vv, minlength=ng * k).reshape(ng, k)
+        # (counts of at most n votes: int32 halves the memory traffic of the (pairs x k) tables)
+        count_type = np.int32 if n < 2**31 else np.int64
+        total = np.bincount(gg * k + vv, minlength=ng * k).reshape(ng, k).astype(count_type)
         # each (group, annotator) pair numbered (by a hash table, in order of appearance)
         p, pairs = pd.factorize(gg * n_ann + aa)
         n_pairs = len(pairs)
-        own = np.bincount(p * k + vv, minlength=n_pairs * k).reshape(n_pairs, k)
+        own = np.bincount(p * k + vv, minlength=n_pairs * k).reshape(n_pairs, k).astype(count_type)
         pair_g = np.asarray(pairs, dtype=np.int64) // n_ann
-        others = total[pair_g] - own
+        others = total[pair_g]
+        others -= own
         ann_per_group = np.bincount(pair_g, minlength=ng)
         top = others.max(axis=1)
         arg = others.argmax(axis=1)
         unique_top = (others == top[:, None]).sum(axis=1) == 1
-        votes = others.sum(axis=1)
         ok = (top > 0) & unique_top & (ann_per_group[pair_g] - 1 >= min_others)
         if strict_majority:
-            ok &= 2 * top > votes
+            ok &= 2 * top.astype(np.int64) > others.sum(axis=1, dtype=np.int64)
         team_code[rows] = np.where(ok[p], arg[p], -1)
         n_others[rows] = ann_per_group[pair_g[p]] - 1
     return team_code, n_others
