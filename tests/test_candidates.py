@@ -460,6 +460,69 @@ def test_deita_filtering_keeps_the_best_scores_among_diverse_candidates():
     assert [c["id"] for c in kept] == ["c0", "c1"]  # the two best DEITA scores (9 and 4)
 
 
+def _generate_cli(home: Path, cfg: dict, seeds: list[str], tmp_path: Path):
+    """``workbench candidates generate`` in a child process over a pool of ``seeds`` (no answers).
+
+    A child process, killed with its distilabel workers if it does not end: a pipeline that
+    waits forever must fail the test, not hang the suite."""
+    import os
+    import signal
+    import subprocess
+
+    import yaml
+
+    pool = home / "candidates" / "pool.jsonl"
+    pool.parent.mkdir(parents=True, exist_ok=True)
+    pool.write_text("".join(json.dumps({"id": f"seed{i}", "instruction": text, "response": None, "source": "logs",
+                                        "licence": "test", "origin": {"file": "t.jsonl", "where": f"line {i + 1}"},
+                                        "pii": {"flagged": False, "counts": {}}}) + "\n"
+                            for i, text in enumerate(seeds)))
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    env = {**os.environ, "WORKBENCH_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "candidates", "generate", "medical-qa-rating",
+                             "--config", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("candidates generate did not finish: the distilabel pipeline is waiting for a batch that never comes")
+    return proc.returncode, out
+
+
+def test_generate_ends_when_the_last_batch_loses_every_row(home, tmp_path):
+    """Every request of the last batch fails: our steps pass on an empty batch, which distilabel
+    1.5.3 never hands to the next step, so the run used to wait forever. The first seed's
+    candidates are stored and the failed one is retried next run."""
+    with FakeLLMServer(broken_when=["exercise"]) as srv:
+        llm = {"kind": "openai", "base_url": srv.base_url, "model": "teacher", "api_key_env": None, "max_retries": 0}
+        code, out = _generate_cli(home, {"llms": {"a": llm}, "teachers": ["a"], "batch_size": 1},
+                                  ["What helps a cough?", "Is it safe to exercise with a cold?"], tmp_path)
+    assert code == 0, out
+    assert "2 seeds -> 1 new candidate" in out and "1 seed gave no candidate and will be retried next run" in out, out
+    [cand] = [json.loads(x) for x in (home / "candidates" / "medical-qa-rating" / "candidates.jsonl").read_text().splitlines()]
+    assert cand["instruction"] == "What helps a cough?" and cand["generator"] == "teacher"
+    [rej] = [json.loads(x) for x in (home / "candidates" / "medical-qa-rating" / "rejects.jsonl").read_text().splitlines()]
+    assert rej["stage"] == "teacher" and "exercise" in rej["instruction"] and "not JSON" in rej["reason"], rej
+
+
+def test_generate_with_an_unreachable_endpoint_exits_1_naming_the_reason(home, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    llm = {"kind": "openai", "base_url": f"http://127.0.0.1:{port}/v1", "model": "gone", "api_key_env": None,
+           "max_retries": 0}
+    code, out = _generate_cli(home, {"llms": {"a": llm}, "teachers": ["a"]}, ["What helps a cough?"], tmp_path)
+    assert code == 1, out
+    assert "no candidate: every request failed or was unusable (1 kept aside in" in out, out
+    assert f"cannot connect (gone at http://127.0.0.1:{port}/v1)" in out, out
+    assert not (home / "candidates" / "medical-qa-rating" / "candidates.jsonl").read_text()
+
+
 # --------------------------------------------------------------------------------------------
 # Environment: offline, cache under the home, no citation lookup
 # --------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ distilabel specifics handled here (see docs/candidates.md):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -110,7 +111,9 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
     * the Distiset's citation lookup is replaced by one that returns nothing: distilabel fetches
       BibTeX from arxiv2bibtex.org for every step with an arXiv reference when ``bs4`` imports;
     * the ``datasets`` cache the Distiset is built through is ``run_dir/hf-datasets``;
-    * distilabel logs warnings and errors only, unless ``DISTILABEL_LOG_LEVEL`` is set.
+    * distilabel logs warnings and errors only, unless ``DISTILABEL_LOG_LEVEL`` is set;
+    * a step whose predecessor's last batch came out empty still gets that (empty) batch
+      (:func:`pass_empty_last_batches`), so the run ends instead of waiting forever.
     """
     saved_env = {k: os.environ.get(k) for k in (*OFFLINE, *wconfig.OFFLINE_ENV, "DISTILABEL_CACHE_DIR", "DISTILABEL_LOG_LEVEL")}
     for k, v in {**wconfig.OFFLINE_ENV, **OFFLINE}.items():
@@ -122,11 +125,15 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
 
     import datasets
 
+    from distilabel.pipeline.batch_manager import _BatchManagerStep
+
     saved_cache = dsconfig.HF_DATASETS_CACHE
     saved_grab = distiset_mod._grab_citations
+    saved_ready = _BatchManagerStep._ready_to_create_batch_normal
     bars = datasets.is_progress_bar_enabled()
     dsconfig.HF_DATASETS_CACHE = Path(run_dir) / "hf-datasets"
     distiset_mod._grab_citations = no_citations
+    _BatchManagerStep._ready_to_create_batch_normal = pass_empty_last_batches(saved_ready)
     datasets.disable_progress_bars()  # "Generating train split" bars on stdout
     try:
         yield
@@ -135,11 +142,39 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
             datasets.enable_progress_bars()
         dsconfig.HF_DATASETS_CACHE = saved_cache
         distiset_mod._grab_citations = saved_grab
+        _BatchManagerStep._ready_to_create_batch_normal = saved_ready
         for k, v in saved_env.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def pass_empty_last_batches(ready: Any) -> Any:
+    """``_BatchManagerStep._ready_to_create_batch_normal`` that is also ready when every
+    predecessor's last batch arrived and what is left of it is empty.
+
+    distilabel 1.5.3 never builds a batch from an empty last batch ("no more batches to be
+    created"), so the step never sends its own last batch and ``Pipeline.run`` waits forever. Our
+    steps drop rows (a failed request, unparseable output), so when every request of the last
+    batch fails - an unreachable endpoint - the batch they pass on is empty. With this, the step
+    gets the empty batch, passes an empty last batch on, and the run ends.
+    """
+
+    @functools.wraps(ready)
+    def ready_or_empty_last(self) -> bool:
+        if ready(self):
+            return True
+        if not self.data:
+            return False
+        for step_name, batches in self.data.items():
+            if (step_name not in self.last_batch_received or not batches
+                    or batches[0].seq_no != self.next_expected_seq_no[step_name][0]
+                    or any(len(b.data[0]) for b in batches) or not batches[-1].last_batch):
+                return False
+        return True
+
+    return ready_or_empty_last
 
 
 def no_citations(dag: Any) -> list[str]:
