@@ -233,6 +233,68 @@ def test_ner_windows_cover_candidates_only(redactor):
     assert res.text == "The parcel is late. Please ask <PERSON> at the depot on monday about it."
 
 
+def test_cached_ner_embeddings_are_bitwise_the_computed_ones(redactor, testset):
+    """The windowed engine's NER looks token embeddings up by their features (cache_ner_embeddings):
+    the encoder's output is bitwise what the uncached model computes, on every labelled text (in
+    batches and alone), and the cache is used and bounded."""
+    import numpy
+
+    from workbench.pii_ner import cache_ner_embeddings
+
+    engine = redactor.analyzer.nlp_engine
+    nlp = engine.nlp["en"]
+    ner = nlp.get_pipe("ner")
+    tok2vec = ner.model.get_ref("tok2vec")
+    body = tok2vec.layers[0]
+    cached = body.layers[0]
+    assert cached.name == "workbench_cached_embed" and cache_ner_embeddings(ner)  # installed once
+    plain = cached.layers[0]
+    cache = cached.attrs["cache"]
+    docs = [nlp.make_doc(r["text"]) for r in testset] + [nlp.make_doc(""), nlp.make_doc("Zzyzx Qwvb-Ølund")]
+    for batch in (docs[:40], docs[40:400], docs[400:], docs[:1], docs[-2:]):
+        with_cache = tok2vec.predict(batch)
+        body.layers[0] = plain
+        try:
+            without = tok2vec.predict(batch)
+        finally:
+            body.layers[0] = cached
+        # (one row per token of the batch: the NER's tok2vec ends in one array)
+        assert with_cache.shape == without.shape == (sum(map(len, batch)), 64) and with_cache.dtype == without.dtype
+        assert numpy.array_equal(with_cache, without)
+    assert len(cache.index) > 1000
+    # a full cache starts afresh (with the tokens of the batch at hand), with the same output;
+    # a batch with more distinct tokens than the cache holds is computed
+    rows = max(len({t.text for t in doc}) for doc in docs[:12]) + 2
+    small = type(cache)(plain, rows=rows)
+    sizes = []
+    for batch in [docs[i:i + 1] for i in range(12)] + [docs[:2], docs[:12], docs[5:7]]:
+        assert all(numpy.array_equal(a, b) for a, b in zip(small(batch), plain.predict(batch)))
+        sizes.append(len(small.index))
+    assert max(sizes) <= rows and sorted(sizes) != sizes  # it did start afresh
+
+
+def test_first_alternative_finds_what_the_alternation_finds(testset):
+    """The weak person cues run as separate patterns (FirstAlternative), with the overlapped
+    matches of their alternation: where two alternatives match at the same place, the first wins."""
+    from workbench.pii_recognizers import _WEAK_CUE_ALTERNATIVES, _WEAK_CUE_RE
+
+    texts = [r["text"] for r in testset] + [
+        "Can Ana Lima from the sales team asked for it. Could Jo Ng from billing said no",
+        "the refund for Ana Lima Costa. Will Rui Sa Pereira call? order of Mei Lin from support wants it",
+        "Can Ana Lima\nCould Jo Ng come", ""]
+    def found(pattern, text):
+        return [(m.span(), m.span("name")) for m in pattern.finditer(text, overlapped=True)]
+    counts = [0, 0]
+    for text in texts:
+        assert found(_WEAK_CUE_ALTERNATIVES, text) == found(_WEAK_CUE_RE, text), text
+        counts[0] += len(found(_WEAK_CUE_RE, text))
+    assert counts[0] > 20
+    # both alternatives match at 0; the alternation (and so the split) reports the first one's name
+    assert found(_WEAK_CUE_ALTERNATIVES, "Can Ana Lima from the sales team asked")[0] == ((0, 12), (4, 12))
+    with pytest.raises(ValueError):
+        _WEAK_CUE_ALTERNATIVES.finditer("x", overlapped=False)
+
+
 def test_artifacts_from_arrays_match_token_attributes(redactor, testset):
     """The engine reads token texts, offsets and lower-cased forms with Doc.to_array instead of
     iterating tokens; both must give the same values, and the same candidates (line breaks,
@@ -314,6 +376,55 @@ def test_merge_spans_unions_overlaps():
 
 
 # --------------------------------------------------------------------------- operators
+
+
+def test_replace_writes_what_presidios_anonymizer_writes(redactor, testset):
+    """The replace operator is applied by Workbench (replace_spans), not by Presidio's anonymiser:
+    the same text on every labelled text, and on neighbours that Presidio's whitespace merge
+    joins (same type, only spaces between, its regex also taking spaces before a final line
+    break) or keeps apart (touching, a tab, another type)."""
+    from presidio_anonymizer import AnonymizerEngine
+    from presidio_anonymizer.entities import RecognizerResult as AnonResult
+
+    from workbench.pii import replace_spans
+
+    engine = AnonymizerEngine()
+
+    def presidio(text, spans):
+        return engine.anonymize(text=text, analyzer_results=[AnonResult(s.entity, s.start, s.end, s.score) for s in spans],
+                                operators=redactor._operators).text
+
+    texts = [r["text"] for r in testset]
+    cases = list(zip(texts, redactor.analyze_batch(texts, n_process=1)))
+    text = "Ana Lima  Rui\tJo Sa-Bo Li\nMe Ty \n"
+    words = [m.span() for m in re.finditer(r"[A-Za-z]+", text)]
+    for types in (["PERSON"] * 9, ["PERSON", "PERSON", "LOCATION", "PERSON", "PERSON", "PERSON", "LOCATION", "LOCATION",
+                                   "LOCATION"]):
+        cases.append((text, [Span(a, b, t, 0.85) for (a, b), t in zip(words, types)]))
+        cases.append((text + "x", [Span(a, b, t, 0.85) for (a, b), t in zip(words, types)]))
+    assert sum(map(len, (spans for _, spans in cases))) > 700
+    for text, spans in cases:
+        assert replace_spans(text, spans) == presidio(text, spans), text
+    assert redactor.redact(text).text == presidio(text, redactor.analyze(text))
+    # the cases cover both outcomes of the whitespace merge
+    assert replace_spans("Ana Lima", [Span(0, 3, "PERSON", 1), Span(4, 8, "PERSON", 1)]) == "<PERSON>"
+    assert replace_spans("Ana\tLima", [Span(0, 3, "PERSON", 1), Span(4, 8, "PERSON", 1)]) == "<PERSON>\t<PERSON>"
+
+
+def test_keywords_computed_on_demand_match_presidios(redactor, testset):
+    """The windowed engine's artefacts work out Presidio's keywords (for the context enhancer)
+    only when read, once per distinct lemma, as a list whose ``in`` is a set lookup."""
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    engine = redactor.analyzer.nlp_engine
+    texts = [r["text"] for r in testset] + ["", "ref: SSN:078-05-1120 be it, -PRON- ok?"]
+    for text, artifacts in engine.process_batch(texts, "en", 32):
+        expected = NlpArtifacts.set_keywords(engine, artifacts.lemmas, "en")
+        assert artifacts._keywords is None  # not worked out until read
+        assert list(artifacts.keywords) == expected
+        for word in set(artifacts.lemmas) | {"ssn", "078-05-1120", "be", "zzz"}:
+            assert (word in artifacts.keywords) == (word in expected)
+    assert json.loads(artifacts.to_json())["keywords"] == expected == ["ref", "ssn", "078", "05", "1120", "-pron-", "ok"]
 
 
 def test_hash_is_deterministic_salted_and_typed(redactor, monkeypatch):

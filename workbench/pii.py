@@ -332,6 +332,36 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
+_SPACES_ONLY = re.compile(r"^( )+$")
+
+
+def replace_spans(text: str, spans: Sequence[Span]) -> str:
+    """``text`` with each span replaced by ``<ENTITY>``: what Presidio's anonymiser writes with the
+    ``replace`` operator for the sorted, disjoint spans :func:`merge_spans` returns, without its
+    per-item objects, conflict checks and sorting.
+
+    Like Presidio's, neighbours of the same type separated by nothing but spaces become one
+    placeholder (its whitespace merge, with its own test: its regex ``^( )+$`` also accepts
+    spaces before a final line break).
+
+    >>> replace_spans("Call Jane Smith on 555", [Span(5, 9, "PERSON", 0.9), Span(10, 15, "PERSON", 0.9)])
+    'Call <PERSON> on 555'
+    """
+    out: list[str] = []
+    pos = 0  # where the text after the last placeholder written starts
+    prev: Span | None = None
+    for span in spans:
+        if prev is not None and prev.entity == span.entity and _SPACES_ONLY.search(text[prev.end:span.start]):
+            pos = span.end  # the placeholder already written covers this span too
+        else:
+            out.append(text[pos:span.start])
+            out.append(f"<{span.entity}>")
+            pos = span.end
+        prev = span
+    out.append(text[pos:])
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- the redactor
 
 
@@ -678,6 +708,8 @@ class PiiRedactor:
         counts = Counter(s.entity for s in spans)
         if not spans:
             return RedactionResult(text, {}, False)
+        if self.config.operator == "replace":
+            return RedactionResult(replace_spans(text, spans), dict(sorted(counts.items())), True)
         from presidio_anonymizer.entities import RecognizerResult as AnonResult
 
         engine_result = self._anonymizer.anonymize(

@@ -21,7 +21,10 @@ whole-text NER; 3 changed 15 of 4,024 detected spans on 400 bench documents (4: 
 about half the NER time. ``tests/test_pii.py`` compares both scopes on the labelled set.
 
 Lemmas are the lower-cased words (Presidio's context enhancer compares them by substring),
-written straight into the artefacts instead of into every token by a pipeline component.
+written straight into the artefacts instead of into every token by a pipeline component; the
+enhancer's keywords are worked out only when it reads them (:class:`LazyKeywordArtifacts`).
+The NER's token embeddings, which depend on each token's own features only, are looked up
+instead of computed again for every token (:func:`cache_ner_embeddings`; bitwise the same).
 """
 
 from __future__ import annotations
@@ -73,6 +76,13 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
         self._common = _common_words()
         self._stop_memo: dict[str, bool] = {}
         self._punct_memo: dict[str, bool] = {}
+        self._keyword_memo: dict[str, tuple[str, ...]] = {}
+
+    def load(self) -> None:
+        super().load()
+        for nlp in self.nlp.values():
+            if "ner" in nlp.pipe_names:
+                cache_ner_embeddings(nlp.get_pipe("ner"))
 
     # -- which tokens the NER sees -------------------------------------------------------------
 
@@ -127,6 +137,21 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                 self._punct_memo.clear()
             value = self._punct_memo[word] = super().is_punct(word, language)
             return value
+
+    def keywords(self, lemmas: list[str], language: str) -> list[str]:
+        """Presidio's ``NlpArtifacts.set_keywords`` (lower-cased lemmas that are not stop words,
+        punctuation, "-PRON-" or "be", split at ":"), worked out once per distinct lemma."""
+        memo = self._keyword_memo
+        out: list[str] = []
+        for lemma in lemmas:
+            try:
+                pieces = memo[lemma]
+            except KeyError:
+                if len(memo) > 100_000:  # bounded: every distinct token passes through here
+                    memo.clear()
+                pieces = memo[lemma] = tuple(NlpArtifacts.set_keywords(self, [lemma], language))
+            out.extend(pieces)
+        return out
 
     # -- processing ----------------------------------------------------------------------------
 
@@ -215,8 +240,147 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
             _, idx, lower = _arrays(doc)
         else:
             _, idx, lower = arrays
-        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=idx,
-                            lemmas=lower, nlp_engine=self, language=language, scores=scores)
+        return LazyKeywordArtifacts(entities=entities, tokens=doc, tokens_indices=idx,
+                                    lemmas=lower, nlp_engine=self, language=language, scores=scores)
+
+
+class KeywordList(list):
+    """A list of keywords whose ``in`` is a set lookup: Presidio's context enhancer tests each
+    lemma it looks at with ``lemma in keywords``, which on a plain list scans it every time."""
+
+    def __init__(self, words=()):
+        super().__init__(words)
+        self._set = frozenset(self)
+
+    def __contains__(self, word) -> bool:
+        return word in self._set
+
+
+class LazyKeywordArtifacts(NlpArtifacts):
+    """Presidio's NLP artefacts with ``keywords`` (a :class:`KeywordList`) worked out when first
+    read: only the context enhancer reads them, and only for texts with a result from a
+    recogniser that has context words."""
+
+    def __init__(self, entities, tokens, tokens_indices, lemmas, nlp_engine, language, scores=None):
+        self.entities = entities
+        self.tokens = tokens
+        self.lemmas = lemmas
+        self.tokens_indices = tokens_indices
+        self.nlp_engine = nlp_engine
+        self.scores = scores if scores else [0.85] * len(entities)
+        self._language = language
+        self._keywords: list[str] | None = None
+
+    @property
+    def keywords(self) -> list[str]:
+        if self._keywords is None:
+            engine = self.nlp_engine
+            if isinstance(engine, WindowedSpacyNlpEngine):
+                self._keywords = KeywordList(engine.keywords(self.lemmas, self._language))
+            else:
+                self._keywords = KeywordList(self.set_keywords(engine, self.lemmas, self._language))
+        return self._keywords
+
+    @keywords.setter
+    def keywords(self, value: list[str]) -> None:
+        self._keywords = value
+
+    def to_json(self) -> str:
+        plain = NlpArtifacts.__new__(NlpArtifacts)
+        plain.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        plain.keywords = list(self.keywords)
+        return plain.to_json()
+
+
+#: Distinct tokens whose NER embedding is kept (96 float32 each: ~19 MB); the cache starts
+#: afresh when full.
+EMBEDDING_CACHE_ROWS = 50_000
+
+
+class _EmbeddingCache:
+    """The NER embedding layer's output rows, by the token features they are computed from
+    (valid for the model weights they were computed with: nothing here trains the model)."""
+
+    def __init__(self, embed, rows: int):
+        self.extract, self.rest = embed.layers[0], embed.layers[1:]
+        self.capacity = rows
+        self.index: dict[bytes, int] = {}
+        self.table = None
+
+    def __call__(self, docs: list) -> list:
+        import numpy
+
+        feats = self.extract.predict(docs)
+        lengths = [len(f) for f in feats]
+        if not sum(lengths):
+            return self._compute(feats)
+        flat = numpy.ascontiguousarray(numpy.concatenate(feats))
+        keys = [row.tobytes() for row in flat]
+        index = self.index
+        missing = {key: row for key, row in zip(keys, flat) if key not in index}
+        if missing:
+            if len(index) + len(missing) > self.capacity:  # full: start afresh with this batch's tokens
+                index.clear()
+                missing = dict(zip(keys, flat))
+                if len(missing) > self.capacity:
+                    return self._compute(feats)
+            rows = self._compute([numpy.stack(list(missing.values()))])[0]
+            if self.table is None:
+                self.table = numpy.empty((self.capacity, rows.shape[1]), dtype=rows.dtype)
+            start = len(index)
+            self.table[start:start + len(rows)] = rows
+            for offset, key in enumerate(missing):
+                index[key] = start + offset
+        out = self.table[[index[key] for key in keys]]
+        return numpy.split(out, numpy.cumsum(lengths)[:-1])
+
+    def _compute(self, feats: list) -> list:
+        x = feats
+        for layer in self.rest:
+            x = layer.predict(x)
+        return x
+
+
+def cache_ner_embeddings(ner, rows: int = EMBEDDING_CACHE_ROWS) -> bool:
+    """Let ``ner`` (a loaded spaCy entity recogniser) look up its token embeddings instead of
+    computing them for every token.
+
+    spaCy's ``MultiHashEmbed`` embeds each token from its own features alone (norm, prefix,
+    suffix, shape: four hash-embedding rows mixed by a maxout layer and normalised), about a
+    fifth of the NER time here; only the encoder layers after it see neighbouring tokens. So a
+    token's embedding is a function of its four feature ids, computed row by row (each row the
+    same whatever else is in the batch: checked bitwise in ``tests/test_pii.py``), and can be
+    kept. Nothing changes when not predicting (training goes through the model unchanged).
+    Returns False, changing nothing, for a model that is not laid out as expected.
+    """
+    from thinc.api import Model
+
+    try:
+        tok2vec = ner.model.get_ref("tok2vec")
+        body = tok2vec.layers[0]
+        embed = body.layers[0]
+    except (KeyError, AttributeError, IndexError):
+        return False
+    if getattr(embed, "name", "") == "workbench_cached_embed":
+        return True
+    names = [layer.name for layer in getattr(embed, "layers", [])]
+    if (len(names) != 5 or names[0] != "extract_features" or names[1] != "list2ragged"
+            or not names[2].startswith("with_array(ints-getitem>>hashembed")
+            or not names[3].startswith("with_array(maxout")
+            or names[4] != "ragged2list"):
+        return False
+    cache = _EmbeddingCache(embed, rows)
+
+    def forward(model, docs, is_train):
+        if is_train:
+            return embed(docs, is_train)
+        return cache(docs), lambda d: []
+
+    cached = Model("workbench_cached_embed", forward, layers=[embed], dims={"nO": embed.get_dim("nO")}
+                   if embed.has_dim("nO") else {})
+    cached.attrs["cache"] = cache
+    body.layers[0] = cached
+    return True
 
 
 def _arrays(doc) -> tuple[list[str], list[int], list[str]]:

@@ -323,16 +323,44 @@ _TWO_NAMES = rf"{_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{1,2}}"
 #: full names in positions where few other capitalised phrases go: the subject of a question
 #: opened by a modal verb ("Can Xiaoling Lin pick up ..."; not "Is"/"Does", which products follow), the holder of a claim, order, booking...
 #: ("claim for Do-hyun Kang"), and "Name from <department> asked/said ..."
-_WEAK_CUE_RE = regex.compile(
-    rf"(?:(?:^|(?<=[.!?][ \t]))(?:Can|Could|Will|Would|Should|Shall|May|Might)[ \t]+"
-    rf"(?P<name>{_TWO_NAMES})(?=[ \t]+\p{{Ll}})"
-    rf"|(?i:\b(?:claim|policy|prescription|referral|refund|invoice|booking|reservation|ticket|order|account|"
+_WEAK_CUES = (
+    rf"(?:^|(?<=[.!?][ \t]))(?:Can|Could|Will|Would|Should|Shall|May|Might)[ \t]+"
+    rf"(?P<name>{_TWO_NAMES})(?=[ \t]+\p{{Ll}})",
+    rf"(?i:\b(?:claim|policy|prescription|referral|refund|invoice|booking|reservation|ticket|order|account|"
     rf"application|request|payment|transfer|delivery|shipment|parcel|package|case|file|record|records)"
-    rf"[ \t]+(?:for|of))[ \t]+(?P<name>{_TWO_NAMES})"
-    rf"|(?P<name>{_TWO_NAMES})[ \t]+from[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?\p{{Ll}}[\p{{Ll}}-]*"
+    rf"[ \t]+(?:for|of))[ \t]+(?P<name>{_TWO_NAMES})",
+    rf"(?P<name>{_TWO_NAMES})[ \t]+from[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?\p{{Ll}}[\p{{Ll}}-]*"
     rf"(?:[ \t]+(?:team|department|dept|office|desk))?[ \t]+(?:asked|said|says|asks|wrote|writes|emailed|called|"
-    rf"replied|mentioned|confirmed|requested|wants|needs|will|is|has)\b)",
-    regex.MULTILINE)
+    rf"replied|mentioned|confirmed|requested|wants|needs|will|is|has)\b",
+)
+#: their alternation: what the recogniser finds (it runs :data:`_WEAK_CUE_ALTERNATIVES`, the same matches faster)
+_WEAK_CUE_RE = regex.compile(rf"(?:{'|'.join(_WEAK_CUES)})", regex.MULTILINE)
+
+
+class FirstAlternative:
+    """What ``regex.compile("|".join(alternatives), flags).finditer(text, overlapped=True)`` finds,
+    from the alternatives compiled one by one.
+
+    The ``regex`` module scans for each alternative with its own fast prefix search, but tries
+    their alternation at every position: for :data:`_WEAK_CUES` 0.04 instead of 0.10 cpu ms per
+    500-character text. An overlapped search reports, for every position where the alternation
+    matches, the match of the first alternative that matches there; so does this.
+    """
+
+    def __init__(self, alternatives, flags: int = 0):
+        self.patterns = [regex.compile(a, flags) for a in alternatives]
+
+    def finditer(self, text: str, overlapped: bool = True) -> list:
+        if not overlapped:
+            raise ValueError("FirstAlternative reproduces overlapped searches only")
+        first: dict = {}
+        for pattern in self.patterns:
+            for m in pattern.finditer(text, overlapped=True):
+                first.setdefault(m.start(), m)
+        return [first[start] for start in sorted(first)]
+
+
+_WEAK_CUE_ALTERNATIVES = FirstAlternative(_WEAK_CUES, regex.MULTILINE)
 #: a chat speaker label at the start of a line: "[09:14] Priya:", "Priya (10:32):", "Priya Raghunathan:"
 _SPEAKER_RE = regex.compile(
     rf"(?m)(?:^[ \t]*(?:\[?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\]?[ \t]+)?|\[\d{{1,2}}:\d{{2}}(?::\d{{2}})?\][ \t]*)"
@@ -394,7 +422,7 @@ class PersonCueRecognizer(LocalRecognizer):
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         results = []
         for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True),
-                                    (_WEAK_CUE_RE, True)):
+                                    (_WEAK_CUE_ALTERNATIVES, True)):
             for m in pattern.finditer(text, overlapped=True):
                 span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
                 if span is not None:
