@@ -299,7 +299,9 @@ def test_config_is_checked_against_the_task(task):
         ({"llms": LLMS, "teachers": ["a"], "metadata": {"judge_quality": "generator"}}, "metadata.judge_quality: a float property takes one of"),
         ({"llms": LLMS, "teachers": ["a"], "pii": {"operator": "shred"}}, "c.yaml: pii: operator: 'shred' is not one of"),
         ({"llms": LLMS, "teachers": ["a"], "dedup": {"semantic_threshold": 2}}, "dedup.semantic_threshold: 2 must be a similarity"),
-        ({"llms": LLMS, "teachers": ["a"], "judg": {}}, "c.yaml.judg: unknown setting"),
+        ({"llms": LLMS, "teachers": ["a"], "judg": {}}, "^c.yaml: judg: unknown setting"),
+        ({"llms": LLMS, "teachers": ["a"], "batch_size": 0}, "^c.yaml: batch_size: 0 must be a whole number >= 1"),
+        ({"llms": LLMS, "teachers": ["a"], "self_instruct": {"llm": "a", "n": 2}}, "^c.yaml: self_instruct.n: unknown setting"),
     ]
     for data, message in bad:
         with pytest.raises(BadInput, match=message):
@@ -337,7 +339,8 @@ def test_generate_refuses_an_unset_key_variable_before_starting(home, tmp_path, 
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"llms": {"a": {**LLMS["a"], "api_key_env": "WB_UNSET_KEY"}}, "teachers": ["a"]}))
     r = CliRunner().invoke(main, ["candidates", "generate", "medical-qa-rating", "--config", str(cfg)])
-    assert r.exit_code == 2 and "llms.a.api_key_env: the environment variable WB_UNSET_KEY is not set" in r.output
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith(f"error: {cfg}: llms.a.api_key_env: the environment variable WB_UNSET_KEY is not set"), r.output
     assert not (home / "distilabel-cache").exists() or not any((home / "distilabel-cache").iterdir())
 
 

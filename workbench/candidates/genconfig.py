@@ -105,10 +105,19 @@ def _mapping(value: Any, where: str) -> dict:
     return dict(value)
 
 
+def _at(where: str, key: str) -> str:
+    """``file: section.key``, or ``file: key`` for a top-level key (``where`` ending in ':').
+
+    >>> _at("c.yaml: judge", "llm"), _at("c.yaml:", "batch_size")
+    ('c.yaml: judge.llm', 'c.yaml: batch_size')
+    """
+    return f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
+
+
 def _keys(d: Mapping, allowed: set[str], where: str) -> None:
     unknown = sorted(set(d) - allowed)
     if unknown:
-        raise BadInput(f"{where}.{unknown[0]}: unknown setting (known: {', '.join(sorted(allowed))})")
+        raise BadInput(f"{_at(where, unknown[0])}: unknown setting (known: {', '.join(sorted(allowed))})")
 
 
 def _int(d: Mapping, key: str, default: int | None, where: str, lo: int = 1) -> int | None:
@@ -116,7 +125,7 @@ def _int(d: Mapping, key: str, default: int | None, where: str, lo: int = 1) -> 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise BadInput(f"{where}.{key}: {value!r} must be a whole number >= {lo}")
+        raise BadInput(f"{_at(where, key)}: {value!r} must be a whole number >= {lo}")
     return value
 
 
@@ -151,7 +160,7 @@ def parse_config(task: Task, data: Any, source: str) -> CandidateConfig:
     """Check a parsed config mapping against ``task``."""
     if not isinstance(data, Mapping):
         raise BadInput(f"{source}: expected a mapping (llms, teachers, judge, ...), got {type(data).__name__}")
-    _keys(data, _TOP, source)
+    _keys(data, _TOP, f"{source}:")
     raw_llms = _mapping(data.get("llms"), f"{source}: llms")
     if not raw_llms:
         raise BadInput(f"{source}: llms: missing: define at least one backend (kind, model, base_url, api_key_env)")
@@ -231,7 +240,7 @@ def parse_config(task: Task, data: Any, source: str) -> CandidateConfig:
         deita = DeitaSettings(_llm_ref(d, f"{source}: deita", llms), filt, float(thr),
                               _int(d, "data_budget", None, f"{source}: deita"))
 
-    batch_size = _int(data, "batch_size", 50, source)
+    batch_size = _int(data, "batch_size", 50, f"{source}:")
     pii = _mapping(data.get("pii"), f"{source}: pii")
     if pii:
         from workbench.pii import PiiConfig

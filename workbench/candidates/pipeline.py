@@ -734,11 +734,7 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
     tdir = storage.task_dir(task.name)
     rejects_path = tdir / "rejects.jsonl"
     report = GenerateReport(task.name, run_id, rejects_path=str(rejects_path))
-    from workbench.candidates.llm import api_key
-
-    for spec in cfg.llms.values():  # an unset key variable is reported before anything starts
-        if spec.kind == "openai":
-            api_key(spec)
+    check_api_keys(cfg)  # an unset key variable is reported before anything starts
     with storage.locked(task.name):
         seeds, pool = seed_rows(task, cfg, limit)
         if not seeds:
@@ -819,6 +815,19 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
     return report
 
 
+def check_api_keys(cfg: CandidateConfig) -> None:
+    """Refuse a config whose ``openai`` backend names a key variable that is not set (naming the
+    config file, the backend and the variable, never a value)."""
+    from workbench.candidates.llm import api_key
+
+    for spec in cfg.llms.values():
+        if spec.kind == "openai":
+            try:
+                api_key(spec)
+            except BadInput as exc:
+                raise BadInput(f"{cfg.source}: {exc}") from None
+
+
 def _redact_entries(entries: list[dict], cfg: CandidateConfig) -> None:
     redactor = redactor_for(dict(cfg.pii))
     keys = ("instruction", "response", "raw_output")
@@ -845,6 +854,6 @@ def config_summary(cfg: CandidateConfig) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["GenerateReport", "build_pipeline", "clear_cache", "deita_filter", "distilabel_environment", "generate",
+__all__ = ["GenerateReport", "build_pipeline", "check_api_keys", "clear_cache", "deita_filter", "distilabel_environment", "generate",
            "no_citations", "redactor_for", "rubric_for", "seed_rows", "steps"]
 

@@ -64,11 +64,12 @@ def generate(task_name: str, config_path: Path | None, limit: int | None) -> Non
     <home>/candidates/TASK/rejects.jsonl. Exit 1 when no request succeeded.
     """
     from workbench.candidates.genconfig import load_config
-    from workbench.candidates.pipeline import config_summary, generate as run
+    from workbench.candidates.pipeline import check_api_keys, config_summary, generate as run
     from workbench.tasks import find_task
 
     task = find_task(task_name)
     cfg = load_config(task, config_path)
+    check_api_keys(cfg)
     click.echo(f"task {task.name}: {config_summary(cfg)}")
     click.echo(run(task, cfg, limit=limit).summary())
 
