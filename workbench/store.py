@@ -1279,7 +1279,8 @@ def _spread_plan(answers: np.ndarray, question) -> tuple[np.ndarray, np.ndarray,
     within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
     pos = starts[codes[rep]] + within if len(rep) else np.zeros(0, dtype=np.int64)
     if question is not None:
-        keep = np.isin(flat_q[pos], np.asarray(_as_list(question), dtype=object)) if len(pos) else pos.astype(bool)
+        wanted_q = np.isin(flat_q, np.asarray(_as_list(question), dtype=object)) if len(flat_q) else flat_q.astype(bool)
+        keep = wanted_q[pos]  # (decided once per distinct answer object, not per row)
         rep, pos = rep[keep], pos[keep]
     values = flat_v[pos]
     if any(isinstance(v, (list, dict)) for v in flat_v):
