@@ -7,7 +7,8 @@ import pytest
 
 from workbench.pii import PiiConfig, PiiRedactor
 from workbench.pii_gazetteers import (
-    EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer, common_words, given_names, place_names,
+    ENGLISH_WORD_COUNT, EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer, common_words, english_counts,
+    given_names, place_names,
 )
 
 
@@ -169,3 +170,31 @@ def test_given_name_outvotes_a_place_label_when_it_is_no_place(redactor):
 def test_street_with_a_given_name_is_not_a_person(redactor):
     text = "Please send it to 12 Jasper Road, Leeds."
     assert _found_by_names(redactor, text) == []
+
+
+# --------------------------------------------------------------------------- texts without capitals
+
+
+def test_lower_case_text_gets_names_that_are_no_everyday_words(redactor):
+    text = "can u ask gunnar if the van is free saturday? harold said maybe"
+    persons = _persons(redactor, text)
+    assert "gunnar" in persons and "harold" in persons, persons
+    assert english_counts()["gunnar"] < ENGLISH_WORD_COUNT <= english_counts()["grace"]
+
+
+@pytest.mark.parametrize("text", [
+    "will you mark the grace period on the almond order",   # given names that are everyday words
+    "we flew to boston and then bergen",                    # given names that are also places
+])
+def test_lower_case_text_keeps_everyday_words_and_places_out(redactor, text):
+    assert _found_by_names(redactor, text) == []
+
+
+def test_lower_case_places_need_a_place_cue(redactor):
+    assert _found_by_places(redactor, "ill be in katowice friday") == ["katowice"]
+    assert _found_by_places(redactor, "katowice was fun") == []
+
+
+def test_text_with_capitals_gets_no_lower_case_pass(redactor):
+    # in edited text a lower-case word is a word; the lower-case pass is only for texts without capitals
+    assert _found_by_names(redactor, "Ask gunnar about it.") == []

@@ -21,8 +21,12 @@ locales. Those lists include words that are far more often something else ("Will
 * tagged by spaCy as a place, facility, nationality, date, time or number (``Bristol``, ``Victoria``
   as GPE), or preceded by a place preposition ("in Florence": :class:`LocationCueRecognizer`'s cue).
 
-Names written in lower case ("tell jess i said hi") are not found: without capitalisation the
-list would match everyday words ("will", "mark", "bill").
+Texts written without a single capital letter (chat: "tell jess i said hi") get a lower-case
+pass: a word is taken as a name (score 0.6) when it is a given name and no everyday English word:
+not a common word, not one of :data:`EVERYDAY_WORDS`, and counted fewer than
+:data:`ENGLISH_WORD_COUNT` times in pyspellchecker's English word-frequency list (MIT, installed
+with Workbench, read offline). Texts with capitals get no such pass: there a lower-case word is
+a word.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ _PLACE_TAIL = regex.compile(r",[ \t]*(?P<next>\p{Lu}[\p{L}\p{M}]+(?:[ \t]+\p{Lu}
 _RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’@.-]){_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{0,3}}"
                      rf"(?![\p{{L}}\p{{N}}@])")
 _WORD = regex.compile(rf"{_NAME}|{_PARTICLE}")
+#: A lower-case word in running text (not part of an address, a file name or a handle with digits).
+_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}@._/\\-])[\p{Ll}\p{M}]{3,}(?![\p{L}\p{M}\p{N}@]|[._/-]\w)")
 #: What ends the text before a sentence-initial word (after spaces and tabs are stripped).
 _SENTENCE_ENDS = frozenset('.!?:;"“([\n')
 
@@ -113,6 +119,22 @@ def common_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset({w.lower() for w in NOT_NAMES} | set(STOP_WORDS) | {w.lower() for w in Lorem.word_list})
+
+
+#: A lower-case word counted at least this often in pyspellchecker's English frequency list is an
+#: everyday word, not a name ("grace" 24,102, "almond" 2,167; "harold" 1,389, "marcus" 1,123).
+ENGLISH_WORD_COUNT = 2000
+
+
+@functools.lru_cache(maxsize=1)
+def english_counts() -> dict[str, int]:
+    """pyspellchecker's English word-frequency list (lower-case word -> count), read offline."""
+    import gzip
+    import json
+    from importlib.resources import files
+
+    with gzip.open(files("spellchecker") / "resources" / "en.json.gz", "rt", encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,6 +193,7 @@ class GivenNameRecognizer(LocalRecognizer):
 
     SCORE = 0.7
     OVERRIDE_SCORE = 0.95
+    LOWER_CASE_SCORE = 0.6
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=["PERSON"], name="WorkbenchGivenNames",
@@ -180,6 +203,22 @@ class GivenNameRecognizer(LocalRecognizer):
         self._names = given_names()
         self._common = common_words()
         self._places = place_names()
+        self._counts = english_counts()
+
+    def _is_rare_word(self, word: str) -> bool:
+        """A lower-case word that is no everyday English word (see :data:`ENGLISH_WORD_COUNT`)."""
+        return (word not in self._common and word not in EVERYDAY_WORDS
+                and self._counts.get(word, 0) < ENGLISH_WORD_COUNT)
+
+    def _lower_case_names(self, text: str) -> list[RecognizerResult]:
+        """In a text written without capitals: given names that are no everyday English word and
+        no known place ("victoria", "houston": without capitals nothing tells them apart)."""
+        results = []
+        for m in _LOWER_WORD.finditer(text):
+            word = unicodedata.normalize("NFC", m.group())
+            if word in self._names and word not in self._places and self._is_rare_word(word):
+                results.append(_result(self, "PERSON", m.start(), m.end(), self.LOWER_CASE_SCORE))
+        return results
 
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
         key = unicodedata.normalize("NFC", word).lower()
@@ -201,6 +240,8 @@ class GivenNameRecognizer(LocalRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
             self.load()
+        if text == text.lower():
+            return self._lower_case_names(text)
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         located = {m.start("name") for m in _LOCATION_CUE_RE.finditer(text)}
         results = []
@@ -259,6 +300,19 @@ class PlaceNameRecognizer(LocalRecognizer):
         self._names = given_names()
         self._common = common_words()
         self._places = place_names()
+        self._counts = english_counts()
+
+    def _lower_case_places(self, text: str) -> list[RecognizerResult]:
+        """In a text written without capitals: one-word places that are no everyday English word,
+        after a place preposition ("ill be in leeds friday")."""
+        results = []
+        for m in _LOWER_WORD.finditer(text):
+            word = unicodedata.normalize("NFC", m.group())
+            if (word in self._places and word not in self._common
+                    and self._counts.get(word, 0) < ENGLISH_WORD_COUNT
+                    and self._cued(text, m.start(), m.end(), strong=word in self._names)):
+                results.append(_result(self, "LOCATION", m.start(), m.end(), self.SCORE))
+        return results
 
     def _cued(self, text: str, start: int, end: int, strong: bool) -> bool:
         if _before(_STRONG_PLACE_CUE, text, start) or (not strong and _before(_WEAK_PLACE_CUE, text, start)):
@@ -269,6 +323,8 @@ class PlaceNameRecognizer(LocalRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         if not hasattr(self, "_places"):
             self.load()
+        if text == text.lower():
+            return self._lower_case_places(text)
         results = []
         for words in _runs(text):
             i = 0
