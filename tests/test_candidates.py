@@ -107,6 +107,39 @@ def test_jsonl_ingest_keeps_bad_records_aside_and_redacts_everything(home, tmp_p
     assert len(_pool(home)) == 2
 
 
+def test_a_rejected_value_is_never_quoted_unredacted(home, tmp_path, redactor):
+    """A non-text field used to be quoted in the reason as is: a mapping or list of personal data,
+    or a card number stored as a number, went to the rejects file and the terminal unredacted."""
+    from workbench.candidates.sources import ingest_file
+    from workbench.cli import main
+
+    f = tmp_path / "nested.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in [
+        {"instruction": {"name": "Maria Gonzalez", "mail": "maria.gonzalez@example.org"}},
+        {"instruction": ["call 415-555-0132"]},
+        {"instruction": 4111111111111111},
+        {"instruction": "Is a daily aspirin wise?"},
+    ]) + "\n")
+    rep = ingest_file(f, source="logs", licence="x", redactor=redactor)
+    assert (rep.added, rep.rejected) == (1, 3)
+    summary = rep.summary()
+    stored = Path(rep.rejects_path).read_text()
+    for s in PLANTED + ["4111111111111111"]:
+        assert s not in stored and s not in summary
+    by_where = {r["where"]: r["reason"] for r in map(json.loads, stored.splitlines())}
+    assert by_where["line 1"] == "field 'instruction' is dict (2 items), not text"
+    assert by_where["line 2"] == "field 'instruction' is list (1 item), not text"
+    assert by_where["line 3"] == "field 'instruction' is int (16 characters, not shown), not text"
+    # the summary says why, not only where the rejects went
+    assert "    line 1: field 'instruction' is dict (2 items), not text" in summary.splitlines()
+
+    allbad = tmp_path / "allbad.jsonl"
+    allbad.write_text(json.dumps({"instruction": {"who": "Maria Gonzalez"}}) + "\n")
+    r = CliRunner().invoke(main, ["candidates", "ingest", str(allbad), "--source", "logs", "--licence", "x"])
+    assert r.exit_code == 2 and "first: line 1: instruction: field 'instruction' is dict (1 item), not text" in r.output
+    assert "Maria Gonzalez" not in r.output
+
+
 def test_csv_and_parquet_ingest(home, tmp_path, redactor):
     import pandas as pd
 

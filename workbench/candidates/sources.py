@@ -39,6 +39,10 @@ SOURCE_KINDS = ("logs", "curated", "synthetic")
 FORMATS = ("jsonl", "csv", "parquet")
 _SUFFIX_FORMAT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 MAX_LICENCE_CHARS = 200
+#: Records kept aside whose line and reason the ingest summary shows.
+SHOWN_REJECTS = 5
+#: A non-text number in a text field is quoted in the reason up to this many characters.
+MAX_SHOWN_NUMBER = 6
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -72,6 +76,8 @@ class IngestReport:
     duplicates: int = 0
     rejected: int = 0
     rejects_path: str | None = None
+    #: "where: reason" of the first records kept aside (a reason quotes no text), for the summary
+    reject_reasons: list = field(default_factory=list)
     pii_flagged: int = 0
     pii_counts: dict = field(default_factory=dict)
 
@@ -83,6 +89,9 @@ class IngestReport:
             lines.append(f"  PII redacted in {self.pii_flagged} record{'s' if self.pii_flagged != 1 else ''} ({counts})")
         if self.rejected:
             lines.append(f"  {self.rejected} record{'s' if self.rejected != 1 else ''} kept aside: {self.rejects_path}")
+            lines += [f"    {r}" for r in self.reject_reasons[:SHOWN_REJECTS]]
+            if self.rejected > SHOWN_REJECTS:
+                lines.append(f"    ... and {self.rejected - SHOWN_REJECTS} more (see the rejects file)")
         return "\n".join(lines)
 
 
@@ -116,7 +125,14 @@ def _text_value(value: Any, name: str, *, required: bool) -> tuple[str | None, s
         except UnicodeDecodeError as exc:
             return None, f"field {name!r} is not UTF-8 text (byte 0x{value[exc.start]:02x} at offset {exc.start})"
     if not isinstance(value, str):
-        return None, f"field {name!r} is {type(value).__name__} ({value!r:.40}), not text"
+        # the reason is stored and printed as is: a short number is shown, a long one (a card or
+        # phone number?) only by its length, a list or mapping (its strings may be personal
+        # data) only by its size
+        if isinstance(value, (bool, int, float)):
+            shown = repr(value) if len(repr(value)) <= MAX_SHOWN_NUMBER else f"{len(repr(value))} characters, not shown"
+        else:
+            shown = f"{len(value)} item{'s' if len(value) != 1 else ''}" if hasattr(value, "__len__") else ""
+        return None, f"field {name!r} is {type(value).__name__}{f' ({shown})' if shown else ''}, not text"
     m = _SURROGATE.search(value)
     if m:
         byte = ord(m.group()) - 0xDC00
@@ -424,6 +440,7 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
         ])
         report.rejected = len(rejects)
         report.rejects_path = str(rpath)
+        report.reject_reasons = [f"{rj.where}: {rj.reason}" for rj in rejects[:SHOWN_REJECTS]]
     if not records:
         first = rejects[0]
         raise BadInput(f"{path}: no record could be ingested ({len(rejects)} kept aside in {report.rejects_path}); "
