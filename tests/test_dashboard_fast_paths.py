@@ -109,6 +109,15 @@ def test_alphas_by_version_resolve_repeated_answers_by_time():
     assert fast["n_items"].tolist() == [4] and fast["alpha"].iloc[0] < 1
 
 
+def test_no_codes_for_tables_the_fast_paths_cannot_take():
+    labels = random_labels(4)
+    assert data.history_codes(labels) is not None
+    assert data.history_codes(labels.assign(time=labels["time"].astype(str))) is None
+    assert data.history_codes(labels.assign(guideline_version=labels["guideline_version"].astype(float)
+                                            .where(labels.index > 0))) is None
+    assert data.history_codes(labels.assign(annotator=labels["annotator"].where(labels.index > 0))) is None
+
+
 def test_alphas_by_version_fall_back_when_ids_are_of_mixed_kinds():
     labels = random_labels(3)
     labels = labels.assign(item=[k if k % 2 else str(k) for k in labels["item"].str[3:].astype(int)])

@@ -690,16 +690,21 @@ def _sorted_codes(series: pd.Series):
 
 def history_codes(labels: pd.DataFrame) -> HistoryCodes | None:
     """:class:`HistoryCodes` of a labels table (:func:`_labels_table`); None when an id column has
-    a missing value or values that do not sort (the views then work on the names)."""
+    a missing value or ids of mixed kinds, or a time or version is missing or not of its type (the
+    views then work on the names, as before)."""
+    if not pd.api.types.is_datetime64_any_dtype(labels["time"]) or labels["time"].isna().any():
+        return None
+    if not pd.api.types.is_integer_dtype(labels["guideline_version"]) or labels["guideline_version"].isna().any():
+        return None
     try:
         item, items = _sorted_codes(labels["item"])
         ann, annotators = _sorted_codes(labels["annotator"])
         q, questions = _sorted_codes(labels["question"])
-    except TypeError:
+        version = labels["guideline_version"].to_numpy(dtype=np.int64)
+    except (TypeError, ValueError):
         return None
     return HistoryCodes(item=item, items=items, annotator=ann, annotators=annotators, question=q, questions=questions,
-                        time=labels["time"].values,
-                        version=labels["guideline_version"].to_numpy(dtype=np.int64))
+                        time=labels["time"].values, version=version)
 
 
 def read_task_labels(store: HistoryStore, task_name: str, questions=None, columns=None) -> pd.DataFrame:
