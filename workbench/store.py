@@ -1236,7 +1236,13 @@ class _RowColumns:
     """Database rows (tuples) as columns: ``part[name].to_numpy()`` is that column as an object array."""
 
     def __init__(self, rows: list, names: list[str]):
-        self._grid = np.array(rows, dtype=object).reshape(len(rows), len(names))
+        try:  # (pandas' own tuples-to-array loop, as DataFrame.from_records uses: twice numpy's speed)
+            from pandas._libs.lib import to_object_array_tuples
+
+            grid = to_object_array_tuples(rows) if rows else np.empty((0, len(names)), dtype=object)
+        except (ImportError, TypeError, ValueError):
+            grid = np.array(rows, dtype=object)
+        self._grid = grid.reshape(len(rows), len(names))
         self._pos = {n: k for k, n in enumerate(names)}
 
     def __len__(self) -> int:
