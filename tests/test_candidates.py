@@ -531,17 +531,29 @@ def _generate_cli(home: Path, cfg: dict, seeds: list[str], tmp_path: Path):
 def test_generate_ends_when_the_last_batch_loses_every_row(home, tmp_path):
     """Every request of the last batch fails: our steps pass on an empty batch, which distilabel
     1.5.3 never hands to the next step, so the run used to wait forever. The first seed's
-    candidates are stored and the failed one is retried next run."""
+    candidates are stored and the failed one is retried next run. (Two seeds of the same prompt
+    give the same candidate: the report says it was repeated, not "already stored".)"""
     with FakeLLMServer(broken_when=["exercise"]) as srv:
         llm = {"kind": "openai", "base_url": srv.base_url, "model": "teacher", "api_key_env": None, "max_retries": 0}
         code, out = _generate_cli(home, {"llms": {"a": llm}, "teachers": ["a"], "batch_size": 1},
-                                  ["What helps a cough?", "Is it safe to exercise with a cold?"], tmp_path)
+                                  ["What helps a cough?", "What helps a cough?", "Is it safe to exercise with a cold?"],
+                                  tmp_path)
     assert code == 0, out
-    assert "2 seeds -> 1 new candidate" in out and "1 seed gave no candidate and will be retried next run" in out, out
+    assert "3 seeds -> 1 new candidate (1 repeated in this run) in" in out, out
+    assert "1 seed gave no candidate and will be retried next run" in out, out
     [cand] = [json.loads(x) for x in (home / "candidates" / "medical-qa-rating" / "candidates.jsonl").read_text().splitlines()]
     assert cand["instruction"] == "What helps a cough?" and cand["generator"] == "teacher"
     [rej] = [json.loads(x) for x in (home / "candidates" / "medical-qa-rating" / "rejects.jsonl").read_text().splitlines()]
     assert rej["stage"] == "teacher" and "exercise" in rej["instruction"] and "not JSON" in rej["reason"], rej
+
+
+def test_push_report_counts_candidates_and_prompts_apart():
+    from workbench.candidates.push import PushReport
+
+    rep = PushReport("t", "t-candidates", "t", candidates=130, pushed=69, duplicates=61,
+                     duplicates_by_stage={"exact": 0, "minhash": 3, "semantic": 26})
+    line = rep.summary().splitlines()[1]
+    assert line.startswith("  61 candidates held back as duplicates: the answers of 29 duplicate prompts (minhash 3, semantic 26); see ")
 
 
 def test_generate_with_an_unreachable_endpoint_exits_1_naming_the_reason(home, tmp_path):

@@ -73,6 +73,8 @@ class GenerateReport:
     seeds: int = 0
     candidates: int = 0
     already: int = 0
+    #: candidates of this run with the same prompt and answer as another of this run (seeds that repeat a prompt)
+    repeated: int = 0
     rejected: Counter = field(default_factory=Counter)
     filtered: int = 0
     seeds_retry: int = 0
@@ -83,7 +85,9 @@ class GenerateReport:
     def summary(self) -> str:
         lines = [f"task {self.task}: run {self.run_id}: {self.seeds} seed{'s' if self.seeds != 1 else ''} -> "
                  f"{self.candidates} new candidate{'s' if self.candidates != 1 else ''}"
-                 + (f" ({self.already} already stored)" if self.already else "") + f" in {self.seconds:.1f} s"]
+                 + "".join(f" ({n} {what})" for n, what in ((self.already, "already stored"),
+                                                              (self.repeated, "repeated in this run")) if n)
+                 + f" in {self.seconds:.1f} s"]
         if self.filtered:
             lines.append(f"  DEITA filtering left out {self.filtered}")
         if self.rejected:
@@ -793,8 +797,11 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
         have = {c["id"] for c in storage.read_candidates(task.name)}
         new, seen = [], set()
         for c in candidates:
-            if c["id"] in have or c["id"] in seen:
+            if c["id"] in have:
                 report.already += 1
+                continue
+            if c["id"] in seen:
+                report.repeated += 1
                 continue
             seen.add(c["id"])
             new.append(c)

@@ -91,8 +91,11 @@ class PushReport:
                  f"{self.candidates} candidates in all; {self.embedded} prompt{'s' if self.embedded != 1 else ''} embedded; "
                  f"{self.seconds:.1f} s"]
         if self.duplicates:
+            # duplicates counts candidates (records); the stages count prompts, each with all its answers
             per = ", ".join(f"{k} {v}" for k, v in self.duplicates_by_stage.items() if v)
-            lines.append(f"  {self.duplicates} held back as duplicates ({per}); see {storage.task_dir(self.task) / 'duplicates.jsonl'}")
+            n = sum(self.duplicates_by_stage.values())
+            lines.append(f"  {self.duplicates} candidate{'s' if self.duplicates != 1 else ''} held back as duplicates: the answers "
+                         f"of {n} duplicate prompt{'s' if n != 1 else ''} ({per}); see {storage.task_dir(self.task) / 'duplicates.jsonl'}")
         elif self.dedup:
             lines.append(f"  {self.dedup}")
         return "\n".join(lines)
