@@ -314,10 +314,15 @@ def _team_reference(labels: pd.DataFrame, min_others: int, strict: bool):
 
 
 @pytest.mark.parametrize("strict", [False, True])
-def test_team_votes_equal_the_definition_whatever_the_blocks(strict):
-    labels = random_labels(5, n_items=12, n_ann=5)
-    labels = pd.concat([labels, labels.iloc[:40].assign(time=labels["time"].iloc[:40] + pd.Timedelta(hours=1))],
-                       ignore_index=True)  # repeated judgements by one annotator count as votes
+@pytest.mark.parametrize("repeats", [False, True])
+@pytest.mark.parametrize("seed", [5, 6])
+def test_team_votes_equal_the_definition_whatever_the_blocks(strict, repeats, seed):
+    """Without repeated judgements team_votes takes its per-group shortcut (the first size of
+    block); with them, and with small blocks, the table per (group, annotator)."""
+    labels = random_labels(seed, n_items=12, n_ann=5)
+    if repeats:  # repeated judgements by one annotator count as votes
+        labels = pd.concat([labels, labels.iloc[:40].assign(time=labels["time"].iloc[:40] + pd.Timedelta(hours=1))],
+                           ignore_index=True)
     team, n_others = _team_reference(labels, 2, strict)
     for max_cells in (20_000_000, 7, 1):
         got = team_observations(labels, within=("round",), strict_majority=strict, max_cells=max_cells)
@@ -327,3 +332,27 @@ def test_team_votes_equal_the_definition_whatever_the_blocks(strict):
         assert [repr(v) for v in got["team_value"]] == [repr(team[i]) for i in order]
         assert got["n_others"].tolist() == [n_others[i] for i in order]
         assert 0 < got["agrees_team"].notna().sum() < len(got)
+
+
+def test_team_votes_per_group_shortcut_equals_the_pair_table():
+    """Random groups with few answers and many ties: the shortcut for one judgement per
+    (group, annotator) equals the general table (forced by a block size that rules it out)."""
+    from workbench.analytics.drift import team_votes
+
+    rng = np.random.default_rng(9)
+    for k in (1, 2, 3, 5):
+        n_groups, n_ann = 400, 7
+        g = np.repeat(np.arange(n_groups), n_ann)
+        a = np.tile(np.arange(n_ann), n_groups)
+        keep = rng.random(len(g)) < 0.7
+        g, a = g[keep], a[keep]
+        v = rng.integers(0, k, len(g))
+        for strict in (False, True):
+            for min_others in (1, 2, 4):
+                fast = team_votes(g, a, v, k, min_others=min_others, strict_majority=strict)
+                general = team_votes(g, a, v, k, min_others=min_others, strict_majority=strict,
+                                     max_cells=n_groups * k - 1 if n_groups * k > n_groups * n_ann else n_groups * n_ann - 1)
+                np.testing.assert_array_equal(fast[0], general[0])
+                np.testing.assert_array_equal(fast[1], general[1])
+                assert (fast[0] >= 0).any() and (fast[0] < 0).any()
+

@@ -438,6 +438,10 @@ def team_votes(group, annotator, value, k: int, *, min_others: int = 2, strict_m
         return team_code, n_others
     n_groups = int(g.max()) + 1
     n_ann = int(a.max()) + 1
+    if n_groups * k <= max_cells and n_groups * n_ann <= max_cells:
+        once = np.bincount(g * n_ann + a, minlength=n_groups * n_ann).max() <= 1
+        if once:  # every annotator answers once per group: per-group tables are enough
+            return _team_votes_once(g, v, k, n_groups, min_others=min_others, strict_majority=strict_majority)
     if n_groups * k <= max_cells:  # one block: every row, in table order
         blocks = [slice(None)]
     else:
@@ -470,6 +474,38 @@ def team_votes(group, annotator, value, k: int, *, min_others: int = 2, strict_m
         team_code[rows] = np.where(ok[p], arg[p], -1)
         n_others[rows] = ann_per_group[pair_g[p]] - 1
     return team_code, n_others
+
+
+def _team_votes_once(g: np.ndarray, v: np.ndarray, k: int, n_groups: int, *, min_others: int,
+                     strict_majority: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`team_votes` when every (group, annotator) pair is one judgement (tested equal to the
+    general way): a judgement's other votes are its group's counts minus one vote for its own
+    answer, so the most frequent other answer follows from per-group statistics (the largest
+    count, where it first occurs, how often it occurs, the next one) without a (judgements x
+    answers) table."""
+    count_type = np.int32 if len(g) < 2**31 else np.int64
+    total = np.bincount(g * k + v, minlength=n_groups * k).reshape(n_groups, k).astype(count_type)
+    rows_in_group = np.bincount(g, minlength=n_groups)
+    m1 = total.max(axis=1)
+    a1 = total.argmax(axis=1)  # first position of the largest count
+    c1 = (total == m1[:, None]).sum(axis=1)  # how many answers have it
+    rest = total.copy()
+    rest[np.arange(n_groups), a1] = -1
+    a1b = rest.argmax(axis=1)  # first position of the largest count once a1 is left out
+    m_rest = rest.max(axis=1)  # ... and that count
+    tv = total.reshape(-1)[g * k + v]  # the group's count of this judgement's own answer
+    gm1, gc1, ga1 = m1[g], c1[g], a1[g]
+    own_is_top = tv == gm1
+    alone_on_top = own_is_top & (gc1 == 1)  # own answer was the only top one: one vote less
+    # the others' largest count, whether only one answer has it, and the first answer that does
+    top = np.where(alone_on_top, np.maximum(gm1 - 1, m_rest[g]), gm1)
+    unique = np.where(own_is_top, np.where(alone_on_top, gm1 - 1 > m_rest[g], gc1 == 2), gc1 == 1)
+    arg = np.where(own_is_top & (v == ga1), np.where(alone_on_top, v, a1b[g]), ga1)
+    n_others = rows_in_group[g] - 1
+    ok = (top > 0) & unique & (n_others >= min_others)
+    if strict_majority:
+        ok &= 2 * top.astype(np.int64) > n_others  # (the other votes: one per other annotator)
+    return np.where(ok, arg, -1).astype(np.int64), n_others.astype(np.int64)
 
 
 def _annotator_time_order(df: pd.DataFrame) -> np.ndarray:

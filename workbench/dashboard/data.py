@@ -611,8 +611,7 @@ class TaskHistory:
             if len(labels) and not labels["value"].isna().any() and not labels["time"].isna().any():
                 rnd, _ = pd.factorize(labels["round"])
                 group = (c.item * len(c.questions) + c.question) * (int(rnd.max()) + 1) + rnd
-                if int(group.max()) >= 4 * len(group):  # (sparse numbers: made dense, else used as they are)
-                    group, _ = pd.factorize(group)
+                group, _ = pd.factorize(group)  # (dense group numbers: small count tables)
                 v, qcodes, offsets, uniques, n_vals = _value_codes(labels["value"], labels["question"])
                 team_code, n_others = team_votes(group, c.annotator, v, max(n_vals), min_others=2)
                 has = team_code >= 0
