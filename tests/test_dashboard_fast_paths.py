@@ -356,3 +356,20 @@ def test_team_votes_per_group_shortcut_equals_the_pair_table():
                 np.testing.assert_array_equal(fast[1], general[1])
                 assert (fast[0] >= 0).any() and (fast[0] < 0).any()
 
+
+def test_sorted_codes_equal_pandas_sorted_factorisation():
+    rng = np.random.default_rng(11)
+    alphabet = list("abcXYZ019 _-é€😀") + ["\x01"]
+    texts = ["".join(rng.choice(alphabet, int(rng.integers(0, 6)))) for _ in range(3000)]
+    for values in (texts, [f"item-{k}" for k in rng.integers(0, 500, 2000)], rng.integers(-50, 50, 1000).tolist(),
+                   texts[:50] + ["a\x00", "a"], []):
+        series = pd.Series(values, dtype=object)
+        if not len(series):
+            continue
+        codes, ids = data._sorted_codes(series)
+        want_codes, want_ids = pd.factorize(series, sort=True)
+        np.testing.assert_array_equal(codes, want_codes)
+        assert ids == tuple(want_ids.tolist())
+    with pytest.raises(TypeError):
+        data._sorted_codes(pd.Series(["a", 1], dtype=object))
+

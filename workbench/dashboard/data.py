@@ -677,14 +677,29 @@ class HistoryCodes:
 
 
 def _sorted_codes(series: pd.Series):
-    codes, uniques = pd.factorize(series, sort=True)
+    """``pd.factorize(series, sort=True)`` for ids of one plain kind (texts or whole numbers),
+    codes as int64 and the ids as a tuple; TypeError for a missing id or ids of mixed kinds (their
+    sorted order restricted to a subset need not be that subset's sorted order)."""
+    codes, uniques = pd.factorize(series)
     if (codes < 0).any():
         raise TypeError("missing id")
-    # only ids of one plain kind: their sorted order restricted to any subset is that subset's
-    # sorted order (pandas orders mixed kinds in ways that need not be)
-    if pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "integer", "empty"):
+    kind = pd.api.types.infer_dtype(uniques, skipna=False)
+    if kind not in ("string", "integer", "empty"):
         raise TypeError("ids of mixed kinds")
-    return codes.astype(np.int64), tuple(uniques.tolist())
+    values = np.asarray(uniques)
+    if (kind == "string" and len(values) * max(map(len, values), default=0) <= 25_000_000  # (<= 100 MB as UCS-4)
+            and not any("\x00" in u for u in values)):
+        # numpy sorts fixed-width text in C, in code point order as Python compares str
+        # (only a trailing NUL would be lost: such ids take pandas' way)
+        order = np.argsort(values.astype(str), kind="stable")
+    elif kind == "integer":
+        order = np.argsort(values, kind="stable")
+    else:
+        codes, uniques = pd.factorize(series, sort=True)
+        return codes.astype(np.int64), tuple(uniques.tolist())
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], tuple(values[order].tolist())
 
 
 def history_codes(labels: pd.DataFrame) -> HistoryCodes | None:
