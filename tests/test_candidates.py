@@ -571,6 +571,21 @@ def test_generate_with_an_unreachable_endpoint_exits_1_naming_the_reason(home, t
     assert not (home / "candidates" / "medical-qa-rating" / "candidates.jsonl").read_text()
 
 
+def test_using_distilabel_does_not_make_tracebacks_print_local_variables():
+    """``import distilabel`` installs rich's traceback handler with show_locals=True: an uncaught
+    exception in a command that had loaded a candidates config printed every local variable of
+    every frame (an SDK client's api_key among them)."""
+    import subprocess
+
+    code = ("from workbench.candidates import llm, pipeline\n"
+            "llm._classes(); pipeline.steps()\n"
+            "def f():\n    api_key = 'sk-never-print-me'\n    raise RuntimeError('boom')\n"
+            "f()\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "RuntimeError: boom" in r.stderr, r.stderr[-2000:]
+    assert "sk-never-print-me" not in r.stderr, r.stderr[-2000:]
+
+
 # --------------------------------------------------------------------------------------------
 # Environment: offline, cache under the home, no citation lookup
 # --------------------------------------------------------------------------------------------

@@ -193,3 +193,25 @@ def test_push_into_a_dataset_made_without_candidate_properties_adds_them(argilla
     for r in records:
         assert r.metadata["generator"] in ("teacher-a", "teacher-b")
         np.testing.assert_allclose(r.vectors[PROMPT_VECTOR], _vector(r.fields["instruction"]), atol=1e-6)
+
+
+def test_push_with_a_refused_key_says_so_without_a_traceback(argilla_server, home, tmp_path):
+    """The SDK's credentials error used to end the command in a 700-line traceback that listed the
+    key among the local variables."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"llms": {"j": {"kind": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m",
+                                                  "api_key_env": None}}, "teachers": ["j"]}))
+    r = subprocess.run([sys.executable, "-m", "workbench.cli", "candidates", "push", "medical-qa-rating", "--config", str(cfg),
+                        "--api-url", argilla_server.api_url, "--api-key", "wb-wrong-key-123"],
+                       env={**os.environ, "WORKBENCH_HOME": str(home)}, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert r.stderr.strip().splitlines()[-1] == (f"error: Argilla at {argilla_server.api_url} refused the API key (HTTP 401): "
+                                                 "give an owner's or admin's key with --api-key or ARGILLA_API_KEY"), r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    assert "wb-wrong-key-123" not in r.stdout + r.stderr

@@ -37,6 +37,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from workbench.candidates import import_distilabel
 from workbench.errors import BadInput
 
 #: Starts a "generation" that stands for a failed request; the rest of the text is the reason.
@@ -208,6 +209,7 @@ def describe_error(exc: BaseException, llm: Any) -> str:
 
 
 def _failed(reason: str, n: int) -> dict:
+    import_distilabel()
     from distilabel.models.llms.utils import prepare_output
 
     return prepare_output([ERROR_MARK + reason] * max(1, n))
@@ -288,6 +290,7 @@ def _ollama_client_calls(base: type) -> dict:
 
 
 def _define():
+    import_distilabel()
     from distilabel.models.llms import LlamaCppLLM, OllamaLLM, OpenAILLM, vLLM
 
     made = []

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from workbench import config as wconfig
-from workbench.candidates import storage
+from workbench.candidates import import_distilabel, storage
 from workbench.candidates.genconfig import CandidateConfig
 from workbench.candidates.llm import ERROR_MARK, build_llm
 from workbench.candidates.rubric import guideline_section, judge_template, parse_judgement
@@ -124,6 +124,7 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
         os.environ[k] = v
     os.environ["DISTILABEL_CACHE_DIR"] = str(storage.cache_root())
     os.environ.setdefault("DISTILABEL_LOG_LEVEL", "WARNING")
+    import_distilabel()
     import datasets.config as dsconfig
     import distilabel.distiset as distiset_mod
 
@@ -248,6 +249,7 @@ def steps() -> dict[str, type]:
     """The custom distilabel steps (classes created on first call)."""
     if _STEPS:
         return _STEPS
+    import_distilabel()
     from distilabel.steps import Step
     from distilabel.steps.tasks import TextGeneration
     from pydantic import Field, PrivateAttr
@@ -571,6 +573,7 @@ def rubric_for(task: Task, question: str) -> str:
 
 def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_id: str, run_dir: Path, rejects_path: Path):
     """The distilabel ``Pipeline`` of one generation run over ``seeds`` (see the module docstring)."""
+    import_distilabel()
     from distilabel.pipeline import Pipeline
     from distilabel.steps import LoadDataFromDicts
     from distilabel.steps.tasks import ComplexityScorer, EvolInstruct, QualityScorer, SelfInstruct, TextGeneration, UltraFeedback
@@ -698,6 +701,7 @@ def deita_filter(candidates: list[dict], *, diversity_threshold: float, data_bud
     """distilabel's ``DeitaFiltering`` over ``candidates`` (all with DEITA scores); embeddings of
     prompt and answer by all-MiniLM-L6-v2 (:func:`workbench.embeddings.embed`) unless ``embedder``
     is given. Returns (kept, left out), the left-out ones with their nearest-neighbour distance."""
+    import_distilabel()
     from distilabel.steps import DeitaFiltering
 
     if len(candidates) < 2:  # no neighbour to be diverse from

@@ -95,9 +95,18 @@ def push(task_name: str, config_path: Path | None, dataset: str | None, workspac
     from workbench.candidates.push import push_candidates
     from workbench.tasks import find_task
 
+    from workbench.errors import BadInput
+
     task = find_task(task_name)
     cfg = load_config(task, config_path)
-    cl = argilla_client.client(argilla_client.connection(api_url, api_key))
+    conn = argilla_client.connection(api_url, api_key)
+    try:
+        cl = argilla_client.client(conn)
+    except Exception as exc:  # the SDK checks the key when the client is made
+        if type(exc).__name__ != "ArgillaCredentialsError":
+            raise
+        raise BadInput(f"Argilla at {conn.api_url} refused the API key (HTTP 401): give an owner's or admin's key "
+                       "with --api-key or ARGILLA_API_KEY") from None
     click.echo(push_candidates(cl, task, cfg, dataset=dataset, workspace=workspace, dedup=not no_dedup).summary())
 
 
