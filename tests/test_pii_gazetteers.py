@@ -198,3 +198,8 @@ def test_lower_case_places_need_a_place_cue(redactor):
 def test_text_with_capitals_gets_no_lower_case_pass(redactor):
     # in edited text a lower-case word is a word; the lower-case pass is only for texts without capitals
     assert _found_by_names(redactor, "Ask gunnar about it.") == []
+
+
+def test_a_year_is_not_a_postcode(redactor):
+    assert _found_by_places(redactor, "Our 2022 Toulouse numbers were flat.") == []
+    assert _found_by_places(redactor, "Ship to 4 Rue Verte, 31000 Toulouse.") == ["Toulouse"]

@@ -61,7 +61,7 @@ _NOT_PERSON_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "DATE",
 _STRONG_PLACE_CUE = regex.compile(r"(?:\b(?i:in|near|around|outside|into|via|through|across|visiting|towards?|"
                                   r"between|moved to|moving to|flying to|flights? to|trip to|based in)[ \t]+"
                                   r"|\b(?i:city|town|country|state|region|county|province|place of birth):[ \t]*"
-                                  r"|\d{4,5}[ \t]+)$")
+                                  r"|(?<!\d)(?!(?:19|20)\d\d\b)\d{4,5}[ \t]+)$")  # a postcode, not a year
 _WEAK_PLACE_CUE = regex.compile(r"\b(?i:from|to|of|at)[ \t]+$")
 #: A house number right before a run: a street, not a person ("21 Baker Street").
 _HOUSE_NUMBER = regex.compile(r"\d+[a-zA-Z]?,?[ \t]+$")
