@@ -431,7 +431,8 @@ def _db_time(dialect_name: str):
 
 def _utc_series(values) -> pd.Series:
     series = pd.Series(values, dtype="object")
-    if len(series) and series.map(type).eq(str).all():  # SQLite text, read raw (see _dt)
+    # (infer_dtype: every value a str, checked in C rather than a Python call per value)
+    if len(series) and pd.api.types.infer_dtype(series, skipna=False) == "string":  # SQLite text, read raw (see _dt)
         return pd.to_datetime(series, utc=True, format="ISO8601")
     return pd.to_datetime(series, utc=True)
 
