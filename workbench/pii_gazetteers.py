@@ -180,7 +180,23 @@ def _tagged(doc, start: int, end: int, labels: frozenset[str]) -> bool:
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-class GivenNameRecognizer(LocalRecognizer):
+class _Gazetteer(LocalRecognizer):
+    """What both gazetteer recognisers read: given names, common words, places, word counts."""
+
+    def load(self) -> None:
+        self._names = given_names()
+        self._common = common_words()
+        self._places = place_names()
+        self._counts = english_counts()
+
+    def _is_rare_word(self, word: str) -> bool:
+        """A lower-case word that is no everyday English word (see :data:`ENGLISH_WORD_COUNT`)."""
+        return (word not in self._common and word not in EVERYDAY_WORDS
+                and self._counts.get(word, 0) < ENGLISH_WORD_COUNT)
+
+
+
+class GivenNameRecognizer(_Gazetteer):
     """PERSON: a run of capitalised words whose first word is a known given name.
 
     Score 0.7: below spaCy's (0.85) and the person cues' (0.9), so where they find the same name
@@ -198,17 +214,6 @@ class GivenNameRecognizer(LocalRecognizer):
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=["PERSON"], name="WorkbenchGivenNames",
                          supported_language=supported_language)
-
-    def load(self) -> None:
-        self._names = given_names()
-        self._common = common_words()
-        self._places = place_names()
-        self._counts = english_counts()
-
-    def _is_rare_word(self, word: str) -> bool:
-        """A lower-case word that is no everyday English word (see :data:`ENGLISH_WORD_COUNT`)."""
-        return (word not in self._common and word not in EVERYDAY_WORDS
-                and self._counts.get(word, 0) < ENGLISH_WORD_COUNT)
 
     def _lower_case_names(self, text: str) -> list[RecognizerResult]:
         """In a text written without capitals: given names that are no everyday English word and
@@ -276,7 +281,7 @@ class GivenNameRecognizer(LocalRecognizer):
         return results
 
 
-class PlaceNameRecognizer(LocalRecognizer):
+class PlaceNameRecognizer(_Gazetteer):
     """LOCATION: a known place name (:func:`place_names`) in a capitalised run (score 0.88: the
     list and the sentence together outvote the small model's PERSON, 0.85, "from Kraków"; the
     person cues' 0.9, "Hi Florence", outvote them).
@@ -296,20 +301,13 @@ class PlaceNameRecognizer(LocalRecognizer):
         super().__init__(supported_entities=["LOCATION"], name="WorkbenchPlaceNames",
                          supported_language=supported_language)
 
-    def load(self) -> None:
-        self._names = given_names()
-        self._common = common_words()
-        self._places = place_names()
-        self._counts = english_counts()
-
     def _lower_case_places(self, text: str) -> list[RecognizerResult]:
         """In a text written without capitals: one-word places that are no everyday English word,
         after a place preposition ("ill be in leeds friday")."""
         results = []
         for m in _LOWER_WORD.finditer(text):
             word = unicodedata.normalize("NFC", m.group())
-            if (word in self._places and word not in self._common
-                    and self._counts.get(word, 0) < ENGLISH_WORD_COUNT
+            if (word in self._places and self._is_rare_word(word)
                     and self._cued(text, m.start(), m.end(), strong=word in self._names)):
                 results.append(_result(self, "LOCATION", m.start(), m.end(), self.SCORE))
         return results
@@ -321,7 +319,7 @@ class PlaceNameRecognizer(LocalRecognizer):
         return tail is not None and (tail.group("next").isupper() or tail.group("next").lower() in self._places)
 
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
-        if not hasattr(self, "_places"):
+        if not hasattr(self, "_names"):
             self.load()
         if text == text.lower():
             return self._lower_case_places(text)
