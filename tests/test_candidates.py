@@ -496,14 +496,16 @@ def test_deita_filtering_keeps_the_best_scores_among_diverse_candidates():
     assert [c["id"] for c in kept] == ["c0", "c1"]  # the two best DEITA scores (9 and 4)
 
 
-def _generate_cli(home: Path, cfg: dict, seeds: list[str], tmp_path: Path):
+def _generate_cli(home: Path, cfg: dict, seeds: list[str], tmp_path: Path, interrupt_when=None):
     """``workbench candidates generate`` in a child process over a pool of ``seeds`` (no answers).
 
     A child process, killed with its distilabel workers if it does not end: a pipeline that
-    waits forever must fail the test, not hang the suite."""
+    waits forever must fail the test, not hang the suite. ``interrupt_when``: a function polled
+    while it runs; once it is true, the process group gets SIGINT, as from Ctrl-C in a terminal."""
     import os
     import signal
     import subprocess
+    import time
 
     import yaml
 
@@ -519,6 +521,12 @@ def _generate_cli(home: Path, cfg: dict, seeds: list[str], tmp_path: Path):
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "candidates", "generate", "medical-qa-rating",
                              "--config", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
+    if interrupt_when is not None:
+        deadline = time.monotonic() + 300
+        while not interrupt_when() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
     try:
         out, _ = proc.communicate(timeout=600)
     except subprocess.TimeoutExpired:
@@ -554,6 +562,24 @@ def test_push_report_counts_candidates_and_prompts_apart():
                      duplicates_by_stage={"exact": 0, "minhash": 3, "semantic": 26})
     line = rep.summary().splitlines()[1]
     assert line.startswith("  61 candidates held back as duplicates: the answers of 29 duplicate prompts (minhash 3, semantic 26); see ")
+
+
+def test_an_interrupted_generate_stores_nothing_and_says_so(home, tmp_path):
+    """Ctrl-C during a run: distilabel stops early and returns what its last step had, and
+    generate used to store that and report a normal run (exit 0). Now nothing is stored, no seed
+    is marked done (the next run starts them over, as documented) and the exit code is 130."""
+    with FakeLLMServer(stall_when=["exercise"], stall_seconds=10) as srv:
+        llm = {"kind": "openai", "base_url": srv.base_url, "model": "teacher", "api_key_env": None, "max_retries": 0,
+               "timeout": 120}
+        code, out = _generate_cli(home, {"llms": {"a": llm}, "teachers": ["a"], "batch_size": 1},
+                                  ["What helps a cough?", "Is it safe to exercise with a cold?"], tmp_path,
+                                  interrupt_when=lambda: any("exercise" in p for p in srv.prompts()))
+    assert code == 130, out
+    assert "generate was interrupted; nothing was stored and no seed was marked done: run it again to process " \
+           "the 2 seeds" in out, out
+    tdir = home / "candidates" / "medical-qa-rating"
+    assert not (tdir / "candidates.jsonl").exists() and not (tdir / "seeds-done.json").exists()
+    assert not (tdir / "rejects.jsonl").exists()
 
 
 def test_generate_with_an_unreachable_endpoint_exits_1_naming_the_reason(home, tmp_path):

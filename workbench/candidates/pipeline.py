@@ -59,7 +59,7 @@ from workbench.candidates.genconfig import CandidateConfig
 from workbench.candidates.llm import ERROR_MARK, build_llm
 from workbench.candidates.rubric import guideline_section, judge_template, parse_judgement
 from workbench.demo_data import record_id
-from workbench.errors import BadInput, ServiceError
+from workbench.errors import BadInput, ServiceError, WorkbenchError
 from workbench.tasks import Task
 
 RAW_EXCERPT = 300
@@ -760,11 +760,19 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
         redactor_for(dict(cfg.pii), warm=True)
         with distilabel_environment(run_dir):
             pipeline = build_pipeline(task, cfg, seeds, run_id=run_id, run_dir=run_dir, rejects_path=run_rejects)
+            stopped = _watch_stop(pipeline)
             try:
                 distiset = pipeline.run(use_cache=False)
             except Exception as exc:  # distilabel's own failure (a step could not load, ...)
                 raise ServiceError(f"task {task.name!r}: the distilabel pipeline failed: {exc} "
                                    f"(log: {run_dir / 'cache'})") from exc
+        if stopped:
+            # Ctrl-C (or a step that failed unhandled) makes distilabel stop early and return what
+            # the last step had written: a seed whose prompts were only partly answered would be
+            # marked done with part of its candidates, and the rest never generated
+            raise Interrupted(f"task {task.name!r}: generate was interrupted; nothing was stored and no seed was "
+                              f"marked done: run it again to process the {len(seeds)} seed{'s' if len(seeds) != 1 else ''} "
+                              f"(log: {run_dir / 'cache'})")
         rows = []
         if distiset is not None and "default" in distiset:
             rows = distiset["default"]["train"].to_list()
@@ -824,6 +832,27 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
         raise ServiceError(f"task {task.name!r}: no candidate: every request failed or was unusable "
                            f"({len(run_rej)} kept aside in {rejects_path}; most common: {reasons})")
     return report
+
+
+class Interrupted(WorkbenchError):
+    """The run was stopped before it ended (Ctrl-C): exit code 130, as for SIGINT."""
+
+    exit_code = 130
+
+
+def _watch_stop(pipeline: Any) -> list:
+    """A list that gets an entry when distilabel stops ``pipeline`` early: its SIGINT handler (and
+    a step failing unhandled) calls ``pipeline._stop()``, and ``run`` then returns normally with
+    the partial output; the flag distilabel keeps is reset before ``run`` returns."""
+    stops: list = []
+    stop = pipeline._stop
+
+    def watched(*args, **kwargs):
+        stops.append(True)
+        return stop(*args, **kwargs)
+
+    pipeline._stop = watched
+    return stops
 
 
 def check_api_keys(cfg: CandidateConfig) -> None:
