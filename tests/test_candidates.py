@@ -156,7 +156,8 @@ def test_csv_and_parquet_ingest(home, tmp_path, redactor):
     assert (rep.added, rep.rejected) == (2, 2)
     reasons = [json.loads(x) for x in Path(rep.rejects_path).read_text().splitlines()]
     assert {r["where"] for r in reasons} == {"line 3", "line 4"}
-    assert any("not UTF-8" in r["reason"] and "0xff" in r["reason"] for r in reasons)
+    # counted from 1, like the line numbers and the JSON-lines reason ("at byte 21 of the line")
+    assert any(r["reason"] == "field 'question' is not UTF-8 text (byte 0xff at character 5 of the field)" for r in reasons), reasons
     assert any("1 values but the header has 2 columns" in r["reason"] for r in reasons)
     pool = {r["instruction"]: r for r in _pool(home)}
     assert pool["How long does a tension headache last?"]["response"] is None  # empty answer = none

@@ -123,7 +123,7 @@ def _text_value(value: Any, name: str, *, required: bool) -> tuple[str | None, s
         try:
             value = bytes(value).decode("utf-8")
         except UnicodeDecodeError as exc:
-            return None, f"field {name!r} is not UTF-8 text (byte 0x{value[exc.start]:02x} at offset {exc.start})"
+            return None, f"field {name!r} is not UTF-8 text (byte 0x{value[exc.start]:02x} at byte {exc.start + 1} of the field)"
     if not isinstance(value, str):
         # the reason is stored and printed as is: a short number is shown, a long one (a card or
         # phone number?) only by its length, a list or mapping (its strings may be personal
@@ -136,7 +136,7 @@ def _text_value(value: Any, name: str, *, required: bool) -> tuple[str | None, s
     m = _SURROGATE.search(value)
     if m:
         byte = ord(m.group()) - 0xDC00
-        return None, f"field {name!r} is not UTF-8 text (byte 0x{byte:02x} at character {m.start()})"
+        return None, f"field {name!r} is not UTF-8 text (byte 0x{byte:02x} at character {m.start() + 1} of the field)"
     if not value.strip():
         return (None, f"field {name!r} is empty") if required else (None, None)
     return value, None
