@@ -37,6 +37,21 @@ def test_example_is_read_as_package_data_and_written_by_the_cli(home, tmp_path):
     assert r.exit_code == 0 and r.output == text
 
 
+def test_example_written_where_generate_looks_says_to_run_generate_without_config(home, tmp_path, monkeypatch):
+    from workbench.cli import main
+
+    project = tmp_path / "project"
+    (project / "tasks").mkdir(parents=True)
+    monkeypatch.setenv("WORKBENCH_PROJECT_DIR", str(project))
+    out = project / "candidates" / "medical-qa-rating.yaml"
+    r = CliRunner().invoke(main, ["candidates", "example", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip().endswith("then run `workbench candidates generate medical-qa-rating`"), r.output
+    other = tmp_path / "elsewhere.yaml"
+    r = CliRunner().invoke(main, ["candidates", "example", "--output", str(other)])
+    assert r.output.strip().endswith(f"then run `workbench candidates generate TASK --config {other}`"), r.output
+
+
 def test_missing_config_points_at_the_example_command(home):
     from workbench.cli import main
 

@@ -127,8 +127,14 @@ def example(output: Path | None) -> None:
         raise BadInput(f"{output}: --output: file exists; remove it or choose another path")
     output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output, text)
-    click.echo(f"{output}: annotated example config written; edit llms:, then run "
-               f"`workbench candidates generate TASK --config {output}`")
+    from workbench.tasks import project_dir
+
+    if output.resolve().parent == (project_dir() / "candidates").resolve():  # where generate looks for it
+        then = f"workbench candidates generate {output.stem}"
+    else:
+        then = f"workbench candidates generate TASK --config {output}"
+    click.echo(f"{output}: annotated example config written; edit llms: (base_url, model, api_key_env) and "
+               f"teachers:, then run `{then}`")
 
 
 @candidates.group("cache")
