@@ -366,8 +366,22 @@ def test_redact_record_sums_fields_and_leaves_other_fields(redactor):
     assert not clean.flagged and clean.counts_by_entity == {} and clean.record["text"] == "The build fails at step 14."
     with pytest.raises(BadInput, match="missing field 'body'"):
         redactor.redact_record(record, ["body"])
-    with pytest.raises(BadInput, match="field 'id' is int"):
-        redactor.redact_record(record, ["id"])
+    assert redactor.redact_record(record, ["id"]).record == record  # a small number: nothing to redact
+    with pytest.raises(BadInput, match="field 'score' is float, not text$"):
+        redactor.redact_record({"score": 0.5}, ["score"])
+
+
+def test_numbers_holding_pii_are_redacted(redactor):
+    # a card or phone number stored as a JSON number is redacted like text; other numbers stay numbers
+    record = {"card": 4111111111111111, "order": 20240117, "n": 42, "ok": True,
+              "nested": [{"card": 5555555555554444}]}
+    out = redactor.redact_record(record)
+    assert out.record["card"] == "<CREDIT_CARD>"
+    assert out.record["order"] == 20240117 and out.record["n"] == 42 and out.record["ok"] is True
+    assert out.record["nested"] == [{"card": "<CREDIT_CARD>"}]
+    assert out.flagged and out.counts_by_entity == {"CREDIT_CARD": 2}
+    assert record["card"] == 4111111111111111  # the input is not modified
+    assert redactor.redact_record(record, ["card"]).record["card"] == "<CREDIT_CARD>"
 
 
 def test_merge_spans_unions_overlaps():

@@ -8,7 +8,7 @@ import pytest
 from workbench.pii import PiiConfig, PiiRedactor
 from workbench.pii_gazetteers import (
     ENGLISH_WORD_COUNT, EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer, common_words, english_counts,
-    given_names, place_names,
+    given_names, place_names, transliterate_cyrillic,
 )
 
 
@@ -203,3 +203,28 @@ def test_text_with_capitals_gets_no_lower_case_pass(redactor):
 def test_a_year_is_not_a_postcode(redactor):
     assert _found_by_places(redactor, "Our 2022 Toulouse numbers were flat.") == []
     assert _found_by_places(redactor, "Ship to 4 Rue Verte, 31000 Toulouse.") == ["Toulouse"]
+
+
+# --------------------------------------------------------------------------- repeats and other scripts
+
+
+def test_other_mentions_of_a_found_name_are_redacted(redactor):
+    text = "Looping in Magdalena Novak from sales, she owns the renewal. Magdalena: please confirm by Friday."
+    persons = _persons(redactor, text)
+    assert "Magdalena" in persons and any(p.startswith("Magdalena N") for p in persons), persons
+    assert "Magdalena" not in redactor.redact(text).text
+
+
+def test_repeats_skip_common_words_and_other_spans(redactor):
+    from workbench.pii import Span, _name_repeats
+
+    text = "Dr Will Hart called. Will you call Hart back? Hart@example.com"
+    spans = [Span(3, 12, "PERSON", 0.85), Span(46, 62, "EMAIL_ADDRESS", 1.0)]
+    found = [text[s.start:s.end] for s in _name_repeats(text, spans)]
+    assert found == ["Hart"]  # "Will" is a common word; the e-mail address is already a span
+
+
+def test_cyrillic_given_names_are_transliterated():
+    names = given_names()
+    assert {"oleksandr", "dmitriy", "natalya"} <= names
+    assert transliterate_cyrillic("Юлія", "uk") == "Yuliya"

@@ -8,4 +8,10 @@ import os as _os
 # before Workbench was imported).
 _os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+# Presidio's pydantic models (and distilabel's) warn on import about their own field names
+# ("Field "model_name" ... has conflict with protected namespace"): noise on every command's stderr.
+import warnings as _warnings
+
+_warnings.filterwarnings("ignore", message=r'Field "model_', category=UserWarning)
+
 __version__ = "0.1.0"

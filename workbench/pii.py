@@ -376,10 +376,19 @@ def _run_in_worker(method: str, chunk: list[str]) -> list:
     return getattr(_WORKER_REDACTOR, method)(chunk, n_process=1)
 
 
+#: Whole numbers from this size on are redacted too: a card, phone or social security number
+#: stored as a JSON number is as personal as one stored as text.
+NUMBER_MIN = 10 ** 6
+
+
 def _strings(value: Any, path: tuple):
-    """Every string inside ``value`` (nested mappings and lists), with its path of keys/indices."""
+    """Every string inside ``value`` (nested mappings and lists), with its path of keys/indices,
+    and whether it stands for a whole number (of :data:`NUMBER_MIN` or more, written as text)."""
     if isinstance(value, str):
-        yield path, value
+        yield path, value, False
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= NUMBER_MIN:
+            yield path, str(value), True
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _strings(item, path + (key,))
@@ -401,6 +410,40 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
         if m.group(0).strip(",:;!?") not in NOT_NAMES:
             return start + m.start(), end
     return end, end
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _name_repeats(text: str, spans: list[Span]) -> list[Span]:
+    """PERSON spans for the other mentions of a name found once in ``text`` (one text talks
+    about one person by the same name throughout: "looping in Alejandro Ruiz ... Alejandro: +34").
+
+    Each word of three letters or more of a PERSON span that is not a common word is looked for
+    elsewhere in the text, as a whole word with the same capitalisation; mentions outside every
+    detected span become PERSON spans with the score of the span they repeat.
+
+    >>> text = "Ask Ngozi Adeyemi. Ngozi knows."
+    >>> [text[s.start:s.end] for s in _name_repeats(text, [Span(4, 17, "PERSON", 0.85)])]
+    ['Ngozi']
+    """
+    from workbench.pii_gazetteers import common_words
+
+    common = common_words()
+    taken = [(s.start, s.end) for s in spans]
+    words: dict[str, float] = {}
+    for s in spans:
+        if s.entity == "PERSON":
+            for m in _NAME_WORD.finditer(text, s.start, s.end):
+                if len(m.group()) >= 3 and m.group().lower() not in common:
+                    words[m.group()] = max(words.get(m.group(), 0.0), s.score)
+    out: list[Span] = []
+    for word, score in words.items():
+        for m in re.finditer(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append(Span(m.start(), m.end(), "PERSON", score))
+                taken.append((m.start(), m.end()))
+    return out
 
 
 def _register_lowercase_lemmas() -> None:
@@ -464,10 +507,6 @@ class PiiRedactor:
         from workbench.config import apply_offline_env
 
         apply_offline_env()
-        import warnings
-
-        # Presidio's pydantic models warn about their own field names on import
-        warnings.filterwarnings("ignore", message=r'Field "model_', category=UserWarning)
         import spacy
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import NlpEngineProvider
@@ -570,7 +609,12 @@ class PiiRedactor:
             if text[start:end].strip(" .:,;!?") in self._allowed:
                 continue
             kept.append(Span(start, end, r.entity_type, float(r.score)))
-        return merge_spans(kept)
+        merged = merge_spans(kept)
+        if cfg.custom_recognizers and "PERSON" in cfg.entities:
+            extra = _name_repeats(text, merged)
+            if extra:
+                merged = merge_spans(merged + extra)
+        return merged
 
     def analyze(self, text: str) -> list[Span]:
         """Detected spans in ``text`` (thresholded per type, overlaps merged), in text order.
@@ -751,9 +795,11 @@ class PiiRedactor:
         """Redact the ``text_fields`` of many records in one batch.
 
         With ``text_fields=None`` every string in the record is redacted, nested ones included
-        (chat ``messages`` lists, for instance). A named field may hold a string, ``None`` (left
-        as is) or a list/mapping whose strings are all redacted; a field that a record lacks, or
-        that holds a number or a boolean, is refused.
+        (chat ``messages`` lists, for instance), and so is every whole number of seven digits or
+        more (a card number stored as a number becomes the string ``"<CREDIT_CARD>"``; a number
+        in which nothing is found stays the number it was). A named field may hold a string, a
+        whole number, ``None`` (left as is) or a list/mapping whose strings are all redacted; a
+        field that a record lacks, or that holds a fraction or a boolean, is refused.
         """
         jobs: list[tuple[int, tuple]] = []
         texts: list[str] = []
@@ -768,16 +814,19 @@ class PiiRedactor:
                     if name not in record:
                         raise BadInput(f"record {i}: missing field {name!r} (fields: {', '.join(map(repr, record))})")
                     value = record[name]
-                    if value is not None and not isinstance(value, (str, Mapping, list)):
-                        raise BadInput(f"record {i}: field {name!r} is {type(value).__name__}, not text: {value!r:.60}")
+                    if value is not None and (isinstance(value, bool)
+                                              or not isinstance(value, (str, int, Mapping, list))):
+                        raise BadInput(f"record {i}: field {name!r} is {type(value).__name__}, not text")
                     found.extend(_strings(value, (name,)))
-            for path, text in found:
-                jobs.append((i, path))
+            for path, text, number in found:
+                jobs.append((i, path, number))
                 texts.append(text)
         results = self.redact_batch(texts, n_process=n_process) if texts else []
         out = [copy.deepcopy(dict(r)) for r in records]
         counts: list[Counter] = [Counter() for _ in records]
-        for (i, path), res in zip(jobs, results):
+        for (i, path, number), res in zip(jobs, results):
+            if number and not res.counts_by_entity:
+                continue  # a number with nothing in it stays a number
             target = out[i]
             for key in path[:-1]:
                 target = target[key]

@@ -92,24 +92,68 @@ def _is_latin(name: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
-    """Lower-cased given names of Faker's person providers written in Latin script.
+    """Lower-cased given names of Faker's person providers, in Latin script.
 
-    A locale counts when at least 95% of its first names are in Latin script (names in other
-    scripts are skipped: the recogniser matches Latin capitalisation).
+    A locale whose first names are (95% or more) in Latin script gives them as they are; the
+    romanised first names some locales carry (Japanese, Chinese) are added; Cyrillic first names
+    (Russian, Ukrainian, Bulgarian, ...) are added transliterated (:func:`transliterate_cyrillic`:
+    "Олександр" -> "oleksandr"). Names in other scripts are skipped: the recogniser matches
+    Latin capitalisation.
     """
     import faker.providers.person as person
 
     names: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
         provider = getattr(importlib.import_module(f"{person.__name__}.{module.name}"), "Provider", None)
-        found: list[str] = []
-        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
-            value = vars(provider).get(attr) if provider is not None else None
-            if isinstance(value, (list, tuple, dict)):  # dicts map a name to its frequency
-                found.extend(value)
+        if provider is None:
+            continue
+        found = _name_list(provider, ("first_names", "first_names_male", "first_names_female",
+                                      "first_names_nonbinary"))
+        found += _name_list(provider, ("first_romanized_names", "first_romanized_names_male",
+                                       "first_romanized_names_female"))
         if found and sum(map(_is_latin, found)) >= 0.95 * len(found):
             names.update(unicodedata.normalize("NFC", n).lower() for n in found if _is_latin(n))
-    return frozenset(names)
+        elif found and sum(map(_is_cyrillic, found)) >= 0.95 * len(found):
+            language = module.name.split("_")[0]
+            names.update(transliterate_cyrillic(n, language).lower() for n in found if _is_cyrillic(n))
+    return frozenset(n for n in names if n)
+
+
+def _name_list(provider, attrs: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for attr in attrs:
+        value = vars(provider).get(attr)
+        if isinstance(value, (list, tuple, dict)):  # dicts map a name to its frequency
+            found.extend(value)
+    return found
+
+
+def _is_cyrillic(name: str) -> bool:
+    return all(not c.isalpha() or "CYRILLIC" in unicodedata.name(c, "") for c in name)
+
+
+#: Cyrillic to Latin as names are usually written in English (BGN/PCGN-like, without diacritics).
+_CYRILLIC = dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye")) | {
+    "ё": "yo", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": "",
+    "ю": "yu", "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
+    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "gj", "ќ": "kj", "ѕ": "dz"}
+#: Letters that sound different in Ukrainian (г is h, и is y) and Bulgarian (ъ is a, щ is sht).
+_CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
+
+
+def transliterate_cyrillic(name: str, language: str = "ru") -> str:
+    """``name`` in Latin letters, as names in Cyrillic are usually written in English.
+
+    >>> transliterate_cyrillic("Олександр", "uk"), transliterate_cyrillic("Дмитрий", "ru")
+    ('Oleksandr', 'Dmitriy')
+    """
+    table = _CYRILLIC | _CYRILLIC_BY_LANGUAGE.get(language, {})
+    out = []
+    for c in name:
+        low = c.lower()
+        latin = table.get(low, c if not c.isalpha() else "")
+        out.append(latin.capitalize() if c != low else latin)
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=1)
@@ -233,11 +277,12 @@ class GivenNameRecognizer(_Gazetteer):
             return False
         return True
 
-    def _within_place(self, text: str, words: list, first: int, min_words: int = 1) -> bool:
-        """Whether ``min_words`` or more words of the run including the given name (word
-        ``first``) form a known place ("Paulo" in "São Paulo")."""
+    def _within_place(self, text: str, words: list, first: int, end: int, min_words: int = 1) -> bool:
+        """Whether a known place of ``min_words`` or more words of the run covers the whole name,
+        words ``first`` to ``end`` ("Paulo" in "São Paulo", "Florence"; not "Magdalena Novak",
+        although Magdalena is a town)."""
         for a in range(0, first + 1):
-            for b in range(max(first + 1, a + min_words), min(len(words), a + PlaceNameRecognizer.MAX_WORDS) + 1):
+            for b in range(max(end, a + min_words), min(len(words), a + PlaceNameRecognizer.MAX_WORDS) + 1):
                 if " ".join(text[words[a][0]:words[b - 1][1]].split()).lower() in self._places:
                     return True
         return False
@@ -268,10 +313,10 @@ class GivenNameRecognizer(_Gazetteer):
                 continue  # "21 Baker Street": an address
             score = self.SCORE
             place_tagged = _tagged(doc, start_char, end_char, _PLACE_LABELS - {"FAC"})
-            if self._within_place(text, words, first, min_words=2):
+            if self._within_place(text, words, first, end, min_words=2):
                 continue  # "Santa Fe", "São Paulo": a place of several words
             if start_char in located or place_tagged or _before(_STRONG_PLACE_CUE, text, words[0][0]):
-                if self._within_place(text, words, first):
+                if self._within_place(text, words, first, end):
                     continue  # a place as well, in a place's position: the place reading stands
                 if start_char in located or place_tagged:
                     score = self.OVERRIDE_SCORE
@@ -312,6 +357,12 @@ class PlaceNameRecognizer(_Gazetteer):
                 results.append(_result(self, "LOCATION", m.start(), m.end(), self.SCORE))
         return results
 
+    def _continues_name(self, word: str) -> bool:
+        """Whether ``word``, after a place name in the same run, makes the run a person's name:
+        a name word that is no common word and no place ("Novak"; not "Old" in "Kraków Old Town")."""
+        key = word.lower()
+        return not regex.fullmatch(_PARTICLE, word) and key not in self._common and key not in self._places
+
     def _cued(self, text: str, start: int, end: int, strong: bool) -> bool:
         if _before(_STRONG_PLACE_CUE, text, start) or (not strong and _before(_WEAK_PLACE_CUE, text, start)):
             return True
@@ -334,6 +385,8 @@ class PlaceNameRecognizer(_Gazetteer):
                         continue
                     first = text[start:words[i][1]].lower()
                     single = j - i == 1
+                    if j < len(words) and self._continues_name(text[words[j][0]:words[j][1]]):
+                        continue  # "Magdalena Novak": a place's name followed by a surname is a person
                     also_a_name = single and (first in self._names or first in self._common)
                     if single and not self._cued(text, start, end, strong=also_a_name):
                         continue

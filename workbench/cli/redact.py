@@ -105,7 +105,8 @@ def read_records(path: Path) -> tuple[str, list[dict], list[int], list[str] | No
 
 
 def check_fields(path: Path, records: list[dict], lines: list[int], fields: list[str] | None) -> None:
-    """Refuse a named field that a record lacks or holds as a non-text value (``null`` is fine)."""
+    """Refuse a named field that a record lacks or holds as a value that is neither text nor a
+    whole number (``null`` is fine)."""
     if fields is None:
         return
     for record, line in zip(records, lines):
@@ -115,10 +116,11 @@ def check_fields(path: Path, records: list[dict], lines: list[int], fields: list
                     f"{path}: line {line}: missing field {name!r} (fields: {', '.join(map(repr, record))})"
                 )
             value = record[name]
-            if value is not None and not isinstance(value, (str, dict, list)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, dict, list))):
+                # the value itself is not shown: it may be personal data
                 raise BadInput(
-                    f"{path}: line {line}: field {name!r} is {json.dumps(value)[:60]}, not text;"
-                    " name only text fields with --fields"
+                    f"{path}: line {line}: field {name!r} is a {type(value).__name__}, not text or a whole"
+                    " number; name only text fields with --fields"
                 )
 
 
