@@ -228,3 +228,35 @@ def test_cyrillic_given_names_are_transliterated():
     names = given_names()
     assert {"oleksandr", "dmitriy", "natalya"} <= names
     assert transliterate_cyrillic("Юлія", "uk") == "Yuliya"
+
+
+# --------------------------------------------------------------------------- structure and casual lines
+
+
+def test_a_rare_given_name_may_open_a_sentence(redactor):
+    # "Server" (an everyday word) opening a sentence is not a name; "Thorsten" (no English word) is
+    assert _found_by_names(redactor, "Thorsten wants the slides by noon.") == ["Thorsten"]
+    assert english_counts().get("server", 0) >= ENGLISH_WORD_COUNT > english_counts().get("thorsten", 0)
+
+
+def test_hyphenated_given_names_count_by_their_first_part(redactor):
+    assert "Anne-Sophie Laurent" in _found_by_names(redactor, "Please send the contract to Anne-Sophie Laurent.")
+
+
+def test_lower_case_titles_announce_surnames(redactor):
+    text = "call back mrs okonkwo re the quote, she is in Leicester till thurs"
+    assert "okonkwo" in _persons(redactor, text)
+
+
+def test_chat_speaker_labels_when_a_speaker_comes_back(redactor):
+    chat = "tunde: where r u\nsade: stuck in traffic\ntunde: ok"
+    assert set(_found_by_names(redactor, chat)) == {"tunde", "sade"}
+    form = "dob: 14/03/1988\nssn: 531-19-1218\nnationality: ghanaian"   # labels that come once: a form
+    assert _found_by_names(redactor, form) == []
+
+
+def test_casual_lines_in_a_text_with_capitals(redactor):
+    # a line opening in lower case gets the lower-case pass even when another line has capitals
+    text = "Ticket 5521 (Printer)\nticket from gunnar: printer offline again"
+    assert "gunnar" in _found_by_names(redactor, text)
+    assert _found_by_names(redactor, "Ticket 5521: ask gunnar about it.") == []

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from collections import Counter
 import pkgutil
 import unicodedata
 from typing import List
@@ -72,6 +73,15 @@ _PLACE_TAIL = regex.compile(r",[ \t]*(?P<next>\p{Lu}[\p{L}\p{M}]+(?:[ \t]+\p{Lu}
 _RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’@.-]){_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{0,3}}"
                      rf"(?![\p{{L}}\p{{N}}@])")
 _WORD = regex.compile(rf"{_NAME}|{_PARTICLE}")
+#: A line of text, and one that opens in lower case (its first letter), as chat lines do.
+_LINE = regex.compile(r"[^\n]+")
+_CASUAL_LINE = regex.compile(r"[^\p{L}]*\p{Ll}")
+#: A lower-case title and the lower-case surname after it ("mrs gupta", "dr. fairweather").
+_LOWER_TITLE = regex.compile(r"(?<![\p{L}\p{N}])(?:mr|mrs|ms|miss|dr|prof|auntie|aunty|uncle)\.?[ \t]+"
+                             r"(?P<name>\p{Ll}[\p{Ll}\p{M}'’-]{2,})(?![\p{L}\p{N}@])")
+#: A chat speaker label opening a line: "olu: ...", "[09:12] nadia: ...", "<ayumi> ..." (any case).
+_SPEAKER = regex.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]*)?"
+                         r"(?:<(?P<angle>[\p{L}][\p{L}\p{M}\p{N}_.-]{1,30})>|(?P<colon>[\p{L}][\p{L}\p{M}'’-]{1,30}):)[ \t]")
 #: A lower-case word in running text (not part of an address, a file name or a handle with digits).
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}@._/\\-])[\p{Ll}\p{M}]{3,}(?![\p{L}\p{M}\p{N}@]|[._/-]\w)")
 #: What ends the text before a sentence-initial word (after spaces and tabs are stripped).
@@ -259,18 +269,41 @@ class GivenNameRecognizer(_Gazetteer):
         super().__init__(supported_entities=["PERSON"], name="WorkbenchGivenNames",
                          supported_language=supported_language)
 
-    def _lower_case_names(self, text: str) -> list[RecognizerResult]:
-        """In a text written without capitals: given names that are no everyday English word and
-        no known place ("victoria", "houston": without capitals nothing tells them apart)."""
+    def _lower_case_names(self, text: str, start: int = 0, end: int | None = None) -> list[RecognizerResult]:
+        """In text written without capitals (``text[start:end]``): given names that are no
+        everyday English word and no known place ("victoria", "houston": without capitals nothing
+        tells them apart)."""
         results = []
-        for m in _LOWER_WORD.finditer(text):
+        for m in _LOWER_WORD.finditer(text, start, len(text) if end is None else end):
             word = unicodedata.normalize("NFC", m.group())
             if word in self._names and word not in self._places and self._is_rare_word(word):
                 results.append(_result(self, "PERSON", m.start(), m.end(), self.LOWER_CASE_SCORE))
         return results
 
+    def _lower_case_cued(self, text: str) -> list[RecognizerResult]:
+        """Lower-case names the text's structure announces, whatever the word: after a lower-case
+        title ("mrs gupta", "dr. fairweather"), and chat speaker labels opening lines when one
+        speaker comes back ("olu: where r u / folake: ... / olu: lol", "<ayumi> lunch?"); a form's
+        labels ("dob: ...", "iban: ...") each come once."""
+        results = []
+        for m in _LOWER_TITLE.finditer(text):
+            if m.group("name").lower() not in self._common:
+                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+        labels = list(_SPEAKER.finditer(text))
+        said = Counter(m.group("angle") or m.group("colon") for m in labels)
+        if said and max(said.values()) >= 2:  # a conversation (a speaker comes back), not a form
+            for m in labels:
+                name = m.group("angle") or m.group("colon")
+                start = m.start("angle") if m.group("angle") else m.start("colon")
+                if (name[:1].islower() and name not in self._common and not name.endswith("bot")
+                        and not any(c.isdigit() or c == "_" for c in name)):
+                    results.append(_result(self, "PERSON", start, start + len(name), self.SCORE))
+        return results
+
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
         key = unicodedata.normalize("NFC", word).lower()
+        if key not in self._names and "-" in key:
+            key = key.split("-", 1)[0]  # "Pieter-Jan", "Anne-Sophie": by the first name
         if key not in self._names or key in self._common:
             return False
         if key in EVERYDAY_WORDS and _sentence_initial(text, start):
@@ -290,11 +323,14 @@ class GivenNameRecognizer(_Gazetteer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
             self.load()
+        results = self._lower_case_cued(text)
         if text == text.lower():
-            return self._lower_case_names(text)
+            return results + self._lower_case_names(text)
+        for line in _LINE.finditer(text):
+            if _CASUAL_LINE.match(line.group()):  # a line that opens in lower case: chat
+                results += self._lower_case_names(text, line.start(), line.end())
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         located = {m.start("name") for m in _LOCATION_CUE_RE.finditer(text)}
-        results = []
         for words in _runs(text):
             # leading words that are not names ("Hi", "Payroll") are skipped; the name starts at
             # the first given name and ends before the first word that is not a name
@@ -307,8 +343,9 @@ class GivenNameRecognizer(_Gazetteer):
             while end > first + 1 and regex.fullmatch(_PARTICLE, text[words[end - 1][0]:words[end - 1][1]]):
                 end -= 1  # a particle does not end a name
             start_char, end_char = words[first][0], words[end - 1][1]
-            if end == first + 1 and _sentence_initial(text, start_char):
-                continue  # a lone capitalised word opening a sentence: "Server logs show", "Link to"
+            if (end == first + 1 and _sentence_initial(text, start_char)
+                    and not self._is_rare_word(text[start_char:end_char].lower())):
+                continue  # a lone everyday word opening a sentence: "Server logs show", "Link to"
             if _before(_HOUSE_NUMBER, text, words[0][0]):
                 continue  # "21 Baker Street": an address
             score = self.SCORE
