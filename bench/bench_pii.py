@@ -6,10 +6,10 @@
 Accuracy is measured on ``tests/data/pii_testset.jsonl`` (planted items with offsets; negative
 sentences without PII), separately on its ``dev`` split (what Workbench's recognisers were tuned
 on) and its ``heldout`` split (phrasings not looked at while tuning); on
-``tests/data/pii_fresh.jsonl`` (``fresh``), hand-written later by someone who had not seen the
-recognisers and then used to develop the gazetteer recognisers; and on
-``tests/data/pii_fresh2.jsonl`` (``fresh2``), hand-written after those by another hand, the
-held-out test (its misses are never printed). A planted item counts as *found* when a detected span of the same type
+``tests/data/pii_fresh.jsonl`` and ``pii_fresh2.jsonl`` (``fresh``, ``fresh2``), hand-written
+later by people who had not seen the recognisers, each a test set first and then used to develop
+the gazetteer recognisers; and on ``tests/data/pii_fresh3.jsonl`` (``fresh3``), hand-written after
+those by another hand: the held-out test (its misses are never printed). A planted item counts as *found* when a detected span of the same type
 overlaps it (recall); a detected span counts as correct when it overlaps a planted item of the
 same type (precision). *Covered* is stricter and type-blind: the planted item lies entirely
 inside redacted spans, i.e. none of its characters survives redaction.
@@ -55,19 +55,20 @@ apply_offline_env()
 from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor  # noqa: E402
 
 TESTSET = REPO / "tests" / "data" / "pii_testset.jsonl"
-#: Written later, by someone who had not seen the recognisers: ``fresh`` was used to develop the
-#: gazetteer recognisers (its odd-id half served as a test split first, see docs/pii.md);
-#: ``fresh2``, written after them by another hand, is the held-out test (never looked into).
+#: Written later, by people who had not seen the recognisers: ``fresh`` and ``fresh2`` were used
+#: to develop the gazetteer recognisers (each was a test set first, see docs/pii.md); ``fresh3``,
+#: written after them by another hand, is the held-out test (its misses are never printed).
 FRESH = REPO / "tests" / "data" / "pii_fresh.jsonl"
 FRESH2 = REPO / "tests" / "data" / "pii_fresh2.jsonl"
-SPLITS = ("dev", "heldout", "fresh", "fresh2")
+FRESH3 = REPO / "tests" / "data" / "pii_fresh3.jsonl"
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3")
 STRUCTURED = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
 
 
 def load_rows() -> list[dict]:
     """The labelled sets' rows, each with its ``split`` (:data:`SPLITS`)."""
     rows = []
-    for path, split in ((TESTSET, None), (FRESH, "fresh"), (FRESH2, "fresh2")):
+    for path, split in ((TESTSET, None), (FRESH, "fresh"), (FRESH2, "fresh2"), (FRESH3, "fresh3")):
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 if line.strip():
@@ -223,9 +224,9 @@ def main() -> None:
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--entities", default="", help="extra entity types to score, e.g. DATE_TIME")
     ap.add_argument("--misses", action="store_true",
-                    help="print every miss and false positive of the Workbench config on the dev and fresh"
-                         " splits (held-out and fresh2 misses are not printed: those splits are for reporting,"
-                         " not for tuning)")
+                    help="print every miss and false positive of the Workbench config on the dev, fresh and"
+                         " fresh2 splits (held-out and fresh3 misses are not printed: those splits are for"
+                         " reporting, not for tuning)")
     ap.add_argument("--no-stock", action="store_true", help="skip the stock-Presidio reference")
     ap.add_argument("--no-whole-text", action="store_true",
                     help="skip Workbench with NER over whole texts (ner_scope=document, the previous default)")
@@ -261,7 +262,7 @@ def main() -> None:
             sub = [rows[i] for i in idx]
             ents = cfg.entities
             result = score(sub, [spans[i] for i in idx], ents,
-                           misses=args.misses and name == "workbench" and split in ("dev", "fresh"))
+                           misses=args.misses and name == "workbench" and split in ("dev", "fresh", "fresh2"))
             print_accuracy(f"[{name}] {split} split: {len(sub)} sentences (analyzer load {load_s:.1f} s)",
                            result, ents, sum(map(is_negative, sub)))
         if not args.skip_speed:

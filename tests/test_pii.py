@@ -198,7 +198,7 @@ def test_recognizer_gates_never_skip_a_match(redactor, testset):
     from workbench.pii_recognizers import recognizer_gate
 
     gated = [(r, g) for r, g in redactor._gated if g is not None]
-    assert {type(r).__name__ for r, _ in gated} >= {"EmailRecognizer", "IbanRecognizer", "PersonCueRecognizer",
+    assert {type(r).__name__ for r, _ in gated} >= {"SuffixEmailRecognizer", "IbanRecognizer", "PersonCueRecognizer",
                                                     "LocationCueRecognizer"}
     assert all(recognizer_gate(r) is g is None for r, g in redactor._gated if g is None)
     texts = [r["text"] for r in testset] + [
@@ -211,7 +211,7 @@ def test_recognizer_gates_never_skip_a_match(redactor, testset):
             if not gate(text):
                 assert recognizer.analyze(text=text, entities=entities, nlp_artifacts=artifacts) == []
                 skipped[type(recognizer).__name__] += 1
-    assert skipped["EmailRecognizer"] > 100 and skipped["IbanRecognizer"] > 100 and skipped["PersonCueRecognizer"] >= 1
+    assert skipped["SuffixEmailRecognizer"] > 100 and skipped["IbanRecognizer"] > 100 and skipped["PersonCueRecognizer"] >= 1
 
 
 def test_ner_windows_cover_candidates_only(redactor):

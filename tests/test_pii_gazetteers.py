@@ -260,3 +260,32 @@ def test_casual_lines_in_a_text_with_capitals(redactor):
     text = "Ticket 5521 (Printer)\nticket from gunnar: printer offline again"
     assert "gunnar" in _found_by_names(redactor, text)
     assert _found_by_names(redactor, "Ticket 5521: ask gunnar about it.") == []
+
+
+def test_name_fields_of_json_and_csv(redactor):
+    text = 'Parse this: {"customer": {"first_name": "Wanjiru", "last_name": "Kamau"}, "plan": "Gold"}'
+    persons = _persons(redactor, text)
+    assert "Wanjiru" in persons and "Kamau" in persons and "Gold" not in persons, persons
+    table = "id;Owner;team\n17;dagrun;infra\n18;mohan;data"
+    assert {"dagrun", "mohan"} <= set(_persons(redactor, table))
+    assert "infra" not in _persons(redactor, table)
+
+
+def test_role_speakers_and_dash_signoffs(redactor):
+    chat = "Agent (Zainab): how can I help?\nCustomer: my card was declined"
+    assert "Zainab" in _persons(redactor, chat)
+    assert "tendai" in _persons(redactor, "left a voicemail, will try again tomorrow - tendai")
+    assert _found_by_names(redactor, "The fix is deployed - done") == []
+
+
+def test_surname_that_is_a_place_stays_a_person(redactor):
+    # "Moreno" is a town, but after a given name it is a surname (and ", SSN" is no state code)
+    text = "W-2 for Gabriel Moreno, SSN 016-17-9891."
+    assert _found_by_places(redactor, text) == []
+    assert "Gabriel Moreno" in _persons(redactor, text)
+
+
+def test_email_under_a_wildcard_public_suffix(redactor):
+    text = "Write to shanice.b@kingstonfreight.jm or m.baptiste@stcolumbas.sch.uk today."
+    emails = [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "EMAIL_ADDRESS"]
+    assert emails == ["shanice.b@kingstonfreight.jm", "m.baptiste@stcolumbas.sch.uk"]

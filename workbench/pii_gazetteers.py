@@ -82,6 +82,62 @@ _LOWER_TITLE = regex.compile(r"(?<![\p{L}\p{N}])(?:mr|mrs|ms|miss|dr|prof|auntie
 #: A chat speaker label opening a line: "olu: ...", "[09:12] nadia: ...", "<ayumi> ..." (any case).
 _SPEAKER = regex.compile(r"(?m)^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]*)?"
                          r"(?:<(?P<angle>[\p{L}][\p{L}\p{M}\p{N}_.-]{1,30})>|(?P<colon>[\p{L}][\p{L}\p{M}'’-]{1,30}):)[ \t]")
+#: A speaker label naming the person behind a role: "Agent (Nadia): ...".
+_ROLE_SPEAKER = regex.compile(r"(?m)^[ \t]*[\p{L}][\p{L} ]{1,20}\([ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]+"
+                              r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+)?)[ \t]*\):")
+#: A dash sign-off closing a line: "... try again tmrw - sam", "-- Femi (DevOps, Lagos)".
+_DASH_SIGNOFF = regex.compile(r"(?m)(?:^|[ \t])(?:--?|–|—)[ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]{1,30}"
+                              r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+)?)[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*[.!]?[ \t]*$")
+#: Roles that open chat lines ("Teacher: ...", "Agent: ...") and are no names.
+_ROLES = frozenset("""me you agent customer user bot assistant system admin support teacher student doctor dr nurse
+patient client host guest interviewer candidate moderator operator caller q a speaker parent manager lawyer
+tenant landlord mum mom dad staff team all everyone""".split())
+#: JSON string fields and CSV columns that hold a person's name.
+NAME_KEYS = frozenset("""name fullname firstname first lastname last surname givenname familyname middlename
+author owner contact contactname customer customername patient patientname displayname nickname employee
+employeename assignee reporter sender recipient beneficiary cardholder holder accountholder signedby
+createdby manager guardian spouse emergencycontact person""".split())
+_JSON_FIELD = regex.compile(r'"(?P<key>[A-Za-z][A-Za-z_ -]{0,30})"[ \t]*:[ \t]*"(?P<value>[^"\\\n]{1,80})"')
+
+
+def _name_key(key: str) -> bool:
+    return "".join(c for c in key.lower() if c.isalpha()) in NAME_KEYS
+
+
+def _name_value(value: str) -> bool:
+    """A field value that can be a person's name: letters, at most five words, no digits or '@'."""
+    return (any(c.isalpha() for c in value) and not any(c.isdigit() or c in "@/:" for c in value)
+            and len(value.split()) <= 5)
+
+
+def _csv_name_cells(text: str):
+    """``(start, end)`` of the cells under name-like columns (:data:`NAME_KEYS`) of CSV/TSV lines
+    whose first line is a header; lines with quotes or another number of cells are skipped."""
+    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
+    for i, (_, header) in enumerate(lines[:-1]):
+        for sep in (",", "\t", ";", "|"):
+            cols = header.split(sep)
+            if len(cols) < 2 or not all(c.strip() and len(c.strip()) <= 30 for c in cols):
+                continue
+            wanted = [k for k, c in enumerate(cols) if _name_key(c.strip())]
+            if not wanted:
+                continue
+            for start, line in lines[i + 1:]:
+                cells = line.split(sep)
+                if len(cells) != len(cols) or '"' in line:
+                    continue
+                offsets = [0]
+                for cell in cells[:-1]:
+                    offsets.append(offsets[-1] + len(cell) + len(sep))
+                for k in wanted:
+                    cell = cells[k]
+                    value = cell.strip()
+                    if value and _name_value(value):
+                        a = start + offsets[k] + (len(cell) - len(cell.lstrip()))
+                        yield a, a + len(value)
+            return
+
+
 #: A lower-case word in running text (not part of an address, a file name or a handle with digits).
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}@._/\\-])[\p{Ll}\p{M}]{3,}(?![\p{L}\p{M}\p{N}@]|[._/-]\w)")
 #: What ends the text before a sentence-initial word (after spaces and tabs are stripped).
@@ -264,6 +320,7 @@ class GivenNameRecognizer(_Gazetteer):
     SCORE = 0.7
     OVERRIDE_SCORE = 0.95
     LOWER_CASE_SCORE = 0.6
+    FIELD_SCORE = 0.9  # a speaker label, a name field of a JSON object or CSV table: structure says so
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=["PERSON"], name="WorkbenchGivenNames",
@@ -281,10 +338,12 @@ class GivenNameRecognizer(_Gazetteer):
         return results
 
     def _lower_case_cued(self, text: str) -> list[RecognizerResult]:
-        """Lower-case names the text's structure announces, whatever the word: after a lower-case
-        title ("mrs gupta", "dr. fairweather"), and chat speaker labels opening lines when one
-        speaker comes back ("olu: where r u / folake: ... / olu: lol", "<ayumi> lunch?"); a form's
-        labels ("dob: ...", "iban: ...") each come once."""
+        """Names the text's structure announces, whatever the word: after a lower-case title ("mrs
+        gupta", "dr. fairweather"); chat speaker labels opening lines when one speaker comes back
+        ("olu: where r u / folake: ... / olu: lol", "<ayumi> lunch?"; a form's labels, "dob:",
+        "iban:", each come once), roles' names ("Agent (Nadia):"), dash sign-offs ("... - sam");
+        and the values of name fields in JSON objects ({"name": "Sipho Mahlangu"}) and CSV tables
+        (a header with a name column)."""
         results = []
         for m in _LOWER_TITLE.finditer(text):
             if m.group("name").lower() not in self._common:
@@ -295,9 +354,22 @@ class GivenNameRecognizer(_Gazetteer):
             for m in labels:
                 name = m.group("angle") or m.group("colon")
                 start = m.start("angle") if m.group("angle") else m.start("colon")
-                if (name[:1].islower() and name not in self._common and not name.endswith("bot")
+                if (name.lower() not in self._common and name.lower() not in _ROLES and not name.endswith("bot")
                         and not any(c.isdigit() or c == "_" for c in name)):
-                    results.append(_result(self, "PERSON", start, start + len(name), self.SCORE))
+                    results.append(_result(self, "PERSON", start, start + len(name), self.FIELD_SCORE))
+        for m in _ROLE_SPEAKER.finditer(text):
+            results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
+        for m in _DASH_SIGNOFF.finditer(text):
+            first = m.group("name").split()[0].lower()
+            if first not in self._common and first not in _ROLES and _name_value(m.group("name")):
+                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+        if '"' in text:
+            for m in _JSON_FIELD.finditer(text):
+                if _name_key(m.group("key")) and _name_value(m.group("value")):
+                    results.append(_result(self, "PERSON", m.start("value"), m.end("value"), self.FIELD_SCORE))
+        if "\n" in text:
+            for a, b in _csv_name_cells(text):
+                results.append(_result(self, "PERSON", a, b, self.FIELD_SCORE))
         return results
 
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
@@ -404,7 +476,10 @@ class PlaceNameRecognizer(_Gazetteer):
         if _before(_STRONG_PLACE_CUE, text, start) or (not strong and _before(_WEAK_PLACE_CUE, text, start)):
             return True
         tail = _PLACE_TAIL.match(text, end)
-        return tail is not None and (tail.group("next").isupper() or tail.group("next").lower() in self._places)
+        if tail is None:
+            return False
+        after = tail.group("next")
+        return (len(after) == 2 and after.isupper()) or after.lower() in self._places  # ", TX", ", France"
 
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
@@ -420,6 +495,8 @@ class PlaceNameRecognizer(_Gazetteer):
                     key = " ".join(text[start:end].split()).lower()
                     if key not in self._places or key in self._common:
                         continue
+                    if i > 0 and text[words[i - 1][0]:words[i - 1][1]].lower() in self._names:
+                        continue  # "Gabriel Moreno": after a given name, a surname
                     first = text[start:words[i][1]].lower()
                     single = j - i == 1
                     if j < len(words) and self._continues_name(text[words[j][0]:words[j][1]]):

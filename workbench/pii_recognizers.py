@@ -28,6 +28,9 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
     ("Hi Priya", "I'm Tomasz Horvat"), titles ("Dr. Chen"), relations and roles ("my mother ...",
     "patient ..."), chat speaker labels ("[09:14] Priya:"), sign-offs ("Kind regards,\\nName") and
     reporting verbs ("Priya joined the chat").
+``SuffixEmailRecognizer``
+    E-mail addresses at domains under wildcard public suffixes (``@kingstonfreight.jm``), which
+    the stock recogniser's registrable-domain check drops.
 ``Mastercard2SeriesRecognizer``
     Mastercard's 2221-2720 numbers, missing from the stock credit card pattern.
 ``GivenNameRecognizer``, ``PlaceNameRecognizer`` (:mod:`workbench.pii_gazetteers`)
@@ -50,7 +53,7 @@ import regex
 from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer, IbanRecognizer, PhoneRecognizer, UrlRecognizer,
+    CreditCardRecognizer, EmailRecognizer, IbanRecognizer, PhoneRecognizer, UrlRecognizer,
 )
 
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "IN", "AU", "CA", "BR", "PL", "MX", "JP")
@@ -211,6 +214,25 @@ class LooseIbanRecognizer(LocalRecognizer):
                     results.append(_result(self, "IBAN_CODE", m.start(), m.start() + end, 1.0))
                     break
         return results
+
+
+class SuffixEmailRecognizer(EmailRecognizer):
+    """Presidio's e-mail recogniser, also taking addresses whose whole domain is a public suffix.
+
+    The stock one keeps a match only when tldextract finds a registrable domain in it, and the
+    public suffix list has wildcard rules (``*.jm``, ``*.sch.uk``, ``*.ck``...) that make every
+    name directly under them a suffix: ``shanice.b@kingstonfreight.jm`` and
+    ``m.baptiste@stcolumbas.sch.uk`` were left in the text. Here a match is an address when its
+    domain ends in a known public suffix.
+    """
+
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(supported_language=supported_language, name="WorkbenchEmailRecognizer")
+
+    def validate_result(self, pattern_text: str):
+        import tldextract
+
+        return tldextract.extract(pattern_text).suffix != ""
 
 
 class Mastercard2SeriesRecognizer(CreditCardRecognizer):
@@ -492,6 +514,7 @@ def workbench_recognizers(language: str = "en") -> list:
         LocationCueRecognizer(supported_language=language),
         GivenNameRecognizer(supported_language=language),
         PlaceNameRecognizer(supported_language=language),
+        SuffixEmailRecognizer(supported_language=language),
         Mastercard2SeriesRecognizer(supported_language=language),
     ]
 
@@ -506,7 +529,7 @@ def recognizer_gate(recognizer):
     """
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
-    if type(recognizer) is EmailRecognizer and all("[@]" in p.regex for p in recognizer.patterns):
+    if isinstance(recognizer, EmailRecognizer) and all("[@]" in p.regex for p in recognizer.patterns):
         return lambda text: "@" in text
     if (type(recognizer) is IbanRecognizer and recognizer.patterns
             and all("[A-Z]{2}[0-9]{2}" in p.regex for p in recognizer.patterns)):
@@ -520,7 +543,7 @@ _CAPITAL = regex.compile(r"\p{Lu}")
 
 
 #: Stock recognisers replaced by the ones above.
-REPLACED = ("PhoneRecognizer", "UrlRecognizer", "IpRecognizer")
+REPLACED = ("PhoneRecognizer", "UrlRecognizer", "IpRecognizer", "EmailRecognizer")
 
 
 _LOCATION_CUE_RE = regex.compile(
