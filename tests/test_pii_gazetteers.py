@@ -289,3 +289,13 @@ def test_email_under_a_wildcard_public_suffix(redactor):
     text = "Write to shanice.b@kingstonfreight.jm or m.baptiste@stcolumbas.sch.uk today."
     emails = [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "EMAIL_ADDRESS"]
     assert emails == ["shanice.b@kingstonfreight.jm", "m.baptiste@stcolumbas.sch.uk"]
+
+
+def test_speaker_labels_and_numbering(redactor):
+    # a heading label is no speaker; a rare word or a given name is
+    assert _persons(redactor, "Budget: rent 1200, groceries 350.") == []
+    assert "Oluwaseun" in _persons(redactor, "Oluwaseun: can you send the file?")
+    # a dotted version or section number is no IP address; an address after "from" is
+    ips = lambda t: [t[s.start:s.end] for s in redactor.analyze(t) if s.entity == "IP_ADDRESS"]  # noqa: E731
+    assert ips("Upgraded to version 3.10.12.4 today; see section 4.2.1.7.") == []
+    assert ips("Failed logins from 10.0.0.5 overnight.") == ["10.0.0.5"]

@@ -169,6 +169,10 @@ class ValidatedIpRecognizer(LocalRecognizer):
         super().__init__(supported_entities=["IP_ADDRESS"], name="WorkbenchIp", supported_language=supported_language,
                          context=["ip", "ipv4", "ipv6"])
 
+    #: Words that make a dotted quad right after them a version or section number.
+    NUMBERING = re.compile(r"(?i)(?:\b(?:version|ver|release|build|section|sec|clause|chapter|article|step|"
+                           r"paragraph|para|rule|item)\.?[ \t]*|\bv\.?|§[ \t]*)$")
+
     def load(self) -> None:
         pass
 
@@ -179,6 +183,8 @@ class ValidatedIpRecognizer(LocalRecognizer):
                 ipaddress.IPv4Address(m.group(0))
             except ValueError:
                 continue
+            if self.NUMBERING.search(text[max(0, m.start() - 24):m.start()]):
+                continue  # "version 3.10.12.4", "section 4.2.1.7": a number with dots, not an address
             results.append(_result(self, "IP_ADDRESS", m.start(), m.end(), 0.6))
         for m in self.IPV6.finditer(text):
             try:
@@ -447,9 +453,22 @@ class PersonCueRecognizer(LocalRecognizer):
                                     (_WEAK_CUE_ALTERNATIVES, True)):
             for m in pattern.finditer(text, overlapped=True):
                 span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
-                if span is not None:
+                if span is not None and (pattern is not _SPEAKER_RE or self._speaker(text, span)):
                     results.append(_result(self, "PERSON", span[0], span[1], self.SCORE))
         return results
+
+    @staticmethod
+    def _speaker(text: str, span: tuple[int, int]) -> bool:
+        """Whether a line-opening "Word:" is a speaker rather than a form or heading label
+        ("Agenda:", "Budget:", "Reminder:"): two or more words, a known given name, a word that
+        is no everyday English word ("Priya"), or a label that comes back (a conversation)."""
+        from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, english_counts, given_names
+
+        label = text[span[0]:span[1]]
+        key = label.lower()
+        if len(label.split()) > 1 or key in given_names() or english_counts().get(key, 0) < ENGLISH_WORD_COUNT:
+            return True
+        return len(regex.findall(rf"(?m)^[^\n]{{0,12}}\b{regex.escape(label)}\b[^\n:]{{0,12}}:", text)) >= 2
 
 
 class _CopiedResults(list):
