@@ -6,10 +6,10 @@
 Accuracy is measured on ``tests/data/pii_testset.jsonl`` (planted items with offsets; negative
 sentences without PII), separately on its ``dev`` split (what Workbench's recognisers were tuned
 on) and its ``heldout`` split (phrasings not looked at while tuning); on
-``tests/data/pii_fresh.jsonl`` and ``pii_fresh2.jsonl`` (``fresh``, ``fresh2``), hand-written
-later by people who had not seen the recognisers, each a test set first and then used to develop
-the gazetteer recognisers; and on ``tests/data/pii_fresh3.jsonl`` (``fresh3``), hand-written after
-those by another hand: the held-out test (its misses are never printed). A planted item counts as *found* when a detected span of the same type
+``tests/data/pii_fresh.jsonl``, ``pii_fresh2.jsonl`` and ``pii_fresh3.jsonl``, hand-written later
+by people who had not seen the recognisers, each a test set first and then used to develop them;
+and on ``tests/data/pii_fresh4.jsonl`` (``fresh4``), hand-written after those by another hand:
+the held-out test (its misses are never printed). A planted item counts as *found* when a detected span of the same type
 overlaps it (recall); a detected span counts as correct when it overlaps a planted item of the
 same type (precision). *Covered* is stricter and type-blind: the planted item lies entirely
 inside redacted spans, i.e. none of its characters survives redaction.
@@ -55,20 +55,19 @@ apply_offline_env()
 from workbench.pii import DEFAULT_ENTITIES, PiiConfig, PiiRedactor  # noqa: E402
 
 TESTSET = REPO / "tests" / "data" / "pii_testset.jsonl"
-#: Written later, by people who had not seen the recognisers: ``fresh`` and ``fresh2`` were used
-#: to develop the gazetteer recognisers (each was a test set first, see docs/pii.md); ``fresh3``,
-#: written after them by another hand, is the held-out test (its misses are never printed).
-FRESH = REPO / "tests" / "data" / "pii_fresh.jsonl"
-FRESH2 = REPO / "tests" / "data" / "pii_fresh2.jsonl"
-FRESH3 = REPO / "tests" / "data" / "pii_fresh3.jsonl"
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3")
+#: Written later, by people who had not seen the recognisers: ``fresh``, ``fresh2`` and
+#: ``fresh3`` were each a test set first and then used to develop the gazetteer and structure
+#: recognisers (see docs/pii.md); ``fresh4``, written after them by another hand, is the held-out
+#: test (its misses are never printed).
+FRESH = [(REPO / "tests" / "data" / f"pii_{name}.jsonl", name) for name in ("fresh", "fresh2", "fresh3", "fresh4")]
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4")
 STRUCTURED = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
 
 
 def load_rows() -> list[dict]:
     """The labelled sets' rows, each with its ``split`` (:data:`SPLITS`)."""
     rows = []
-    for path, split in ((TESTSET, None), (FRESH, "fresh"), (FRESH2, "fresh2"), (FRESH3, "fresh3")):
+    for path, split in [(TESTSET, None), *FRESH]:
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 if line.strip():
@@ -224,9 +223,9 @@ def main() -> None:
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--entities", default="", help="extra entity types to score, e.g. DATE_TIME")
     ap.add_argument("--misses", action="store_true",
-                    help="print every miss and false positive of the Workbench config on the dev, fresh and"
-                         " fresh2 splits (held-out and fresh3 misses are not printed: those splits are for"
-                         " reporting, not for tuning)")
+                    help="print every miss and false positive of the Workbench config on the development"
+                         " splits (dev, fresh, fresh2, fresh3; held-out and fresh4 misses are not printed: those"
+                         " splits are for reporting, not for tuning)")
     ap.add_argument("--no-stock", action="store_true", help="skip the stock-Presidio reference")
     ap.add_argument("--no-whole-text", action="store_true",
                     help="skip Workbench with NER over whole texts (ner_scope=document, the previous default)")
@@ -262,7 +261,7 @@ def main() -> None:
             sub = [rows[i] for i in idx]
             ents = cfg.entities
             result = score(sub, [spans[i] for i in idx], ents,
-                           misses=args.misses and name == "workbench" and split in ("dev", "fresh", "fresh2"))
+                           misses=args.misses and name == "workbench" and split in SPLITS[:1] + SPLITS[2:-1])
             print_accuracy(f"[{name}] {split} split: {len(sub)} sentences (analyzer load {load_s:.1f} s)",
                            result, ents, sum(map(is_negative, sub)))
         if not args.skip_speed:
