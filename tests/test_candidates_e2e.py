@@ -183,6 +183,9 @@ def test_candidates_end_to_end(argilla_server, client, tmp_path, monkeypatch, un
     seeds_in = {x["fields"]["instruction"] for x in recs} & {PARAPHRASE_A, PARAPHRASE_B}
     assert len(seeds_in) == 1
     assert any(d["instruction"] in (PARAPHRASE_A, PARAPHRASE_B) and d["duplicate"]["stage"] == "semantic" for d in dups)
+    # every held-back candidate points at records that are in the dataset
+    pushed_ids = {x["external_id"] for x in recs}
+    assert all(d["duplicate"]["duplicate_of"] and set(d["duplicate"]["duplicate_of"]) <= pushed_ids for d in dups)
     assert len({x["external_id"] for x in recs}) == len(recs)
     assert len({(x["fields"]["instruction"], x["fields"]["response"]) for x in recs}) == len(recs)
     # scores as suggestions with agent names, and as metadata

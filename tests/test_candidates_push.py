@@ -124,8 +124,10 @@ def test_repush_embeds_only_new_prompts_and_dedups_against_stored_vectors(argill
     first_ids = {rid for rid, (p, _) in stored.items()}
     for original, para in PARAPHRASES.items():
         d = by_prompt[para]
-        assert d["stage"] == "semantic" and d["of_existing_record"] and d["duplicate_of"] in first_ids
-        assert stored[d["duplicate_of"]][0] == original
+        assert d["stage"] == "semantic" and d["of_existing_record"] and len(d["duplicate_of"]) == 1
+        assert d["duplicate_of"][0] in first_ids and stored[d["duplicate_of"][0]][0] == original
+        assert d["duplicate_of_prompt"] == original
+    assert all(row["record_id"] not in stored for row in dups)  # each held-back candidate has its own id
     stored2 = _vectors(ds)
     assert {p for p, _ in stored2.values()} == set(FIRST + SECOND_NEW)
     for prompt, vec in stored2.values():

@@ -402,7 +402,7 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
         seen: set[str] = set()
         todo = [b for b in todo if not (b[0] in seen or seen.add(b[0]))]
         if dropped_prompts:
-            rows = [{**b[1], "duplicate": dropped_prompts[b[1]["instruction"]]} for b in built
+            rows = [{"record_id": b[0], **b[1], "duplicate": dropped_prompts[b[1]["instruction"]]} for b in built
                     if b[1]["instruction"] in dropped_prompts and b[0] not in existing]
             storage.write_jsonl(storage.task_dir(task.name) / "duplicates.jsonl", rows)
             report.duplicates = len(rows)
@@ -456,7 +456,13 @@ def _dedup_prompts(task: Task, fresh: list[str], by_prompt: dict, built, existin
     report.dedup = f"dedup: {rep.n_input} new prompts, {rep.n_removed} duplicates"
     out = {}
     for row in dropped.itertuples(index=False):
+        of_existing = bool(row.duplicate_of_existing)
+        if of_existing:  # the id of a record in the dataset
+            records, prompt = [str(row.duplicate_of)], existing.get(row.duplicate_of) or ""
+        else:  # a prompt of this push: the records of its answers
+            prompt = str(row.duplicate_of)
+            records = [built[i][0] for i in by_prompt.get(prompt, ())]
         out[row.text] = {"stage": row.dedup_stage, "similarity": None if pd.isna(row.dedup_similarity) else float(row.dedup_similarity),
-                         "of_existing_record": bool(row.duplicate_of_existing),
-                         "duplicate_of": str(row.duplicate_of)[:200]}
+                         "of_existing_record": of_existing, "duplicate_of": records,
+                         "duplicate_of_prompt": prompt[:200]}
     return out
