@@ -86,7 +86,7 @@ class IngestReport:
                  f"as {self.source}, {self.already} already there, {self.duplicates} repeated in the file"]
         if self.pii_flagged:
             counts = ", ".join(f"{k} {v}" for k, v in sorted(self.pii_counts.items()))
-            lines.append(f"  PII redacted in {self.pii_flagged} record{'s' if self.pii_flagged != 1 else ''} ({counts})")
+            lines.append(f"  PII found and redacted in {self.pii_flagged} of the records read ({counts})")
         if self.rejected:
             lines.append(f"  {self.rejected} record{'s' if self.rejected != 1 else ''} kept aside: {self.rejects_path}")
             lines += [f"    {r}" for r in self.reject_reasons[:SHOWN_REJECTS]]
