@@ -299,3 +299,26 @@ def test_speaker_labels_and_numbering(redactor):
     ips = lambda t: [t[s.start:s.end] for s in redactor.analyze(t) if s.entity == "IP_ADDRESS"]  # noqa: E731
     assert ips("Upgraded to version 3.10.12.4 today; see section 4.2.1.7.") == []
     assert ips("Failed logins from 10.0.0.5 overnight.") == ["10.0.0.5"]
+
+
+def test_names_in_forms_headers_logs_and_lists(redactor):
+    cases = {
+        "Surname: OKONJO  Given names: Chiamaka  Nationality: Nigeria": ["OKONJO", "Chiamaka"],
+        "Attendees: Lars Eriksen (chair), Ngozi Eze, Tomoko Ishii. Apologies: none.":
+            ["Lars Eriksen", "Ngozi Eze", "Tomoko Ishii"],
+        "On Mon, Efua Mensah <efua.m@example.org> wrote:": ["Efua Mensah"],
+        'WARN refund failed holder="KOFI BOATENG" amount=12.00': ["KOFI BOATENG"],
+        "Passenger MR RAVINDRA NAIDU, seat 14C.": ["RAVINDRA NAIDU"],
+        "Present: T. Okafor, S. Lindqvist-Berg.": ["T. Okafor", "S. Lindqvist-Berg"],
+    }
+    for text, names in cases.items():
+        persons = _persons(redactor, text)
+        for name in names:
+            assert any(name in p for p in persons), (text, name, persons)
+    # the labels themselves are no names
+    assert not {"Surname", "Attendees", "Present"} & set(_persons(redactor, "Surname: OKONJO\nAttendees: Ngozi Eze"))
+
+
+def test_casual_person_cues(redactor):
+    assert "oyindamola" in _persons(redactor, "her name is oyindamola and i forgot our anniversary")
+    assert _found_by_names(redactor, "its raining again, ask later") == []  # everyday words stay words

@@ -97,6 +97,30 @@ NAME_KEYS = frozenset("""name fullname firstname first lastname last surname giv
 author owner contact contactname customer customername patient patientname displayname nickname employee
 employeename assignee reporter sender recipient beneficiary cardholder holder accountholder signedby
 createdby manager guardian spouse emergencycontact person""".split())
+#: key=value and key="value" pairs of log lines and query strings ('holder="PRADEEP S"', 'owner=ana').
+_KV_FIELD = regex.compile(r'(?<![\w.])(?P<key>[A-Za-z][A-Za-z_]{1,30})=(?:"(?P<quoted>[^"\n]{1,80})"|'
+                          r"(?P<bare>[\p{L}][\p{L}\p{M}'’.-]{1,40}))")
+#: A form field's label and value, to the end of the line or a separator ("Surname: NAKASHIMA",
+#: "Given names: Yui", "Attendees: A, B, C").
+_FORM_FIELD = regex.compile(r"(?im)(?:^|[|;][ \t]*|[ \t]{2,})(?P<key>(?:full |first |last |given |family |middle |"
+                            r"beneficiary |account |card ?|patient |employee |contact )?(?:names?|surname|holder|"
+                            r"addressee|recipient|attendees|present|guests?|applicant|passenger|tenant|buyer|seller|"
+                            r"signed by|witness(?:es)?)):[ \t]*(?P<value>[^\n|;]{1,160}?)(?=[ \t]{2,}|[ \t]*[|;\n]|\.[ \t]|\.?$)")
+#: The labels of those fields, which are no speakers ("Surname:", "Attendees:").
+FORM_LABEL = regex.compile(r"(?i)(?:full |first |last |given |family |middle )?(?:names?|surname|holder|addressee|"
+                           r"recipient|attendees|present|guests?|applicant|passenger|tenant|buyer|seller|witness(?:es)?)")
+#: An e-mail address with a display name: "Amara Nwosu <a.nwosu@example.co.uk>".
+_DISPLAY_NAME = regex.compile(r"(?P<name>[\p{L}][\p{L}\p{M}'’.-]*(?:[ \t]+[\p{L}][\p{L}\p{M}'’.-]*){0,4})[ \t]*"
+                              r"<[^<>@\s]+@[^<>\s]+>")
+#: A title in capitals and the name in capitals after it: "MR ARJUN KRISHNAMURTHY".
+_CAPS_TITLE = regex.compile(r"\b(?:MR|MRS|MS|MISS|DR|PROF)\.?[ \t]+(?P<name>\p{Lu}{2,}(?:[ \t-]+\p{Lu}{2,}){0,3})\b")
+#: An initial and a surname: "D. Oyeyemi", "K. Whitmore".
+_INITIAL_SURNAME = regex.compile(r"(?<![\p{L}\p{N}.])(?P<name>\p{Lu}\.[ \t]?(?:\p{Lu}\.[ \t]?)?"
+                                 r"\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?)")
+#: A person cue in casual writing, then a lower-case name: "hey its lucas", "her name is oyindamola".
+_CASUAL_CUE = regex.compile(r"(?<![\p{L}])(?:i'?m|its|it's|this is|name is|name's|my (?:friend|gf|bf|cousin|bro|sis|"
+                            r"neighbour|neighbor|mate|boss)|bhai|ask|tell)[ \t]+(?P<name>\p{Ll}[\p{Ll}\p{M}'’]+"
+                            r"(?:-\p{Ll}[\p{Ll}\p{M}]+)?)(?![\p{L}\p{N}@])")
 _JSON_FIELD = regex.compile(r'"(?P<key>[A-Za-z][A-Za-z_ -]{0,30})"[ \t]*:[ \t]*"(?P<value>[^"\\\n]{1,80})"')
 
 
@@ -367,9 +391,42 @@ class GivenNameRecognizer(_Gazetteer):
             for m in _JSON_FIELD.finditer(text):
                 if _name_key(m.group("key")) and _name_value(m.group("value")):
                     results.append(_result(self, "PERSON", m.start("value"), m.end("value"), self.FIELD_SCORE))
+        if "=" in text:
+            for m in _KV_FIELD.finditer(text):
+                value, key = (m.group("quoted") or m.group("bare")), m.group("key")
+                start = m.start("quoted") if m.group("quoted") else m.start("bare")
+                if _name_key(key) and _name_value(value):
+                    results.append(_result(self, "PERSON", start, start + len(value), self.FIELD_SCORE))
         if "\n" in text:
             for a, b in _csv_name_cells(text):
                 results.append(_result(self, "PERSON", a, b, self.FIELD_SCORE))
+        for m in _FORM_FIELD.finditer(text):
+            for part in regex.finditer(r"[^,&/]+", m.group("value")):
+                value = regex.sub(r"\s*\([^)]*\)\s*$", "", part.group()).strip(" \t.")
+                if value and _name_value(value) and value.lower() not in self._common:
+                    a = m.start("value") + part.start() + part.group().index(value)
+                    results.append(_result(self, "PERSON", a, a + len(value), self.FIELD_SCORE))
+        if "@" in text:
+            for m in _DISPLAY_NAME.finditer(text):
+                name = m.group("name")
+                words = name.split()
+                while words and words[0].lower().rstrip(":,") in self._common:  # "wrote to", "From:"
+                    words.pop(0)
+                if words and _name_value(" ".join(words)):
+                    a = m.start("name") + name.index(words[0])
+                    results.append(_result(self, "PERSON", a, m.start("name") + len(name), self.FIELD_SCORE))
+        for m in _CAPS_TITLE.finditer(text):
+            results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
+        for m in _INITIAL_SURNAME.finditer(text):
+            surname = regex.split(r"[. \t]+", m.group("name"))[-1]
+            if surname.lower() not in self._common and surname.lower() not in self._places:
+                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+        for line in _LINE.finditer(text):
+            if _CASUAL_LINE.match(line.group()):
+                for m in _CASUAL_CUE.finditer(text, line.start(), line.end()):
+                    name = m.group("name")
+                    if self._is_rare_word(name.split("-")[0]) and name not in self._places:
+                        results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
         return results
 
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
