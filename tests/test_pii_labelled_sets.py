@@ -29,6 +29,8 @@ MINIMUMS = {
                    IBAN_CODE=20, IP_ADDRESS=20, URL=20, rows=320, negatives=60),
     "fresh4": dict(PERSON=160, LOCATION=60, EMAIL_ADDRESS=25, PHONE_NUMBER=25, CREDIT_CARD=20, US_SSN=20,
                    IBAN_CODE=20, IP_ADDRESS=20, URL=20, rows=320, negatives=60),
+    "fresh5": dict(PERSON=160, LOCATION=60, EMAIL_ADDRESS=25, PHONE_NUMBER=25, CREDIT_CARD=20, US_SSN=20,
+                   IBAN_CODE=20, IP_ADDRESS=20, URL=20, rows=320, negatives=60),
 }
 SETS = tuple(MINIMUMS)
 
@@ -138,7 +140,8 @@ def test_names_are_names(name):
 
 
 @pytest.mark.parametrize("name, error", [("fresh", "DataError"), ("fresh2", "ValueError"),
-                                         ("fresh3", "DataError"), ("fresh4", "SystemExit")])
+                                         ("fresh3", "DataError"), ("fresh4", "SystemExit"),
+                                         ("fresh5", "DataError")])
 def test_scripts_fail_loudly_on_a_missing_or_repeated_value(name, error, monkeypatch):
     module = _script(name)
     exc = getattr(module, error, None) or {"ValueError": ValueError, "SystemExit": SystemExit}[error]
