@@ -322,3 +322,9 @@ def test_names_in_forms_headers_logs_and_lists(redactor):
 def test_casual_person_cues(redactor):
     assert "oyindamola" in _persons(redactor, "her name is oyindamola and i forgot our anniversary")
     assert _found_by_names(redactor, "its raining again, ask later") == []  # everyday words stay words
+
+
+def test_email_at_internal_or_reserved_domains(redactor):
+    text = "Mail h.rezaei@parsmail.example or ops@harbour.local; the icon is logo@2x.png."
+    emails = [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "EMAIL_ADDRESS"]
+    assert emails == ["h.rezaei@parsmail.example", "ops@harbour.local"]

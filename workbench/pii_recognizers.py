@@ -29,8 +29,9 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
     "patient ..."), chat speaker labels ("[09:14] Priya:"), sign-offs ("Kind regards,\\nName") and
     reporting verbs ("Priya joined the chat").
 ``SuffixEmailRecognizer``
-    E-mail addresses at domains under wildcard public suffixes (``@kingstonfreight.jm``), which
-    the stock recogniser's registrable-domain check drops.
+    E-mail addresses at domains under wildcard public suffixes (``@kingstonfreight.jm``) and at
+    internal or reserved domains (``.local``, ``.example``), which the stock recogniser's
+    registrable-domain check drops.
 ``Mastercard2SeriesRecognizer``
     Mastercard's 2221-2720 numbers, missing from the stock credit card pattern.
 ``GivenNameRecognizer``, ``PlaceNameRecognizer`` (:mod:`workbench.pii_gazetteers`)
@@ -228,17 +229,28 @@ class SuffixEmailRecognizer(EmailRecognizer):
     The stock one keeps a match only when tldextract finds a registrable domain in it, and the
     public suffix list has wildcard rules (``*.jm``, ``*.sch.uk``, ``*.ck``...) that make every
     name directly under them a suffix: ``shanice.b@kingstonfreight.jm`` and
-    ``m.baptiste@stcolumbas.sch.uk`` were left in the text. Here a match is an address when its
-    domain ends in a known public suffix.
+    ``m.baptiste@stcolumbas.sch.uk`` were left in the text; so were addresses at internal and
+    reserved domains (``ops@harbour.local``, ``a.b@mail.example``). Here a match is an address
+    when its domain ends in a known public suffix or in any alphabetic label that is no file
+    ending ("logo@2x.png" stays a file name).
     """
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_language=supported_language, name="WorkbenchEmailRecognizer")
 
+    #: Endings of file names that the e-mail pattern also matches ("logo@2x.png").
+    FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "py", "js", "ts", "md", "txt",
+                              "csv", "json", "yaml", "yml", "zip", "gz", "tar", "exe", "dll", "so", "sh"})
+
     def validate_result(self, pattern_text: str):
         import tldextract
 
-        return tldextract.extract(pattern_text).suffix != ""
+        if tldextract.extract(pattern_text).suffix:
+            return True
+        # internal and reserved domains (".local", ".corp", ".internal", ".example") hold personal
+        # addresses too: any alphabetic top label that is no file ending
+        top = pattern_text.rsplit(".", 1)[-1].lower()
+        return top.isalpha() and len(top) >= 2 and top not in self.FILE_ENDINGS
 
 
 class Mastercard2SeriesRecognizer(CreditCardRecognizer):
