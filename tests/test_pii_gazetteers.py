@@ -328,3 +328,9 @@ def test_email_at_internal_or_reserved_domains(redactor):
     text = "Mail h.rezaei@parsmail.example or ops@harbour.local; the icon is logo@2x.png."
     emails = [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "EMAIL_ADDRESS"]
     assert emails == ["h.rezaei@parsmail.example", "ops@harbour.local"]
+
+
+def test_roles_opening_chat_lines_are_no_names(redactor):
+    chat = "Teacher: Who is presenting first?\nAnanya: Me and Rohan!\nTeacher: Great, go ahead."
+    persons = _persons(redactor, chat)
+    assert "Teacher" not in persons and "Ananya" in persons, persons

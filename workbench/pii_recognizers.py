@@ -474,12 +474,12 @@ class PersonCueRecognizer(LocalRecognizer):
         """Whether a line-opening "Word:" is a speaker rather than a form or heading label
         ("Agenda:", "Budget:", "Reminder:"): two or more words, a known given name, a word that
         is no everyday English word ("Priya"), or a label that comes back (a conversation)."""
-        from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, FORM_LABEL, english_counts, given_names
+        from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, FORM_LABEL, ROLES, english_counts, given_names
 
         label = text[span[0]:span[1]]
         key = label.lower()
-        if FORM_LABEL.fullmatch(label):
-            return False  # "Surname:", "Attendees:": a form's field
+        if FORM_LABEL.fullmatch(label) or key in ROLES:
+            return False  # "Surname:", "Attendees:": a form's field; "Teacher:", "Agent:": a role
         if len(label.split()) > 1 or key in given_names() or english_counts().get(key, 0) < ENGLISH_WORD_COUNT:
             return True
         return len(regex.findall(rf"(?m)^[^\n]{{0,12}}\b{regex.escape(label)}\b[^\n:]{{0,12}}:", text)) >= 2
