@@ -253,20 +253,11 @@ def _same(a, b, where):
 
 
 def _value_codes_per_question(values: pd.Series, questions: pd.Series):
-    """The former drift._value_codes: one factorisation per question (the reference)."""
+    """The general way (one factorisation per question), the reference for the hashed path."""
+    from workbench.analytics.drift import _value_codes_per_question as general
+
     qcodes, qs = pd.factorize(questions)
-    vals = values.to_numpy()
-    codes = np.empty(len(vals), dtype=np.int64)
-    offsets = np.zeros(len(qs), dtype=np.int64)
-    uniques, n_vals, start = [], [], 0
-    for q, idx in enumerate(pd.Series(np.arange(len(vals))).groupby(qcodes, sort=True).indices.values()):
-        c, u = pd.factorize(vals[idx], use_na_sentinel=False)
-        codes[idx] = c
-        offsets[q] = start
-        start += len(u)
-        uniques.append(np.asarray(u, dtype=object))
-        n_vals.append(len(u))
-    return codes, qcodes, offsets, np.concatenate(uniques), n_vals
+    return general(values.to_numpy(), qcodes, len(qs))
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -290,8 +290,14 @@ def _value_codes(values: pd.Series, questions: pd.Series):
     vals = values.to_numpy()
     if len(vals) and (qcodes >= 0).all():
         return _value_codes_hashed(vals, qcodes, len(qs))
+    return _value_codes_per_question(vals, qcodes, len(qs))
+
+
+def _value_codes_per_question(vals: np.ndarray, qcodes: np.ndarray, n_questions: int):
+    """:func:`_value_codes` by one ``pd.factorize`` per question (any values, missing questions
+    included): the general way, and the reference its hashed fast path is tested against."""
     codes = np.empty(len(vals), dtype=np.int64)
-    offsets = np.zeros(len(qs), dtype=np.int64)
+    offsets = np.zeros(n_questions, dtype=np.int64)
     uniques, n_vals, start = [], [], 0
     for q, idx in enumerate(pd.Series(np.arange(len(vals))).groupby(qcodes, sort=True).indices.values()):
         c, u = pd.factorize(vals[idx], use_na_sentinel=False)
