@@ -23,13 +23,16 @@ def _persons(redactor: PiiRedactor, text: str) -> list[str]:
     return [text[s.start:s.end] for s in redactor.analyze(text) if s.entity == "PERSON"]
 
 
-def _found_by_names(redactor: PiiRedactor, text: str) -> list[str]:
-    """What the given-name recogniser alone reports on ``text`` (with the analyzer's spaCy doc)."""
-    engine = redactor.analyzer.nlp_engine
-    artifacts = engine.process_text(text, "en")
-    rec = GivenNameRecognizer()
+def _found_by(recognizer_class, entity: str, redactor: PiiRedactor, text: str) -> list[str]:
+    """What one recogniser alone reports on ``text`` (with the analyzer's spaCy doc)."""
+    artifacts = redactor.analyzer.nlp_engine.process_text(text, "en")
+    rec = recognizer_class()
     rec.load()
-    return [text[r.start:r.end] for r in rec.analyze(text, ["PERSON"], artifacts)]
+    return [text[r.start:r.end] for r in rec.analyze(text, [entity], artifacts)]
+
+
+def _found_by_names(redactor: PiiRedactor, text: str) -> list[str]:
+    return _found_by(GivenNameRecognizer, "PERSON", redactor, text)
 
 
 def test_given_names_cover_many_locales_and_leave_common_words_out():
@@ -115,11 +118,7 @@ def test_mastercard_2_series_needs_luhn_and_range(redactor):
 
 
 def _found_by_places(redactor: PiiRedactor, text: str) -> list[str]:
-    engine = redactor.analyzer.nlp_engine
-    artifacts = engine.process_text(text, "en")
-    rec = PlaceNameRecognizer()
-    rec.load()
-    return [text[r.start:r.end] for r in rec.analyze(text, ["LOCATION"], artifacts)]
+    return _found_by(PlaceNameRecognizer, "LOCATION", redactor, text)
 
 
 def _locations(redactor: PiiRedactor, text: str) -> list[str]:

@@ -362,7 +362,7 @@ class GivenNameRecognizer(_Gazetteer):
                 results.append(_result(self, "PERSON", m.start(), m.end(), self.LOWER_CASE_SCORE))
         return results
 
-    def _lower_case_cued(self, text: str) -> list[RecognizerResult]:
+    def _structural_names(self, text: str) -> list[RecognizerResult]:
         """Names the text's structure announces, whatever the word: after a lower-case title ("mrs
         gupta", "dr. fairweather"); chat speaker labels opening lines when one speaker comes back
         ("olu: where r u / folake: ... / olu: lol", "<ayumi> lunch?"; a form's labels, "dob:",
@@ -453,7 +453,7 @@ class GivenNameRecognizer(_Gazetteer):
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
             self.load()
-        results = self._lower_case_cued(text)
+        results = self._structural_names(text)
         if text == text.lower():
             return results + self._lower_case_names(text)
         for line in _LINE.finditer(text):
