@@ -204,6 +204,23 @@ response_latest_t = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# The content of each record as synced (fields and metadata: redacted text, provenance), one row per
+# changed version, append-only like the responses. `workbench export` reads the latest version.
+record_versions_t = sa.Table(
+    "record_versions", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("item", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(32), nullable=True),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.Column("metadata", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+    sa.Column("content_hash", sa.String(40), nullable=False),
+    sa.Column("synced_at", sa.DateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 # Small facts about the store itself (migration progress).
 store_meta_t = sa.Table(
     "store_meta", metadata,
@@ -482,11 +499,24 @@ class SuggestionRow:
 
 
 @dataclass(frozen=True)
+class RecordRow:
+    """One record's content as read from Argilla: its fields (already redacted at ingest) and metadata."""
+
+    record_id: str
+    item: str
+    fields: dict[str, Any]
+    metadata: dict[str, Any]
+    status: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DatasetWrite:
     """What one dataset's sync appended (counts of new version rows)."""
 
     responses: int
     suggestions: int
+    records: int = 0
 
 
 class HistoryStore:
@@ -790,7 +820,7 @@ class HistoryStore:
     def write_dataset_sync(self, *, dataset_id: str, name: str, workspace: str, responses: Iterable[ResponseRow],
                            suggestions: Iterable[SuggestionRow], watermark: datetime | None,
                            activity: str | None = None, fetched_record_ids: dict[str, str] | None = None,
-                           on_progress=None) -> DatasetWrite:
+                           records: Iterable[RecordRow] = (), on_progress=None) -> DatasetWrite:
         """Append what changed in one dataset, and set its sync marks, in **one transaction**.
 
         A response is appended as a new version when its content (status, values, ``updated_at``)
@@ -798,7 +828,9 @@ class HistoryStore:
         value, score, agent or type differ. Anything else is skipped, so writing the same rows twice
         adds nothing. ``fetched_record_ids`` (record id -> item) lists the records read in full: a
         response stored for one of them but absent from ``responses`` gets a ``"deleted"`` version
-        with no values. If the process dies before the commit the store is left as it was.
+        with no values. ``records`` (their fields and metadata) are appended as a new version when
+        their content differs from the latest stored one. If the process dies before the commit the
+        store is left as it was.
         ``on_progress(stage)`` is called between stages (used by tests to interrupt a sync).
         """
         dataset_id = str(dataset_id)
@@ -880,6 +912,8 @@ class HistoryStore:
                     None if s.score is None else encode_value(s.score), s.agent, s.type, dbt(to_utc(s.updated_at)),
                     h, db_now))
             _bulk_insert(conn, suggestion_versions_t, srows)
+            rrows = self._record_rows(conn, dataset_id, list(records), db_now, dbt)
+            _bulk_insert(conn, record_versions_t, rrows)
 
             marks = dict(watermark=to_utc(watermark), activity=activity, last_sync_at=now)
             if conn.execute(sa.select(sync_state_t.c.dataset_id).where(
@@ -889,7 +923,95 @@ class HistoryStore:
                 conn.execute(sync_state_t.update().where(sync_state_t.c.dataset_id == dataset_id).values(**marks))
             if on_progress:
                 on_progress("before-commit")
-        return DatasetWrite(responses=len(version_rows), suggestions=len(srows))
+        return DatasetWrite(responses=len(version_rows), suggestions=len(srows), records=len(rrows))
+
+    @staticmethod
+    def _record_rows(conn, dataset_id: str, records: list[RecordRow], db_now, dbt) -> list[tuple]:
+        """New ``record_versions`` rows for the records whose content changed (or is new)."""
+        if not records:
+            return []
+        rt = record_versions_t
+        stored: dict[str, tuple[int, str]] = {}
+        newest = sa.select(rt.c.record_id, sa.func.max(rt.c.version).label("v")).where(
+            rt.c.dataset_id == dataset_id).group_by(rt.c.record_id).subquery()
+        for rid, version, h in conn.execute(sa.select(rt.c.record_id, rt.c.version, rt.c.content_hash).join(
+                newest, sa.and_(newest.c.record_id == rt.c.record_id, newest.c.v == rt.c.version)).where(
+                rt.c.dataset_id == dataset_id)):
+            stored[rid] = (version, h)
+        rows = []
+        for r in records:
+            fields, meta = encode_value(r.fields or {}), encode_value(r.metadata or {})
+            h = content_hash(fields, meta, r.status)
+            prev = stored.get(r.record_id)
+            if prev is not None and prev[1] == h:
+                continue
+            version = prev[0] + 1 if prev else 1
+            stored[r.record_id] = (version, h)
+            rows.append((dataset_id, r.record_id, version, r.item, r.status, fields, meta,
+                         dbt(to_utc(r.updated_at)), h, db_now))
+        return rows
+
+    def records(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """The latest stored content of each record: columns ``dataset_id, dataset, task, round, kind,
+        record_id, item, status, fields, metadata, synced_at`` (``fields``/``metadata`` decoded to dicts),
+        ordered by dataset then record id. ``dataset`` matches names or Argilla ids."""
+        rt, ds, rd = record_versions_t, datasets_t, rounds_t
+        newest = sa.select(rt.c.dataset_id, rt.c.record_id, sa.func.max(rt.c.version).label("v")).group_by(
+            rt.c.dataset_id, rt.c.record_id).subquery()
+        frm = rt.join(newest, sa.and_(newest.c.dataset_id == rt.c.dataset_id, newest.c.record_id == rt.c.record_id,
+                                      newest.c.v == rt.c.version)).join(
+            ds, ds.c.dataset_id == rt.c.dataset_id, isouter=True).join(rd, rd.c.dataset_id == rt.c.dataset_id,
+                                                                      isouter=True)
+        q = sa.select(rt.c.dataset_id, ds.c.name.label("dataset"), rd.c.task, rd.c.round, rd.c.kind, rt.c.record_id,
+                      rt.c.item, rt.c.status, rt.c.fields, rt.c.metadata, rt.c.synced_at).select_from(frm)
+        if task is not None:
+            q = q.where(rd.c.task == task)
+        if dataset is not None:
+            q = q.where(ds.c.name.in_(_as_list(dataset)) | rt.c.dataset_id.in_(_as_list(dataset)))
+        q = q.order_by(rt.c.dataset_id, rt.c.record_id)
+        cols = ["dataset_id", "dataset", "task", "round", "kind", "record_id", "item", "status", "fields", "metadata",
+                "synced_at"]
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=cols)
+        df["fields"] = decode_values(df["fields"])
+        df["metadata"] = decode_values(df["metadata"])
+        df["synced_at"] = _utc_series(df["synced_at"])
+        df["round"] = df["round"].astype("Int64")
+        return df
+
+    def latest_responses(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """The current state of every response (no answers): columns ``dataset_id, record_id, item,
+        user_id, annotator, status, guideline_version``, ordered by dataset, record and user. A
+        discarded response with no values is here (the tidy table has no row for it)."""
+        lt = response_latest_t
+        q = sa.select(lt.c.dataset_id, lt.c.record_id, lt.c.item, lt.c.user_id, lt.c.annotator, lt.c.status,
+                      lt.c.guideline_version)
+        ids = self._dataset_ids(task=task, round=None, dataset=dataset)
+        if ids is not None:
+            q = q.where(lt.c.dataset_id.in_(ids))
+        cols = ["dataset_id", "record_id", "item", "user_id", "annotator", "status", "guideline_version"]
+        with self.engine.connect() as conn:
+            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=cols)
+        df = df.sort_values(["dataset_id", "record_id", "user_id"], kind="stable", ignore_index=True)
+        df["guideline_version"] = df["guideline_version"].astype("Int64")
+        return df
+
+    def record_counts(self) -> dict[str, int]:
+        """Records with stored content, per dataset id (sync reads a dataset whole while it has none)."""
+        rt = record_versions_t
+        with self.engine.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute(sa.select(rt.c.dataset_id, sa.func.count(sa.distinct(
+                rt.c.record_id))).group_by(rt.c.dataset_id))}
+
+    def watermark(self, task: str | None = None) -> datetime | None:
+        """When the store last took in anything of ``task``'s rounds (the latest ``last_sync_at``)."""
+        st, rd = sync_state_t, rounds_t
+        q = sa.select(sa.func.max(st.c.last_sync_at))
+        if task is not None:
+            q = q.select_from(st.join(rd, rd.c.dataset_id == st.c.dataset_id)).where(rd.c.task == task)
+        with self.engine.connect() as conn:
+            value = conn.execute(q).scalar()
+        return to_utc(value)
 
     @staticmethod
     def _annotator_names(conn, dataset_id: str) -> dict[str, str]:

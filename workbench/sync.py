@@ -68,7 +68,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from workbench.argilla_client import Connection
 from workbench.errors import ServiceError
-from workbench.store import HistoryStore, ResponseRow, SuggestionRow, normalise_value, to_utc
+from workbench.store import HistoryStore, RecordRow, ResponseRow, SuggestionRow, normalise_value, to_utc
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +334,9 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     started = _server_time(resp)
     activity = _activity(api, target.dataset_id, info)
     state = store.sync_state(target.dataset_id)
-    if full or state is None or state["watermark"] is None:
+    # a dataset synced before record content was stored has none: read it whole once
+    no_content = state is not None and target.dataset_id not in store.record_counts()
+    if full or state is None or state["watermark"] is None or no_content:
         report.mode, pages = "full", _pages_all(api, target.dataset_id)
     elif state["activity"] != activity:
         report.mode, pages = "rescan", _pages_all(api, target.dataset_id)
@@ -350,6 +352,9 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     if missing_users:  # a user created since the sync started
         users.update(_users(api))
     responses, suggestions = _rows(records, users, questions, qtypes)
+    contents = [RecordRow(record_id=r["id"], item=r.get("external_id") or r["id"], fields=r.get("fields") or {},
+                          metadata=r.get("metadata") or {}, status=r.get("status"),
+                          updated_at=to_utc(r.get("updated_at"))) for r in records]
     report.records_fetched = len(records)
     report.responses_seen = len(responses)
 
@@ -374,7 +379,7 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
             written = store.write_dataset_sync(
                 dataset_id=target.dataset_id, name=info.get("name", target.name), workspace=target.workspace,
                 responses=responses, suggestions=suggestions, watermark=watermark, activity=activity,
-                fetched_record_ids={r["id"]: (r.get("external_id") or r["id"]) for r in records},
+                fetched_record_ids={r["id"]: (r.get("external_id") or r["id"]) for r in records}, records=contents,
                 on_progress=(lambda stage: on_progress(stage, target.name)) if on_progress else None)
             break
         except (IntegrityError, OperationalError) as exc:

@@ -84,7 +84,8 @@ VISIBLE_LABELS_MIN = 3
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PROP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
-_TASK_KEYS = {"name", "title", "description", "guideline", "overlap", "fields", "questions", "metadata", "vectors", "calibration"}
+_TASK_KEYS = {"name", "title", "description", "guideline", "overlap", "fields", "questions", "metadata", "vectors", "calibration",
+              "export"}
 _FIELD_KEYS = {"name", "title", "type", "required", "description"}
 _QUESTION_KEYS = {
     "name", "title", "description", "kind", "required", "labels", "values", "ordinal", "order",
@@ -93,6 +94,8 @@ _QUESTION_KEYS = {
 _META_KEYS = {"name", "title", "kind", "options", "min", "max", "visible_for_annotators"}
 _VECTOR_KEYS = {"name", "title", "dimensions"}
 _CAL_KEYS = {"set_size", "gold_rate", "min_gold_agreement", "thresholds"}
+_EXPORT_KEYS = {"prompt", "completion", "accept", "rank_by", "min_margin", "aggregation", "tie", "min_answers",
+                "min_item_agreement", "holdout_sources", "superseded_guidelines"}
 _THRESH_KEYS = {"alpha_reliable", "alpha_tentative", "min_gold_agreement"}
 
 
@@ -214,6 +217,32 @@ class CalibrationPolicy:
 
 
 @dataclass(frozen=True)
+class ExportPolicy:
+    """How a task's accepted labels become training data (``workbench export``; docs/export.md).
+
+    ``prompt`` / ``completion`` name the fields that become the user and assistant turns.
+    ``accept`` maps a question to the final answers that make a record a good example (a tuple of
+    values, or ``("min", x)`` / ``("max", x)`` bounds for ratings; for multi-label questions the
+    labels that must not be in the final set, as ``("none_of", labels)``). ``rank_by`` is the rating
+    question that orders the answers to one prompt for DPO pairs, ``min_margin`` the smallest
+    difference in it between chosen and rejected. ``holdout_sources`` maps a metadata property to
+    the values that mark a record as human-written or logged (eligible for the holdout).
+    """
+
+    prompt: str | None = None
+    completion: str | None = None
+    accept: tuple[tuple[str, str, tuple], ...] = ()  # (question, "in"|"min"|"max"|"none_of", values)
+    rank_by: str | None = None
+    min_margin: float = 1.0
+    aggregation: str = "majority"
+    tie: str = "drop"
+    min_answers: int = 1
+    min_item_agreement: float = 0.0
+    holdout_sources: tuple[tuple[str, tuple], ...] = ()
+    superseded_guidelines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Task:
     name: str
     title: str
@@ -225,6 +254,7 @@ class Task:
     metadata: tuple[MetadataProperty, ...] = ()
     vectors: tuple[Vector, ...] = ()
     calibration: CalibrationPolicy = CalibrationPolicy()
+    export: ExportPolicy = ExportPolicy()
     source: Path | None = field(default=None, compare=False)
     guideline_path: Path | None = field(default=None, compare=False)
 
@@ -520,6 +550,8 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
         guideline_path = _check_guideline_ref(doc, guideline, gdir)
 
     calibration = _check_calibration(doc, data.get("calibration"), ("calibration",), questions, qlist)
+    export = _check_export(doc, data.get("export"), ("export",), fields, questions,
+                           {m.name for m in metadata})
 
     if doc.problems or name is None or guideline is None:
         return None
@@ -534,6 +566,7 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
         metadata=tuple(metadata),
         vectors=tuple(vectors),
         calibration=calibration,
+        export=export,
         source=path,
         guideline_path=guideline_path,
     )
@@ -867,6 +900,115 @@ def _check_calibration(doc: _Doc, cd: Any, p: tuple, questions: list[Question], 
         per[qname] = _check_thresholds(doc, td, tp, base)
     thresholds = tuple((q.name, per.get(q.name, base)) for q in agreeing)
     return CalibrationPolicy(set_size=set_size, gold_rate=float(gold_rate), thresholds=thresholds)
+
+
+def _default_field(names: list[str], wanted: tuple[str, ...]) -> str | None:
+    return next((n for n in wanted if n in names), None)
+
+
+def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: list[Question],
+                  metadata_names: set[str]) -> ExportPolicy:
+    fnames = [f.name for f in fields]
+    by_name = {q.name: q for q in questions}
+    defaults = dict(prompt=_default_field(fnames, ("prompt", "instruction", "question", "input", "text")),
+                    completion=_default_field(fnames, ("completion", "response", "answer", "output")))
+    if ed is None:
+        return ExportPolicy(**defaults)
+    if not isinstance(ed, dict):
+        doc.add(p, f"must be a mapping ({', '.join(sorted(_EXPORT_KEYS))}), got {_type_name(ed)}")
+        return ExportPolicy(**defaults)
+    _unknown_keys(doc, ed, _EXPORT_KEYS, p, "export")
+    out: dict[str, Any] = dict(defaults)
+    for key in ("prompt", "completion"):
+        if key in ed:
+            value = ed[key]
+            if value not in fnames:
+                doc.add(p + (key,), f"{value!r} is not a field of the task (fields: {', '.join(fnames)})")
+            else:
+                out[key] = value
+    accept = []
+    ad = ed.get("accept") or {}
+    if not isinstance(ad, dict):
+        doc.add(p + ("accept",), f"must be a mapping of question -> accepted answers, got {_type_name(ad)}")
+        ad = {}
+    for qname, rule in ad.items():
+        qp = p + ("accept", qname)
+        q = by_name.get(qname)
+        if q is None:
+            doc.add(qp, f"no question named {qname!r} (questions: {', '.join(by_name)})")
+            continue
+        if q.kind not in ("label", "rating", "multi_label"):
+            doc.add(qp, f"question {qname!r} is a {q.kind} question: only label, rating and multi_label answers "
+                        "can decide acceptance")
+            continue
+        allowed = q.values if q.kind == "rating" else q.label_values
+        if isinstance(rule, list):
+            if q.kind == "multi_label":
+                doc.add(qp, f"a multi_label question takes {{none_of: [labels]}} (labels that must not be chosen), "
+                            f"got a list")
+                continue
+            bad = [v for v in rule if v not in allowed]
+            if bad or not rule:
+                doc.add(qp, f"{bad[0] if bad else rule!r} is not an answer of {qname!r} "
+                            f"(answers: {', '.join(map(str, allowed))})")
+                continue
+            accept.append((qname, "in", tuple(rule)))
+        elif isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("min", "max", "none_of"):
+            op, value = next(iter(rule.items()))
+            if op == "none_of":
+                if q.kind != "multi_label" or not isinstance(value, list) or any(v not in allowed for v in value):
+                    doc.add(qp + (op,), f"none_of takes a list of labels of a multi_label question "
+                                        f"(labels: {', '.join(map(str, allowed))}), got {value!r}")
+                    continue
+                accept.append((qname, op, tuple(value)))
+            else:
+                if q.kind != "rating" or isinstance(value, bool) or not isinstance(value, (int, float)):
+                    doc.add(qp + (op,), f"{op} takes a number on a rating question, got {value!r} "
+                                        f"on a {q.kind} question")
+                    continue
+                accept.append((qname, op, (value,)))
+        else:
+            doc.add(qp, f"must be a list of accepted answers, or {{min: N}}, {{max: N}} (ratings) or "
+                        f"{{none_of: [labels]}} (multi_label); got {rule!r}")
+    out["accept"] = tuple(accept)
+    if "rank_by" in ed:
+        q = by_name.get(ed["rank_by"])
+        if q is None or q.kind != "rating":
+            doc.add(p + ("rank_by",), f"{ed['rank_by']!r} must name a rating question "
+                                      f"(ratings: {', '.join(n for n, x in by_name.items() if x.kind == 'rating') or 'none'})")
+        else:
+            out["rank_by"] = q.name
+    if "min_margin" in ed:
+        out["min_margin"] = float(_number(doc, ed, "min_margin", p, 1.0, lo=0))
+    for key, allowed_values in (("aggregation", ("majority", "dawid-skene")), ("tie", ("drop", "lowest", "highest"))):
+        if key in ed:
+            if ed[key] not in allowed_values:
+                doc.add(p + (key,), f"{ed[key]!r} is not one of {', '.join(allowed_values)}")
+            else:
+                out[key] = ed[key]
+    if "min_answers" in ed:
+        out["min_answers"] = int(_number(doc, ed, "min_answers", p, 1, integer=True, lo=1))
+    if "min_item_agreement" in ed:
+        out["min_item_agreement"] = float(_number(doc, ed, "min_item_agreement", p, 0.0, lo=0, hi=1))
+    hs = ed.get("holdout_sources") or {}
+    if not isinstance(hs, dict):
+        doc.add(p + ("holdout_sources",), f"must be a mapping of metadata property -> values, got {_type_name(hs)}")
+        hs = {}
+    sources = []
+    for prop, values in hs.items():
+        if prop not in metadata_names and prop not in ("instruction_source", "response_source", "origin"):
+            doc.add(p + ("holdout_sources", prop), f"{prop!r} is not a metadata property of the task")
+        elif not isinstance(values, list) or not values:
+            doc.add(p + ("holdout_sources", prop), f"must be a list of values, got {values!r}")
+        else:
+            sources.append((prop, tuple(values)))
+    out["holdout_sources"] = tuple(sources)
+    sup = ed.get("superseded_guidelines") or []
+    if not isinstance(sup, list) or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in sup):
+        doc.add(p + ("superseded_guidelines",), f"must be a list of guideline version numbers, got {sup!r}")
+    else:
+        out["superseded_guidelines"] = tuple(sup)
+    return ExportPolicy(**out)
 
 
 # --------------------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ def main() -> None:
 
 
 def _register() -> None:
-    from workbench.cli import (agreement, candidates, dashboard, gate, gold, guidelines, redact, rounds, server, sync,
-                               task, up, users)
+    from workbench.cli import (agreement, candidates, dashboard, export, gate, gold, guidelines, redact, rounds, server,
+                               sync, task, up, users)
 
     main.add_command(server.server)
     main.add_command(up.up)
@@ -54,6 +54,7 @@ def _register() -> None:
     main.add_command(candidates.candidates)
     main.add_command(dashboard.dashboard)
     main.add_command(redact.redact_cmd)
+    main.add_command(export.export)
 
 
 _register()

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import demo_data
-from workbench.store import HistoryStore, ResponseRow, SuggestionRow
+from workbench.store import HistoryStore, RecordRow, ResponseRow, SuggestionRow
 
 DEMO_TASK = "medical-qa-rating"
 DEMO_ANNOTATORS = ("ana", "ben", "chloe")
@@ -133,8 +133,11 @@ def fill_demo_store(store: HistoryStore) -> bool:
                     score=score, agent=DEMO_JUDGE, type="model",
                     updated_at=spec["created_at"] + dt.timedelta(minutes=5)))
         end = START + dt.timedelta(weeks=n)
+        contents = [RecordRow(record_id=_uid("record", spec["dataset"], rec.id), item=rec.id, fields=dict(rec.fields),
+                              metadata=dict(rec.metadata), status="completed", updated_at=end) for rec in items]
         store.write_dataset_sync(dataset_id=spec["dataset_id"], name=spec["dataset"], workspace=DEMO_WORKSPACE,
-                                 responses=rows, suggestions=suggestions, watermark=end, activity=end.isoformat())
+                                 responses=rows, suggestions=suggestions, watermark=end, activity=end.isoformat(),
+                                 records=contents)
     gold = demo_data.simulate_calibration_responses(calibration, annotators=("x", "y"), inconsistent=None,
                                                     seed=DEMO_SEED).gold
     set_at = START - dt.timedelta(days=3)

@@ -1,0 +1,261 @@
+"""The export's rules in the functional core: final labels, filters, holdout split, TRL formats,
+dataset hash, diff. Pure functions on small tables; the CLI end to end is tests/test_export.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.analytics.dataset_hash import dataset_hash
+from workbench.analytics.export_diff import compare_exports
+from workbench.analytics.final_labels import final_labels
+from workbench.analytics.selection import SelectionRules, select_items
+from workbench.analytics.splits import holdout_split, unit_hash
+from workbench.analytics.training_formats import accepts, dpo_rows, is_human_written, kto_rows, sft_rows
+from workbench.errors import BadInput
+
+
+def _answers(rows):
+    return pd.DataFrame(rows, columns=["item", "annotator", "question", "value"])
+
+
+# ---------------------------------------------------------------- final labels
+
+
+def test_majority_agrees_with_crowd_kit_majority_vote_where_there_is_no_tie():
+    from crowdkit.aggregation import MajorityVote
+
+    rng = np.random.default_rng(3)
+    rows = [(f"i{i}", f"a{a}", "q", str(rng.integers(0, 3))) for i in range(400) for a in range(5)
+            if rng.random() < 0.8]
+    df = _answers(rows)
+    ours = final_labels(df, {"q": "label"}).set_index("item")
+    theirs = MajorityVote().fit_predict(df.rename(columns={"item": "task", "annotator": "worker", "value": "label"}))
+    clear = ours[~ours["tie"]]
+    assert len(clear) > 250
+    assert (clear["value"] == theirs.reindex(clear.index)).all()
+    # a tie under "drop" gives no value
+    assert ours.loc[ours["tie"], "value"].isna().all()
+
+
+def test_confidence_is_the_share_of_annotators_who_gave_the_final_value():
+    df = _answers([("a", "x", "q", 4), ("a", "y", "q", 4), ("a", "z", "q", 2), ("a", "w", "q", 4)])
+    row = final_labels(df, {"q": "rating"}).iloc[0]
+    assert row["value"] == 4 and isinstance(row["value"], int)
+    assert row["confidence"] == pytest.approx(0.75)
+    assert row["n_answers"] == 4
+
+
+@pytest.mark.parametrize("tie, expected", [("drop", None), ("lowest", "safe"), ("highest", "unsafe")])
+def test_tie_rule_follows_the_questions_order(tie, expected):
+    df = _answers([("a", "x", "s", "unsafe"), ("a", "y", "s", "safe")])
+    out = final_labels(df, {"s": "label"}, tie=tie, orders={"s": ["safe", "needs-caveat", "unsafe"]})
+    assert out.iloc[0]["value"] == expected
+    assert bool(out.iloc[0]["tie"])
+
+
+def test_multi_label_keeps_labels_chosen_by_more_than_half():
+    df = _answers([("a", "x", "m", ["none"]), ("a", "y", "m", ["factual-error", "unclear"]),
+                   ("a", "z", "m", ["factual-error"])])
+    out = final_labels(df, {"m": "multi_label"}, orders={"m": ["none", "factual-error", "unclear"]})
+    assert out.iloc[0]["value"] == ["factual-error"]
+    # per label: none 2/3 agree (left out), factual-error 2/3, unclear 2/3
+    assert out.iloc[0]["confidence"] == pytest.approx(2 / 3)
+
+
+def test_adjudication_overrides_the_votes_and_expert_gold_does_not():
+    df = _answers([("a", "x", "q", "no"), ("a", "y", "q", "no"), ("b", "x", "q", "no")])
+    gold = pd.DataFrame({"item": ["a", "b"], "question": ["q", "q"], "value": ["yes", "yes"],
+                         "kind": ["adjudicated", "expert"]})
+    out = final_labels(df, {"q": "label"}, gold).set_index("item")
+    assert out.loc["a", "value"] == "yes" and out.loc["a", "method"] == "adjudicated"
+    assert out.loc["a", "confidence"] == 1.0
+    assert out.loc["b", "value"] == "no"
+
+
+def test_dawid_skene_outvotes_a_spammer_majority_cannot():
+    """Two reliable annotators and three who answer at random: Dawid-Skene learns whom to trust."""
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 300)
+    rows = []
+    for i, t in enumerate(truth):
+        for a in ("good1", "good2"):
+            rows.append((f"i{i}", a, "q", int(t if rng.random() < 0.9 else 1 - t)))
+        for a in ("spam1", "spam2", "spam3"):
+            rows.append((f"i{i}", a, "q", int(rng.integers(0, 2))))
+    df = _answers(rows)
+    truth_of = {f"i{i}": int(t) for i, t in enumerate(truth)}
+    mv = final_labels(df, {"q": "rating"}, tie="lowest")
+    ds = final_labels(df, {"q": "rating"}, aggregation="dawid-skene")
+    acc = lambda out: np.mean([v == truth_of[i] for i, v in zip(out["item"], out["value"])])  # noqa: E731
+    assert acc(ds) > acc(mv) + 0.05
+    assert ((ds["confidence"] > 0.5) & (ds["confidence"] <= 1)).all()
+
+
+def test_bad_arguments_are_named():
+    df = _answers([("a", "x", "q", 1), ("a", "x", "q", 2)])
+    with pytest.raises(BadInput, match="more than once"):
+        final_labels(df, {"q": "rating"})
+    with pytest.raises(BadInput, match="tie: 'coin'"):
+        final_labels(df.iloc[:1], {"q": "rating"}, tie="coin")
+    with pytest.raises(BadInput, match=r"questions \['q'\] have no kind"):
+        final_labels(df.iloc[:1], {})
+
+
+# ---------------------------------------------------------------- selection
+
+
+def _responses(rows):
+    return pd.DataFrame(rows, columns=["item", "annotator", "status", "guideline_version"])
+
+
+def test_each_left_out_item_gets_the_first_reason_that_applies():
+    items = ["cal", "gold", "disc", "pending", "excl", "few", "tie", "low", "ok"]
+    responses = _responses([
+        ("cal", "x", "submitted", 2), ("gold", "x", "submitted", 2),
+        ("disc", "x", "discarded", 2), ("disc", "y", "submitted", 2),
+        ("excl", "bad", "submitted", 2), ("excl", "y", "submitted", 1),
+        ("few", "x", "submitted", 2),
+        ("tie", "x", "submitted", 2), ("tie", "y", "submitted", 2),
+        ("low", "x", "submitted", 2), ("low", "y", "submitted", 2), ("low", "z", "submitted", 2),
+        ("ok", "x", "submitted", 2), ("ok", "y", "submitted", 2),
+    ])
+    answers = _answers([
+        ("cal", "x", "q", "a"), ("gold", "x", "q", "a"), ("disc", "y", "q", "a"),
+        ("excl", "bad", "q", "a"), ("excl", "y", "q", "a"), ("few", "x", "q", "a"),
+        ("tie", "x", "q", "a"), ("tie", "y", "q", "b"),
+        ("low", "x", "q", "a"), ("low", "y", "q", "a"), ("low", "z", "q", "b"),
+        ("ok", "x", "q", "a"), ("ok", "y", "q", "a"),
+    ])
+    gold = pd.DataFrame({"item": ["gold"], "question": ["q"], "value": ["a"], "kind": ["expert"]})
+    rules = SelectionRules(kinds={"q": "label"}, decisive=("q",), min_answers=2, min_item_agreement=0.7,
+                           excluded_annotators=frozenset({"bad"}), superseded_guidelines=frozenset({1}),
+                           calibration_items=frozenset({"cal"}))
+    sel = select_items(items, responses, answers, gold, rules=rules)
+    reasons = dict(zip(sel.left_out["item"], sel.left_out["reason"]))
+    assert reasons == {"cal": "calibration-item", "gold": "gold-item", "disc": "discarded",
+                       "pending": "not-answered", "excl": "excluded-answers", "few": "too-few-answers",
+                       "tie": "no-final-label", "low": "low-agreement"}
+    assert sel.items["item"].tolist() == ["ok"]
+    assert sel.items.iloc[0]["labels"] == {"q": "a"}
+    assert sel.counts["no-final-label:q:tie"] == 1 and sel.counts["low-agreement:q"] == 1
+
+
+def test_excluded_annotators_answers_do_not_count_towards_the_label():
+    items = ["i"]
+    responses = _responses([("i", a, "submitted", 1) for a in ("x", "y", "z")])
+    answers = _answers([("i", "x", "q", "a"), ("i", "y", "q", "b"), ("i", "z", "q", "b")])
+    rules = SelectionRules(kinds={"q": "label"}, decisive=("q",), excluded_annotators=frozenset({"y", "z"}))
+    sel = select_items(items, responses, answers, rules=rules)
+    assert sel.items.iloc[0]["labels"] == {"q": "a"}
+    assert sel.items.iloc[0]["annotators"] == ["x"]
+
+
+# ---------------------------------------------------------------- holdout
+
+
+def test_holdout_is_stable_when_new_units_arrive_and_keeps_earlier_holdout():
+    keys = [f"u{i}" for i in range(400)]
+    strata = ["a" if i % 3 else "b" for i in range(400)]
+    first = holdout_split(keys[:200], strata[:200], np.ones(200, bool), fraction=0.2, seed=5)
+    held_first = {k for k, h in zip(keys[:200], first) if h}
+    second = holdout_split(keys, strata, np.ones(400, bool), fraction=0.2, seed=5, previous=held_first)
+    held_second = {k for k, h in zip(keys, second) if h}
+    assert held_first <= held_second
+    # stratified: each label's share is the fraction, up to rounding
+    for s in ("a", "b"):
+        idx = [i for i in range(400) if strata[i] == s]
+        assert abs(second[idx].sum() - round(0.2 * len(idx))) <= 1
+
+
+def test_holdout_never_takes_an_ineligible_unit():
+    keys = [f"u{i}" for i in range(100)]
+    eligible = np.array([i % 2 == 0 for i in range(100)])
+    held = holdout_split(keys, ["x"] * 100, eligible, fraction=0.3, seed=1, previous={"u1", "u3"})
+    assert not held[~eligible].any()
+    assert held.sum() == round(0.3 * 50)
+
+
+def test_holdout_depends_on_the_seed_and_checks_its_fraction():
+    keys = [f"u{i}" for i in range(50)]
+    a = holdout_split(keys, ["x"] * 50, np.ones(50, bool), fraction=0.2, seed=1)
+    b = holdout_split(keys, ["x"] * 50, np.ones(50, bool), fraction=0.2, seed=2)
+    assert (a != b).any()
+    assert unit_hash("u1", 1) != unit_hash("u1", 2)
+    with pytest.raises(BadInput, match="holdout: must be a share in \\[0, 1\\); got 1.5"):
+        holdout_split(keys, ["x"] * 50, np.ones(50, bool), fraction=1.5)
+
+
+def test_holdout_eligibility_comes_from_declared_sources_or_candidate_metadata():
+    assert is_human_written({"response_source": "logs", "instruction_source": "logs", "origin": "seed"}, ())
+    assert not is_human_written({"response_source": "logs", "instruction_source": "logs", "origin": "evol-instruct"}, ())
+    assert not is_human_written({"source": "gen-a"}, (("source", ("seed-set",)),))
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _items(rows):
+    return pd.DataFrame(rows, columns=["item", "fields", "labels"])
+
+
+ACCEPT = (("quality", "min", (4,)), ("safety", "in", ("safe",)))
+
+
+def test_sft_rows_are_trl_messages_of_accepted_items_only():
+    items = _items([("a", {"p": "Q1", "c": "A1"}, {"quality": 5, "safety": "safe"}),
+                    ("b", {"p": "Q2", "c": "A2"}, {"quality": 5, "safety": "unsafe"}),
+                    ("c", {"p": "Q3", "c": "A3"}, {"quality": 3, "safety": "safe"})])
+    rows, rejected = sft_rows(items, prompt="p", completion="c", accept=ACCEPT)
+    assert rows == [{"id": "a", "messages": [{"role": "user", "content": "Q1"}, {"role": "assistant", "content": "A1"}]}]
+    assert rejected == ["b", "c"]
+    kto = kto_rows(items, prompt="p", completion="c", accept=ACCEPT)
+    assert [r["label"] for r in kto] == [True, False, False]
+    assert kto[0]["completion"] == [{"role": "assistant", "content": "A1"}]
+
+
+def test_dpo_pairs_best_against_worst_answer_of_each_prompt():
+    items = _items([("a", {"p": "Q", "c": "best"}, {"quality": 5, "safety": "safe"}),
+                    ("b", {"p": "Q", "c": "mid"}, {"quality": 3, "safety": "safe"}),
+                    ("c", {"p": "Q", "c": "worst"}, {"quality": 1, "safety": "unsafe"}),
+                    ("d", {"p": "R", "c": "x"}, {"quality": 4, "safety": "safe"}),
+                    ("e", {"p": "R", "c": "y"}, {"quality": 4, "safety": "safe"}),
+                    ("f", {"p": "S", "c": "only"}, {"quality": 5, "safety": "safe"})])
+    rows, counts = dpo_rows(items, prompt="p", completion="c", rank_by="quality", min_margin=1, accept=ACCEPT)
+    assert len(rows) == 1
+    r = rows[0]
+    assert r["prompt"] == [{"role": "user", "content": "Q"}]
+    assert r["chosen"] == [{"role": "assistant", "content": "best"}]
+    assert r["rejected"] == [{"role": "assistant", "content": "worst"}]
+    assert (r["chosen_id"], r["rejected_id"], r["score_chosen"], r["score_rejected"]) == ("a", "c", 5.0, 1.0)
+    assert counts == {"margin": 1, "single-answer": 1}
+
+
+def test_accept_rules():
+    assert accepts({"q": 4}, (("q", "max", (4,)),)) and not accepts({"q": 5}, (("q", "max", (4,)),))
+    assert not accepts({"m": ["none", "harmful-advice"]}, (("m", "none_of", ("harmful-advice",)),))
+    assert not accepts({}, (("q", "min", (1,)),))
+
+
+# ---------------------------------------------------------------- hash and diff
+
+
+def test_dataset_hash_changes_with_any_file_digest_or_name():
+    files = {"data/train-00000-of-00001.parquet": "a" * 64, "README.md": "b" * 64}
+    h = dataset_hash(files)
+    assert dataset_hash({**files, "README.md": "c" * 64}) != h
+    assert dataset_hash({"data/test-00000-of-00001.parquet": "a" * 64, "README.md": "b" * 64}) != h
+    assert dataset_hash({**files, "extra": "d" * 64}) != h
+    with pytest.raises(BadInput, match="no SHA-256"):
+        dataset_hash({"x": "zz"})
+
+
+def test_diff_names_relabelled_and_moved_rows():
+    a = pd.DataFrame({"id": ["x", "y", "w"], "split": ["train", "train", "train"],
+                      "labels": [{"q": 1}, {"q": 2}, {"q": 3}]})
+    b = pd.DataFrame({"id": ["x", "y", "w"], "split": ["train", "train", "test"],
+                      "labels": [{"q": 1}, {"q": 5}, {"q": 3}]})
+    d = compare_exports(a, b)
+    assert (d.relabelled, d.moved, d.unchanged, d.added, d.removed) == (["y"], ["w"], 1, [], [])
+    assert d.label_shift["q"] == {"1": [1, 1], "2": [1, 0], "3": [1, 1], "5": [0, 1]}

@@ -1,0 +1,209 @@
+"""Rows in the formats trainers read as they are (TRL's dataset types), from selected items.
+
+Every row builder takes the selected items (:class:`workbench.analytics.selection.Selection`'s
+``items`` joined with each item's ``fields``) and returns plain dict rows:
+
+=======  ==========================================================================================
+format   columns (TRL's conversational types)
+=======  ==========================================================================================
+sft      ``messages``: ``[{"role": "user", "content": prompt}, {"role": "assistant", "content":
+         completion}]`` for every item whose final labels pass the task's ``accept`` rule
+dpo      ``prompt`` (the user turn), ``chosen`` / ``rejected`` (assistant turns): per prompt, the
+         answer with the highest final ``rank_by`` rating against the one with the lowest, when
+         they differ by at least ``min_margin`` and the chosen one passes ``accept``
+kto      ``prompt``, ``completion``, ``label`` (True when the final labels pass ``accept``)
+labels   ``id``, one column per field, ``labels`` (question -> final value) and ``confidence``
+=======  ==========================================================================================
+
+Each row also carries ``id`` (the item, or ``chosen_id``/``rejected_id`` for pairs) so that a
+training example can be traced back to its record and provenance.
+
+>>> rules = (("quality", "min", (4,)), ("safety", "in", ("safe",)))
+>>> accepts({"quality": 5, "safety": "safe"}, rules), accepts({"quality": 5, "safety": "unsafe"}, rules)
+(True, False)
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from workbench.errors import BadInput
+
+FORMATS = ("sft", "dpo", "kto", "labels")
+
+Rule = tuple  # (question, "in" | "min" | "max" | "none_of", values)
+
+
+def accepts(labels: dict, rules: Sequence[Rule]) -> bool:
+    """Whether final ``labels`` pass every rule (a missing label fails its rule)."""
+    for question, op, values in rules:
+        v = labels.get(question)
+        if v is None:
+            return False
+        if op == "in" and v not in values:
+            return False
+        if op == "min" and not v >= values[0]:
+            return False
+        if op == "max" and not v <= values[0]:
+            return False
+        if op == "none_of" and any(x in values for x in v):
+            return False
+    return True
+
+
+def _user(text) -> list[dict]:
+    return [{"role": "user", "content": str(text)}]
+
+
+def _assistant(text) -> list[dict]:
+    return [{"role": "assistant", "content": str(text)}]
+
+
+def _need(items: pd.DataFrame, *names: str | None) -> None:
+    for n in names:
+        if n is None:
+            raise BadInput("the task's export section names no prompt/completion field")
+    missing = [c for c in ("item", "fields", "labels") if c not in items.columns]
+    if missing:
+        raise BadInput(f"items: missing columns {missing!r}")
+
+
+def sft_rows(items: pd.DataFrame, *, prompt: str, completion: str, accept: Sequence[Rule]) -> tuple[list[dict], list[str]]:
+    """(rows, items not accepted) for supervised fine-tuning."""
+    _need(items, prompt, completion)
+    rows, rejected = [], []
+    for item, fields, labels in zip(items["item"], items["fields"], items["labels"]):
+        if accepts(labels, accept):
+            rows.append({"id": item, "messages": _user(fields.get(prompt, "")) + _assistant(fields.get(completion, ""))})
+        else:
+            rejected.append(item)
+    return rows, rejected
+
+
+def kto_rows(items: pd.DataFrame, *, prompt: str, completion: str, accept: Sequence[Rule]) -> list[dict]:
+    """Unpaired preference rows: every item, labelled desirable when it passes ``accept``."""
+    _need(items, prompt, completion)
+    return [{"id": item, "prompt": _user(fields.get(prompt, "")), "completion": _assistant(fields.get(completion, "")),
+             "label": bool(accepts(labels, accept))}
+            for item, fields, labels in zip(items["item"], items["fields"], items["labels"])]
+
+
+def dpo_rows(items: pd.DataFrame, *, prompt: str, completion: str, rank_by: str, min_margin: float,
+             accept: Sequence[Rule]) -> tuple[list[dict], dict]:
+    """Preference pairs: per prompt, best-rated against worst-rated answer.
+
+    Returns (rows, counts) where counts says how many prompts gave no pair and why
+    (``single-answer``, ``margin``: best and worst differ by less than ``min_margin``,
+    ``chosen-not-accepted``). Among equally rated answers the one with the smallest item id is
+    taken, so the same inputs give the same pairs.
+    """
+    _need(items, prompt, completion)
+    if not rank_by:
+        raise BadInput("dpo needs a rating question to rank answers by: set export.rank_by in the task file")
+    frame = pd.DataFrame({
+        "item": items["item"].to_numpy(),
+        "prompt": [f.get(prompt, "") for f in items["fields"]],
+        "completion": [f.get(completion, "") for f in items["fields"]],
+        "rating": [lab.get(rank_by) for lab in items["labels"]],
+        "labels": items["labels"].to_numpy(),
+    })
+    frame = frame[frame["rating"].notna()]
+    rows, counts = [], {"single-answer": 0, "margin": 0, "chosen-not-accepted": 0}
+    for text, g in frame.sort_values(["prompt", "item"], kind="stable").groupby("prompt", sort=True):
+        answers = g.drop_duplicates("completion")
+        if len(answers) < 2:
+            counts["single-answer"] += 1
+            continue
+        best = answers.sort_values(["rating", "item"], ascending=[False, True], kind="stable").iloc[0]
+        worst = answers.sort_values(["rating", "item"], ascending=[True, True], kind="stable").iloc[0]
+        if best["rating"] - worst["rating"] < min_margin:
+            counts["margin"] += 1
+            continue
+        if not accepts(best["labels"], accept):
+            counts["chosen-not-accepted"] += 1
+            continue
+        rows.append({"id": f"{best['item']}>{worst['item']}", "chosen_id": best["item"], "rejected_id": worst["item"],
+                     "prompt": _user(text), "chosen": _assistant(best["completion"]),
+                     "rejected": _assistant(worst["completion"]),
+                     "score_chosen": float(best["rating"]), "score_rejected": float(worst["rating"])})
+    return rows, {k: v for k, v in counts.items() if v}
+
+
+def labels_rows(items: pd.DataFrame, field_names: Sequence[str]) -> list[dict]:
+    """One row per item: its fields and final labels (classification and other non-generative tasks)."""
+    _need(items)
+    return [dict({"id": item}, **{f: fields.get(f) for f in field_names}, labels=labels, confidence=conf)
+            for item, fields, labels, conf in zip(items["item"], items["fields"], items["labels"], items["confidence"])]
+
+
+#: The provenance each exported row carries, with its type (the shell writes these as columns).
+PROVENANCE = (
+    ("source", "str"), ("instruction_source", "str"), ("response_source", "str"), ("origin", "str"),
+    ("generator", "str"), ("licence", "str"), ("pii_redacted", "bool"), ("pii_entities", "int"),
+    ("judge_score", "float"), ("deita_score", "float"), ("rounds", "list[int]"), ("guideline_versions", "list[int]"),
+    ("annotators", "list[str]"), ("n_answers", "int"), ("agreement", "float"), ("gold", "str"),
+)
+
+
+def _as(kind: str, value):
+    if value is None:
+        return None
+    try:
+        if kind == "str":
+            return str(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return value if isinstance(value, bool) else {"yes": True, "no": False}.get(str(value).lower())
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def provenance(metadata: dict, kept: dict) -> dict:
+    """The provenance of one exported item: where its text came from (the record's metadata, as
+    ``candidates push`` or the task's own metadata set it) and how its labels were reached (the
+    selected item's row: annotator ids, guideline versions, rounds, agreement, adjudication).
+
+    >>> p = provenance({"pii_flagged": "yes", "pii_entities": 2, "source": "seed-set"},
+    ...                {"annotators": ["u1"], "guideline_versions": [2], "rounds": [3], "n_answers": 1,
+    ...                 "agreement": 1.0, "adjudicated": False})
+    >>> p["pii_redacted"], p["pii_entities"], p["source"], p["gold"]
+    (True, 2, 'seed-set', 'none')
+    """
+    m = metadata or {}
+    raw = {
+        "source": m.get("source"), "instruction_source": m.get("instruction_source"),
+        "response_source": m.get("response_source"), "origin": m.get("origin"), "generator": m.get("generator"),
+        "licence": m.get("licence"), "pii_redacted": m.get("pii_flagged"), "pii_entities": m.get("pii_entities"),
+        "judge_score": m.get("judge_score", m.get("judge_quality")), "deita_score": m.get("deita_score"),
+        "rounds": list(kept.get("rounds") or []), "guideline_versions": list(kept.get("guideline_versions") or []),
+        "annotators": list(kept.get("annotators") or []), "n_answers": kept.get("n_answers"),
+        "agreement": kept.get("agreement"), "gold": "adjudicated" if kept.get("adjudicated") else "none",
+    }
+    return {name: (raw[name] if kind.startswith("list") else _as(kind, raw[name])) for name, kind in PROVENANCE}
+
+
+def is_human_written(metadata: dict, holdout_sources: Sequence[tuple[str, Sequence]]) -> bool:
+    """Whether a record may go to the holdout: the task's ``holdout_sources`` (metadata property ->
+    values that mark human-written or logged records) when declared, else the candidate metadata
+    (prompt and answer both from ``logs`` or ``curated``, origin ``seed``). No evidence: False.
+
+    >>> is_human_written({"instruction_source": "logs", "response_source": "curated"}, ())
+    True
+    >>> is_human_written({"instruction_source": "logs", "response_source": "synthetic"}, ())
+    False
+    >>> is_human_written({"source": "seed-set"}, (("source", ("seed-set",)),)), is_human_written({}, ())
+    (True, False)
+    """
+    m = metadata or {}
+    if holdout_sources:
+        return all(m.get(prop) in values for prop, values in holdout_sources)
+    human = ("logs", "curated")
+    if m.get("instruction_source") in human and m.get("response_source") in human:
+        return m.get("origin") in (None, "seed")
+    return False
