@@ -220,3 +220,28 @@ def _write_atomically(path: Path, data: bytes, mode: int) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def main(argv=None) -> int:
+    """Run model-signing's own command line (``model_signing ...``) with the urllib3 shim above:
+    ``python -m workbench.signing verify key FOLDER --signature SIG --public_key PUB``."""
+    import sys
+
+    _model_signing()
+    import urllib3
+
+    urllib3.BaseHTTPResponse = urllib3.response.HTTPResponse  # for the CLI's own lazy TUF imports
+    from model_signing._cli import main as cli
+
+    try:
+        cli(args=list(sys.argv[1:] if argv is None else argv), prog_name="model_signing", standalone_mode=False)
+    except SystemExit as exc:  # pragma: no cover - click's own exit
+        return int(exc.code or 0)
+    except Exception as exc:  # noqa: BLE001 - the CLI reports failures by raising
+        print(f"Verification failed with error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
