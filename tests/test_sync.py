@@ -157,6 +157,32 @@ def test_responses_land_with_user_value_round_and_guideline_version(project):
 
 
 @pytest.mark.argilla
+def test_record_content_is_stored_once_and_again_only_when_it_changes(project):
+    """What `workbench export` reads: each record's fields and metadata, as a new version when changed."""
+    import argilla as rg
+
+    p = project
+    p.submit(list(p.annotators)[0], p.item(0), {"safety": "safe"})
+    sync(p.conn, p.store)
+    recs = p.store.records(task=p.task).set_index("item")
+    assert sorted(recs.index) == sorted(p.item(i) for i in range(4))
+    assert recs.loc[p.item(1), "fields"] == {"text": "Alice went to Paris 1"}
+    assert recs.loc[p.item(1), "round"] == 1 and recs.loc[p.item(1), "kind"] == "calibration"
+    before = p.store.counts()["record_versions"]
+    assert before == 4
+    sync(p.conn, p.store, full=True)
+    assert p.store.counts()["record_versions"] == before  # nothing changed, nothing added
+    p.ds.settings.metadata.add(rg.TermsMetadataProperty(name="source", options=["logs", "curated"]))
+    p.ds.update()
+    rec = next(r for r in p.ds.records if r.id == p.item(1))
+    rec.metadata["source"] = "logs"
+    p.ds.records.log([rec])
+    sync(p.conn, p.store, full=True)
+    assert p.store.counts()["record_versions"] == before + 1
+    assert p.store.records(task=p.task).set_index("item").loc[p.item(1), "metadata"] == {"source": "logs"}
+
+
+@pytest.mark.argilla
 def test_edit_keeps_the_earlier_value_and_resync_adds_nothing(project):
     p = project
     a0 = list(p.annotators)[0]
