@@ -107,7 +107,7 @@ def test_sft_export_loads_with_datasets_with_its_splits_and_provenance(store_url
     out = tmp_path / "sft"
     result = export(store_url, "--output", out)
     assert f"exported {TASK} as sft to {out}" in result.output
-    ds = datasets.load_dataset(str(out))
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))
     assert set(ds) == {"train", "test"}
     m = _manifest(out)
     assert {k: ds[k].num_rows for k in ds} == m["counts"]["rows"]
@@ -340,3 +340,14 @@ def test_nothing_left_after_the_filters_says_which_filter_removed_what(store_url
 def test_verify_of_a_folder_that_is_no_export(tmp_path, home):
     res = run("export", "verify", tmp_path, code=2)
     assert "no manifest.json" in res.output
+
+
+def test_an_annotator_with_an_open_drift_alarm_is_left_out(store_url, home, tmp_path):
+    """The demo's ben drifts from round 5 on; his CUSUM alarm is open, so his answers are not used."""
+    export(store_url, "--output", tmp_path / "o")
+    m = _manifest(tmp_path / "o")
+    ben = demo_history._uid("user", "ben")
+    assert m["rules"]["excluded_by_drift_alarm"] == [ben] and m["rules"]["excluded_by_gate"] == []
+    rows = pq.read_table(tmp_path / "o" / "data" / "train-00000-of-00001.parquet").to_pylist()
+    assert rows and all(ben not in r["provenance"]["annotators"] for r in rows)
+    assert all(r["provenance"]["n_answers"] == len(r["provenance"]["annotators"]) for r in rows)

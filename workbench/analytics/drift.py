@@ -1388,3 +1388,21 @@ def shift_vs_team_counts(own: pd.DataFrame, **test_options) -> pd.DataFrame:
     both = pd.concat({"annotator": own, "team": team}, names=["_side"])
     both = both.reorder_levels(["annotator", "question", "_side"])
     return _tests_from_counts(both, "annotator", "team", ["annotator", "question"], test_options)
+
+
+def open_alarms(chart, obs: pd.DataFrame) -> pd.DataFrame:
+    """Annotators whose chart signalled in the latest round they have gold judgements in: the
+    open drift alarms (the dashboard's Drift page shows them; ``workbench export`` leaves their
+    answers out). ``chart`` is :func:`monitor_gold_agreement`'s result on ``obs``
+    (:func:`gold_observations`); columns ``annotator, round, first_alarm_time, n_alarms``."""
+    if chart is None or chart.alarms.empty:
+        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    pts = chart.points.merge(obs[["annotator", "seq", "round"]], on=["annotator", "seq"], how="left")
+    last = pts.groupby("annotator")["round"].max()
+    al = pts[pts["alarm"]]
+    al = al[al["round"] == al["annotator"].map(last)]
+    if al.empty:
+        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
+    out = al.groupby("annotator").agg(round=("round", "max"), first_alarm_time=("time", "min"),
+                                      n_alarms=("alarm", "size")).reset_index()
+    return out

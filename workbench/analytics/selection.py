@@ -100,7 +100,7 @@ def _reason_frame(items, reason: str, question: str = "") -> pd.DataFrame:
     return pd.DataFrame({"item": list(items), "reason": reason, "question": question})
 
 
-def _sorted_unique_lists(keys: np.ndarray, values: np.ndarray) -> dict:
+def sorted_unique_lists(keys: np.ndarray, values: np.ndarray) -> dict:
     """key -> sorted list of its distinct values (one sort, no per-group Python lambda)."""
     if len(keys) == 0:
         return {}
@@ -214,8 +214,8 @@ def _kept_table(remaining: pd.Index, final: pd.DataFrame, usable: pd.DataFrame, 
         if m == "adjudicated":
             adjudicated[it] = True
     use = usable[usable["item"].isin(remaining)]
-    annotators = _sorted_unique_lists(use["item"].to_numpy(), use["annotator"].to_numpy())
-    versions = _sorted_unique_lists(use["item"].to_numpy(), use["guideline_version"].fillna(-1).astype(int).to_numpy())
+    annotators = sorted_unique_lists(use["item"].to_numpy(), use["annotator"].to_numpy())
+    versions = sorted_unique_lists(use["item"].to_numpy(), use["guideline_version"].fillna(-1).astype(int).to_numpy())
     n = use["item"].value_counts()
     agreement = [min([conf[i][q] for q in rules.decisive if conf[i].get(q) is not None], default=1.0) for i in order]
     return pd.DataFrame({

@@ -110,24 +110,29 @@ def dpo_rows(items: pd.DataFrame, *, prompt: str, completion: str, rank_by: str,
         "labels": items["labels"].to_numpy(),
     })
     frame = frame[frame["rating"].notna()]
-    rows, counts = [], {"single-answer": 0, "margin": 0, "chosen-not-accepted": 0}
-    for text, g in frame.sort_values(["prompt", "item"], kind="stable").groupby("prompt", sort=True):
-        answers = g.drop_duplicates("completion")
-        if len(answers) < 2:
-            counts["single-answer"] += 1
-            continue
-        best = answers.sort_values(["rating", "item"], ascending=[False, True], kind="stable").iloc[0]
-        worst = answers.sort_values(["rating", "item"], ascending=[True, True], kind="stable").iloc[0]
-        if best["rating"] - worst["rating"] < min_margin:
-            counts["margin"] += 1
-            continue
-        if not accepts(best["labels"], accept):
+    # one sort per side instead of one per prompt: distinct answers per prompt, then the best and
+    # the worst of each (ties: the smallest item id)
+    frame = frame.sort_values(["prompt", "item"], kind="stable").drop_duplicates(["prompt", "completion"])
+    size = frame.groupby("prompt", sort=True).size()
+    best = frame.sort_values(["prompt", "rating", "item"], ascending=[True, False, True], kind="stable") \
+        .drop_duplicates("prompt").set_index("prompt")
+    worst = frame.sort_values(["prompt", "rating", "item"], ascending=[True, True, True], kind="stable") \
+        .drop_duplicates("prompt").set_index("prompt")
+    counts = {"single-answer": int((size < 2).sum()), "margin": 0, "chosen-not-accepted": 0}
+    prompts = size.index[size >= 2]
+    b, w = best.loc[prompts], worst.loc[prompts]
+    enough = (b["rating"].to_numpy(dtype=float) - w["rating"].to_numpy(dtype=float)) >= min_margin
+    counts["margin"] = int((~enough).sum())
+    rows = []
+    for text, bi, bc, br, bl, wi, wc, wr in zip(prompts[enough], b["item"][enough], b["completion"][enough],
+                                                  b["rating"][enough], b["labels"][enough], w["item"][enough],
+                                                  w["completion"][enough], w["rating"][enough]):
+        if not accepts(bl, accept):
             counts["chosen-not-accepted"] += 1
             continue
-        rows.append({"id": f"{best['item']}>{worst['item']}", "chosen_id": best["item"], "rejected_id": worst["item"],
-                     "prompt": _user(text), "chosen": _assistant(best["completion"]),
-                     "rejected": _assistant(worst["completion"]),
-                     "score_chosen": float(best["rating"]), "score_rejected": float(worst["rating"])})
+        rows.append({"id": f"{bi}>{wi}", "chosen_id": bi, "rejected_id": wi, "prompt": _user(text),
+                     "chosen": _assistant(bc), "rejected": _assistant(wc),
+                     "score_chosen": float(br), "score_rejected": float(wr)})
     return rows, {k: v for k, v in counts.items() if v}
 
 

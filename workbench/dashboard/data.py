@@ -44,7 +44,8 @@ from workbench.analytics import (
     to_reliability_data,
 )
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
-from workbench.analytics.drift import _value_codes, shift_vs_own_past_counts, shift_vs_team_counts, team_votes
+from workbench.analytics.drift import (_value_codes, open_alarms, shift_vs_own_past_counts, shift_vs_team_counts,
+                                      team_votes)
 from workbench.analytics.reliability import reliability_data_from_codes
 from workbench.errors import BadInput, WorkbenchError
 from workbench.store import HistoryStore
@@ -323,21 +324,6 @@ def _monitor(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = No
     except BadInput:
         return None, None
     return obs, monitor_gold_agreement(obs)
-
-
-def open_alarms(chart, obs: pd.DataFrame) -> pd.DataFrame:
-    """Annotators whose chart signalled in the latest round they have gold judgements in."""
-    if chart is None or chart.alarms.empty:
-        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
-    pts = chart.points.merge(obs[["annotator", "seq", "round"]], on=["annotator", "seq"], how="left")
-    last = pts.groupby("annotator")["round"].max()
-    al = pts[pts["alarm"]]
-    al = al[al["round"] == al["annotator"].map(last)]
-    if al.empty:
-        return pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
-    out = al.groupby("annotator").agg(round=("round", "max"), first_alarm_time=("time", "min"),
-                                      n_alarms=("alarm", "size")).reset_index()
-    return out
 
 
 def overview_view(source: Source) -> list[TaskOverview]:

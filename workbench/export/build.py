@@ -21,7 +21,7 @@ from typing import Sequence
 import pandas as pd
 
 from workbench.analytics.gate import GateResult, evaluate_gate
-from workbench.analytics.selection import REASONS, SelectionRules, select_items
+from workbench.analytics.selection import REASONS, SelectionRules, select_items, sorted_unique_lists
 from workbench.analytics.splits import holdout_split
 from workbench.analytics.training_formats import (FORMATS, dpo_rows, is_human_written, kto_rows, labels_rows,
                                                   provenance, sft_rows)
@@ -119,6 +119,29 @@ def _gate_summary(g: GateResult) -> dict:
             "failing_annotators": list(g.failing_annotators), "reasons": list(g.reasons)}
 
 
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def open_drift_alarms(store, task: Task) -> tuple[str, ...]:
+    """Annotators with an open drift alarm on their gold answers (the Drift page's CUSUM)."""
+    from workbench.analytics.drift import gold_observations, monitor_gold_agreement, open_alarms
+
+    gold = store.gold(task.name)
+    if gold.empty:
+        return ()
+    labels = store.tidy(task=task.name, gold_items_only=True)
+    labels = labels[labels["time"].notna()]
+    if labels.empty:
+        return ()
+    labels = labels.assign(value=labels["value"].map(_hashable),
+                           guideline_version=labels["guideline_version"].astype("float").fillna(-1).astype(int),
+                           round=labels["round"].astype("float").fillna(-1).astype(int))
+    g = gold[["item", "question", "value"]].assign(value=gold["value"].map(_hashable))
+    obs = gold_observations(labels, g)
+    return tuple(sorted(open_alarms(monitor_gold_agreement(obs), obs)["annotator"]))
+
+
 def decisive_questions(task: Task, fmt: str) -> tuple[str, ...]:
     """The questions whose final value an item needs for ``fmt``."""
     pol = task.export
@@ -185,7 +208,9 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     responses = responses.sort_values("round", kind="stable").drop_duplicates(["item", "annotator"], keep="last")
 
     pol = task.export
-    excluded = frozenset(latest_gate.failing_annotators) if latest_gate is not None else frozenset()
+    failing = tuple(latest_gate.failing_annotators) if latest_gate is not None else ()
+    drifting = open_drift_alarms(store, task)
+    excluded = frozenset(failing) | frozenset(drifting)
     decisive = decisive_questions(task, fmt)
     rules = SelectionRules(
         kinds={q.name: q.kind for q in task.questions}, decisive=decisive,
@@ -203,12 +228,12 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     if kept.empty:
         raise BadInput(_empty_message(task, fmt, sel.counts, len(items)))
     user_ids = dict(zip(responses["annotator"], responses["user_id"]))
-    rounds_by_item = responses.groupby("item")["round"].agg(lambda s: sorted(set(int(x) for x in s)))
+    rounds_by_item = sorted_unique_lists(responses["item"].to_numpy(), responses["round"].to_numpy())
     kept["fields"] = [content.at[i, "fields"] if i in content.index else {} for i in kept["item"]]
     kept["metadata"] = [content.at[i, "metadata"] if i in content.index else {} for i in kept["item"]]
     kept["rounds"] = [rounds_by_item.get(i, []) for i in kept["item"]]
     kept["annotators"] = [sorted(user_ids.get(a, a) for a in names) for names in kept["annotators"]]
-    prov = {row["item"]: provenance(row["metadata"], row) for row in kept.to_dict("records")}
+    kept_rows = {row["item"]: row for row in kept.to_dict("records")}
     human = {i: is_human_written(m, pol.holdout_sources) for i, m in zip(kept["item"], kept["metadata"])}
 
     format_counts: dict = {}
@@ -232,12 +257,12 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     for r in rows:
         members.append([r["chosen_id"], r["rejected_id"]] if fmt == "dpo" else [r["id"]])
         if fmt == "dpo":
-            r["provenance_chosen"] = prov[r["chosen_id"]]
-            r["provenance_rejected"] = prov[r["rejected_id"]]
+            r["provenance_chosen"] = _provenance(kept_rows[r["chosen_id"]])
+            r["provenance_rejected"] = _provenance(kept_rows[r["rejected_id"]])
             r["labels_chosen"] = labels_of[r["chosen_id"]]
             r["labels_rejected"] = labels_of[r["rejected_id"]]
         else:
-            r["provenance"] = prov[r["id"]]
+            r["provenance"] = _provenance(kept_rows[r["id"]])
             if fmt != "labels":
                 r["labels"] = labels_of[r["id"]]
 
@@ -282,6 +307,8 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                   "min_item_agreement": pol.min_item_agreement, "decisive_questions": list(decisive),
                   "accept": [[q, op, list(v)] for q, op, v in pol.accept], "rank_by": pol.rank_by,
                   "min_margin": pol.min_margin, "excluded_annotators": sorted(user_ids.get(a, a) for a in excluded),
+                  "excluded_by_gate": sorted(user_ids.get(a, a) for a in failing),
+                  "excluded_by_drift_alarm": sorted(user_ids.get(a, a) for a in drifting),
                   "superseded_guidelines_excluded": sorted(rules.superseded_guidelines),
                   "holdout": request.holdout, "seed": request.seed,
                   "holdout_sources": {p: list(v) for p, v in pol.holdout_sources} or "candidate metadata"},
@@ -293,6 +320,10 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         "writer": {"pyarrow": _version("pyarrow")},
     }
     return ExportPlan(task=task.name, format=fmt, splits=splits, manifest=manifest, holdout_keys=sorted(held_keys))
+
+
+def _provenance(row: dict) -> dict:
+    return provenance(row["metadata"], row)
 
 
 def _version(package: str) -> str:
