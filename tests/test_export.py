@@ -351,3 +351,17 @@ def test_an_annotator_with_an_open_drift_alarm_is_left_out(store_url, home, tmp_
     rows = pq.read_table(tmp_path / "o" / "data" / "train-00000-of-00001.parquet").to_pylist()
     assert rows and all(ben not in r["provenance"]["annotators"] for r in rows)
     assert all(r["provenance"]["n_answers"] == len(r["provenance"]["annotators"]) for r in rows)
+
+
+def test_demo_export_in_one_command(home, tmp_path, monkeypatch):
+    """What the README shows after `make up`: the demo history exported, verified, loaded."""
+    import datasets
+
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_DEMO_DB", str(tmp_path / "demo.db"))
+    res = run("export", TASK, "--demo")
+    folder = Path(res.output.split(" to ", 1)[1].splitlines()[0])
+    assert "OK" in run("export", "verify", folder).output
+    ds = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "hf-cache"))
+    assert ds["train"].num_rows > 50
+    res = run("export", TASK, "--demo", "--store", "sqlite:///x.db", code=2)
+    assert "choose one" in res.output

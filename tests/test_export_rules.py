@@ -259,3 +259,12 @@ def test_diff_names_relabelled_and_moved_rows():
     d = compare_exports(a, b)
     assert (d.relabelled, d.moved, d.unchanged, d.added, d.removed) == (["y"], ["w"], 1, [], [])
     assert d.label_shift["q"] == {"1": [1, 1], "2": [1, 0], "3": [1, 1], "5": [0, 1]}
+
+
+def test_tie_rules_per_question():
+    df = _answers([("a", "x", "s", "unsafe"), ("a", "y", "s", "safe"), ("a", "x", "q", 3), ("a", "y", "q", 4)])
+    out = final_labels(df, {"s": "label", "q": "rating"}, tie={"s": "highest", "q": "lowest"},
+                       orders={"s": ["safe", "needs-caveat", "unsafe"]}).set_index("question")
+    assert out.loc["s", "value"] == "unsafe" and out.loc["q", "value"] == 3
+    with pytest.raises(BadInput, match="tie.q: 'up'"):
+        final_labels(df, {"s": "label", "q": "rating"}, tie={"q": "up"})

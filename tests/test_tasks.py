@@ -498,3 +498,52 @@ def test_project_dir_fallback_to_the_checkout_is_said_once_on_stderr(tmp_path, m
     monkeypatch.setenv("WORKBENCH_PROJECT_DIR", str(other))
     assert tasks_mod.project_dir() == other.resolve()
     assert capsys.readouterr().err == ""
+
+
+EXPORT = """\
+export:
+  prompt: text
+  completion: answer
+  accept:
+    quality: {min: 4}
+    safety: [safe]
+    issues: {none_of: [wrong]}
+  rank_by: quality
+  tie: {safety: highest, default: lowest}
+  holdout_sources: {}
+"""
+
+EXPORT_CASES = [
+    ("prompt not a field", lambda t: t.replace("prompt: text", "prompt: body"), "export.prompt", "prompt: body",
+     ["'body'", "text, answer"]),
+    ("accept unknown answer", lambda t: t.replace("safety: [safe]", "safety: [sfe]"), "export.accept.safety",
+     "safety: [sfe]", ["'sfe'", "safe, needs-caveat, unsafe"]),
+    ("accept on a text question", lambda t: t.replace("    safety: [safe]\n", "    safety: [safe]\n    note: [x]\n"),
+     "export.accept.note", "note: [x]", ["text question"]),
+    ("min on a label", lambda t: t.replace("safety: [safe]", "safety: {min: 2}"), "export.accept.safety.min",
+     "safety: {min: 2}", ["rating question"]),
+    ("rank_by a label", lambda t: t.replace("rank_by: quality", "rank_by: safety"), "export.rank_by",
+     "rank_by: safety", ["'safety'", "ratings: quality"]),
+    ("bad tie rule", lambda t: t.replace("safety: highest", "safety: coin"), "export.tie.safety", "tie:",
+     ["'coin'", "drop, lowest, highest"]),
+    ("misspelt key", lambda t: t.replace("rank_by:", "rankby:"), "export.rankby", "rankby:", ["unknown key"]),
+]
+
+
+def test_export_section_loads_with_per_question_tie_rules(tmp_path):
+    task = load_task(project(tmp_path, VALID + EXPORT))
+    assert task.export.prompt == "text" and task.export.completion == "answer"
+    assert task.export.accept == (("quality", "min", (4,)), ("safety", "in", ("safe",)),
+                                  ("issues", "none_of", ("wrong",)))
+    assert dict(task.export.tie) == {"quality": "lowest", "safety": "highest", "issues": "lowest"}
+
+
+@pytest.mark.parametrize("case", EXPORT_CASES, ids=[c[0] for c in EXPORT_CASES])
+def test_export_section_problems_name_line_field_and_value(tmp_path, case):
+    _, edit, field, marker, words = case
+    text = edit(VALID + EXPORT)
+    problems = problems_for(tmp_path, text)
+    p = only(problems, field)
+    assert p.line == line_of(text, marker)
+    for w in words:
+        assert w in p.message, (w, str(p))

@@ -235,7 +235,7 @@ class ExportPolicy:
     rank_by: str | None = None
     min_margin: float = 1.0
     aggregation: str = "majority"
-    tie: str = "drop"
+    tie: str | tuple[tuple[str, str], ...] = "drop"  # one rule, or (question, rule) pairs
     min_answers: int = 1
     min_item_agreement: float = 0.0
     holdout_sources: tuple[tuple[str, tuple], ...] = ()
@@ -980,12 +980,30 @@ def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: 
             out["rank_by"] = q.name
     if "min_margin" in ed:
         out["min_margin"] = float(_number(doc, ed, "min_margin", p, 1.0, lo=0))
-    for key, allowed_values in (("aggregation", ("majority", "dawid-skene")), ("tie", ("drop", "lowest", "highest"))):
-        if key in ed:
-            if ed[key] not in allowed_values:
-                doc.add(p + (key,), f"{ed[key]!r} is not one of {', '.join(allowed_values)}")
-            else:
-                out[key] = ed[key]
+    if "aggregation" in ed:
+        if ed["aggregation"] not in ("majority", "dawid-skene"):
+            doc.add(p + ("aggregation",), f"{ed['aggregation']!r} is not one of majority, dawid-skene")
+        else:
+            out["aggregation"] = ed["aggregation"]
+    rules = ("drop", "lowest", "highest")
+    if "tie" in ed:
+        td = ed["tie"]
+        if isinstance(td, dict):
+            pairs = []
+            for qname, rule in td.items():
+                if qname != "default" and qname not in by_name:
+                    doc.add(p + ("tie", qname), f"no question named {qname!r} (questions: {', '.join(by_name)})")
+                elif rule not in rules:
+                    doc.add(p + ("tie", qname), f"{rule!r} is not one of {', '.join(rules)}")
+                else:
+                    pairs.append((qname, rule))
+            default = dict(pairs).pop("default", "drop")
+            out["tie"] = tuple((q.name, dict(pairs).get(q.name, default)) for q in questions
+                               if q.kind in ("label", "rating", "multi_label"))
+        elif td not in rules:
+            doc.add(p + ("tie",), f"{td!r} is not one of {', '.join(rules)}, nor a mapping of question -> rule")
+        else:
+            out["tie"] = td
     if "min_answers" in ed:
         out["min_answers"] = int(_number(doc, ed, "min_answers", p, 1, integer=True, lo=1))
     if "min_item_agreement" in ed:

@@ -79,8 +79,9 @@ def _check(answers: pd.DataFrame, kinds: Mapping[str, str], aggregation: str, ti
         raise BadInput(f"answers: missing columns {missing!r} (need item, annotator, question, value)")
     if aggregation not in AGGREGATIONS:
         raise BadInput(f"aggregation: {aggregation!r} is not one of {', '.join(AGGREGATIONS)}")
-    if tie not in TIE_RULES:
-        raise BadInput(f"tie: {tie!r} is not one of {', '.join(TIE_RULES)}")
+    for q, rule in (tie.items() if isinstance(tie, Mapping) else [("", tie)]):
+        if rule not in TIE_RULES:
+            raise BadInput(f"tie{'.' + q if q else ''}: {rule!r} is not one of {', '.join(TIE_RULES)}")
     unknown = sorted(set(answers["question"].unique()) - set(kinds))
     if unknown:
         raise BadInput(f"answers: questions {unknown!r} have no kind (known: {sorted(kinds)!r})")
@@ -187,7 +188,7 @@ def final_labels(
     gold: pd.DataFrame | None = None,
     *,
     aggregation: str = "majority",
-    tie: str = "drop",
+    tie: str | Mapping[str, str] = "drop",
     orders: Mapping[str, Sequence] | None = None,
     seed: int = 0,
     n_iter: int = 100,
@@ -206,7 +207,8 @@ def final_labels(
         Gold rows (``item, question, value, kind``); only ``kind == "adjudicated"`` rows set final
         values here (expert gold items are the export's to leave out).
     aggregation : {"majority", "dawid-skene"}
-    tie : {"drop", "lowest", "highest"}
+    tie : {"drop", "lowest", "highest"} or mapping
+        One rule for every question, or question -> rule (questions not in the mapping: ``"drop"``).
     orders : mapping, optional
         Question name -> its answers in order (label order of the task), for the tie rule.
     seed, n_iter : int
@@ -223,6 +225,7 @@ def final_labels(
     parts = []
     for question, sub in answers.groupby("question", sort=True):
         kind = kinds[question]
+        rule = tie.get(question, "drop") if isinstance(tie, Mapping) else tie
         item_codes, items = pd.factorize(sub["item"], sort=False)
         n_items = len(items)
         is_tie = np.zeros(n_items, dtype=bool)
@@ -232,11 +235,11 @@ def final_labels(
             method = "dawid-skene"
         elif kind in SINGLE_CHOICE:
             value, conf, n, is_tie = _single_majority(item_codes, n_items, sub["value"].reset_index(drop=True),
-                                                      orders.get(question), kind, tie)
+                                                      orders.get(question), kind, rule)
             method = "majority"
         elif kind in MULTI_CHOICE:
             value, conf, n, is_tie = _multi_majority(item_codes, n_items, sub["value"].reset_index(drop=True),
-                                                     orders.get(question), tie)
+                                                     orders.get(question), rule)
             method = "majority"
         else:
             n = np.bincount(item_codes, minlength=n_items)

@@ -62,7 +62,7 @@ class SelectionRules:
     decisive: tuple[str, ...] = ()
     orders: Mapping[str, Sequence] = field(default_factory=dict)
     aggregation: str = "majority"
-    tie: str = "drop"
+    tie: str | Mapping[str, str] = "drop"
     min_answers: int = 1
     min_item_agreement: float = 0.0
     excluded_annotators: frozenset = frozenset()

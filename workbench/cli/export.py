@@ -65,9 +65,11 @@ def _split_rounds(value: str) -> tuple[str, ...]:
 @click.option("--exclude-superseded", is_flag=True,
               help="Leave out answers given under the guideline versions the task marks superseded.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.option("--demo", is_flag=True,
+              help="Export the demo history (what `workbench dashboard --demo` shows) instead of the project's store.")
 @common.STORE_OPTION
 def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, output: Path | None,
-         sign_key: Path | None, force_reason: str | None, exclude_superseded: bool, as_json: bool,
+         sign_key: Path | None, force_reason: str | None, exclude_superseded: bool, as_json: bool, demo: bool,
          store_url: str | None) -> None:
     """Export TASK's accepted labels as a Hugging Face dataset folder (Parquet, card, manifest).
 
@@ -87,7 +89,15 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
 
         signer = signing.folder_signer(sign_key)
     task = common.task(task_name)
-    store = HistoryStore(store_url)
+    if demo:
+        if store_url:
+            raise BadInput("--demo and --store: choose one (--demo reads the demo history's own store)")
+        from workbench.dashboard.demo_history import demo_store_path, fill_demo_store
+
+        store = HistoryStore(f"sqlite:///{demo_store_path()}")
+        fill_demo_store(store)
+    else:
+        store = HistoryStore(store_url)
     request = ExportRequest(format=fmt, rounds=_split_rounds(rounds), holdout=holdout, seed=seed,
                             exclude_superseded=exclude_superseded, force_reason=force_reason,
                             previous_holdout=registry.holdout_keys(task.name))

@@ -85,10 +85,9 @@ def project_source() -> Source:
 
 def demo_source() -> Source:
     """The demo history, in its own SQLite store under the Workbench home (filled on first use)."""
-    from workbench import config
+    from workbench.dashboard.demo_history import demo_store_path
 
-    path = Path(os.environ.get("WORKBENCH_DASHBOARD_DEMO_DB") or config.home() / "dashboard" / "demo-history.db")
-    return Source(f"sqlite:///{path}", demo=True)
+    return Source(f"sqlite:///{demo_store_path()}", demo=True)
 
 
 @st.cache_resource(show_spinner=False)

@@ -22,7 +22,9 @@ What the demo history holds (task ``medical-qa-rating``, annotators ``ana``, ``b
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -81,32 +83,68 @@ def _judge_suggestions(records, round_no: int, rng: np.random.Generator) -> list
     return out
 
 
+def demo_store_path() -> Path:
+    """Where the demo history lives: its own SQLite file under the Workbench home
+    (``WORKBENCH_DASHBOARD_DEMO_DB`` overrides); ``workbench dashboard --demo`` and
+    ``workbench export --demo`` read it."""
+    from workbench import config
+
+    return Path(os.environ.get("WORKBENCH_DASHBOARD_DEMO_DB") or config.home() / "dashboard" / "demo-history.db")
+
+
+def _round_items(spec: dict, calibration: list, production: list) -> tuple[list, str | None]:
+    """The records of one demo round and its inconsistent annotator."""
+    n = spec["round"]
+    if spec["kind"] == "calibration":
+        return calibration, "chloe"
+    if spec["kind"] == "recalibration":
+        return calibration, None
+    k = n - 3
+    regular = production[k * PER_ROUND:(k + 1) * PER_ROUND]
+    gold = [calibration[(k * GOLD_PER_ROUND + j) % len(calibration)] for j in range(GOLD_PER_ROUND)]
+    return regular + gold, DRIFTING if n >= DRIFT_FROM_ROUND else None
+
+
+def _record_rows(spec: dict, items) -> list[RecordRow]:
+    end = START + dt.timedelta(weeks=spec["round"])
+    return [RecordRow(record_id=_uid("record", spec["dataset"], rec.id), item=rec.id, fields=dict(rec.fields),
+                      metadata=dict(rec.metadata), status="completed", updated_at=end) for rec in items]
+
+
+def _backfill_records(store: HistoryStore, calibration: list, production: list) -> bool:
+    """A demo store written before record content was stored gets its records' fields and metadata."""
+    have = store.record_counts()
+    wrote = False
+    for spec in demo_rounds():
+        if spec["dataset_id"] in have:
+            continue
+        items, _ = _round_items(spec, calibration, production)
+        store.write_dataset_sync(dataset_id=spec["dataset_id"], name=spec["dataset"], workspace=DEMO_WORKSPACE,
+                                 responses=[], suggestions=[], watermark=START + dt.timedelta(weeks=spec["round"]),
+                                 activity=(START + dt.timedelta(weeks=spec["round"])).isoformat(),
+                                 records=_record_rows(spec, items))
+        wrote = True
+    return wrote
+
+
 def fill_demo_store(store: HistoryStore) -> bool:
-    """Write the demo history into ``store`` unless the demo task already has rounds there.
+    """Write the demo history into ``store`` unless the demo task already has rounds there (a demo
+    store from before record content was stored gets the records' fields and metadata).
 
     Returns True when something was written. Deterministic: the same store content every time.
     """
-    if not store.rounds(DEMO_TASK).empty:
-        return False
     records = demo_data.generate_records(N_RECORDS, seed=DEMO_SEED)
     calibration = demo_data.select_calibration_items(records, N_CALIBRATION, seed=DEMO_SEED)
     cal_ids = {r.id for r in calibration}
     production = [r for r in records if r.id not in cal_ids]
+    if not store.rounds(DEMO_TASK).empty:
+        return _backfill_records(store, calibration, production)
     rng = np.random.default_rng(DEMO_SEED)
     user_ids = {a: _uid("user", a) for a in DEMO_ANNOTATORS}
 
     for spec in demo_rounds():
         n = spec["round"]
-        if spec["kind"] == "calibration":
-            items, inconsistent = calibration, "chloe"
-        elif spec["kind"] == "recalibration":
-            items, inconsistent = calibration, None
-        else:
-            k = n - 3
-            regular = production[k * PER_ROUND:(k + 1) * PER_ROUND]
-            gold = [calibration[(k * GOLD_PER_ROUND + j) % len(calibration)] for j in range(GOLD_PER_ROUND)]
-            items = regular + gold
-            inconsistent = DRIFTING if n >= DRIFT_FROM_ROUND else None
+        items, inconsistent = _round_items(spec, calibration, production)
         sim = demo_data.simulate_calibration_responses(
             items, annotators=DEMO_ANNOTATORS, inconsistent=inconsistent, seed=DEMO_SEED,
             round=n, guideline_version=spec["guideline_version"],
@@ -133,8 +171,7 @@ def fill_demo_store(store: HistoryStore) -> bool:
                     score=score, agent=DEMO_JUDGE, type="model",
                     updated_at=spec["created_at"] + dt.timedelta(minutes=5)))
         end = START + dt.timedelta(weeks=n)
-        contents = [RecordRow(record_id=_uid("record", spec["dataset"], rec.id), item=rec.id, fields=dict(rec.fields),
-                              metadata=dict(rec.metadata), status="completed", updated_at=end) for rec in items]
+        contents = _record_rows(spec, items)
         store.write_dataset_sync(dataset_id=spec["dataset_id"], name=spec["dataset"], workspace=DEMO_WORKSPACE,
                                  responses=rows, suggestions=suggestions, watermark=end, activity=end.isoformat(),
                                  records=contents)

@@ -215,7 +215,8 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     rules = SelectionRules(
         kinds={q.name: q.kind for q in task.questions}, decisive=decisive,
         orders={q.name: list(q.categories) for q in task.questions if q.kind in AGGREGATED_KINDS},
-        aggregation=pol.aggregation, tie=pol.tie, min_answers=pol.min_answers,
+        aggregation=pol.aggregation, tie=dict(pol.tie) if isinstance(pol.tie, tuple) else pol.tie,
+        min_answers=pol.min_answers,
         min_item_agreement=pol.min_item_agreement, excluded_annotators=excluded,
         superseded_guidelines=frozenset(pol.superseded_guidelines) if request.exclude_superseded else frozenset(),
         calibration_items=calibration_items, seed=request.seed)
@@ -303,7 +304,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         "calibration": [_gate_summary(g) for g in gates],
         "gate_passed": bool(latest_gate is not None and latest_gate.passed),
         "forced_reason": request.force_reason if not (latest_gate is not None and latest_gate.passed) else None,
-        "rules": {"aggregation": pol.aggregation, "tie": pol.tie, "min_answers": pol.min_answers,
+        "rules": {"aggregation": pol.aggregation, "tie": dict(pol.tie) if isinstance(pol.tie, tuple) else pol.tie, "min_answers": pol.min_answers,
                   "min_item_agreement": pol.min_item_agreement, "decisive_questions": list(decisive),
                   "accept": [[q, op, list(v)] for q, op, v in pol.accept], "rank_by": pol.rank_by,
                   "min_margin": pol.min_margin, "excluded_annotators": sorted(user_ids.get(a, a) for a in excluded),
