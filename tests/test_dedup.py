@@ -422,7 +422,7 @@ def _one_row_at_a_time(x, n, near, home, priority, threshold):
         for c in near[i]:
             rows = kept_by_cluster.get(int(c), [])
             if rows:
-                sims = x[rows] @ x[i]
+                sims = (x[rows].astype(np.float64) @ x[i].astype(np.float64)).astype(np.float32)
                 j = int(np.argmax(sims))
                 if sims[j] > best_sim:
                     best_sim, best_row = float(sims[j]), rows[j]

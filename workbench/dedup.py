@@ -513,6 +513,14 @@ def minhash_matches(
 # --------------------------------------------------------------------------------------------
 
 
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b.T`` of unit rows, summed in float64 and rounded to float32. A float32 matrix
+    product rounds differently at different positions of its kernel's tiles (so two identical
+    rows can get cosines one ulp apart, and a tie becomes a win depending on the CPU); float64
+    sums rounded to float32 give the same cosine for the same pair of rows wherever it sits."""
+    return (a.astype(np.float64) @ b.astype(np.float64).T).astype(np.float32)
+
+
 def semantic_matches(
     embeddings: np.ndarray,
     priority: np.ndarray,
@@ -617,7 +625,7 @@ def semantic_matches(
                 continue
             pos = by_cluster[a:z]
             r, q = pos // p, pos % p
-            sims = x[block[r]] @ kept_vecs[lo:hi].T
+            sims = _cosines(x[block[r]], kept_vecs[lo:hi])
             j = np.argmax(sims, axis=1)
             best[r, q] = sims[np.arange(len(r)), j]
             best_row[r, q] = kept_rows[lo + j]
@@ -625,7 +633,7 @@ def semantic_matches(
         pre_sim = best[np.arange(b), q_best]
         pre_row = best_row[np.arange(b), q_best]
         # 2. within the block: pairs (i, j), j before i, j's home probed by i, cosine >= threshold
-        sims = x[block] @ x[block].T
+        sims = _cosines(x[block], x[block])
         ii, jj = np.nonzero(np.tril(sims >= threshold, -1))
         probe = np.argmax(near_b[ii] == home[block[jj]][:, None], axis=1)
         member = near_b[ii, probe] == home[block[jj]]

@@ -979,22 +979,35 @@ class HistoryStore:
         df["round"] = df["round"].astype("Int64")
         return df
 
-    def latest_responses(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """The current state of every response (no answers): columns ``dataset_id, record_id, item,
-        user_id, annotator, status, guideline_version``, ordered by dataset, record and user. A
+    LATEST_RESPONSE_COLUMNS = ("dataset_id", "record_id", "item", "user_id", "annotator", "status", "guideline_version")
+
+    def latest_responses(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None,
+                         columns: Sequence[str] = LATEST_RESPONSE_COLUMNS) -> pd.DataFrame:
+        """The current state of every response (no answers): ``columns`` of
+        :attr:`LATEST_RESPONSE_COLUMNS`, in the store's key order (dataset, record, user). A
         discarded response with no values is here (the tidy table has no row for it)."""
+        bad = [c for c in columns if c not in self.LATEST_RESPONSE_COLUMNS]
+        if bad or not columns:
+            raise BadInput(f"columns: {bad or list(columns)!r} are not among {', '.join(self.LATEST_RESPONSE_COLUMNS)}")
         lt = response_latest_t
-        q = sa.select(lt.c.dataset_id, lt.c.record_id, lt.c.item, lt.c.user_id, lt.c.annotator, lt.c.status,
-                      lt.c.guideline_version)
+        q = sa.select(*[lt.c[c] for c in columns]).order_by(lt.c.dataset_id, lt.c.record_id, lt.c.user_id)
         ids = self._dataset_ids(task=task, round=None, dataset=dataset)
         if ids is not None:
             q = q.where(lt.c.dataset_id.in_(ids))
-        cols = ["dataset_id", "record_id", "item", "user_id", "annotator", "status", "guideline_version"]
         with self.engine.connect() as conn:
-            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=cols)
-        df = df.sort_values(["dataset_id", "record_id", "user_id"], kind="stable", ignore_index=True)
-        df["guideline_version"] = df["guideline_version"].astype("Int64")
+            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=list(columns))
+        if "guideline_version" in df.columns:
+            df["guideline_version"] = df["guideline_version"].astype("Int64")
         return df
+
+    def item_ids(self, *, dataset: str | Sequence[str]) -> set[str]:
+        """Every item with a stored record or response in these datasets (names or ids)."""
+        ids = self._dataset_ids(task=None, round=None, dataset=dataset) or []
+        rt, lt = record_versions_t, response_latest_t
+        with self.engine.connect() as conn:
+            out = {r[0] for r in conn.execute(sa.select(rt.c.item).where(rt.c.dataset_id.in_(ids)).distinct())}
+            out |= {r[0] for r in conn.execute(sa.select(lt.c.item).where(lt.c.dataset_id.in_(ids)).distinct())}
+        return out
 
     def record_counts(self) -> dict[str, int]:
         """Records with stored content, per dataset id (sync reads a dataset whole while it has none)."""

@@ -101,16 +101,34 @@ def _reason_frame(items, reason: str, question: str = "") -> pd.DataFrame:
 
 
 def sorted_unique_lists(keys: np.ndarray, values: np.ndarray) -> dict:
-    """key -> sorted list of its distinct values (one sort, no per-group Python lambda)."""
+    """key -> sorted list of its distinct values, with integer codes and one ``numpy.unique``
+    (no per-group Python lambda, no sort of strings).
+
+    >>> sorted_unique_lists(np.array(["b", "a", "b", "b"]), np.array([2, 1, 1, 2]))
+    {'b': [1, 2], 'a': [1]}
+    """
     if len(keys) == 0:
         return {}
-    frame = pd.DataFrame({"k": keys, "v": values}).drop_duplicates().sort_values(["k", "v"], kind="stable")
-    k = frame["k"].to_numpy()
-    v = frame["v"].to_numpy()
+    kc, ku = pd.factorize(pd.Series(keys, copy=False), sort=False)
+    vc, vu = pd.factorize(pd.Series(values, copy=False), sort=True)
+    width = max(len(vu), 1)
+    pairs = np.unique(kc.astype(np.int64) * width + vc)
+    k, v = pairs // width, pairs % width
     cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
     starts = np.concatenate([[0], cuts])
-    return {k[s]: [x.item() if isinstance(x, np.generic) else x for x in chunk]
-            for s, chunk in zip(starts, np.split(v, cuts))}
+    plain = [x.item() if isinstance(x, np.generic) else x for x in vu]
+    keys_plain = list(ku)
+    return {keys_plain[k[s]]: [plain[j] for j in chunk.tolist()] for s, chunk in zip(starts, np.split(v, cuts))}
+
+
+def _pairs_in(items: pd.Series, annotators: pd.Series, keep_items: pd.Series, keep_annotators: pd.Series) -> np.ndarray:
+    """Which (item, annotator) rows of the first pair of columns are among the second's: integer
+    codes over both and ``numpy.isin`` (a MultiIndex of a million string pairs is slow)."""
+    n = len(items)
+    ic, _ = pd.factorize(pd.concat([items, keep_items], ignore_index=True), sort=False)
+    ac, au = pd.factorize(pd.concat([annotators, keep_annotators], ignore_index=True), sort=False)
+    code = ic.astype(np.int64) * max(len(au), 1) + ac
+    return np.isin(code[:n], code[n:])
 
 
 def select_items(items: Sequence[str] | pd.Series, responses: pd.DataFrame, answers: pd.DataFrame,
@@ -165,9 +183,8 @@ def select_items(items: Sequence[str] | pd.Series, responses: pd.DataFrame, answ
     n_use = usable["item"].value_counts().reindex(remaining, fill_value=0).to_numpy()
     drop(n_use < rules.min_answers, "too-few-answers")
 
-    keep_pairs = pd.MultiIndex.from_frame(usable[["item", "annotator"]])
     ans = answers[answers["item"].isin(remaining)]
-    ans = ans[pd.MultiIndex.from_frame(ans[["item", "annotator"]]).isin(keep_pairs)]
+    ans = ans[_pairs_in(ans["item"], ans["annotator"], usable["item"], usable["annotator"])]
     final = final_labels(ans[["item", "annotator", "question", "value"]], rules.kinds, gold,
                          aggregation=rules.aggregation, tie=rules.tie, orders=rules.orders, seed=rules.seed)
     final = final[final["item"].isin(remaining)]
@@ -201,30 +218,33 @@ def select_items(items: Sequence[str] | pd.Series, responses: pd.DataFrame, answ
 
 def _kept_table(remaining: pd.Index, final: pd.DataFrame, usable: pd.DataFrame, rules: SelectionRules) -> pd.DataFrame:
     """One row per kept item with its labels, confidences and provenance of the answers."""
-    final = final[final["item"].isin(remaining)]
     order = sorted(remaining)
-    labels: dict = {i: {} for i in order}
-    conf: dict = {i: {} for i in order}
-    adjudicated: dict = dict.fromkeys(order, False)
-    for it, q, v, c, m in zip(final["item"], final["question"], final["value"], final["confidence"], final["method"]):
-        if rules.kinds.get(q) in ("text", "ranking", "span"):
-            continue
-        labels[it][q] = v
-        conf[it][q] = None if c is None or (isinstance(c, float) and np.isnan(c)) else float(c)
-        if m == "adjudicated":
-            adjudicated[it] = True
+    pos = {item: i for i, item in enumerate(order)}
+    labels: list = [{} for _ in order]
+    conf: list = [{} for _ in order]
+    adjudicated = np.zeros(len(order), dtype=bool)
+    final = final[final["item"].isin(remaining) & ~final["question"].map(
+        lambda q: rules.kinds.get(q) in ("text", "ranking", "span"))]
+    rows = final["item"].map(pos).to_numpy()
+    confidence = final["confidence"].to_numpy(dtype=float)
+    for r, q, v, c in zip(rows.tolist(), final["question"].tolist(), final["value"].tolist(), confidence.tolist()):
+        labels[r][q] = v
+        conf[r][q] = None if c != c else c  # NaN -> None
+    adjudicated[rows[(final["method"] == "adjudicated").to_numpy()]] = True
     use = usable[usable["item"].isin(remaining)]
-    annotators = sorted_unique_lists(use["item"].to_numpy(), use["annotator"].to_numpy())
-    versions = sorted_unique_lists(use["item"].to_numpy(), use["guideline_version"].fillna(-1).astype(int).to_numpy())
+    item_arr = use["item"].to_numpy()
+    annotators = sorted_unique_lists(item_arr, use["annotator"].to_numpy())
+    versions = sorted_unique_lists(item_arr, use["guideline_version"].astype("float").fillna(-1).astype(int).to_numpy())
     n = use["item"].value_counts()
-    agreement = [min([conf[i][q] for q in rules.decisive if conf[i].get(q) is not None], default=1.0) for i in order]
+    decisive = rules.decisive
+    agreement = [min([c[q] for q in decisive if c.get(q) is not None], default=1.0) for c in conf]
     return pd.DataFrame({
         "item": order,
-        "labels": [labels[i] for i in order],
-        "confidence": [conf[i] for i in order],
+        "labels": labels,
+        "confidence": conf,
         "agreement": agreement,
-        "n_answers": [int(n.get(i, 0)) for i in order],
+        "n_answers": n.reindex(order, fill_value=0).to_numpy(dtype=np.int64),
         "annotators": [annotators.get(i, []) for i in order],
         "guideline_versions": [[v for v in versions.get(i, []) if v >= 0] for i in order],
-        "adjudicated": [adjudicated[i] for i in order],
+        "adjudicated": adjudicated,
     })

@@ -193,19 +193,22 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                               "(recorded in the manifest)")
     ids = list(chosen["dataset_id"])
     records = store.records(dataset=ids)
-    responses = store.latest_responses(dataset=ids)
+    responses = store.latest_responses(dataset=ids, columns=("dataset_id", "item", "user_id", "annotator", "status",
+                                                             "guideline_version"))
     if len(responses) and records.empty:
         raise BadInput(f"the history store has responses but no record content for {', '.join(chosen['dataset'])}: "
                        "run `workbench sync` (this version of Workbench stores fields and metadata)")
     cal_ids = list(all_rounds.loc[all_rounds["kind"].isin(CALIBRATION_KINDS), "dataset_id"])
-    calibration_items = frozenset(store.latest_responses(dataset=cal_ids)["item"]) | frozenset(
-        store.records(dataset=cal_ids)["item"]) if cal_ids else frozenset()
+    calibration_items = frozenset(store.item_ids(dataset=cal_ids)) if cal_ids else frozenset()
     answers = store.tidy(task=task.name, dataset=ids, columns=["item", "annotator", "question", "value", "round"])
-    # an item answered by one annotator in two rounds: the later round's answer is current
-    answers = answers.sort_values("round", kind="stable").drop_duplicates(["item", "annotator", "question"], keep="last")
     round_of = dict(zip(chosen["dataset_id"], chosen["round"].astype(int)))
     responses = responses.assign(round=responses["dataset_id"].map(round_of))
-    responses = responses.sort_values("round", kind="stable").drop_duplicates(["item", "annotator"], keep="last")
+    records = records.assign(round=records["dataset_id"].map(round_of))
+    several_rounds = bool(records["item"].duplicated().any())
+    if several_rounds:  # an item answered by one annotator in two rounds: the later round's answer is current
+        answers = answers.sort_values("round", kind="stable").drop_duplicates(["item", "annotator", "question"],
+                                                                               keep="last")
+        responses = responses.sort_values("round", kind="stable").drop_duplicates(["item", "annotator"], keep="last")
 
     pol = task.export
     failing = tuple(latest_gate.failing_annotators) if latest_gate is not None else ()
@@ -220,21 +223,30 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         min_item_agreement=pol.min_item_agreement, excluded_annotators=excluded,
         superseded_guidelines=frozenset(pol.superseded_guidelines) if request.exclude_superseded else frozenset(),
         calibration_items=calibration_items, seed=request.seed)
-    items = records.drop_duplicates("item", keep="last")["item"] if len(records) else responses["item"].drop_duplicates()
+    items = records["item"].drop_duplicates() if len(records) else responses["item"].drop_duplicates()
     sel = select_items(items, responses, answers, store.gold(task.name), rules=rules)
 
     # join each kept item with its record content (the latest round's record) and provenance
-    content = records.sort_values("round", kind="stable").drop_duplicates("item", keep="last").set_index("item")
+    by_round = records.sort_values("round", kind="stable") if several_rounds else records
+    fields_by_item = dict(zip(by_round["item"], by_round["fields"]))  # the latest round's record wins
+    metadata_by_item = dict(zip(by_round["item"], by_round["metadata"]))
     kept = sel.items.copy()
     if kept.empty:
         raise BadInput(_empty_message(task, fmt, sel.counts, len(items)))
     user_ids = dict(zip(responses["annotator"], responses["user_id"]))
     rounds_by_item = sorted_unique_lists(responses["item"].to_numpy(), responses["round"].to_numpy())
-    kept["fields"] = [content.at[i, "fields"] if i in content.index else {} for i in kept["item"]]
-    kept["metadata"] = [content.at[i, "metadata"] if i in content.index else {} for i in kept["item"]]
+    kept["fields"] = [fields_by_item.get(i, {}) for i in kept["item"]]
+    kept["metadata"] = [metadata_by_item.get(i, {}) for i in kept["item"]]
     kept["rounds"] = [rounds_by_item.get(i, []) for i in kept["item"]]
     kept["annotators"] = [sorted(user_ids.get(a, a) for a in names) for names in kept["annotators"]]
-    kept_rows = {row["item"]: row for row in kept.to_dict("records")}
+    position = {item: i for i, item in enumerate(kept["item"])}
+    columns = {c: kept[c].tolist() for c in ("metadata", "annotators", "guideline_versions", "rounds", "n_answers",
+                                              "agreement", "adjudicated")}
+
+    def _provenance(item: str) -> dict:
+        i = position[item]
+        return provenance(columns["metadata"][i], {c: v[i] for c, v in columns.items()})
+
     human = {i: is_human_written(m, pol.holdout_sources) for i, m in zip(kept["item"], kept["metadata"])}
 
     format_counts: dict = {}
@@ -258,12 +270,12 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     for r in rows:
         members.append([r["chosen_id"], r["rejected_id"]] if fmt == "dpo" else [r["id"]])
         if fmt == "dpo":
-            r["provenance_chosen"] = _provenance(kept_rows[r["chosen_id"]])
-            r["provenance_rejected"] = _provenance(kept_rows[r["rejected_id"]])
+            r["provenance_chosen"] = _provenance(r["chosen_id"])
+            r["provenance_rejected"] = _provenance(r["rejected_id"])
             r["labels_chosen"] = labels_of[r["chosen_id"]]
             r["labels_rejected"] = labels_of[r["rejected_id"]]
         else:
-            r["provenance"] = _provenance(kept_rows[r["id"]])
+            r["provenance"] = _provenance(r["id"])
             if fmt != "labels":
                 r["labels"] = labels_of[r["id"]]
 
@@ -321,10 +333,6 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         "writer": {"pyarrow": _version("pyarrow")},
     }
     return ExportPlan(task=task.name, format=fmt, splits=splits, manifest=manifest, holdout_keys=sorted(held_keys))
-
-
-def _provenance(row: dict) -> dict:
-    return provenance(row["metadata"], row)
 
 
 def _version(package: str) -> str:
