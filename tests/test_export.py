@@ -365,3 +365,49 @@ def test_demo_export_in_one_command(home, tmp_path, monkeypatch):
     assert ds["train"].num_rows > 50
     res = run("export", TASK, "--demo", "--store", "sqlite:///x.db", code=2)
     assert "choose one" in res.output
+
+
+def _dvc_repo(root: Path, remote: Path) -> None:
+    """git init + dvc init + a local directory as the default remote, through DVC's own API."""
+    from scmrepo.git import Git
+
+    from workbench.export.versioning import _repo_class
+
+    Repo = _repo_class()
+    root.mkdir(parents=True)
+    Git.init(os.fspath(root)).close()
+    Repo.init(os.fspath(root)).close()
+    with Repo(os.fspath(root)) as repo, repo.config.edit("repo") as conf:
+        conf["core"]["remote"] = "local"
+        conf["core"]["analytics"] = False
+        conf["core"]["check_update"] = False
+        conf["remote"]["local"] = {"url": os.fspath(remote)}
+
+
+def test_dvc_adds_the_export_and_pushes_it_to_the_remote(store_url, home, tmp_path):
+    import yaml
+
+    from workbench.export.versioning import _repo_class
+
+    root, remote = tmp_path / "project", tmp_path / "dvc-remote"
+    _dvc_repo(root, remote)
+    res = export(store_url, "--output", root / "exports" / "sft-v1", "--dvc")
+    dvc_file = root / "exports" / "sft-v1.dvc"
+    md5 = yaml.safe_load(dvc_file.read_text())["outs"][0]["md5"]
+    assert md5.endswith(".dir") and md5 in res.output and "pushed to remote 'local'" in res.output
+    # the remote holds the folder's listing and every file (DVC 3 layout: files/md5/xx/rest)
+    listing = remote / "files" / "md5" / md5[:2] / md5[2:]
+    assert listing.is_file()
+    assert len([p for p in (remote / "files" / "md5").rglob("*") if p.is_file()]) == 1 + 4  # .dir + 4 files
+    with _repo_class()(os.fspath(root)) as repo:
+        assert repo.status(cloud=True) == {}  # cache and remote in sync
+    entry = json.loads(run("export", "list", "--json").output.splitlines()[-1])
+    assert entry["dvc"]["md5"] == md5 and entry["dataset_hash"] == _manifest(root / "exports" / "sft-v1")["dataset_hash"]
+
+
+def test_dvc_outside_a_dvc_repository_is_refused_before_writing(store_url, home, tmp_path):
+    res = export(store_url, "--output", tmp_path / "o", "--dvc", code=2)
+    assert "not inside a DVC repository" in res.output
+    assert not (tmp_path / "o").exists()
+    res = export(store_url, "--dvc", code=2)
+    assert "choose --output" in res.output

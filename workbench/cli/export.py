@@ -65,12 +65,14 @@ def _split_rounds(value: str) -> tuple[str, ...]:
 @click.option("--exclude-superseded", is_flag=True,
               help="Leave out answers given under the guideline versions the task marks superseded.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.option("--dvc", "use_dvc", is_flag=True,
+              help="Version the export with DVC: dvc add the folder (inside a DVC repository) and push it.")
 @click.option("--demo", is_flag=True,
               help="Export the demo history (what `workbench dashboard --demo` shows) instead of the project's store.")
 @common.STORE_OPTION
 def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, output: Path | None,
-         sign_key: Path | None, force_reason: str | None, exclude_superseded: bool, as_json: bool, demo: bool,
-         store_url: str | None) -> None:
+         sign_key: Path | None, force_reason: str | None, exclude_superseded: bool, as_json: bool, use_dvc: bool,
+         demo: bool, store_url: str | None) -> None:
     """Export TASK's accepted labels as a Hugging Face dataset folder (Parquet, card, manifest).
 
     Refused (exit 1) when the task's latest calibration did not pass, unless --force-reason.
@@ -88,6 +90,13 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
         from workbench import signing
 
         signer = signing.folder_signer(sign_key)
+    if use_dvc:
+        from workbench.export.versioning import dvc_root
+
+        if output is None:
+            raise BadInput("--dvc: choose --output inside the DVC repository (the default output is under the "
+                           "Workbench home)")
+        dvc_root(output)
     task = common.task(task_name)
     if demo:
         if store_url:
@@ -111,17 +120,27 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
                    "nothing written")
         return
     registry.remember_holdout(task.name, plan.holdout_keys)
+    dvc = None
+    if use_dvc:
+        from workbench.export.versioning import dvc_add_and_push
+
+        dvc = dvc_add_and_push(folder)
     registry.record_version({
         "task": task.name, "format": fmt, "dataset_hash": manifest["dataset_hash"], "path": str(folder.resolve()),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rows": manifest["counts"]["rows"], "left_out": sum(manifest["counts"]["left_out"].values()),
         "gate_passed": manifest["gate_passed"], "forced_reason": manifest["forced_reason"],
         "signer": signing_fingerprint(sign_key) if sign_key else None,
-        "workbench_version": manifest["workbench_version"]})
+        "workbench_version": manifest["workbench_version"],
+        "dvc": {"file": str(dvc.dvc_file), "md5": dvc.md5, "remote": dvc.remote} if dvc else None})
     if as_json:
         click.echo(json.dumps(manifest, indent=2, sort_keys=True))
         return
     click.echo(summary(folder, manifest, signed=sign_key is not None))
+    if dvc is not None:
+        click.echo(f"  DVC: {dvc.dvc_file} (md5 {dvc.md5}); "
+                   + (f"pushed to remote {dvc.remote!r}" if dvc.remote else "no default remote: added, not pushed")
+                   + "; commit the .dvc file with git")
 
 
 def signing_fingerprint(key: Path) -> str:
