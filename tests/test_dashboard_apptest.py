@@ -553,3 +553,18 @@ def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(t
     assert len(by_version) >= 6 and by_version["alpha"].notna().all()
     pd.testing.assert_frame_equal(by_version, data.alphas_by_version_slow(ref.labels, qs, n_boot=50))
     store.close()
+
+
+def test_overview_lists_the_exported_versions_of_the_task(env):
+    """After `workbench export`, the Overview shows the version: format, hash, rows, gate state."""
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    res = CliRunner().invoke(main, ["export", DEMO_TASK, "--store", env, "--holdout", "0.2"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    digest = res.output.split("dataset hash ", 1)[1].split()[0]
+    at = _open(_sign_in(_app(), "lead"), "overview")
+    assert not at.exception
+    text = _texts(at)
+    assert "Exported dataset versions" in text and digest[:16] in text and "passed" in text

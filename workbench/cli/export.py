@@ -127,6 +127,7 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
         dvc = dvc_add_and_push(folder)
     registry.record_version({
         "task": task.name, "format": fmt, "dataset_hash": manifest["dataset_hash"], "path": str(folder.resolve()),
+        "store": "demo" if demo else "project",
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rows": manifest["counts"]["rows"], "left_out": sum(manifest["counts"]["left_out"].values()),
         "gate_passed": manifest["gate_passed"], "forced_reason": manifest["forced_reason"],

@@ -286,6 +286,26 @@ class TaskOverview:
     note: str = ""
 
 
+EXPORT_COLUMNS = ["created", "format", "dataset hash", "rows", "gate", "signed by", "folder"]
+
+
+def export_versions(task: str, demo: bool = False) -> pd.DataFrame:
+    """The dataset versions ``workbench export`` made of ``task`` (newest first), from the export
+    registry under the Workbench home; ``demo`` picks those made from the demo history."""
+    from workbench.export import registry
+
+    rows = []
+    for e in reversed(registry.versions(task)):
+        if (e.get("store") == "demo") != demo:
+            continue
+        gate = "passed" if e.get("gate_passed") else f"forced: {e.get('forced_reason') or ''}"
+        rows.append({"created": (e.get("created_at") or "")[:16].replace("T", " "), "format": e.get("format"),
+                     "dataset hash": (e.get("dataset_hash") or "")[:16],
+                     "rows": ", ".join(f"{k} {v:,}" for k, v in (e.get("rows") or {}).items()), "gate": gate,
+                     "signed by": (e.get("signer") or "-")[:23], "folder": e.get("path")})
+    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+
+
 def _volumes(store: HistoryStore) -> pd.DataFrame:
     """Per dataset: submitted responses (latest version), items and annotators, with one query
     over the store's table of latest versions."""

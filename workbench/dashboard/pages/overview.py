@@ -55,6 +55,13 @@ def render(ctx: ui.Context) -> None:
         ui.table(rounds, f"{v.task}-rounds",
                  caption="Responses: latest submitted answer per annotator and record.",
                  column_config={"details": st.column_config.LinkColumn("details", display_text="agreement")})
+        exports = data.export_versions(v.task, demo=ctx.source.demo)
+        if len(exports):
+            st.subheader("Exported dataset versions")
+            ui.table(exports, f"{v.task}-exports",
+                     caption="Made by `workbench export`; check one with `workbench export verify FOLDER`.")
+        elif ctx.user.is_lead:
+            st.caption(f"No dataset exported yet: `workbench export {v.task}` makes a training-ready version.")
         if len(v.alarms):
             st.subheader("Open alarms")
             al = v.alarms.copy()
