@@ -951,9 +951,11 @@ class HistoryStore:
                          dbt(to_utc(r.updated_at)), h, db_now))
         return rows
 
-    def records(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None) -> pd.DataFrame:
+    def records(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None,
+                decode: bool = True) -> pd.DataFrame:
         """The latest stored content of each record: columns ``dataset_id, dataset, task, round, kind,
-        record_id, item, status, fields, metadata, synced_at`` (``fields``/``metadata`` decoded to dicts),
+        record_id, item, status, fields, metadata, synced_at`` (``fields``/``metadata`` decoded to dicts;
+        with ``decode=False`` as their canonical JSON text, for callers that need only some),
         ordered by dataset then record id. ``dataset`` matches names or Argilla ids."""
         rt, ds, rd = record_versions_t, datasets_t, rounds_t
         newest = sa.select(rt.c.dataset_id, rt.c.record_id, sa.func.max(rt.c.version).label("v")).group_by(
@@ -972,9 +974,12 @@ class HistoryStore:
         cols = ["dataset_id", "dataset", "task", "round", "kind", "record_id", "item", "status", "fields", "metadata",
                 "synced_at"]
         with self.engine.connect() as conn:
-            df = pd.DataFrame(conn.execute(q).all(), columns=cols)
-        df["fields"] = decode_values(df["fields"])
-        df["metadata"] = decode_values(df["metadata"])
+            res = conn.execute(q)
+            rows = res.cursor.fetchall() if conn.dialect.name == "sqlite" else res.fetchall()
+            df = pd.DataFrame.from_records(rows, columns=cols)
+        if decode:
+            df["fields"] = decode_values(df["fields"])
+            df["metadata"] = decode_values(df["metadata"])
         df["synced_at"] = _utc_series(df["synced_at"])
         df["round"] = df["round"].astype("Int64")
         return df
@@ -995,7 +1000,10 @@ class HistoryStore:
         if ids is not None:
             q = q.where(lt.c.dataset_id.in_(ids))
         with self.engine.connect() as conn:
-            df = pd.DataFrame.from_records(conn.execute(q).fetchall(), columns=list(columns))
+            res = conn.execute(q)
+            # SQLite: the driver's rows as they are (no result processing: text and integers here)
+            rows = res.cursor.fetchall() if conn.dialect.name == "sqlite" else res.fetchall()
+            df = pd.DataFrame.from_records(rows, columns=list(columns))
         if "guideline_version" in df.columns:
             df["guideline_version"] = df["guideline_version"].astype("Int64")
         return df

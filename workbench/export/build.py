@@ -26,6 +26,7 @@ from workbench.analytics.splits import holdout_split
 from workbench.analytics.training_formats import (FORMATS, dpo_rows, is_human_written, kto_rows, labels_rows,
                                                   provenance, sft_rows)
 from workbench.errors import BadInput, WorkbenchError
+from workbench.store import decode_values
 from workbench.tasks import Task
 
 CALIBRATION_KINDS = ("calibration", "recalibration")
@@ -192,7 +193,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                               + "; ".join(why) + ". Fix and recalibrate, or export anyway with --force-reason TEXT "
                               "(recorded in the manifest)")
     ids = list(chosen["dataset_id"])
-    records = store.records(dataset=ids)
+    records = store.records(dataset=ids, decode=False)  # fields and metadata decoded for kept items only
     responses = store.latest_responses(dataset=ids, columns=("dataset_id", "item", "user_id", "annotator", "status",
                                                              "guideline_version"))
     if len(responses) and records.empty:
@@ -233,10 +234,13 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     kept = sel.items.copy()
     if kept.empty:
         raise BadInput(_empty_message(task, fmt, sel.counts, len(items)))
+    empty = "{}"
+    kept_fields = decode_values([fields_by_item.get(i, empty) for i in kept["item"]])
+    kept_metadata = decode_values([metadata_by_item.get(i, empty) for i in kept["item"]])
     user_ids = dict(zip(responses["annotator"], responses["user_id"]))
     rounds_by_item = sorted_unique_lists(responses["item"].to_numpy(), responses["round"].to_numpy())
-    kept["fields"] = [fields_by_item.get(i, {}) for i in kept["item"]]
-    kept["metadata"] = [metadata_by_item.get(i, {}) for i in kept["item"]]
+    kept["fields"] = kept_fields
+    kept["metadata"] = kept_metadata
     kept["rounds"] = [rounds_by_item.get(i, []) for i in kept["item"]]
     kept["annotators"] = [sorted(user_ids.get(a, a) for a in names) for names in kept["annotators"]]
     position = {item: i for i, item in enumerate(kept["item"])}
