@@ -411,3 +411,60 @@ def test_dvc_outside_a_dvc_repository_is_refused_before_writing(store_url, home,
     assert not (tmp_path / "o").exists()
     res = export(store_url, "--dvc", code=2)
     assert "choose --output" in res.output
+
+
+EDIT_TASK = """\
+name: qa-edit
+title: Answers with edits
+guideline: qa-edit
+overlap: 2
+fields:
+  - {name: prompt, type: text}
+  - {name: answer, type: text}
+questions:
+  - {name: ok, kind: label, labels: [good, bad]}
+  - {name: improved, kind: text, required: false}
+export:
+  prompt: prompt
+  completion: answer
+  accept: {ok: [good]}
+  edit: improved
+"""
+
+
+def test_dpo_pairs_from_edited_answers(home, tmp_path, monkeypatch):
+    """A task whose annotators rewrite weak answers: each rewrite becomes chosen over the original."""
+    project = tmp_path / "project"
+    (project / "tasks").mkdir(parents=True)
+    (project / "guidelines" / "qa-edit").mkdir(parents=True)
+    (project / "tasks" / "qa-edit.yaml").write_text(EDIT_TASK)
+    (project / "guidelines" / "qa-edit" / "v1.md").write_text(
+        "---\nversion: 1\ndate: 2026-01-05\nauthor: T\n---\n# Guide\nRewrite weak answers.\n")
+    monkeypatch.setenv("WORKBENCH_PROJECT_DIR", str(project))
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    store = HistoryStore(url)
+    store.record_round(task="qa-edit", round=1, kind="production", dataset="qa-edit-production-r1", workspace="w",
+                       dataset_id="ds1", guideline_version=1)
+    when = dt.datetime(2026, 1, 6, tzinfo=dt.timezone.utc)
+    records, responses = [], []
+    for i in range(6):
+        item = f"item{i}"
+        records.append(RecordRow(record_id=f"r{i}", item=item, fields={"prompt": f"Q{i}", "answer": f"A{i}"},
+                                 metadata={}))
+        for a in ("x", "y"):
+            values = {"ok": "bad" if i < 3 else "good"}
+            if i < 3 and a == "x":
+                values["improved"] = f"A much better answer {i}"
+            if i == 2 and a == "y":
+                values["improved"] = f"a{i}."  # only case and punctuation changed: not an edit
+            responses.append(ResponseRow(record_id=f"r{i}", item=item, user_id=a, annotator=a, response_id=f"{i}{a}",
+                                         status="submitted", values=values, inserted_at=when, updated_at=when))
+    store.write_dataset_sync(dataset_id="ds1", name="qa-edit-production-r1", workspace="w", responses=responses,
+                             suggestions=[], watermark=when, records=records)
+    store.close()
+    res = run("export", "qa-edit", "--store", url, "--format", "dpo", "--output", tmp_path / "o",
+              "--force-reason", "no calibration in this test", code=0)
+    rows = pq.read_table(tmp_path / "o" / "data" / "train-00000-of-00001.parquet").to_pylist()
+    assert sorted((r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in rows) == [
+        (f"A much better answer {i}", f"A{i}") for i in range(3)]
+    assert "edit-left-out:trivial 1" in res.output

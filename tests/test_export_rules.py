@@ -268,3 +268,32 @@ def test_tie_rules_per_question():
     assert out.loc["s", "value"] == "unsafe" and out.loc["q", "value"] == 3
     with pytest.raises(BadInput, match="tie.q: 'up'"):
         final_labels(df, {"s": "label", "q": "rating"}, tie={"q": "up"})
+
+
+def test_rankings_aggregate_by_mean_position_and_make_pairs_of_first_and_last():
+    from workbench.analytics.training_formats import dpo_rows_from_ranking
+
+    df = _answers([("a", "x", "r", ["ans1", "ans2", "ans3"]), ("a", "y", "r", ["ans2", "ans1", "ans3"]),
+                   ("a", "z", "r", ["ans1", "ans3", "ans2"])])
+    row = final_labels(df, {"r": "ranking"}).iloc[0]
+    assert row["value"] == ["ans1", "ans2", "ans3"] and row["method"] == "mean-rank"
+    assert row["confidence"] == pytest.approx(2 / 3)
+    items = _items([("a", {"p": "Q", "ans1": "best", "ans2": "mid", "ans3": "worst"}, {"r": row["value"]})])
+    rows, counts = dpo_rows_from_ranking(items, prompt="p", ranking="r", accept=())
+    assert [(r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in rows] == [("best", "worst")]
+
+
+def test_edits_most_common_wins_and_trivial_edits_are_left_out():
+    from workbench.analytics.training_formats import choose_edits, dpo_rows_from_edits
+
+    t = pd.Timestamp("2026-01-01", tz="UTC")
+    answers = pd.DataFrame({"item": ["a", "a", "a", "b", "c"], "annotator": ["x", "y", "z", "x", "x"],
+                            "value": ["Better answer.", "better answer", "Other", "  the ORIGINAL!  ", ""],
+                            "time": [t, t + pd.Timedelta("1h"), t + pd.Timedelta("2h"), t, t]})
+    originals = {"a": "orig a", "b": "The original", "c": "orig c"}
+    edits, skipped = choose_edits(answers, originals)
+    # 'Better answer.' and 'better answer' are different texts: one each, 'Other' too; the latest wins the tie
+    assert edits == {"a": "Other"} and skipped == {"trivial": 1, "empty": 1}
+    items = _items([("a", {"p": "Q", "c": "orig a"}, {})])
+    rows = dpo_rows_from_edits(items, edits, prompt="p", completion="c")
+    assert rows[0]["chosen"][0]["content"] == "Other" and rows[0]["rejected"][0]["content"] == "orig a"

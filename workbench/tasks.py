@@ -95,7 +95,7 @@ _META_KEYS = {"name", "title", "kind", "options", "min", "max", "visible_for_ann
 _VECTOR_KEYS = {"name", "title", "dimensions"}
 _CAL_KEYS = {"set_size", "gold_rate", "min_gold_agreement", "thresholds"}
 _EXPORT_KEYS = {"prompt", "completion", "accept", "rank_by", "min_margin", "aggregation", "tie", "min_answers",
-                "min_item_agreement", "holdout_sources", "superseded_guidelines"}
+                "min_item_agreement", "holdout_sources", "superseded_guidelines", "edit"}
 _THRESH_KEYS = {"alpha_reliable", "alpha_tentative", "min_gold_agreement"}
 
 
@@ -224,8 +224,10 @@ class ExportPolicy:
     ``accept`` maps a question to the final answers that make a record a good example (a tuple of
     values, or ``("min", x)`` / ``("max", x)`` bounds for ratings; for multi-label questions the
     labels that must not be in the final set, as ``("none_of", labels)``). ``rank_by`` is the rating
-    question that orders the answers to one prompt for DPO pairs, ``min_margin`` the smallest
-    difference in it between chosen and rejected. ``holdout_sources`` maps a metadata property to
+    question that orders the answers to one prompt for DPO pairs (``min_margin`` the smallest
+    difference in it between chosen and rejected), or a ranking question whose values are answer
+    fields of one record. ``edit`` is a text question where annotators write an improved answer
+    (a DPO pair: the edit over the original). ``holdout_sources`` maps a metadata property to
     the values that mark a record as human-written or logged (eligible for the holdout).
     """
 
@@ -233,6 +235,7 @@ class ExportPolicy:
     completion: str | None = None
     accept: tuple[tuple[str, str, tuple], ...] = ()  # (question, "in"|"min"|"max"|"none_of", values)
     rank_by: str | None = None
+    edit: str | None = None
     min_margin: float = 1.0
     aggregation: str = "majority"
     tie: str | tuple[tuple[str, str], ...] = "drop"  # one rule, or (question, rule) pairs
@@ -973,11 +976,22 @@ def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: 
     out["accept"] = tuple(accept)
     if "rank_by" in ed:
         q = by_name.get(ed["rank_by"])
-        if q is None or q.kind != "rating":
-            doc.add(p + ("rank_by",), f"{ed['rank_by']!r} must name a rating question "
-                                      f"(ratings: {', '.join(n for n, x in by_name.items() if x.kind == 'rating') or 'none'})")
+        if q is None or q.kind not in ("rating", "ranking"):
+            choices = ", ".join(n for n, x in by_name.items() if x.kind in ("rating", "ranking")) or "none"
+            doc.add(p + ("rank_by",), f"{ed['rank_by']!r} must name a rating or ranking question "
+                                      f"(ratings and rankings: {choices})")
+        elif q.kind == "ranking" and any(v not in fnames for v in q.label_values):
+            doc.add(p + ("rank_by",), f"ranking question {q.name!r} ranks {', '.join(q.label_values)}: for DPO pairs "
+                                      f"its values must be the fields holding the answers (fields: {', '.join(fnames)})")
         else:
             out["rank_by"] = q.name
+    if "edit" in ed:
+        q = by_name.get(ed["edit"])
+        if q is None or q.kind != "text":
+            doc.add(p + ("edit",), f"{ed['edit']!r} must name a text question where annotators write the improved "
+                                   f"answer (text questions: {', '.join(n for n, x in by_name.items() if x.kind == 'text') or 'none'})")
+        else:
+            out["edit"] = q.name
     if "min_margin" in ed:
         out["min_margin"] = float(_number(doc, ed, "min_margin", p, 1.0, lo=0))
     if "aggregation" in ed:

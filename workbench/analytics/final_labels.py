@@ -38,8 +38,10 @@ Rules, in order:
      :class:`crowdkit.aggregation.DawidSkene`); annotators are weighted by their estimated
      confusion matrices. Single-choice questions only (label and rating, taken as nominal).
 
-Free-text, ranking and span questions have no final value here (``value`` None, ``method``
-``"none"``): the export carries their answers as they are.
+Ranking questions (``method`` ``mean-rank``): the candidates ordered by their mean position over
+the annotators who ranked them (Borda's count), ties by the question's order; confidence is the
+share of annotators whose first choice is the final first choice. Free-text and span questions
+have no final value here (``value`` None, ``method`` ``"none"``).
 
 References
 ----------
@@ -182,6 +184,33 @@ def _dawid_skene(sub: pd.DataFrame, item_index: pd.Index, seed: int, n_iter: int
     return _plain(np.asarray(value, dtype=object)), conf
 
 
+def _mean_rank(item_codes: np.ndarray, n_items: int, values: pd.Series, order) -> tuple[list, np.ndarray, np.ndarray]:
+    """Per item: candidates by mean position (best first), and the share whose first choice agrees."""
+    rows = []
+    for code, ranking in zip(item_codes.tolist(), values.tolist()):
+        if isinstance(ranking, (list, tuple)):
+            for pos, cand in enumerate(ranking):
+                rows.append((code, cand, pos))
+    n = np.bincount(item_codes, minlength=n_items)
+    if not rows:
+        return [None] * n_items, np.full(n_items, np.nan), n
+    df = pd.DataFrame(rows, columns=["item", "cand", "pos"])
+    rank_of = {v: i for i, v in enumerate(order or ())}
+    mean = df.groupby(["item", "cand"], sort=False)["pos"].mean().reset_index()
+    mean["tie_break"] = mean["cand"].map(lambda c: (rank_of.get(c, len(rank_of)), str(c)))
+    mean = mean.sort_values(["item", "pos", "tie_break"], kind="stable")
+    value: list = [None] * n_items
+    for code, g in mean.groupby("item", sort=False):
+        value[int(code)] = [c.item() if isinstance(c, np.generic) else c for c in g["cand"]]
+    firsts = df[df["pos"] == 0]
+    agree = np.zeros(n_items)
+    for code, cand in zip(firsts["item"].tolist(), firsts["cand"].tolist()):
+        if value[code] and value[code][0] == cand:
+            agree[code] += 1
+    conf = np.where(n > 0, agree / np.maximum(n, 1), np.nan)
+    return value, conf, n
+
+
 def final_labels(
     answers: pd.DataFrame,
     kinds: Mapping[str, str],
@@ -241,6 +270,10 @@ def final_labels(
             value, conf, n, is_tie = _multi_majority(item_codes, n_items, sub["value"].reset_index(drop=True),
                                                      orders.get(question), rule)
             method = "majority"
+        elif kind == "ranking":
+            value, conf, n = _mean_rank(item_codes, n_items, sub["value"].reset_index(drop=True),
+                                        orders.get(question))
+            method = "mean-rank"
         else:
             n = np.bincount(item_codes, minlength=n_items)
             value, conf, method = [None] * n_items, np.full(n_items, np.nan), "none"

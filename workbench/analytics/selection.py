@@ -224,7 +224,7 @@ def _kept_table(remaining: pd.Index, final: pd.DataFrame, usable: pd.DataFrame, 
     conf: list = [{} for _ in order]
     adjudicated = np.zeros(len(order), dtype=bool)
     final = final[final["item"].isin(remaining) & ~final["question"].map(
-        lambda q: rules.kinds.get(q) in ("text", "ranking", "span"))]
+        lambda q: rules.kinds.get(q) in ("text", "span"))]
     rows = final["item"].map(pos).to_numpy()
     confidence = final["confidence"].to_numpy(dtype=float)
     for r, q, v, c in zip(rows.tolist(), final["question"].tolist(), final["value"].tolist(), confidence.tolist()):

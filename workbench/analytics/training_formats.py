@@ -10,7 +10,9 @@ sft      ``messages``: ``[{"role": "user", "content": prompt}, {"role": "assista
          completion}]`` for every item whose final labels pass the task's ``accept`` rule
 dpo      ``prompt`` (the user turn), ``chosen`` / ``rejected`` (assistant turns): per prompt, the
          answer with the highest final ``rank_by`` rating against the one with the lowest, when
-         they differ by at least ``min_margin`` and the chosen one passes ``accept``
+         they differ by at least ``min_margin`` and the chosen one passes ``accept``; or, with a
+         ``rank_by`` ranking question over answer fields, the final ranking's first against its
+         last; and, with an ``edit`` question, the annotators' edited answer against the original
 kto      ``prompt``, ``completion``, ``label`` (True when the final labels pass ``accept``)
 labels   ``id``, one column per field, ``labels`` (question -> final value) and ``confidence``
 =======  ==========================================================================================
@@ -25,6 +27,7 @@ training example can be traced back to its record and provenance.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import pandas as pd
@@ -134,6 +137,64 @@ def dpo_rows(items: pd.DataFrame, *, prompt: str, completion: str, rank_by: str,
                      "chosen": _assistant(bc), "rejected": _assistant(wc),
                      "score_chosen": float(br), "score_rejected": float(wr)})
     return rows, {k: v for k, v in counts.items() if v}
+
+
+def dpo_rows_from_ranking(items: pd.DataFrame, *, prompt: str, ranking: str,
+                          accept: Sequence[Rule]) -> tuple[list[dict], dict]:
+    """Preference pairs from a ranking question over answer fields of one record: the final
+    ranking's first field against its last (``chosen_id`` and ``rejected_id`` are the item)."""
+    _need(items, prompt)
+    rows, counts = [], {"single-answer": 0, "chosen-not-accepted": 0}
+    for item, fields, labels in zip(items["item"], items["fields"], items["labels"]):
+        order = labels.get(ranking) or []
+        if len(order) < 2 or fields.get(order[0]) == fields.get(order[-1]):
+            counts["single-answer"] += 1
+            continue
+        if accept and not accepts(labels, accept):
+            counts["chosen-not-accepted"] += 1
+            continue
+        rows.append({"id": f"{item}:{order[0]}>{order[-1]}", "chosen_id": item, "rejected_id": item,
+                     "prompt": _user(fields.get(prompt, "")), "chosen": _assistant(fields.get(order[0], "")),
+                     "rejected": _assistant(fields.get(order[-1], "")), "score_chosen": None,
+                     "score_rejected": None})
+    return rows, {k: v for k, v in counts.items() if v}
+
+
+def _plain_text(text: str) -> str:
+    return re.sub(r"[\W_]+", "", str(text).casefold())
+
+
+def choose_edits(answers: pd.DataFrame, originals: dict) -> tuple[dict, dict]:
+    """The edited answer of each item, from annotators' answers to an edit question
+    (``item, annotator, value, time``): the most common edit (ties: the latest), leaving out
+    empty edits and trivial ones (equal to the original but for case, spaces and punctuation).
+    Returns (item -> edit, counts of the edits left out by reason)."""
+    counts = {"empty": 0, "trivial": 0}
+    keep = []
+    for item, value, when in zip(answers["item"], answers["value"], answers["time"]):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            counts["empty"] += 1
+        elif _plain_text(text) == _plain_text(originals.get(item, "")):
+            counts["trivial"] += 1
+        else:
+            keep.append((item, text, when))
+    if not keep:
+        return {}, {k: v for k, v in counts.items() if v}
+    df = pd.DataFrame(keep, columns=["item", "text", "time"])
+    stats = df.groupby(["item", "text"], sort=False).agg(n=("time", "size"), last=("time", "max")).reset_index()
+    stats = stats.sort_values(["item", "n", "last", "text"], ascending=[True, False, False, True], kind="stable")
+    best = stats.drop_duplicates("item")
+    return dict(zip(best["item"], best["text"])), {k: v for k, v in counts.items() if v}
+
+
+def dpo_rows_from_edits(items: pd.DataFrame, edits: dict, *, prompt: str, completion: str) -> list[dict]:
+    """Preference pairs from edits: the annotators' edited answer (chosen) over the original."""
+    _need(items, prompt, completion)
+    return [{"id": f"{item}:edit", "chosen_id": item, "rejected_id": item, "prompt": _user(fields.get(prompt, "")),
+             "chosen": _assistant(edits[item]), "rejected": _assistant(fields.get(completion, "")),
+             "score_chosen": None, "score_rejected": None}
+            for item, fields in zip(items["item"], items["fields"]) if item in edits]
 
 
 def labels_rows(items: pd.DataFrame, field_names: Sequence[str]) -> list[dict]:

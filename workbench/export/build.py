@@ -23,7 +23,8 @@ import pandas as pd
 from workbench.analytics.gate import GateResult, evaluate_gate
 from workbench.analytics.selection import REASONS, SelectionRules, select_items, sorted_unique_lists
 from workbench.analytics.splits import holdout_split
-from workbench.analytics.training_formats import (FORMATS, dpo_rows, is_human_written, kto_rows, labels_rows,
+from workbench.analytics.training_formats import (FORMATS, choose_edits, dpo_rows, dpo_rows_from_edits,
+                                                  dpo_rows_from_ranking, is_human_written, kto_rows, labels_rows,
                                                   provenance, sft_rows)
 from workbench.errors import BadInput, WorkbenchError
 from workbench.store import decode_values
@@ -169,10 +170,11 @@ def _check_format(task: Task, fmt: str) -> None:
     if fmt in ("sft", "kto") and not pol.accept:
         raise BadInput(f"--format {fmt}: {where}.accept: say which final answers make a good example "
                        f"(e.g. accept: {{quality: {{min: 4}}}})")
-    if fmt == "dpo" and not pol.rank_by:
-        ratings = [q.name for q in task.questions if q.kind == "rating"]
-        raise BadInput(f"--format dpo: {where}.rank_by: DPO pairs need a rating question to rank answers by "
-                       f"(rating questions: {', '.join(ratings) or 'none: DPO does not fit this task'})")
+    if fmt == "dpo" and not pol.rank_by and not pol.edit:
+        ratings = [q.name for q in task.questions if q.kind in ("rating", "ranking")]
+        raise BadInput(f"--format dpo: {where}.rank_by: DPO pairs need a rating or ranking question to rank "
+                       f"answers by, or export.edit (a text question with edited answers) (rating and ranking "
+                       f"questions: {', '.join(ratings) or 'none'})")
 
 
 def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000) -> ExportPlan:
@@ -201,7 +203,8 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                        "run `workbench sync` (this version of Workbench stores fields and metadata)")
     cal_ids = list(all_rounds.loc[all_rounds["kind"].isin(CALIBRATION_KINDS), "dataset_id"])
     calibration_items = frozenset(store.item_ids(dataset=cal_ids)) if cal_ids else frozenset()
-    answers = store.tidy(task=task.name, dataset=ids, columns=["item", "annotator", "question", "value", "round"])
+    answers = store.tidy(task=task.name, dataset=ids, columns=["item", "annotator", "question", "value", "round",
+                                                               "time"])
     round_of = dict(zip(chosen["dataset_id"], chosen["round"].astype(int)))
     responses = responses.assign(round=responses["dataset_id"].map(round_of))
     records = records.assign(round=records["dataset_id"].map(round_of))
@@ -225,6 +228,10 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         superseded_guidelines=frozenset(pol.superseded_guidelines) if request.exclude_superseded else frozenset(),
         calibration_items=calibration_items, seed=request.seed)
     items = records["item"].drop_duplicates() if len(records) else responses["item"].drop_duplicates()
+    edit_table = pd.DataFrame(columns=["item", "annotator", "value", "time"])
+    if fmt == "dpo" and pol.edit:  # the edits of the annotators whose answers count
+        e = answers[(answers["question"] == pol.edit) & ~answers["annotator"].isin(list(excluded))]
+        edit_table = e[["item", "annotator", "value", "time"]]
     sel = select_items(items, responses, answers, store.gold(task.name), rules=rules)
 
     # join each kept item with its record content (the latest round's record) and provenance
@@ -261,9 +268,20 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     elif fmt == "kto":
         rows = kto_rows(kept, prompt=pol.prompt, completion=pol.completion, accept=pol.accept)
     elif fmt == "dpo":
-        rows, no_pair = dpo_rows(kept, prompt=pol.prompt, completion=pol.completion, rank_by=pol.rank_by,
-                                 min_margin=pol.min_margin, accept=pol.accept)
-        format_counts.update({f"no-pair:{k}": v for k, v in no_pair.items()})
+        rows = []
+        if pol.rank_by and task.question(pol.rank_by).kind == "ranking":
+            rows, no_pair = dpo_rows_from_ranking(kept, prompt=pol.prompt, ranking=pol.rank_by, accept=pol.accept)
+            format_counts.update({f"no-pair:{k}": v for k, v in no_pair.items()})
+        elif pol.rank_by:
+            rows, no_pair = dpo_rows(kept, prompt=pol.prompt, completion=pol.completion, rank_by=pol.rank_by,
+                                     min_margin=pol.min_margin, accept=pol.accept)
+            format_counts.update({f"no-pair:{k}": v for k, v in no_pair.items()})
+        if pol.edit:
+            edit_answers = edit_table[edit_table["item"].isin(set(kept["item"]))]
+            originals = {i: f.get(pol.completion, "") for i, f in zip(kept["item"], kept["fields"])}
+            edits, skipped = choose_edits(edit_answers, originals)
+            rows += dpo_rows_from_edits(kept, edits, prompt=pol.prompt, completion=pol.completion)
+            format_counts.update({f"edit-left-out:{k}": v for k, v in skipped.items()})
     else:
         rows = labels_rows(kept, [f.name for f in task.fields])
     if not rows:

@@ -38,18 +38,20 @@ CARD = "README.md"
 SHARD_ROWS = 250_000
 _TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
           "list[int]": pa.list_(pa.int64()), "list[str]": pa.list_(pa.string())}
+_LABEL_KINDS = ("label", "rating", "multi_label", "ranking")
 MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 PROVENANCE_TYPE = pa.struct([(name, _TYPES[kind]) for name, kind in PROVENANCE])
 
 
 def _answer_type(kind: str) -> pa.DataType:
-    return {"rating": pa.int64(), "label": pa.string(), "multi_label": pa.list_(pa.string())}[kind]
+    return {"rating": pa.int64(), "label": pa.string(), "multi_label": pa.list_(pa.string()),
+            "ranking": pa.list_(pa.string())}[kind]
 
 
 def schema_for(task: Task, fmt: str) -> pa.Schema:
     """The Parquet schema of a format for a task (fixed, so files do not depend on the data's first rows)."""
     aggregated = [q for q in task.questions if q.kind in ("label", "rating", "multi_label")]
-    labels = pa.struct([(q.name, _answer_type(q.kind)) for q in aggregated])
+    labels = pa.struct([(q.name, _answer_type(q.kind)) for q in task.questions if q.kind in _LABEL_KINDS])
     if fmt == "sft":
         cols = [("id", pa.string()), ("messages", MESSAGES), ("labels", labels), ("provenance", PROVENANCE_TYPE)]
     elif fmt == "kto":
