@@ -523,7 +523,7 @@ EXPORT_CASES = [
     ("min on a label", lambda t: t.replace("safety: [safe]", "safety: {min: 2}"), "export.accept.safety.min",
      "safety: {min: 2}", ["rating question"]),
     ("rank_by a label", lambda t: t.replace("rank_by: quality", "rank_by: safety"), "export.rank_by",
-     "rank_by: safety", ["'safety'", "ratings: quality"]),
+     "rank_by: safety", ["'safety'", "ratings and rankings: quality"]),
     ("bad tie rule", lambda t: t.replace("safety: highest", "safety: coin"), "export.tie.safety", "tie:",
      ["'coin'", "drop, lowest, highest"]),
     ("misspelt key", lambda t: t.replace("rank_by:", "rankby:"), "export.rankby", "rankby:", ["unknown key"]),
