@@ -89,6 +89,7 @@ class DemoSummary:
             f"  {PRODUCTION_DATASET}: production queue (latest guideline), pending; opened past the failing "
             "calibration gate, for the demo only",
             f"  log in to {self.api_url} as {' / '.join(DEMO_ANNOTATORS)} with password {DEMO_PASSWORD!r} (demo only)",
+            f"  a training-ready dataset from the demo history: workbench export {DEMO_TASK} --demo",
         ]
         if self.other_version is not None:
             lines.extend(self.other_version.describe())
