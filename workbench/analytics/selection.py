@@ -96,10 +96,6 @@ class Selection:
     counts: dict
 
 
-def _reason_frame(items, reason: str, question: str = "") -> pd.DataFrame:
-    return pd.DataFrame({"item": list(items), "reason": reason, "question": question})
-
-
 def sorted_unique_lists(keys: np.ndarray, values: np.ndarray) -> dict:
     """key -> sorted list of its distinct values, with integer codes and one ``numpy.unique``
     (no per-group Python lambda, no sort of strings).
@@ -121,16 +117,6 @@ def sorted_unique_lists(keys: np.ndarray, values: np.ndarray) -> dict:
     return {keys_plain[k[s]]: [plain[j] for j in chunk.tolist()] for s, chunk in zip(starts, np.split(v, cuts))}
 
 
-def _pairs_in(items: pd.Series, annotators: pd.Series, keep_items: pd.Series, keep_annotators: pd.Series) -> np.ndarray:
-    """Which (item, annotator) rows of the first pair of columns are among the second's: integer
-    codes over both and ``numpy.isin`` (a MultiIndex of a million string pairs is slow)."""
-    n = len(items)
-    ic, _ = pd.factorize(pd.concat([items, keep_items], ignore_index=True), sort=False)
-    ac, au = pd.factorize(pd.concat([annotators, keep_annotators], ignore_index=True), sort=False)
-    code = ic.astype(np.int64) * max(len(au), 1) + ac
-    return np.isin(code[:n], code[n:])
-
-
 def select_items(items: Sequence[str] | pd.Series, responses: pd.DataFrame, answers: pd.DataFrame,
                  gold: pd.DataFrame | None = None, *, rules: SelectionRules) -> Selection:
     """Final labels of the items that pass the task's rules; the others with their reason.
@@ -142,109 +128,133 @@ def select_items(items: Sequence[str] | pd.Series, responses: pd.DataFrame, answ
     responses : pandas.DataFrame
         One row per current response: ``item, annotator, status, guideline_version``.
     answers : pandas.DataFrame
-        Tidy answers of the submitted responses: ``item, annotator, question, value`` (and
-        ``guideline_version`` when superseded versions are excluded).
+        Tidy answers of the submitted responses: ``item, annotator, question, value``.
     gold : pandas.DataFrame, optional
         Gold rows (``item, question, value, kind``): expert gold marks gold items, adjudicated
         answers are final values.
     rules : SelectionRules
+
+    Every filter works on integer codes (item positions, annotator codes) with ``numpy.bincount``
+    and ``numpy.isin``: a million responses are filtered without hashing a string twice.
     """
     items = pd.Index(pd.unique(pd.Series(list(items), dtype=object)))
+    n = len(items)
     gold = gold if gold is not None else pd.DataFrame(columns=["item", "question", "value", "kind"])
-    left: list[pd.DataFrame] = []
-    remaining = items
+    reason = np.full(n, -1, dtype=np.int64)  # index into REASONS, -1 while the item is kept
+    question_of = np.full(n, "", dtype=object)
 
-    def drop(mask: np.ndarray, reason: str) -> None:
-        nonlocal remaining
-        if mask.any():
-            left.append(_reason_frame(remaining[mask], reason))
-            remaining = remaining[~mask]
+    def drop(mask: np.ndarray, why: str, question: str = "") -> np.ndarray:
+        hit = mask & (reason < 0)
+        reason[hit] = REASONS.index(why)
+        question_of[hit] = question
+        return hit
 
-    drop(remaining.isin(list(rules.calibration_items)), "calibration-item")
-    drop(remaining.isin(gold.loc[gold["kind"] == "expert", "item"].unique()), "gold-item")
+    drop(items.isin(list(rules.calibration_items)), "calibration-item")
+    drop(items.isin(gold.loc[gold["kind"] == "expert", "item"].unique()), "gold-item")
 
-    resp = responses[responses["item"].isin(remaining)]
-    submitted = resp[resp["status"] == "submitted"]
-    n_sub = submitted["item"].value_counts()
-    n_dis = resp.loc[resp["status"] == "discarded", "item"].value_counts()
-    s = n_sub.reindex(remaining, fill_value=0).to_numpy()
-    d = n_dis.reindex(remaining, fill_value=0).to_numpy()
-    drop((d > 0) & (d >= s), "discarded")
-    s = n_sub.reindex(remaining, fill_value=0).to_numpy()
-    drop(s == 0, "not-answered")
+    r_item = items.get_indexer(responses["item"])
+    known = r_item >= 0
+    status = responses["status"].to_numpy()
+    submitted = known & (status == "submitted")
+    n_sub = np.bincount(r_item[submitted], minlength=n)
+    n_dis = np.bincount(r_item[known & (status == "discarded")], minlength=n)
+    drop((n_dis > 0) & (n_dis >= n_sub), "discarded")
+    drop(n_sub == 0, "not-answered")
 
-    usable = submitted[submitted["item"].isin(remaining)]
+    usable = submitted.copy()
     if rules.excluded_annotators:
-        usable = usable[~usable["annotator"].isin(list(rules.excluded_annotators))]
+        usable &= ~responses["annotator"].isin(list(rules.excluded_annotators)).to_numpy()
     if rules.superseded_guidelines:
-        usable = usable[~usable["guideline_version"].isin(list(rules.superseded_guidelines))]
-    n_use = usable["item"].value_counts().reindex(remaining, fill_value=0).to_numpy()
+        usable &= ~responses["guideline_version"].isin(list(rules.superseded_guidelines)).to_numpy()
+    n_use = np.bincount(r_item[usable], minlength=n)
     drop(n_use == 0, "excluded-answers")
-    n_use = usable["item"].value_counts().reindex(remaining, fill_value=0).to_numpy()
     drop(n_use < rules.min_answers, "too-few-answers")
+    usable &= known
+    usable[known] &= reason[r_item[known]] < 0
 
-    ans = answers[answers["item"].isin(remaining)]
-    ans = ans[_pairs_in(ans["item"], ans["annotator"], usable["item"], usable["annotator"])]
-    final = final_labels(ans[["item", "annotator", "question", "value"]], rules.kinds, gold,
-                         aggregation=rules.aggregation, tie=rules.tie, orders=rules.orders, seed=rules.seed)
-    final = final[final["item"].isin(remaining)]
+    # the answers of the usable responses of the items still in: (item, annotator) codes
+    a_item = items.get_indexer(answers["item"])
+    both = pd.concat([responses["annotator"], answers["annotator"]], ignore_index=True)
+    ann_codes, ann_names = pd.factorize(both, sort=False)
+    width = max(len(ann_names), 1)
+    r_pair = r_item.astype(np.int64) * width + ann_codes[:len(responses)]
+    a_pair = a_item.astype(np.int64) * width + ann_codes[len(responses):]
+    take = (a_item >= 0) & np.isin(a_pair, r_pair[usable])
+    ans = answers.loc[take, ["item", "annotator", "question", "value"]]
+    final = final_labels(ans, rules.kinds, gold, aggregation=rules.aggregation, tie=rules.tie, orders=rules.orders,
+                         seed=rules.seed)
+    f_item = items.get_indexer(final["item"])
+    final = final[(f_item >= 0)]
+    f_item = f_item[f_item >= 0]
+    final = final[reason[f_item] < 0]
+    f_item = f_item[reason[f_item] < 0]
 
     counts_extra: dict[str, int] = {}
     for q in rules.decisive:
-        fq = final[final["question"] == q].set_index("item")
-        value = fq["value"].reindex(remaining)
-        has = value.map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))).to_numpy(dtype=bool)
-        tie = fq["tie"].reindex(remaining).fillna(False).to_numpy(dtype=bool)
-        mask = ~has
-        if mask.any():
-            left.append(_reason_frame(remaining[mask], "no-final-label", q))
-            counts_extra[f"no-final-label:{q}:tie"] = int((mask & tie).sum())
-            counts_extra[f"no-final-label:{q}:unanswered"] = int((mask & ~tie).sum())
-            remaining = remaining[~mask]
+        at = (final["question"] == q).to_numpy()
+        has = np.zeros(n, dtype=bool)
+        tie = np.zeros(n, dtype=bool)
+        has[f_item[at]] = ~pd.isna(final["value"].to_numpy()[at])
+        tie[f_item[at]] = final["tie"].to_numpy(dtype=bool)[at]
+        hit = drop(~has, "no-final-label", q)
+        if hit.any():
+            counts_extra[f"no-final-label:{q}:tie"] = int((hit & tie).sum())
+            counts_extra[f"no-final-label:{q}:unanswered"] = int((hit & ~tie).sum())
     for q in rules.decisive:
-        conf = final[final["question"] == q].set_index("item")["confidence"].reindex(remaining).to_numpy(dtype=float)
-        mask = conf < rules.min_item_agreement
-        if mask.any():
-            left.append(_reason_frame(remaining[mask], "low-agreement", q))
-            counts_extra[f"low-agreement:{q}"] = int(mask.sum())
-            remaining = remaining[~mask]
+        at = (final["question"] == q).to_numpy()
+        conf = np.full(n, np.nan)
+        conf[f_item[at]] = final["confidence"].to_numpy(dtype=float)[at]
+        hit = drop(conf < rules.min_item_agreement, "low-agreement", q)
+        if hit.any():
+            counts_extra[f"low-agreement:{q}"] = int(hit.sum())
 
-    kept = _kept_table(remaining, final, usable, rules)
-    left_out = pd.concat(left, ignore_index=True) if left else pd.DataFrame(columns=["item", "reason", "question"])
-    counts = {r: int((left_out["reason"] == r).sum()) for r in REASONS if (left_out["reason"] == r).any()}
+    alive = reason < 0
+    keep_final = alive[f_item]
+    kept = _kept_table(items, alive, final[keep_final], f_item[keep_final], r_item[usable & alive[np.maximum(r_item, 0)]],
+                       responses.loc[usable & alive[np.maximum(r_item, 0)]], rules)
+    out = np.flatnonzero(~alive)
+    left_out = pd.DataFrame({"item": items[out].to_numpy(dtype=object), "reason": [REASONS[r] for r in reason[out]],
+                             "question": question_of[out]})
+    counts = {r: int(c) for r, c in zip(REASONS, np.bincount(reason[~alive], minlength=len(REASONS))) if c}
     counts.update({k: v for k, v in counts_extra.items() if v})
     return Selection(items=kept, left_out=left_out, counts=counts)
 
 
-def _kept_table(remaining: pd.Index, final: pd.DataFrame, usable: pd.DataFrame, rules: SelectionRules) -> pd.DataFrame:
-    """One row per kept item with its labels, confidences and provenance of the answers."""
-    order = sorted(remaining)
-    pos = {item: i for i, item in enumerate(order)}
-    labels: list = [{} for _ in order]
-    conf: list = [{} for _ in order]
-    adjudicated = np.zeros(len(order), dtype=bool)
-    final = final[final["item"].isin(remaining) & ~final["question"].map(
-        lambda q: rules.kinds.get(q) in ("text", "span"))]
-    rows = final["item"].map(pos).to_numpy()
-    confidence = final["confidence"].to_numpy(dtype=float)
-    for r, q, v, c in zip(rows.tolist(), final["question"].tolist(), final["value"].tolist(), confidence.tolist()):
+def _kept_table(items: pd.Index, alive: np.ndarray, final: pd.DataFrame, f_item: np.ndarray, u_item: np.ndarray,
+                usable: pd.DataFrame, rules: SelectionRules) -> pd.DataFrame:
+    """One row per kept item (ordered by item) with its labels, confidences and who answered."""
+    kept_pos = np.flatnonzero(alive)
+    names = items[kept_pos].to_numpy(dtype=object)
+    order = np.argsort(names, kind="stable")
+    kept_pos, names = kept_pos[order], names[order]
+    row_of = np.full(len(items), -1, dtype=np.int64)
+    row_of[kept_pos] = np.arange(len(kept_pos))
+    m = len(kept_pos)
+    labels: list = [{} for _ in range(m)]
+    conf: list = [{} for _ in range(m)]
+    adjudicated = np.zeros(m, dtype=bool)
+    use = ~final["question"].map(lambda q: rules.kinds.get(q) in ("text", "span")).to_numpy(dtype=bool)
+    rows = row_of[f_item[use]]
+    sub = final[use]
+    for r, q, v, c in zip(rows.tolist(), sub["question"].tolist(), sub["value"].tolist(),
+                          sub["confidence"].to_numpy(dtype=float).tolist()):
         labels[r][q] = v
         conf[r][q] = None if c != c else c  # NaN -> None
-    adjudicated[rows[(final["method"] == "adjudicated").to_numpy()]] = True
-    use = usable[usable["item"].isin(remaining)]
-    item_arr = use["item"].to_numpy()
-    annotators = sorted_unique_lists(item_arr, use["annotator"].to_numpy())
-    versions = sorted_unique_lists(item_arr, use["guideline_version"].astype("float").fillna(-1).astype(int).to_numpy())
-    n = use["item"].value_counts()
+    adjudicated[rows[(sub["method"] == "adjudicated").to_numpy()]] = True
+    u_rows = row_of[u_item]
+    annotators = sorted_unique_lists(u_rows, usable["annotator"].to_numpy())
+    versions = sorted_unique_lists(u_rows, usable["guideline_version"].astype("float").fillna(-1).astype(int)
+                                   .to_numpy())
+    n_answers = np.bincount(u_rows, minlength=m) if m else np.zeros(0, dtype=np.int64)
     decisive = rules.decisive
     agreement = [min([c[q] for q in decisive if c.get(q) is not None], default=1.0) for c in conf]
     return pd.DataFrame({
-        "item": order,
+        "item": list(names),
         "labels": labels,
         "confidence": conf,
         "agreement": agreement,
-        "n_answers": n.reindex(order, fill_value=0).to_numpy(dtype=np.int64),
-        "annotators": [annotators.get(i, []) for i in order],
-        "guideline_versions": [[v for v in versions.get(i, []) if v >= 0] for i in order],
+        "n_answers": n_answers.astype(np.int64),
+        "annotators": [annotators.get(i, []) for i in range(m)],
+        "guideline_versions": [[v for v in versions.get(i, []) if v >= 0] for i in range(m)],
         "adjudicated": adjudicated,
     })
