@@ -245,7 +245,10 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     kept_fields = decode_values([fields_by_item.get(i, empty) for i in kept["item"]])
     kept_metadata = decode_values([metadata_by_item.get(i, empty) for i in kept["item"]])
     user_ids = dict(zip(responses["annotator"], responses["user_id"]))
-    rounds_by_item = sorted_unique_lists(responses["item"].to_numpy(), responses["round"].to_numpy())
+    if len(chosen) == 1:  # (provenance copies the list)
+        rounds_by_item = dict.fromkeys(records["item"], [int(chosen["round"].iloc[0])])
+    else:
+        rounds_by_item = sorted_unique_lists(records["item"].to_numpy(), records["round"].to_numpy())
     kept["fields"] = kept_fields
     kept["metadata"] = kept_metadata
     kept["rounds"] = [rounds_by_item.get(i, []) for i in kept["item"]]
