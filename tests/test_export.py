@@ -468,3 +468,13 @@ def test_dpo_pairs_from_edited_answers(home, tmp_path, monkeypatch):
     assert sorted((r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in rows) == [
         (f"A much better answer {i}", f"A{i}") for i in range(3)]
     assert "edit-left-out:trivial 1" in res.output
+
+
+def test_a_file_that_is_no_key_is_named_and_nothing_is_written(store_url, home, tmp_path):
+    bogus = tmp_path / "notakey.pem"
+    bogus.write_text("hello")
+    res = export(store_url, "--output", tmp_path / "o", "--sign", bogus, code=2)
+    assert f"{bogus}: not an unencrypted PEM key" in res.output and not (tmp_path / "o").exists()
+    export(store_url, "--output", tmp_path / "o")
+    res = run("export", "verify", tmp_path / "o", "--key", tmp_path / "missing.pub", code=2)
+    assert "cannot read the key" in res.output

@@ -178,6 +178,10 @@ def verify(ctx: click.Context, folder: Path, public_key: Path | None) -> None:
 
     if not folder.is_dir():
         raise BadInput(f"{folder}: no such folder")
+    if public_key is not None:
+        from workbench import signing
+
+        signing.public_fingerprint(public_key)  # an unreadable or malformed key is bad input (exit 2)
     manifest = read_manifest(folder)
     problems = check_files(folder)
     sig = folder / SIGNATURE
