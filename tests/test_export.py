@@ -237,7 +237,7 @@ def test_signed_export_verifies_with_workbench_and_model_signings_cli(store_url,
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     out = tmp_path / "signed"
     export(store_url, "--output", out, "--sign", key)
-    assert (out / "manifest.sig").is_file()
+    assert stat.S_IMODE((out / "manifest.sig").stat().st_mode) == 0o600
     assert "signature verified" in run("export", "verify", out, "--key", pub).output
     ok = _own_cli("verify", "key", out, "--signature", out / "manifest.sig", "--public_key", pub)
     assert ok.returncode == 0 and "Verification succeeded" in ok.stdout + ok.stderr

@@ -30,6 +30,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from workbench.config import atomic_write_text
 from workbench.errors import BadInput, WorkbenchError
 
 
@@ -44,10 +45,11 @@ def generate_key_pair(private_path, public_path) -> None:
         if path.exists():
             raise BadInput(f"{path} already exists; Workbench does not overwrite a key file")
     key = ec.generate_private_key(ec.SECP256R1())
-    _write_atomically(private_path, key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), 0o600)
-    _write_atomically(public_path, key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
+    atomic_write_text(private_path, key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode("ascii"),
+        0o600)
+    atomic_write_text(public_path, key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii"), 0o644)
 
 
 def public_fingerprint(key) -> str:
@@ -111,7 +113,7 @@ def sign_folder(folder, private_key, signature_path) -> None:
             _offline_key_signer(ms, private_key, ignore=[signature, Path(tmp)]).sign(folder, tmp)
         except (OSError, ValueError, TypeError) as err:  # unreadable or unsupported key, symlink in folder
             raise BadInput(f"cannot sign {folder} with the key {private_key}: {err}") from None
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600)  # like every file of an export (owner-only)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, signature)
@@ -205,21 +207,6 @@ def _folder(folder) -> Path:
     if not path.is_dir():
         raise BadInput(f"{folder} is not a folder")
     return path
-
-
-def _write_atomically(path: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(argv=None) -> int:
