@@ -245,6 +245,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     kept_fields = decode_values([fields_by_item.get(i, empty) for i in kept["item"]])
     kept_metadata = decode_values([metadata_by_item.get(i, empty) for i in kept["item"]])
     user_ids = dict(zip(responses["annotator"], responses["user_id"]))
+    del answers, responses  # (the biggest tables: what follows works on the kept items)
     if len(chosen) == 1:  # (provenance copies the list)
         rounds_by_item = dict.fromkeys(records["item"], [int(chosen["round"].iloc[0])])
     else:
