@@ -106,7 +106,7 @@ configs:
   data_files:
 {configs}
 task_categories:
-- text-generation
+- {"text-classification" if plan.format == "labels" else "text-generation"}
 tags:
 - workbench
 - {plan.format}
