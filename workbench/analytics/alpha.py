@@ -130,7 +130,8 @@ class _Basis:
             v = self.counts.shape[1]
             iu = np.triu_indices(v)
             c = self.counts.astype(float)
-            pairs = c[:, iu[0]] * c[:, iu[1]]
+            pairs = c[:, iu[0]]  # (a copy: fancy indexing)
+            pairs *= c[:, iu[1]]
             pairs[:, iu[0] == iu[1]] -= c
             self._contrib = np.hstack([pairs, c])
         return self._contrib
@@ -239,9 +240,24 @@ class _Prepared:
         return len(basis.counts) * 8 <= self.n_units
 
     def alphas(self, weights: np.ndarray, basis: _Basis):
-        """alpha, D_o, D_e, n for each row of multiplicities over ``basis`` rows."""
-        o, marginals = basis.coincidences(weights)
-        return _finish(o, marginals, self.delta)
+        """alpha, D_o, D_e, n for each row of multiplicities over ``basis`` rows.
+
+        Computed in batches of rows whose (batch x V x V) arrays hold at most a quarter of
+        :data:`_CHUNK_ELEMENTS` numbers each, so memory stays bounded for any number of categories
+        (850 categories and 1,000 resamples at once would need several GB); the results are
+        the same bit for bit, since every step works row by row (see :func:`_finish`).
+        """
+        weights = np.asarray(weights)
+        v = basis.counts.shape[1]
+        step = max(1, _CHUNK_ELEMENTS // (4 * max(v * v, 1)))  # ~10 such arrays live at once
+        if weights.shape[0] <= step:
+            o, marginals = basis.coincidences(weights)
+            return _finish(o, marginals, self.delta)
+        parts = []
+        for lo in range(0, weights.shape[0], step):
+            o, marginals = basis.coincidences(weights[lo:lo + step])
+            parts.append(_finish(o, marginals, self.delta))
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
 
     def undefined_message(self) -> str:
         marginals = self.counts.sum(axis=0)
