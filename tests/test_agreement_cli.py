@@ -213,3 +213,16 @@ def test_negative_seed_is_refused_with_exit_2_naming_the_value():
     assert res.exit_code == 2
     assert "--seed" in res.stderr and "-1" in res.stderr
     assert "Traceback" not in res.output and "numpy" not in res.output.lower()
+
+
+@pytest.mark.parametrize("where, line", [("header", 1), ("row", 4)])
+def test_non_utf8_input_names_the_line_and_byte_not_the_text(tmp_path, where, line):
+    body = [b"item,annotator,value", b"i1,a,x", b"i1,b,y", b"i2,a,caf\xe9 secret", b"i2,b,x"]
+    if where == "header":
+        body[0] = b"item,annot\xe9tor,value"
+    f = tmp_path / "latin1.csv"
+    f.write_bytes(b"\n".join(body) + b"\n")
+    res = run(f, "--format", "long")
+    assert res.exit_code == 2
+    assert f"line {line}: byte 0xe9" in res.output and "not UTF-8" in res.output
+    assert "secret" not in res.output and "Traceback" not in res.output

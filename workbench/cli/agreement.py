@@ -36,6 +36,18 @@ def _line(row: int) -> int:
     return int(row) + 2
 
 
+def _not_utf8(path: Path) -> str:
+    """Where a file first stops being UTF-8 text: "line N: byte 0xXX at byte K of the line"
+    (the byte, never the text around it)."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return f"line {n}: byte 0x{raw[exc.start]:02x} at byte {exc.start + 1} of the line is not UTF-8 text"
+    return "not UTF-8 text"
+
+
 def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
     if not path.exists():
         raise BadInput(f"{path}: no such {what}")
@@ -45,7 +57,7 @@ def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             header = next(csv.reader(fh), None)
     except UnicodeDecodeError:
-        raise BadInput(f"{path}: not a CSV text file (not UTF-8 text)") from None
+        raise BadInput(f"{path}: not a CSV text file: {_not_utf8(path)} (a CSV file must be UTF-8)") from None
     except csv.Error as exc:
         raise BadInput(f"{path}: not a readable CSV file ({exc})") from None
     if not header:
@@ -58,7 +70,9 @@ def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
         seen.add(h)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not a CSV text file: {_not_utf8(path)} (a CSV file must be UTF-8)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise BadInput(f"{path}: not a readable CSV file ({str(exc).strip().splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
     if len(df.columns) < 2:
