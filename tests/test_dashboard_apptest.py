@@ -568,3 +568,13 @@ def test_overview_lists_the_exported_versions_of_the_task(env):
     assert not at.exception
     text = _texts(at)
     assert "Exported dataset versions" in text and digest[:16] in text and "passed" in text
+
+
+def test_drift_page_shows_each_annotator_against_the_tasks_bar(env):
+    """The demo's ben drifts in the last rounds: below the task's bar on his latest gold answers."""
+    at = _open(_sign_in(_app(), "lead"), "drift", task=DEMO_TASK)
+    assert not at.exception
+    text = _texts(at)
+    assert "Against the task" in text and "Below the task" in text
+    flagged = [e.value for e in at.error if "Below the task's bar" in e.value]
+    assert flagged and "ben on quality" in flagged[0] and "ana" not in flagged[0]

@@ -454,3 +454,30 @@ def test_bad_input_values_named():
         drift.shift_vs_own_past(labels_frame([(1, "a", "q", "x", "2024-01-01")]))
     with pytest.raises(BadInput, match="'guideline_version' never has value 'v9'"):
         drift.shift_vs_own_past(labels_frame([(1, "a", "q", "x", "2024-01-01")]), versions=("v1", "v9"))
+
+
+def test_against_bar_interval_is_statsmodels_wilson_and_flags_only_a_clear_shortfall():
+    from statsmodels.stats.proportion import proportion_confint
+
+    from workbench.analytics.drift import against_bar
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for name, acc, n in (("poor-from-start", 0.2, 12), ("fine", 0.9, 40), ("just-under", 0.7, 15),
+                         ("few", 0.5, 2)):
+        rows += [(name, "q", 1, bool(c)) for c in rng.random(n) < acc]
+    obs = pd.DataFrame(rows, columns=["annotator", "question", "round", "correct"])
+    out = against_bar(obs, {"q": 0.75}).set_index("annotator")
+    for name, r in out.iterrows():
+        lo, hi = proportion_confint(int(round(r["agreement"] * r["n_gold"])), r["n_gold"], alpha=0.05, method="wilson")
+        assert r["low"] == pytest.approx(lo, abs=1e-12) and r["high"] == pytest.approx(hi, abs=1e-12)
+    assert out["below_bar"].to_dict() == {"few": False, "fine": False, "just-under": False, "poor-from-start": True}
+
+
+def test_against_bar_reads_each_annotators_latest_round_only():
+    from workbench.analytics.drift import against_bar
+
+    obs = pd.DataFrame({"annotator": ["c"] * 20, "question": "q", "round": [1] * 10 + [2] * 10,
+                        "correct": [False] * 10 + [True] * 10})
+    out = against_bar(obs, 0.75)
+    assert out.loc[0, "round"] == 2 and out.loc[0, "n_gold"] == 10 and not out.loc[0, "below_bar"]

@@ -44,8 +44,8 @@ from workbench.analytics import (
     to_reliability_data,
 )
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
-from workbench.analytics.drift import (_value_codes, open_alarms, shift_vs_own_past_counts, shift_vs_team_counts,
-                                      team_votes)
+from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, open_alarms,
+                                      shift_vs_own_past_counts, shift_vs_team_counts, team_votes)
 from workbench.analytics.reliability import reliability_data_from_codes
 from workbench.errors import BadInput, WorkbenchError
 from workbench.store import HistoryStore
@@ -1082,10 +1082,23 @@ class DriftView:
     n_annotators: int
     note: str = ""
     chart_note: str = ""  # how the drawn points were thinned (empty: all drawn)
+    against_bar: pd.DataFrame = field(default_factory=pd.DataFrame)  # each annotator vs the task's bar
 
 
-def drift_view(source: Source, history: TaskHistory, question: str | None = None) -> DriftView:
-    """Control charts per annotator (pooled questions or one), version changes, label shift tests."""
+def _bars(task_name: str | None) -> dict:
+    """Question -> the task's minimum gold agreement (the gate's bar), for the questions it gates."""
+    if task_name is None:
+        return {}
+    task = project_tasks()[0].get(task_name)
+    if task is None:
+        return {}
+    return {q: t.min_gold_agreement for q, t in task.calibration.thresholds}
+
+
+def drift_view(source: Source, history: TaskHistory, question: str | None = None,
+               task: str | None = None) -> DriftView:
+    """Control charts per annotator (pooled questions or one), each annotator against the task's
+    bar, version changes, label shift tests."""
     labels, gold = history.labels, history.gold
     if question is None:
         obs, chart = history.gold_obs, history.chart
@@ -1121,7 +1134,16 @@ def drift_view(source: Source, history: TaskHistory, question: str | None = None
         version_changes=version_changes(history.rounds), shift_versions=shift_v, shift_team=shift_t,
         versions_compared=compared, n_items=int(obs["item"].nunique()) if obs is not None else 0,
         n_annotators=int(obs["annotator"].nunique()) if obs is not None else 0, note=note,
+        against_bar=_against_bar(history.gold_obs, question, _bars(task)),
     )
+
+
+def _against_bar(obs: pd.DataFrame | None, question: str | None, bars: dict) -> pd.DataFrame:
+    if obs is None or not bars:
+        return pd.DataFrame(columns=list(BAR_COLUMNS))
+    if question is not None:
+        obs = obs[obs["question"] == question]
+    return against_bar(obs, bars)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1357,7 +1379,7 @@ def cached_annotator(url: str, demo: bool, version: str, task: str, annotator: s
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_drift(url: str, demo: bool, version: str, task: str, question: str | None) -> DriftView:
-    return drift_view(_src(url, demo), cached_history(url, demo, version, task), question)
+    return drift_view(_src(url, demo), cached_history(url, demo, version, task), question, task)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -41,6 +41,18 @@ def render(ctx: ui.Context) -> None:
         if len(view.alarms):
             st.error("Open alarms: " + ", ".join(f"{a} (round {int(r)})" for a, r in
                                                   zip(view.alarms["annotator"], view.alarms["round"])))
+    if len(view.against_bar):
+        st.subheader("Against the task's bar")
+        below = view.against_bar[view.against_bar["below_bar"]]
+        if len(below):
+            st.error("Below the task's bar: " + ", ".join(
+                f"{a} on {q} ({x:.2f}, 95% CI up to {h:.2f}, bar {b:.2f})" for a, q, x, h, b in
+                zip(below["annotator"], below["question"], below["agreement"], below["high"], below["bar"])))
+        ui.table(view.against_bar, f"{task}-against-bar",
+                 caption="Each annotator's agreement with gold in their latest round with gold, with its 95% Wilson "
+                         "interval, against the task's min_gold_agreement: flagged when the whole interval lies "
+                         "below the bar. Unlike the CUSUM above (each annotator against their own past, after a "
+                         "baseline window), this sees someone who is poor from the first gold answer.")
     if len(view.version_changes):
         st.caption("Guideline changes: " + ", ".join(
             f"v{int(v)} from round {int(r)} ({t:%Y-%m-%d})" for v, t, r in
