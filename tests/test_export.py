@@ -348,6 +348,7 @@ def test_an_annotator_with_an_open_drift_alarm_is_left_out(store_url, home, tmp_
     m = _manifest(tmp_path / "o")
     ben = demo_history._uid("user", "ben")
     assert m["rules"]["excluded_by_drift_alarm"] == [ben] and m["rules"]["excluded_by_gate"] == []
+    assert m["rules"]["excluded_below_task_bar"] == [ben]  # 0.20 on quality in his latest round
     rows = pq.read_table(tmp_path / "o" / "data" / "train-00000-of-00001.parquet").to_pylist()
     assert rows and all(ben not in r["provenance"]["annotators"] for r in rows)
     assert all(r["provenance"]["n_answers"] == len(r["provenance"]["annotators"]) for r in rows)

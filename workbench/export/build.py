@@ -125,23 +125,29 @@ def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-def open_drift_alarms(store, task: Task) -> tuple[str, ...]:
-    """Annotators with an open drift alarm on their gold answers (the Drift page's CUSUM)."""
-    from workbench.analytics.drift import gold_observations, monitor_gold_agreement, open_alarms
+def drift_exclusions(store, task: Task) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(annotators with an open drift alarm on their gold answers - the Drift page's CUSUM,
+    annotators below the task's bar in their latest round with gold - the Drift page's Wilson
+    check), from the gold answers in the store."""
+    from workbench.analytics.drift import against_bar, gold_observations, monitor_gold_agreement, open_alarms
 
     gold = store.gold(task.name)
     if gold.empty:
-        return ()
+        return (), ()
     labels = store.tidy(task=task.name, gold_items_only=True)
     labels = labels[labels["time"].notna()]
     if labels.empty:
-        return ()
+        return (), ()
     labels = labels.assign(value=labels["value"].map(_hashable),
                            guideline_version=labels["guideline_version"].astype("float").fillna(-1).astype(int),
                            round=labels["round"].astype("float").fillna(-1).astype(int))
     g = gold[["item", "question", "value"]].assign(value=gold["value"].map(_hashable))
     obs = gold_observations(labels, g)
-    return tuple(sorted(open_alarms(monitor_gold_agreement(obs), obs)["annotator"]))
+    alarms = tuple(sorted(open_alarms(monitor_gold_agreement(obs), obs)["annotator"]))
+    bars = {q: t.min_gold_agreement for q, t in task.calibration.thresholds}
+    checked = against_bar(obs, bars)
+    below = tuple(sorted(set(checked.loc[checked["below_bar"], "annotator"])))
+    return alarms, below
 
 
 def decisive_questions(task: Task, fmt: str) -> tuple[str, ...]:
@@ -216,8 +222,8 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
 
     pol = task.export
     failing = tuple(latest_gate.failing_annotators) if latest_gate is not None else ()
-    drifting = open_drift_alarms(store, task)
-    excluded = frozenset(failing) | frozenset(drifting)
+    drifting, below_bar = drift_exclusions(store, task)
+    excluded = frozenset(failing) | frozenset(drifting) | frozenset(below_bar)
     decisive = decisive_questions(task, fmt)
     rules = SelectionRules(
         kinds={q.name: q.kind for q in task.questions}, decisive=decisive,
@@ -348,6 +354,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                   "min_margin": pol.min_margin, "excluded_annotators": sorted(user_ids.get(a, a) for a in excluded),
                   "excluded_by_gate": sorted(user_ids.get(a, a) for a in failing),
                   "excluded_by_drift_alarm": sorted(user_ids.get(a, a) for a in drifting),
+                  "excluded_below_task_bar": sorted(user_ids.get(a, a) for a in below_bar),
                   "superseded_guidelines_excluded": sorted(rules.superseded_guidelines),
                   "holdout": request.holdout, "seed": request.seed,
                   "holdout_sources": {p: list(v) for p, v in pol.holdout_sources} or "candidate metadata"},
