@@ -781,32 +781,37 @@ class HistoryStore:
         return None if row is None else dict(row._mapping)
 
     @staticmethod
-    def _latest_keys(conn, table: sa.Table, second: str, dataset_id: str,
-                     record_ids: set[str] | None = None) -> dict[tuple[str, str], tuple[int, str]]:
+    def _latest_keys(conn, table: sa.Table, second: str | None, dataset_id: str,
+                     record_ids: set[str] | None = None) -> dict:
         """``(record_id, second) -> (latest version, content hash)`` for a dataset, or for some of its
         records only (``record_ids``, looked up 500 at a time: an incremental sync of a few records
-        then costs a few index lookups instead of a pass over the dataset's history)."""
+        then costs a few index lookups instead of a pass over the dataset's history). With
+        ``second=None`` the versions are per record and the keys are the record ids."""
         t = table
-        other = t.c[second]
+        keys = [t.c.record_id] + ([t.c[second]] if second is not None else [])
 
         def query(ids):
-            sub = sa.select(t.c.record_id, other.label("k2"), sa.func.max(t.c.version).label("v")).where(
-                t.c.dataset_id == dataset_id)
-            q = sa.select(t.c.record_id, other, t.c.version, t.c.content_hash).where(t.c.dataset_id == dataset_id)
+            sub = sa.select(*[k.label(f"k{i}") for i, k in enumerate(keys)], sa.func.max(t.c.version).label("v")) \
+                .where(t.c.dataset_id == dataset_id)
+            q = sa.select(*keys, t.c.version, t.c.content_hash).where(t.c.dataset_id == dataset_id)
             if ids is not None:
                 sub = sub.where(t.c.record_id.in_(ids))
                 q = q.where(t.c.record_id.in_(ids))
-            sub = sub.group_by(t.c.record_id, other).subquery()
-            return q.join(sub, sa.and_(t.c.record_id == sub.c.record_id, other == sub.c.k2, t.c.version == sub.c.v))
+            sub = sub.group_by(*keys).subquery()
+            return q.join(sub, sa.and_(*[k == sub.c[f"k{i}"] for i, k in enumerate(keys)], t.c.version == sub.c.v))
 
+        def key(r):
+            return r[0] if second is None else (r[0], r[1])
+
+        n = len(keys)
         if record_ids is not None and not record_ids:
             return {}
         if record_ids is None or len(record_ids) > 5000:
-            return {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(query(None))}
+            return {key(r): (r[n], r[n + 1]) for r in conn.execute(query(None))}
         out: dict = {}
         ids = sorted(record_ids)
         for start in range(0, len(ids), 500):
-            out.update({(r[0], r[1]): (r[2], r[3]) for r in conn.execute(query(ids[start:start + 500]))})
+            out.update({key(r): (r[n], r[n + 1]) for r in conn.execute(query(ids[start:start + 500]))})
         return out
 
     def latest_response_keys(self, dataset_id: str, conn=None, record_ids: set[str] | None = None
@@ -925,19 +930,11 @@ class HistoryStore:
                 on_progress("before-commit")
         return DatasetWrite(responses=len(version_rows), suggestions=len(srows), records=len(rrows))
 
-    @staticmethod
-    def _record_rows(conn, dataset_id: str, records: list[RecordRow], db_now, dbt) -> list[tuple]:
+    def _record_rows(self, conn, dataset_id: str, records: list[RecordRow], db_now, dbt) -> list[tuple]:
         """New ``record_versions`` rows for the records whose content changed (or is new)."""
         if not records:
             return []
-        rt = record_versions_t
-        stored: dict[str, tuple[int, str]] = {}
-        newest = sa.select(rt.c.record_id, sa.func.max(rt.c.version).label("v")).where(
-            rt.c.dataset_id == dataset_id).group_by(rt.c.record_id).subquery()
-        for rid, version, h in conn.execute(sa.select(rt.c.record_id, rt.c.version, rt.c.content_hash).join(
-                newest, sa.and_(newest.c.record_id == rt.c.record_id, newest.c.v == rt.c.version)).where(
-                rt.c.dataset_id == dataset_id)):
-            stored[rid] = (version, h)
+        stored = self._latest_keys(conn, record_versions_t, None, dataset_id, {r.record_id for r in records})
         rows = []
         for r in records:
             fields, meta = encode_value(r.fields or {}), encode_value(r.metadata or {})
@@ -1017,12 +1014,13 @@ class HistoryStore:
             out |= {r[0] for r in conn.execute(sa.select(lt.c.item).where(lt.c.dataset_id.in_(ids)).distinct())}
         return out
 
-    def record_counts(self) -> dict[str, int]:
-        """Records with stored content, per dataset id (sync reads a dataset whole while it has none)."""
+    def has_record_content(self, dataset_id: str) -> bool:
+        """Whether any record content of the dataset is stored (sync reads a dataset whole while it
+        has none): one primary-key lookup."""
         rt = record_versions_t
         with self.engine.connect() as conn:
-            return {r[0]: r[1] for r in conn.execute(sa.select(rt.c.dataset_id, sa.func.count(sa.distinct(
-                rt.c.record_id))).group_by(rt.c.dataset_id))}
+            return conn.execute(sa.select(rt.c.record_id).where(rt.c.dataset_id == str(dataset_id)).limit(1)
+                                ).first() is not None
 
     def watermark(self, task: str | None = None) -> datetime | None:
         """When the store last took in anything of ``task``'s rounds (the latest ``last_sync_at``)."""

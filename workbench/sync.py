@@ -335,7 +335,7 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     activity = _activity(api, target.dataset_id, info)
     state = store.sync_state(target.dataset_id)
     # a dataset synced before record content was stored has none: read it whole once
-    no_content = state is not None and target.dataset_id not in store.record_counts()
+    no_content = state is not None and not store.has_record_content(target.dataset_id)
     if full or state is None or state["watermark"] is None or no_content:
         report.mode, pages = "full", _pages_all(api, target.dataset_id)
     elif state["activity"] != activity:

@@ -113,10 +113,9 @@ def _record_rows(spec: dict, items) -> list[RecordRow]:
 
 def _backfill_records(store: HistoryStore, calibration: list, production: list) -> bool:
     """A demo store written before record content was stored gets its records' fields and metadata."""
-    have = store.record_counts()
     wrote = False
     for spec in demo_rounds():
-        if spec["dataset_id"] in have:
+        if store.has_record_content(spec["dataset_id"]):
             continue
         items, _ = _round_items(spec, calibration, production)
         store.write_dataset_sync(dataset_id=spec["dataset_id"], name=spec["dataset"], workspace=DEMO_WORKSPACE,
