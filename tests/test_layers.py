@@ -52,7 +52,7 @@ def test_only_the_cli_imports_click():
 def test_analytics_imports_only_analytics_errors_and_numeric_libraries():
     """The functional core reads no store, server, files or UI (imports under TYPE_CHECKING are types only)."""
     allowed = ("workbench.analytics", "workbench.errors", "__future__", "math", "numbers", "dataclasses", "enum",
-               "functools", "typing", "warnings", "collections", "itertools", "hashlib", "re", "numpy", "pandas", "scipy",
+               "functools", "typing", "warnings", "collections", "itertools", "hashlib", "json", "re", "numpy", "pandas", "scipy",
                "sklearn", "crowdkit")
     offenders = {}
     for p in _modules(PACKAGE / "analytics"):

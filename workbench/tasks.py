@@ -209,6 +209,10 @@ class CalibrationPolicy:
     gold_rate: float = 0.05
     thresholds: tuple[tuple[str, Thresholds], ...] = ()
 
+    def min_gold_agreements(self) -> dict[str, float]:
+        """Question -> its minimum gold agreement (the gate's bar), for every gated question."""
+        return {q: t.min_gold_agreement for q, t in self.thresholds}
+
     def for_question(self, name: str) -> Thresholds:
         for q, t in self.thresholds:
             if q == name:

@@ -53,6 +53,7 @@ Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. *JRSS
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1459,3 +1460,70 @@ def against_bar(obs: pd.DataFrame, bars, *, confidence: float = 0.95) -> pd.Data
     out = g.assign(agreement=p, low=np.clip(centre - half, 0, 1), high=np.clip(centre + half, 0, 1), bar=bar)
     out["below_bar"] = out["high"] < out["bar"]
     return out[list(BAR_COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# From the history store's tables to the tables the drift functions take
+# --------------------------------------------------------------------------------------------
+
+
+def hashable(value):
+    """A hashable form of a stored answer: lists become tuples (dicts as canonical JSON)."""
+    if isinstance(value, list):
+        return tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else hashable(v) for v in value)
+    return value
+
+
+def _may_hold_lists(values: pd.Series) -> bool:
+    """False when no value is a list. Lists are unhashable, so when ``pd.unique`` (C speed) goes
+    through, there is none; otherwise each value is checked."""
+    if values.dtype != object:
+        return False
+    try:
+        pd.unique(values.to_numpy())
+        return False
+    except TypeError:
+        return bool(values.map(lambda v: isinstance(v, list)).any())
+
+
+def with_hashable_values(df: pd.DataFrame, column: str = "value") -> pd.DataFrame:
+    """``df`` with :func:`hashable` answers in ``column`` (the same frame when none is a list)."""
+    if len(df) and _may_hold_lists(df[column]):
+        df = df.assign(**{column: df[column].map(hashable)})
+    return df
+
+
+def labels_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The store's tidy responses as the drift functions' labels table: timed rows only, hashable
+    values, integer versions and rounds (-1 where there is none)."""
+    timed = tidy["time"].notna()
+    df = tidy if timed.all() else tidy.loc[timed]
+    df = with_hashable_values(df).copy(deep=False)  # (a new frame sharing the other columns: no deep copy)
+    df["guideline_version"] = df["guideline_version"].astype("float").fillna(-1).astype(int)
+    df["round"] = df["round"].astype("float").fillna(-1).astype(int)
+    return df
+
+
+def gold_table(gold: pd.DataFrame) -> pd.DataFrame:
+    """The store's gold as the drift functions' gold table (``item, question, value``, hashable)."""
+    if gold is None or gold.empty:
+        return pd.DataFrame(columns=["item", "question", "value"])
+    return with_hashable_values(gold[["item", "question", "value"]])
+
+
+def monitor_gold(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None):
+    """``(obs, chart)``: :func:`gold_observations` and the CUSUM (:func:`monitor_gold_agreement`) of
+    every annotator's gold stream, pooled over questions or for one; ``(None, None)`` without gold
+    judgements. ``labels`` and ``gold`` as :func:`labels_table` and :func:`gold_table` make them."""
+    if gold.empty or labels.empty:
+        return None, None
+    lab = labels if question is None else labels[labels["question"] == question]
+    g = gold if question is None else gold[gold["question"] == question]
+    if lab.empty or g.empty:
+        return None, None
+    lab = lab[lab["item"].isin(g["item"].unique())]  # only these meet gold (the same observations, less to check)
+    try:
+        obs = gold_observations(lab, g)
+    except BadInput:
+        return None, None
+    return obs, monitor_gold_agreement(obs)

@@ -19,7 +19,6 @@ home through the store's write API; the pages then read it exactly like real dat
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -35,8 +34,6 @@ from workbench.analytics import (
     agreement_by_version,
     agreement_series,
     alpha_with_interval,
-    gold_observations,
-    monitor_gold_agreement,
     question_report,
     shift_vs_own_past,
     shift_vs_team,
@@ -44,8 +41,12 @@ from workbench.analytics import (
     to_reliability_data,
 )
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
-from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, open_alarms,
-                                      shift_vs_own_past_counts, shift_vs_team_counts, team_votes)
+from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, hashable, open_alarms,
+                                      shift_vs_own_past_counts, shift_vs_team_counts, team_votes,
+                                      with_hashable_values)
+from workbench.analytics.drift import gold_table as _gold_table
+from workbench.analytics.drift import labels_table as _labels_table
+from workbench.analytics.drift import monitor_gold as _monitor
 from workbench.analytics.reliability import reliability_data_from_codes
 from workbench.errors import BadInput, WorkbenchError
 from workbench.store import HistoryStore
@@ -193,52 +194,11 @@ def report_questions(task) -> list:
 # --------------------------------------------------------------------------------------------
 
 
-def hashable(value):
-    """A hashable form of a stored answer: lists become tuples (dicts as canonical JSON)."""
-    if isinstance(value, list):
-        return tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else hashable(v) for v in value)
-    return value
-
-
 def label_text(value) -> str:
     """An answer as text: ``("a", "b")`` -> ``"a+b"``."""
     if isinstance(value, (list, tuple, frozenset, set)):
         return "+".join(map(str, value)) or "(none)"
     return str(value)
-
-
-def _may_hold_lists(values: pd.Series) -> bool:
-    """False when no value is a list. Lists are unhashable, so when ``pd.unique`` (C speed) goes
-    through, there is none; otherwise each value is checked."""
-    if values.dtype != object:
-        return False
-    try:
-        pd.unique(values.to_numpy())
-        return False
-    except TypeError:
-        return bool(values.map(lambda v: isinstance(v, list)).any())
-
-
-def with_hashable_values(df: pd.DataFrame, column: str = "value") -> pd.DataFrame:
-    if len(df) and _may_hold_lists(df[column]):
-        df = df.assign(**{column: df[column].map(hashable)})
-    return df
-
-
-def _labels_table(tidy: pd.DataFrame) -> pd.DataFrame:
-    """The tidy responses as the drift functions' labels table (hashable values, int versions)."""
-    timed = tidy["time"].notna()
-    df = tidy if timed.all() else tidy.loc[timed]
-    df = with_hashable_values(df).copy(deep=False)  # (a new frame sharing the other columns: no deep copy)
-    df["guideline_version"] = df["guideline_version"].astype("float").fillna(-1).astype(int)
-    df["round"] = df["round"].astype("float").fillna(-1).astype(int)
-    return df
-
-
-def _gold_table(gold: pd.DataFrame) -> pd.DataFrame:
-    if gold is None or gold.empty:
-        return pd.DataFrame(columns=["item", "question", "value"])
-    return with_hashable_values(gold[["item", "question", "value"]])
 
 
 def read_dataset(store: HistoryStore, row: dict) -> pd.DataFrame:
@@ -327,22 +287,6 @@ def _task_totals(store: HistoryStore, dataset_ids) -> tuple[int, int, int]:
     with store.engine.connect() as conn:
         n, items, annotators = conn.execute(q).one()
     return int(n), int(items), int(annotators)
-
-
-def _monitor(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None):
-    """CUSUM of every annotator's gold stream (pooled questions, or one); None without gold judgements."""
-    if gold.empty or labels.empty:
-        return None, None
-    lab = labels if question is None else labels[labels["question"] == question]
-    g = gold if question is None else gold[gold["question"] == question]
-    if lab.empty or g.empty:
-        return None, None
-    lab = lab[lab["item"].isin(g["item"].unique())]  # only these meet gold (the same observations, less to check)
-    try:
-        obs = gold_observations(lab, g)
-    except BadInput:
-        return None, None
-    return obs, monitor_gold_agreement(obs)
 
 
 def overview_view(source: Source) -> list[TaskOverview]:
@@ -1090,9 +1034,7 @@ def _bars(task_name: str | None) -> dict:
     if task_name is None:
         return {}
     task = project_tasks()[0].get(task_name)
-    if task is None:
-        return {}
-    return {q: t.min_gold_agreement for q, t in task.calibration.thresholds}
+    return task.calibration.min_gold_agreements() if task is not None else {}
 
 
 def drift_view(source: Source, history: TaskHistory, question: str | None = None,

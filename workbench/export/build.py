@@ -27,10 +27,10 @@ from workbench.analytics.training_formats import (FORMATS, choose_edits, dpo_row
                                                   dpo_rows_from_ranking, is_human_written, kto_rows, labels_rows,
                                                   provenance, sft_rows)
 from workbench.errors import BadInput, WorkbenchError
+from workbench.gate import CALIBRATION_KINDS
 from workbench.store import decode_values
 from workbench.tasks import Task
 
-CALIBRATION_KINDS = ("calibration", "recalibration")
 AGGREGATED_KINDS = ("label", "rating", "multi_label")
 
 
@@ -101,10 +101,9 @@ def _select_rounds(rounds: pd.DataFrame, task: Task, wanted: Sequence[str]) -> p
     return chosen
 
 
-def _gates(store, task: Task, rounds: pd.DataFrame, n_boot: int) -> list[GateResult]:
+def _gates(store, task: Task, rounds: pd.DataFrame, gold: pd.DataFrame, n_boot: int) -> list[GateResult]:
     """The gate of every calibration round of the task, oldest first."""
     out = []
-    gold = store.gold(task.name)
     for r in rounds[rounds["kind"].isin(CALIBRATION_KINDS)].sort_values("round").itertuples():
         responses = store.tidy(task=task.name, dataset=r.dataset)
         out.append(evaluate_gate(task, responses, gold, round_number=int(r.round), dataset=r.dataset, kind=r.kind,
@@ -121,31 +120,17 @@ def _gate_summary(g: GateResult) -> dict:
             "failing_annotators": list(g.failing_annotators), "reasons": list(g.reasons)}
 
 
-def _hashable(value):
-    return tuple(value) if isinstance(value, list) else value
-
-
-def drift_exclusions(store, task: Task) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def drift_exclusions(store, task: Task, gold: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(annotators with an open drift alarm on their gold answers - the Drift page's CUSUM,
     annotators below the task's bar in their latest round with gold - the Drift page's Wilson
-    check), from the gold answers in the store."""
-    from workbench.analytics.drift import against_bar, gold_observations, monitor_gold_agreement, open_alarms
+    check), from the gold answers in the store and the task's ``gold``."""
+    from workbench.analytics.drift import against_bar, gold_table, labels_table, monitor_gold, open_alarms
 
-    gold = store.gold(task.name)
-    if gold.empty:
+    obs, chart = monitor_gold(labels_table(store.tidy(task=task.name, gold_items_only=True)), gold_table(gold))
+    if obs is None:
         return (), ()
-    labels = store.tidy(task=task.name, gold_items_only=True)
-    labels = labels[labels["time"].notna()]
-    if labels.empty:
-        return (), ()
-    labels = labels.assign(value=labels["value"].map(_hashable),
-                           guideline_version=labels["guideline_version"].astype("float").fillna(-1).astype(int),
-                           round=labels["round"].astype("float").fillna(-1).astype(int))
-    g = gold[["item", "question", "value"]].assign(value=gold["value"].map(_hashable))
-    obs = gold_observations(labels, g)
-    alarms = tuple(sorted(open_alarms(monitor_gold_agreement(obs), obs)["annotator"]))
-    bars = {q: t.min_gold_agreement for q, t in task.calibration.thresholds}
-    checked = against_bar(obs, bars)
+    alarms = tuple(sorted(open_alarms(chart, obs)["annotator"]))
+    checked = against_bar(obs, task.calibration.min_gold_agreements())
     below = tuple(sorted(set(checked.loc[checked["below_bar"], "annotator"])))
     return alarms, below
 
@@ -192,7 +177,8 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         raise BadInput(f"--holdout: must be a share in [0, 1); got {request.holdout!r}")
     all_rounds = store.rounds(task.name)
     chosen = _select_rounds(all_rounds, task, request.rounds)
-    gates = _gates(store, task, all_rounds, n_boot)
+    gold = store.gold(task.name)
+    gates = _gates(store, task, all_rounds, gold, n_boot)
     latest_gate = gates[-1] if gates else None
     if latest_gate is None or not latest_gate.passed:
         if not request.force_reason:
@@ -222,7 +208,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
 
     pol = task.export
     failing = tuple(latest_gate.failing_annotators) if latest_gate is not None else ()
-    drifting, below_bar = drift_exclusions(store, task)
+    drifting, below_bar = drift_exclusions(store, task, gold)
     excluded = frozenset(failing) | frozenset(drifting) | frozenset(below_bar)
     decisive = decisive_questions(task, fmt)
     rules = SelectionRules(
@@ -238,7 +224,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
     if fmt == "dpo" and pol.edit:  # the edits of the annotators whose answers count
         e = answers[(answers["question"] == pol.edit) & ~answers["annotator"].isin(list(excluded))]
         edit_table = e[["item", "annotator", "value", "time"]]
-    sel = select_items(items, responses, answers, store.gold(task.name), rules=rules)
+    sel = select_items(items, responses, answers, gold, rules=rules)
 
     # join each kept item with its record content (the latest round's record) and provenance
     by_round = records.sort_values("round", kind="stable") if several_rounds else records
