@@ -76,17 +76,19 @@ def public_fingerprint(key) -> str:
 
 
 def folder_signer(private_key):
-    """A ``sign(folder)`` function for :func:`workbench.export.folder.write_export`: checks the key
-    now (BadInput before anything is written), writes ``manifest.sig`` into the folder later."""
+    """``(sign, fingerprint)``: a ``sign(folder)`` function for
+    :func:`workbench.export.folder.write_export` (it writes ``manifest.sig`` into the folder) and
+    the signer's :func:`public_fingerprint`. The key is checked now, so a wrong one is BadInput
+    before anything is written."""
     path = Path(private_key)
-    public_fingerprint(path)
+    fingerprint = public_fingerprint(path)
     if b"PRIVATE KEY" not in path.read_bytes():
         raise BadInput(f"--sign: {path} is a public key; signing needs the private key (PEM)")
 
     def sign(folder: Path) -> None:
         sign_folder(folder, path, Path(folder) / "manifest.sig")
 
-    return sign
+    return sign, fingerprint
 
 
 def verify_problem(folder, public_key, signature_path) -> str | None:

@@ -85,11 +85,11 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
 
     if force_reason is not None and not force_reason.strip():
         raise BadInput("--force-reason: give the reason in words (it is recorded in the manifest)")
-    signer = None
+    signer = signer_id = None
     if sign_key is not None:
         from workbench import signing
 
-        signer = signing.folder_signer(sign_key)
+        signer, signer_id = signing.folder_signer(sign_key)
     if use_dvc:
         from workbench.export.versioning import dvc_root
 
@@ -111,10 +111,9 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
                             exclude_superseded=exclude_superseded, force_reason=force_reason,
                             previous_holdout=registry.holdout_keys(task.name))
     plan = plan_export(store, task, request)
-    target = output if output is not None else (
-        lambda manifest: registry.default_output(task.name, fmt, manifest["dataset_hash"] if manifest else "x"))
     try:
-        folder, manifest = write_export(plan, task, target, sign=signer)
+        folder, manifest = write_export(plan, task, output, default_parent=registry.exports_dir() / task.name,
+                                        sign=signer)
     except AlreadyExported as same:
         click.echo(f"already exported: {same.path} holds this version ({same.manifest['dataset_hash']}); "
                    "nothing written")
@@ -131,7 +130,7 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rows": manifest["counts"]["rows"], "left_out": sum(manifest["counts"]["left_out"].values()),
         "gate_passed": manifest["gate_passed"], "forced_reason": manifest["forced_reason"],
-        "signer": signing_fingerprint(sign_key) if sign_key else None,
+        "signer": signer_id,
         "workbench_version": manifest["workbench_version"],
         "dvc": {"file": str(dvc.dvc_file), "md5": dvc.md5, "remote": dvc.remote} if dvc else None})
     if as_json:
@@ -142,12 +141,6 @@ def make(task_name: str, fmt: str, rounds: str, holdout: float, seed: int, outpu
         click.echo(f"  DVC: {dvc.dvc_file} (md5 {dvc.md5}); "
                    + (f"pushed to remote {dvc.remote!r}" if dvc.remote else "no default remote: added, not pushed")
                    + "; commit the .dvc file with git")
-
-
-def signing_fingerprint(key: Path) -> str:
-    from workbench import signing
-
-    return signing.public_fingerprint(key)
 
 
 def summary(folder: Path, manifest: dict, *, signed: bool) -> str:

@@ -173,21 +173,25 @@ class AlreadyExported(Exception):
         self.path, self.manifest = path, manifest
 
 
-def write_export(plan: ExportPlan, task: Task, output, *, sign=None) -> tuple[Path, dict]:
+def default_name(fmt: str, dataset_hash: str) -> str:
+    """The folder name of a version written without ``--output``: ``<format>-<first 12 of the hash>``."""
+    return f"{fmt}-{dataset_hash[:12]}"
+
+
+def write_export(plan: ExportPlan, task: Task, output: Path | None, *, default_parent: Path,
+                 sign=None) -> tuple[Path, dict]:
     """Write ``plan`` atomically; returns (folder, manifest with file hashes and the dataset hash).
 
-    ``output`` is a folder, or a function of the manifest giving one (the default output is named
-    after the dataset hash, known only once the files are written); when that folder already
-    holds the same version, :class:`AlreadyExported` is raised and nothing changes. ``sign(folder)``
-    (optional) is called on the complete temporary folder, before it is renamed, to write the
-    signature file.
+    ``output`` is the folder; without one the version goes to ``default_parent`` under
+    :func:`default_name` (the hash is known only once the files are written), and when that
+    folder already holds the same version :class:`AlreadyExported` is raised and nothing
+    changes. ``sign(folder)`` (optional) is called on the complete temporary folder, before it is
+    renamed, to write the signature file.
     """
-    fixed = None if callable(output) else Path(output)
+    fixed = None if output is None else Path(output)
     if fixed is not None:
         check_output(fixed)
-        parent = fixed.parent
-    else:
-        parent = output(None).parent
+    parent = fixed.parent if fixed is not None else Path(default_parent)
     parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = fixed.name if fixed is not None else "export"
     _clean_stale(parent, name)
@@ -208,7 +212,7 @@ def write_export(plan: ExportPlan, task: Task, output, *, sign=None) -> tuple[Pa
         manifest["dataset_hash"] = dataset_hash(files)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
-        final = fixed if fixed is not None else Path(output(manifest))
+        final = fixed if fixed is not None else parent / default_name(plan.format, manifest["dataset_hash"])
         if fixed is None and final.exists():
             existing = read_manifest(final) if (final / MANIFEST).is_file() else {}
             if existing.get("dataset_hash") == manifest["dataset_hash"] and not check_files(final):

@@ -27,10 +27,6 @@ def exports_dir() -> Path:
     return path
 
 
-def default_output(task: str, fmt: str, dataset_hash: str) -> Path:
-    return exports_dir() / task / f"{fmt}-{dataset_hash[:12]}"
-
-
 def _append(path: Path, lines: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
