@@ -63,10 +63,6 @@ class ExportPlan:
     manifest: dict
     holdout_keys: list[str] = field(default_factory=list)  # unit keys in the holdout (hashed)
 
-    @property
-    def rows(self) -> int:
-        return sum(len(v) for v in self.splits.values())
-
 
 def workbench_version() -> str:
     try:
