@@ -17,7 +17,6 @@ import pytest
 from argilla_helpers import EmbeddedServer, embedded_server, fresh_postgres_database
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS", REPO / "test-artifacts"))
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from workbench.cli import main
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference-data"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 HAYES = REFERENCE / "hayes-krippendorff-2007.csv"
 
 

@@ -27,8 +27,7 @@ from workbench.analytics import (
 from workbench.analytics.reliability import ReliabilityData
 from workbench.errors import BadInput
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-HAYES = SHARED / "reference-data" / "hayes-krippendorff-2007.csv"
+HAYES = Path(__file__).resolve().parent / "data" / "reference" / "hayes-krippendorff-2007.csv"
 NAN = float("nan")
 
 

@@ -14,7 +14,7 @@ from workbench.analytics.diagnosis import Thresholds, Verdict
 from workbench.analytics.report import question_report, report
 from workbench.errors import BadInput
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference-data"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 
 
 @pytest.fixture(scope="module")
