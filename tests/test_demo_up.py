@@ -190,3 +190,15 @@ def test_an_interrupted_demo_is_completed_once(own_demo, client):
     assert state[demo.CALIBRATION_DATASET] == full[demo.CALIBRATION_DATASET]
     assert state["rounds"] == full["rounds"] and state["gold"] == full["gold"]
     assert "nothing created" in str(demo.load_demo(**own_demo))
+
+
+def test_everything_up_wrote_under_the_home_is_owner_only(up_twice):
+    """Issue #14: the home holds the owner's key (argilla.db), the history store and the demo's
+    dashboard history; nothing in it may be readable by another local user."""
+    from workbench import config
+
+    home = config.home()
+    entries = [home, *home.rglob("*")]
+    assert any(p.name == "demo-history.db" for p in entries) or any(p.name == "history.db" for p in entries)
+    wide = [str(p.relative_to(home)) for p in entries if not p.is_symlink() and p.exists() and p.stat().st_mode & 0o077]
+    assert not wide, f"{len(wide)} entries readable by group or others: {wide[:5]}"

@@ -259,3 +259,166 @@ def _processes_with_home(home: Path) -> list[int]:
         if needle in env and launcher.MARKER_ENV.encode() in b"\0".join(env) and stat.rsplit(")", 1)[1].split()[0] != "Z":
             found.append(int(proc.name))
     return found
+
+
+# ----------------------------------------------------------------------------------------------
+# issue #14: Redis, files and logs that other local users cannot use
+# ----------------------------------------------------------------------------------------------
+
+
+def _tcp_listening_inodes() -> set[str]:
+    """Socket inodes of every TCP socket in LISTEN state (state 0A) on this machine."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if cols[3] == "0A":
+                inodes.add(cols[9])
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[8:-1])
+    return found
+
+
+def _as_nobody(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(list(cmd), user="nobody", capture_output=True, text=True, timeout=30)
+
+
+def test_home_is_owner_only_and_redis_listens_on_no_tcp_port(own_home):
+    """Issue #14: the rq worker unpickles what Redis holds, so whoever reaches Redis runs code as
+    the server's user; the home holds the owner's API key (argilla.db) and the logs."""
+    port = launcher.free_port()
+    result = run_cli("server", "start", "--port", str(port), home=own_home)
+    assert result.returncode == 0, result.stderr
+    state = json.loads((own_home / "run" / "server.json").read_text())
+    assert state["redis_url"].startswith("unix://")
+    socket_path = state["redis_url"][len("unix://"):].split("?")[0]
+    redis_pid = next(p["pid"] for p in state["processes"] if p["role"] == "redis")
+    assert not _socket_inodes(redis_pid) & _tcp_listening_inodes(), "our Redis listens on a TCP port"
+    assert launcher.redis_ping(state["redis_url"])
+
+    wide = [str(p.relative_to(own_home)) for p in [own_home, *own_home.rglob("*")]
+            if not p.is_symlink() and p.stat().st_mode & 0o077]
+    assert not wide, f"{len(wide)} entries readable by group or others: {wide[:5]}"
+    assert (own_home / "argilla" / "argilla.db").exists() and (own_home / "run" / "api.log").exists()
+    assert Path(socket_path).parent.stat().st_mode & 0o077 == 0
+
+    if os.geteuid() == 0:  # what another local user can do (root bypasses modes, so ask as nobody)
+        ping = _as_nobody("redis-cli", "-s", socket_path, "ping")
+        assert "PONG" not in ping.stdout
+        read = _as_nobody("head", "-c", "16", str(own_home / "argilla" / "argilla.db"))
+        assert read.returncode != 0 and "Permission denied" in read.stderr
+
+
+def test_sessions_survive_a_restart_and_logs_hold_no_password(own_home):
+    """Issue #14: the token secret is generated once (kept with the credentials), so annotators
+    signed in keep working across a restart; a password submitted with a validation error never
+    reaches a log, and a 500 names no internals."""
+    port = launcher.free_port()
+    assert run_cli("server", "start", "--port", str(port), home=own_home).returncode == 0
+    creds = json.loads((own_home / "credentials.json").read_text())
+    api = f"http://127.0.0.1:{port}/api/v1"
+    owner = {"X-Argilla-Api-Key": creds["api_key"]}
+    token = requests.post(f"{api}/token", data={"username": creds["username"], "password": creds["password"]},
+                          timeout=10).json()["access_token"]
+    marker = "Zq7!pw"  # too short: Argilla answers 422
+    bad = requests.post(f"{api}/users", headers=owner, timeout=10,
+                        json={"username": "ann-short", "first_name": "A", "password": marker, "role": "annotator"})
+    assert bad.status_code == 422 and marker not in bad.text
+    ws = requests.post(f"{api}/workspaces", headers=owner, json={"name": "w-logs"}, timeout=10).json()["id"]
+    ds = requests.post(f"{api}/datasets", headers=owner, json={"name": "d-logs", "workspace_id": ws}, timeout=10).json()
+    failed = requests.get(f"{api}/datasets/{ds['id']}/records", params={"offset": 10**20}, headers=owner, timeout=10)
+    assert failed.status_code in (422, 500)
+    if failed.status_code == 500:
+        assert "ref " in failed.json()["detail"]["params"]["message"]
+        assert "INTEGER" not in failed.text
+
+    assert run_cli("server", "stop", home=own_home).returncode == 0
+    assert run_cli("server", "start", "--port", str(port), home=own_home).returncode == 0
+    me = requests.get(f"{api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert me.status_code == 200 and me.json()["username"] == creds["username"]
+    for log in (own_home / "run").glob("*.*"):
+        if log.is_file():
+            text = log.read_text(encoding="utf-8", errors="replace")
+            assert marker not in text, log.name
+            assert creds["password"] not in text and creds["api_key"] not in text, log.name
+    assert "body.password: String should have at least 8 characters" in (own_home / "run" / "api.log").read_text()
+
+
+QUIET_ERRORS = r"""
+import io, logging, sys
+from sqlalchemy.exc import OperationalError
+from workbench.server import process
+process._quiet_errors()
+from argilla_server.errors.error_handler import APIErrorHandler
+stream = io.StringIO()
+handler = logging.StreamHandler(stream)
+handler.setFormatter(process.ShortExceptionFormatter("%(levelname)s %(name)s: %(message)s"))
+logging.getLogger().handlers[:] = [handler]
+sql = "SELECT records.id FROM records WHERE fields LIKE ? " + "OR fields LIKE ? " * 20000
+try:
+    raise OperationalError(sql, ("%SECRET-PARAM%",) * 20001, Exception("LIKE or GLOB pattern too complex"))
+except OperationalError as exc:
+    error = APIErrorHandler._exception_to_argilla_error(exc)
+    logging.getLogger("uvicorn.error").error("Exception in ASGI application", exc_info=exc)
+print(repr(error.arguments))
+print("LOG", stream.getvalue())
+"""
+
+
+def test_unhandled_errors_put_no_sql_or_parameters_in_the_body_or_the_log():
+    """argilla-server logs a failed statement whole (~430 KB for one long search) and answers 500
+    with it; Workbench's handler and log formatter keep a short message and a reference."""
+    out = subprocess.run([sys.executable, "-c", QUIET_ERRORS], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    body, log = out.stdout.split("LOG", 1)
+    assert "SECRET-PARAM" not in out.stdout and "SELECT" not in body
+    assert "internal server error (ref " in body and "sqlalchemy.exc.OperationalError" in body
+    assert len(log) < 20_000 and "OperationalError" in log and "Traceback" in log
+
+
+def test_server_logs_rotate_and_are_owner_only(tmp_path):
+    log = tmp_path / "api.log"
+    script = ("import logging, os\nos.umask(0o077)\nfrom workbench.server import process\nprocess._configure_logging()\n"
+              "for i in range(3000):\n    logging.getLogger('argilla').warning('line %05d %s', i, 'x' * 60)\n")
+    env = {**os.environ, "WORKBENCH_LOG_FILE": str(log), "WORKBENCH_LOG_MAX_BYTES": "20000"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    files = sorted(tmp_path.iterdir())
+    assert [f.name for f in files] == ["api.log", "api.log.1", "api.log.2", "api.log.3"]
+    assert all(f.stat().st_size <= 20000 for f in files)
+    assert all(f.stat().st_mode & 0o077 == 0 for f in files)
+    assert "line 02999" in log.read_text()
+
+
+def test_rotate_log_at_start_keeps_a_bounded_number_of_old_logs(tmp_path):
+    log = tmp_path / "redis.log"
+    for i in range(6):
+        log.write_text(f"run {i}\n" * 10)
+        launcher.rotate_log(log, max_bytes=10, backups=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["redis.log.1", "redis.log.2", "redis.log.3"]
+    assert (tmp_path / "redis.log.1").read_text().startswith("run 5")
+    assert not launcher.rotate_log(tmp_path / "missing.log")
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://u:pw@db/x", "postgresql://u:***@db/x"),
+    ("postgresql://u@db/x?sslmode=require&password=s3cr3t", "postgresql://u@db/x?password=***&sslmode=require"),
+    ("postgresql://u@db/x?PASSWORD=s3cr3t", "postgresql://u@db/x?PASSWORD=***"),
+    ("redis://:pw@127.0.0.1:1/0", "redis://:***@127.0.0.1:1/0"),
+])
+def test_redact_url_hides_passwords_in_the_user_part_and_the_query(url, shown):
+    assert launcher.redact_url(url) == shown

@@ -3,10 +3,14 @@
 Everything lives under one home folder (``WORKBENCH_HOME``, default ``~/.workbench``)::
 
     home/
-      credentials.json      owner username/password/API key (mode 600)
+      credentials.json      owner username/password/API key, the server's token secret (mode 600)
       argilla/              ARGILLA_HOME_PATH: the SQLite database of the embedded server
-      run/                  PID files, ports and logs of the processes ``workbench server`` started
+      run/                  PID files, logs and the Redis socket of the processes ``workbench server`` started
       tmp/<process>/        a private TMPDIR per server process, removed on stop
+
+The home and everything Workbench writes in it are readable by their owner only: the home is
+mode 700 (an existing home with wider bits is narrowed on first use), Workbench's processes run
+with umask 077 (:func:`use_private_umask`), and :func:`atomic_write` writes mode 600 by default.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
 import string
 import tempfile
 from dataclasses import dataclass
@@ -42,11 +47,44 @@ def apply_offline_env(env: dict | None = None) -> dict:
     return target
 
 
+#: The umask of every Workbench process: what it creates is readable by its owner only.
+PRIVATE_UMASK = 0o077
+
+
+def use_private_umask() -> int:
+    """Make files and folders this process creates owner-only (umask 077); returns the old umask.
+    The CLI, the dashboard and the server's processes call it first thing."""
+    return os.umask(PRIVATE_UMASK)
+
+
 def home() -> Path:
-    """The Workbench home folder, created on first use."""
+    """The Workbench home folder, created on first use with mode 700; an existing one that its
+    owner made readable by others is narrowed to 700 (what is in it holds secrets and personal data)."""
     path = Path(os.environ.get("WORKBENCH_HOME") or Path.home() / ".workbench").expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = path.stat()
+    if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        path.chmod(0o700)
     return path
+
+
+def make_private(root: Path) -> int:
+    """Remove group and other permissions from ``root`` and everything below it that this user
+    owns (a home written by an older Workbench, or by a process with a wider umask); returns how
+    many entries were narrowed. Symbolic links are not followed."""
+    narrowed = 0
+    uid = os.getuid()
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [""] + dirnames + filenames:
+            p = os.path.join(dirpath, name) if name else dirpath
+            try:
+                st = os.lstat(p)
+            except FileNotFoundError:  # removed meanwhile (a temporary file)
+                continue
+            if st.st_uid == uid and st.st_mode & 0o077 and not stat.S_ISLNK(st.st_mode):
+                os.chmod(p, stat.S_IMODE(st.st_mode) & 0o700)
+                narrowed += 1
+    return narrowed
 
 
 def run_dir() -> Path:
@@ -55,7 +93,7 @@ def run_dir() -> Path:
     return path
 
 
-def atomic_write(path: Path, render, mode: int = 0o644, newline: str | None = None) -> None:
+def atomic_write(path: Path, render, mode: int = 0o600, newline: str | None = None) -> None:
     """Call ``render(fh)`` on a temporary UTF-8 text file next to ``path`` (opened with ``newline``),
     then rename it over ``path``: readers see the old file or the new one, never half of one, and
     on any failure the temporary file is removed and ``path`` is left as it was."""
@@ -74,7 +112,7 @@ def atomic_write(path: Path, render, mode: int = 0o644, newline: str | None = No
         raise
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     """Write ``text`` to ``path`` with :func:`atomic_write`."""
     atomic_write(path, lambda fh: fh.write(text), mode)
 
@@ -118,6 +156,25 @@ def read_json_object(path: Path, *, holds: str, fix: str) -> dict:
     return data
 
 
+def _stored_credentials() -> dict:
+    """The credentials file's object ({} when there is none); refused when group or others may read it."""
+    path = credentials_path()
+    if not path.exists():
+        return {}
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise BadInput(
+            f"{path}: mode is {oct(mode)}, but a credentials file must be readable by its owner only; "
+            f"run `chmod 600 {path}`"
+        )
+    return read_json_object(path, holds="username, password and api_key",
+                            fix="fix it, or remove it to have new owner credentials generated")
+
+
+def _store_credentials(data: dict) -> None:
+    atomic_write_text(credentials_path(), json.dumps(data, indent=2) + "\n", mode=0o600)
+
+
 def owner_credentials() -> OwnerCredentials:
     """Owner credentials: from ``WORKBENCH_OWNER_USERNAME/PASSWORD/API_KEY`` when set, else from the
     credentials file, else generated once and written to the credentials file with mode 600.
@@ -125,16 +182,8 @@ def owner_credentials() -> OwnerCredentials:
     A credentials file readable by group or others is refused rather than trusted.
     """
     path = credentials_path()
-    stored: dict = {}
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise BadInput(
-                f"{path}: mode is {oct(mode)}, but a credentials file must be readable by its owner only; "
-                f"run `chmod 600 {path}`"
-            )
-        stored = read_json_object(path, holds="username, password and api_key",
-                                  fix="fix it, or remove it to have new owner credentials generated")
+    stored = _stored_credentials()
+    if any(k in stored for k in ("username", "password", "api_key")):  # (not a file with the token secret only)
         for field in ("username", "password", "api_key"):
             if not isinstance(stored.get(field), str) or not stored.get(field):
                 raise BadInput(f"{path}: field {field!r} is missing or empty")
@@ -147,6 +196,23 @@ def owner_credentials() -> OwnerCredentials:
         raise BadInput("WORKBENCH_OWNER_PASSWORD: Argilla requires at least 8 characters")
     generated = {"username": "owner", "password": _generate_secret(), "api_key": _generate_secret(40)}
     merged = {k: env[k] or stored.get(k) or generated[k] for k in generated}
-    if merged != stored:
-        atomic_write_text(path, json.dumps(merged, indent=2) + "\n", mode=0o600)
+    if any(stored.get(k) != v for k, v in merged.items()):
+        _store_credentials({**stored, **merged})  # other secrets in the file (the token secret) are kept
     return OwnerCredentials(**merged)
+
+
+def token_secret() -> str:
+    """The key the server signs its session tokens with (argilla-server's ``ARGILLA_AUTH_SECRET_KEY``):
+    that variable when set, else generated once and kept in the credentials file (mode 600), so
+    that the sign-ins of annotators survive a server restart. argilla-server's own default is a
+    new random key per process, which ends every session on restart."""
+    env = os.environ.get("ARGILLA_AUTH_SECRET_KEY")
+    if env:
+        return env
+    stored = _stored_credentials()
+    secret = stored.get("token_secret")
+    if isinstance(secret, str) and len(secret) >= 32:
+        return secret
+    secret = secrets.token_hex(32)
+    _store_credentials({**stored, "token_secret": secret})
+    return secret

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from workbench.config import apply_offline_env
+from workbench.config import apply_offline_env, use_private_umask
 from workbench.errors import WorkbenchError
 
 
@@ -33,6 +33,7 @@ class WorkbenchGroup(click.Group):
 def main() -> None:
     """Workbench: calibrated, monitored annotation on Argilla."""
     apply_offline_env()
+    use_private_umask()  # what Workbench writes (its home above all) is readable by its owner only
     os.environ.setdefault("TQDM_DISABLE", "1")  # the SDK's progress bars clutter command output
     import workbench.embeddings  # noqa: F401 - sets OMP_WAIT_POLICY before any command loads torch
 

@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from workbench import config
 from workbench.errors import BadInput, ServiceError
 
 SEARCH_ENGINE_NAME = "workbench-sql"
+REDIS_SOCKET = "redis.sock"
+MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 STATE_FILE = "server.json"
 #: Put in every child's environment (the run id), so tests and operators can find our processes.
 MARKER_ENV = "WORKBENCH_PROCESS_MARKER"
@@ -50,8 +53,9 @@ class ProcessInfo:
     role: str
     pid: int
     start_ticks: int  # the process's start time (/proc/PID/stat field 22): a reused PID has another
-    log: str
+    log: str  # the process's log (rotated: see LOG_MAX_BYTES)
     tmpdir: str | None = None
+    output: str | None = None  # its raw stdout/stderr, when ``log`` is written by its logging
 
     def alive(self) -> bool:
         return _pid_is_ours(self.pid, self.start_ticks)
@@ -69,6 +73,7 @@ class ServerState:
     started_at: str
     home: str
     processes: list[ProcessInfo] = field(default_factory=list)
+    redis_socket_dir: str | None = None  # a private folder outside the home, when its path is too long for a socket
 
     def process(self, role: str) -> ProcessInfo | None:
         return next((p for p in self.processes if p.role == role), None)
@@ -105,12 +110,23 @@ class Status:
 # ----------------------------------------------------------------------------------------------
 
 
+#: Query parameters of a database URL that carry a secret (libpq's ``password``, ``sslpassword``).
+SECRET_QUERY_KEYS = frozenset({"password", "sslpassword", "pass", "passwd", "pwd", "secret", "token", "api_key"})
+
+
 def redact_url(url: str) -> str:
-    """A database or Redis URL with its password replaced by ``***``."""
+    """A database or Redis URL with its password replaced by ``***``, in the user part and in the
+    query string (``?password=...``).
+
+    >>> redact_url("postgresql://u:pw@db/x?sslmode=require&password=pw")
+    'postgresql://u:***@db/x?password=***&sslmode=require'
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except Exception:  # not an SQLAlchemy-style URL
         return url.split("@")[-1] if "@" in url else url
+    hidden = {k: ("***" if k.lower() in SECRET_QUERY_KEYS else v) for k, v in parsed.query.items()}
+    return parsed.set(query=hidden).render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
 
 
 def _proc_stat(pid: int) -> tuple[str, int] | None:
@@ -211,7 +227,7 @@ def read_state() -> ServerState | None:
 def _lock():
     """One ``start``/``stop`` at a time per home folder."""
     path = config.run_dir() / "lock"
-    with open(path, "w") as fh:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -229,32 +245,76 @@ def _child_env(base: dict, tmpdir: Path, run_id: str) -> dict:
     return env
 
 
-def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, run_id: str) -> ProcessInfo:
+#: A log is rotated past this size, keeping LOG_BACKUPS older ones (``api.log.1`` ...): by the
+#: process's own logging while it runs (server processes), or when the process is started.
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 3
+
+
+def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS) -> bool:
+    """Shift ``path`` to ``path.1`` (and ``.1`` to ``.2`` ...) when it is larger than ``max_bytes``."""
+    try:
+        if path.stat().st_size <= max_bytes:
+            return False
+    except FileNotFoundError:
+        return False
+    for i in range(backups - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{i}")
+        if older.exists():
+            os.replace(older, path.with_name(f"{path.name}.{i + 1}"))
+    os.replace(path, path.with_name(f"{path.name}.1"))
+    return True
+
+
+def _open_private_append(path: Path):
+    """``path`` opened for appending, created owner-only (mode 600) whatever the umask."""
+    rotate_log(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # an older log may have been created wider
+    return os.fdopen(fd, "ab")
+
+
+def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, run_id: str, *,
+           own_logging: bool = False) -> ProcessInfo:
+    """Start ``cmd`` in its own session with umask 077. Its stdout and stderr go to ``<role>.log``;
+    with ``own_logging`` (our Python server processes, which log through a rotating handler to
+    ``<role>.log``: ``WORKBENCH_LOG_FILE``) they go to ``<role>.out`` instead."""
     tmpdir = tmp_root / f"{role}-{run_id}"
-    tmpdir.mkdir(parents=True, exist_ok=True)
+    tmpdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = run / f"{role}.log"
-    with open(log_path, "ab") as log:
-        log.write(f"\n--- {datetime.now(timezone.utc).isoformat()} starting {role}\n".encode())
-        log.flush()
+    out_path = run / f"{role}.out" if own_logging else log_path
+    child_env = _child_env(env, tmpdir, run_id)
+    if own_logging:
+        child_env["WORKBENCH_LOG_FILE"] = str(log_path)
+    with _open_private_append(out_path) as out:
+        out.write(f"\n--- {datetime.now(timezone.utc).isoformat()} starting {role}\n".encode())
+        out.flush()
         proc = subprocess.Popen(
             cmd,
-            env=_child_env(env, tmpdir, run_id),
-            stdout=log,
+            env=child_env,
+            stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # survives the CLI; stop signals the whole group
             close_fds=True,
+            umask=config.PRIVATE_UMASK,  # its database, logs and sockets: owner-only
         )
     stat = _proc_stat(proc.pid)
-    return ProcessInfo(role=role, pid=proc.pid, start_ticks=stat[1] if stat else -1, log=str(log_path), tmpdir=str(tmpdir))
+    return ProcessInfo(role=role, pid=proc.pid, start_ticks=stat[1] if stat else -1, log=str(log_path),
+                       tmpdir=str(tmpdir), output=str(out_path) if own_logging else None)
 
 
-def _log_tail(path: str, lines: int = 15) -> str:
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join("    " + line for line in text[-lines:])
+def _log_tail(info_or_path, lines: int = 15) -> str:
+    """The last lines of a process's output and log (or of one file)."""
+    paths = ([info_or_path.output, info_or_path.log] if isinstance(info_or_path, ProcessInfo)
+             else [info_or_path])
+    tail: list[str] = []
+    for path in filter(None, paths):
+        try:
+            tail += Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        except OSError:
+            pass
+    return "\n".join("    " + line for line in tail[-lines:])
 
 
 def _terminate(info: ProcessInfo, timeout: float = 15.0) -> None:
@@ -313,6 +373,7 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
     tmp_root = home / "tmp"
     db_url = database_url()
     creds = config.owner_credentials()
+    config.make_private(home)  # a home written by an older Workbench (or a wider umask) holds secrets
     if not port_is_free(host, port):
         raise ServiceError(f"port {port} on {host} is already in use; choose another with --port")
 
@@ -326,10 +387,13 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
             "WORKBENCH_OWNER_USERNAME": creds.username,
             "WORKBENCH_OWNER_PASSWORD": creds.password,
             "WORKBENCH_OWNER_API_KEY": creds.api_key,
+            # one signing key for session tokens, kept with the other secrets: sign-ins survive a restart
+            "ARGILLA_AUTH_SECRET_KEY": config.token_secret(),
             "PYTHONUNBUFFERED": "1",
         }
     )
     started: list[ProcessInfo] = []
+    redis_socket_dir: str | None = None
     run_id = f"{os.getpid()}-{time.time_ns()}"
     url = f"http://{host}:{port}"
     try:
@@ -339,14 +403,20 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
             if not redis_ping(redis_url):
                 raise ServiceError(f"Redis at {redact_url(redis_url)} (ARGILLA_REDIS_URL) does not answer")
         else:
-            redis_port = free_port()
-            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            # No TCP port: a Unix socket in a folder only the owner can open. The rq worker
+            # unpickles what it finds in Redis, so whoever reaches Redis runs code as this user.
             redis_dir = run / "redis"
-            redis_dir.mkdir(exist_ok=True)
+            redis_dir.mkdir(exist_ok=True, mode=0o700)
+            redis_dir.chmod(0o700)
+            socket_dir = redis_dir
+            if len(str(redis_dir / REDIS_SOCKET)) > MAX_SOCKET_PATH:
+                socket_dir = Path(tempfile.mkdtemp(prefix="workbench-redis-"))  # mode 700
+                redis_socket_dir = str(socket_dir)
+            redis_url = f"unix://{socket_dir / REDIS_SOCKET}?db=0"
             info = _spawn(
                 "redis",
-                [redis_binary(), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(redis_dir), "--daemonize", "no"],
+                [redis_binary(), "--port", "0", "--unixsocket", str(socket_dir / REDIS_SOCKET), "--unixsocketperm",
+                 "600", "--save", "", "--appendonly", "no", "--dir", str(redis_dir), "--daemonize", "no"],
                 base_env, run, tmp_root, run_id,
             )
             started.append(info)
@@ -356,11 +426,11 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
         init = subprocess.run(
             [sys.executable, "-m", "workbench.server.process", "init"],
             env=_child_env(base_env, _mk(tmp_root / f"init-{run_id}"), run_id),
-            capture_output=True, text=True, timeout=300,
+            capture_output=True, text=True, timeout=300, umask=config.PRIVATE_UMASK,
         )
         shutil.rmtree(tmp_root / f"init-{run_id}", ignore_errors=True)
-        with open(run / "init.log", "a", encoding="utf-8") as log:
-            log.write(init.stdout + init.stderr)
+        with _open_private_append(run / "init.log") as log:
+            log.write((init.stdout + init.stderr).encode("utf-8", "replace"))
         if init.returncode != 0:
             reason = _last_error_line(init.stderr)
             raise ServiceError(
@@ -368,25 +438,29 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
             )
 
         py = sys.executable
-        started.append(_spawn("worker", [py, "-m", "workbench.server.process", "worker"], base_env, run, tmp_root, run_id))
+        started.append(_spawn("worker", [py, "-m", "workbench.server.process", "worker"], base_env, run, tmp_root, run_id,
+                              own_logging=True))
         api = _spawn("api", [py, "-m", "workbench.server.process", "api", "--host", host, "--port", str(port)],
-                     base_env, run, tmp_root, run_id)
+                     base_env, run, tmp_root, run_id, own_logging=True)
         started.append(api)
         _wait(lambda: api_ok(url, creds.api_key, 2.0), timeout, "the Argilla API", api)
         worker = started[-2]
         if not worker.alive():
-            raise ServiceError(f"the rq worker exited at start-up; log {worker.log}:\n{_log_tail(worker.log)}")
+            raise ServiceError(f"the rq worker exited at start-up; log {worker.log}:\n{_log_tail(worker)}")
         state = ServerState(
             url=url, host=host, port=port, database=redact_url(db_url),
             search_engine=base_env["ARGILLA_SEARCH_ENGINE"], redis_url=redact_url(redis_url),
             redis_owned=redis_owned, started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            home=str(home), processes=started,
+            home=str(home), processes=started, redis_socket_dir=redis_socket_dir,
         )
         config.atomic_write_text(_state_path(), state.to_json(), mode=0o600)
+        config.make_private(home)  # argilla-server copies its web UI into TMPDIR with the package's modes
         return state
     except BaseException:
         for info in reversed(started):
             _terminate(info)
+        if redis_socket_dir:
+            shutil.rmtree(redis_socket_dir, ignore_errors=True)
         raise
 
 
@@ -409,14 +483,16 @@ def _wait(check, timeout: float, what: str, info: ProcessInfo) -> None:
         if check():
             return
         if not info.alive():
-            raise ServiceError(f"{what} exited at start-up; log {info.log}:\n{_log_tail(info.log)}")
+            raise ServiceError(f"{what} exited at start-up; log {info.log}:\n{_log_tail(info)}")
         time.sleep(0.25)
-    raise ServiceError(f"{what} did not answer within {timeout:.0f} s; log {info.log}:\n{_log_tail(info.log)}")
+    raise ServiceError(f"{what} did not answer within {timeout:.0f} s; log {info.log}:\n{_log_tail(info)}")
 
 
 def _cleanup(state: ServerState) -> None:
     for info in reversed(state.processes):
         _terminate(info)
+    if state.redis_socket_dir:
+        shutil.rmtree(state.redis_socket_dir, ignore_errors=True)
     try:
         _state_path().unlink()
     except FileNotFoundError:

@@ -15,6 +15,11 @@ argilla-server builds its app at import time and its jobs look the engine up by 
 arrive as ``ARGILLA_*`` variables; the owner's secrets arrive as ``WORKBENCH_OWNER_*`` variables
 and are never printed.
 
+The api and worker log through Python's logging to ``WORKBENCH_LOG_FILE`` (set by the launcher),
+rotated at :data:`~workbench.server.launcher.LOG_MAX_BYTES`. argilla-server's error handler is
+replaced by one that never writes a request's values (a submitted password) or a failed SQL
+statement with its bound parameters into the log or a response body (:func:`_quiet_errors`).
+
 This module is the only place that imports argilla-server's internals; nothing else in Workbench
 assumes the embedded server.
 """
@@ -23,8 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
+import traceback
+import uuid
+
+#: What an unhandled exception's message may put into the log (a failed statement's SQL is longer).
+LOGGED_MESSAGE_CHARS = 300
 
 
 def _configure_sqlite() -> None:
@@ -45,9 +56,82 @@ def _configure_sqlite() -> None:
         cursor.close()
 
 
-def _prepare() -> None:
-    from workbench.config import apply_offline_env
+def _configure_logging() -> None:
+    """Every logger to ``WORKBENCH_LOG_FILE`` through a rotating handler (a crashed process's
+    tracebacks still reach its raw output file)."""
+    path = os.environ.get("WORKBENCH_LOG_FILE")
+    if not path:
+        return
+    from logging.handlers import RotatingFileHandler
 
+    from workbench.server.launcher import LOG_BACKUPS, LOG_MAX_BYTES
+
+    max_bytes = int(os.environ.get("WORKBENCH_LOG_MAX_BYTES") or LOG_MAX_BYTES)
+    handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.setFormatter(ShortExceptionFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(os.environ.get("WORKBENCH_LOG_LEVEL", "warning").upper())
+    logging.getLogger("rq.worker").setLevel(logging.INFO)  # a line per job, as rq's own set-up logs
+
+
+def short_message(error: BaseException, limit: int = LOGGED_MESSAGE_CHARS) -> str:
+    """The first line of ``error``'s message, cut at ``limit`` characters (an SQLAlchemy error's
+    message carries the whole statement and its parameters on later lines)."""
+    text = str(error).strip().splitlines()
+    first = text[0] if text else ""
+    return first if len(first) <= limit else first[:limit] + f"... ({len(first)} characters)"
+
+
+class ShortExceptionFormatter(logging.Formatter):
+    """Logs an exception as its traceback's frames and :func:`short_message` (uvicorn logs every
+    500 with the exception, whose message may be a whole SQL statement with its parameters)."""
+
+    def formatException(self, ei) -> str:
+        _, value, tb = ei
+        frames = "".join(traceback.format_tb(tb)).rstrip()
+        return f"Traceback (most recent call last):\n{frames}\n{type(value).__name__}: {short_message(value)}"
+
+
+def _quiet_errors() -> None:
+    """argilla-server's handler of unhandled exceptions logs each with its full message (for a
+    failed search, ~430 KB of SQL with its bound parameters; for a request validation error, the
+    values submitted, such as a password) and answers 500 with that message in the body. Ours
+    logs the type, a short message, a reference and the traceback's frames, and answers with the
+    type and the reference only. Validation errors keep argilla-server's 422 body (which drops
+    the submitted values) and are logged by field and reason."""
+    from fastapi.exceptions import RequestValidationError
+
+    from argilla_server.errors import error_handler
+    from argilla_server.errors.base_errors import BadRequestError, GenericServerError, ServerError, ValidationError
+
+    log = logging.getLogger("argilla")
+
+    def to_argilla_error(cls, error: Exception) -> ServerError:
+        if isinstance(error, ServerError):
+            return error
+        if isinstance(error, RequestValidationError):
+            log.warning("request validation failed: %s", "; ".join(
+                f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in error.errors()))
+            return ValidationError(error)
+        if isinstance(error, AssertionError):
+            return BadRequestError(str(error))
+        ref = uuid.uuid4().hex[:12]
+        log.error("unhandled %s.%s (ref %s): %s\n%s", type(error).__module__, type(error).__name__, ref,
+                  short_message(error), "".join(traceback.format_tb(error.__traceback__)).rstrip())
+        generic = GenericServerError(error)
+        generic.message = f"internal server error (ref {ref}: the server log has the details)"
+        generic.args = ()
+        return generic
+
+    error_handler.APIErrorHandler._exception_to_argilla_error = classmethod(to_argilla_error)
+
+
+def _prepare() -> None:
+    from workbench.config import apply_offline_env, use_private_umask
+
+    use_private_umask()
+    _configure_logging()
     apply_offline_env()
     os.environ.setdefault("ARGILLA_ENABLE_TELEMETRY", "false")
     _configure_sqlite()
@@ -108,7 +192,10 @@ def run_api(host: str, port: int) -> None:
 
     from argilla_server._app import app
 
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("WORKBENCH_LOG_LEVEL", "warning"))
+    _quiet_errors()
+    log_config = None if os.environ.get("WORKBENCH_LOG_FILE") else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("WORKBENCH_LOG_LEVEL", "warning"),
+                log_config=log_config)
 
 
 def run_worker() -> None:
