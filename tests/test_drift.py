@@ -202,6 +202,65 @@ def test_monitor_statistic_and_restart_match_hand_recursion():
     assert chart.summary.set_index("annotator").loc["b", "n_alarms"] > 0
 
 
+def _stream(annotator: str, correct) -> pd.DataFrame:
+    correct = np.asarray(correct, dtype=bool)
+    return pd.DataFrame({"annotator": annotator, "guideline_version": 1, "correct": correct,
+                         "time": pd.date_range("2026-01-05", periods=len(correct), freq="h")})
+
+
+def test_a_small_programme_is_charted_against_the_task_bar_from_the_first_answer():
+    """Issue #13: with 30 gold answers in all nobody got a chart (the baseline window is 200), so
+    a collapse from 0.85 to 0.20 at answer 10 never alarmed. Against the bar it alarms within a
+    few answers of the collapse, and a steady annotator above the bar raises none."""
+    rng = np.random.default_rng(13)
+    collapse = np.r_[rng.random(10) < 0.85, rng.random(20) < 0.20]
+    steady = rng.random(30) < 0.90
+    obs = pd.concat([_stream("collapses", collapse), _stream("steady", steady)], ignore_index=True)
+
+    unaided = drift.monitor_gold_agreement(obs).summary.set_index("annotator")
+    assert (unaided["n_monitored"] == 0).all() and (unaided["n_alarms"] == 0).all()
+
+    chart = drift.monitor_gold_agreement(obs, bar=0.7)
+    summary = chart.summary.set_index("annotator")
+    assert list(summary["baseline_source"]) == ["task bar", "task bar"]
+    assert (summary["n_monitored"] == 30).all() and (summary["n_baseline"] == 0).all()
+    assert summary.loc["collapses", "n_alarms"] >= 1
+    assert 10 <= summary.loc["collapses", "first_alarm_seq"] < 25
+    assert summary.loc["steady", "n_alarms"] == 0
+    assert summary.loc["collapses", "target_accuracy"] == pytest.approx(0.55)
+
+
+def test_a_long_stream_keeps_its_own_baseline_when_a_bar_is_given():
+    x = np.random.default_rng(3).random(400) < 0.9
+    with_bar = drift.monitor_gold_agreement(_stream("a", x), bar=0.7).summary.iloc[0]
+    without = drift.monitor_gold_agreement(_stream("a", x)).summary.iloc[0]
+    assert with_bar["baseline_source"] == without["baseline_source"] == "estimated, 0.9 lower bound"
+    assert with_bar["baseline_accuracy"] == without["baseline_accuracy"]
+
+
+def test_summary_gives_design_run_lengths_and_those_at_the_estimated_accuracy():
+    """Issue #13: the summary's ARLs described the design at the Jeffreys lower bound, not the
+    chart as it runs; both are given now, under names that say which is which."""
+    x = np.random.default_rng(5).random(1200) < 0.9
+    row = drift.monitor_gold_agreement(_stream("a", x)).summary.iloc[0]
+    k, n = int(x.sum()), len(x)
+    p_est = 1 - (k + 0.5) / (n + 1)
+    acc0 = drift.baseline_accuracy(x[:200], guarantee=0.9)
+    p0 = round(min(max(1 - acc0, 0.005), 0.995 - 0.15), 4)
+    design = drift.design_bernoulli_cusum(p0, round(p0 + 0.15, 4), arl0=2000)
+    assert row["design_arl0"] == pytest.approx(design.arl0) and row["design_arl1"] == pytest.approx(design.arl1)
+    assert row["arl0_at_estimate"] == pytest.approx(drift.bernoulli_cusum_arl(p_est, design))
+    assert row["arl1_at_estimate"] == pytest.approx(drift.bernoulli_cusum_arl(p_est + 0.15, design))
+    # the design sits at a lower bound of the accuracy: as it runs, the chart waits longer
+    assert row["arl0_at_estimate"] > row["design_arl0"] and row["arl1_at_estimate"] > row["design_arl1"]
+    assert "arl0" not in row.index  # no unlabelled run length left
+
+
+def test_bar_outside_zero_one_is_bad_input():
+    with pytest.raises(BadInput, match="bar must be an accuracy in"):
+        drift.monitor_gold_agreement(_stream("a", [True, False]), bar=70)
+
+
 def test_baseline_guarantee_keeps_in_control_arl_above_target():
     """Exact over the binomial law of the calibration window: with the 0.9 lower bound, at least
     ~90% of annotators get a chart whose true in-control ARL reaches the target; with the

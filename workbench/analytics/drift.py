@@ -973,6 +973,7 @@ def monitor_gold_agreement(
     restart: bool = True,
     lam: float = 0.1,
     L: float = 3.0,
+    bar: float | None = None,
 ) -> ControlChart:
     """Watch each annotator's "agreed with gold" stream for a sustained drop.
 
@@ -1015,10 +1016,23 @@ def monitor_gold_agreement(
         detection). Without restart only the first crossing of each excursion is an alarm.
     lam, L : float
         EWMA smoothing constant and limit width.
+    bar : float, optional
+        The task's bar (its gate's minimum gold agreement). An annotator with no more than
+        ``baseline_n`` gold observations - a small programme, or someone new - has no window to
+        estimate a baseline from; with ``bar`` given, their chart is designed on the bar as the
+        in-control accuracy and monitors from their first gold answer (``baseline_source`` "task
+        bar"): it alarms when the annotator runs ``drop`` below the bar, so a collapse from 0.85
+        to 0.20 at answer 10 alarms within a few answers, and an annotator above the bar alarms
+        less often than ``arl0`` says. Without ``bar`` they get no chart (``n_monitored = 0``).
 
     Returns
     -------
     ControlChart
+        The summary's ``design_arl0, design_arl1`` are the chart's run lengths at the accuracy it
+        was designed for (the lower bound of the baseline, or the bar); ``arl0_at_estimate,
+        arl1_at_estimate`` are its expected run lengths at the annotator's estimated accuracy
+        ``(k + 1/2)/(n + 1)`` and that minus ``drop``: what to expect of this chart as it runs
+        (longer than the design's, since the design uses a lower bound).
     """
     _check_obs(obs, "correct")
     if method not in ("cusum", "ewma"):
@@ -1029,6 +1043,8 @@ def monitor_gold_agreement(
         raise BadInput(f"baseline_guarantee must be in (0, 1) or None, got {baseline_guarantee!r}")
     if int(baseline_n) < 1:
         raise BadInput(f"baseline_n must be a positive number of observations, got {baseline_n!r}")
+    if bar is not None and not 0 < bar < 1:
+        raise BadInput(f"bar must be an accuracy in (0, 1), got {bar!r}")
     d = obs.sort_values(["annotator", "time"], kind="stable", ignore_index=True)
     d = d.loc[:, [c for c in ("annotator", "time", "guideline_version", "item", "question", "correct") if c in d.columns]]
     d.insert(1, "seq", d.groupby("annotator", sort=False).cumcount().to_numpy())
@@ -1046,6 +1062,8 @@ def monitor_gold_agreement(
             if not 0 < known < 1:
                 raise BadInput(f"baseline accuracy for annotator {ann!r} must be in (0, 1), got {known!r}")
             acc0, n_base, src = float(known), 0, "given"
+        elif bar is not None and len(x) <= baseline_n:  # too few for a window: against the task's bar
+            acc0, n_base, src = float(bar), 0, "task bar"
         else:
             n_base = min(int(baseline_n), len(x))
             acc0 = baseline_accuracy(x[:n_base], guarantee=baseline_guarantee)
@@ -1074,7 +1092,11 @@ def monitor_gold_agreement(
             stat[mon] = t / des.m
             limit[mon] = des.h
             alarm[mon] = sig
-            row.update(h=des.h, arl0=des.arl0, arl1=des.arl1)
+            est = baseline_accuracy(x, guarantee=None)  # all of the annotator's answers
+            p_est = min(max(1 - est, 0.0), 1.0)
+            row.update(h=des.h, design_arl0=des.arl0, design_arl1=des.arl1,
+                       arl0_at_estimate=bernoulli_cusum_arl(p_est, des),
+                       arl1_at_estimate=bernoulli_cusum_arl(min(p_est + drop, 1.0), des))
         else:
             row["target_accuracy"] = acc0 - drop
             sigma = math.sqrt(acc0 * (1 - acc0))
@@ -1511,10 +1533,23 @@ def gold_table(gold: pd.DataFrame) -> pd.DataFrame:
     return with_hashable_values(gold[["item", "question", "value"]])
 
 
-def monitor_gold(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None):
+def pooled_bar(bars) -> float | None:
+    """The bar of a chart pooled over questions: the lowest of the questions' bars (a pooled
+    stream below it is below every question's bar), None without bars.
+
+    >>> pooled_bar({"quality": 0.7, "safety": 0.8}), pooled_bar({})
+    (0.7, None)
+    """
+    values = [float(v) for v in (bars.values() if isinstance(bars, dict) else [bars]) if v is not None]
+    return min(values) if values else None
+
+
+def monitor_gold(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None = None, *, bar: float | None = None):
     """``(obs, chart)``: :func:`gold_observations` and the CUSUM (:func:`monitor_gold_agreement`) of
     every annotator's gold stream, pooled over questions or for one; ``(None, None)`` without gold
-    judgements. ``labels`` and ``gold`` as :func:`labels_table` and :func:`gold_table` make them."""
+    judgements. ``labels`` and ``gold`` as :func:`labels_table` and :func:`gold_table` make them;
+    ``bar`` (the task's minimum gold agreement) charts annotators with too few answers for a
+    baseline window against the bar."""
     if gold.empty or labels.empty:
         return None, None
     lab = labels if question is None else labels[labels["question"] == question]
@@ -1526,4 +1561,4 @@ def monitor_gold(labels: pd.DataFrame, gold: pd.DataFrame, question: str | None 
         obs = gold_observations(lab, g)
     except BadInput:
         return None, None
-    return obs, monitor_gold_agreement(obs)
+    return obs, monitor_gold_agreement(obs, bar=bar)

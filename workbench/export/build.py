@@ -120,13 +120,15 @@ def drift_exclusions(store, task: Task, gold: pd.DataFrame) -> tuple[tuple[str, 
     """(annotators with an open drift alarm on their gold answers - the Drift page's CUSUM,
     annotators below the task's bar in their latest round with gold - the Drift page's Wilson
     check), from the gold answers in the store and the task's ``gold``."""
-    from workbench.analytics.drift import against_bar, gold_table, labels_table, monitor_gold, open_alarms
+    from workbench.analytics.drift import against_bar, gold_table, labels_table, monitor_gold, open_alarms, pooled_bar
 
-    obs, chart = monitor_gold(labels_table(store.tidy(task=task.name, gold_items_only=True)), gold_table(gold))
+    bars = task.calibration.min_gold_agreements()
+    obs, chart = monitor_gold(labels_table(store.tidy(task=task.name, gold_items_only=True)), gold_table(gold),
+                              bar=pooled_bar(bars))
     if obs is None:
         return (), ()
     alarms = tuple(sorted(open_alarms(chart, obs)["annotator"]))
-    checked = against_bar(obs, task.calibration.min_gold_agreements())
+    checked = against_bar(obs, bars)
     below = tuple(sorted(set(checked.loc[checked["below_bar"], "annotator"])))
     return alarms, below
 
