@@ -1,7 +1,8 @@
 """The dashboard through Streamlit's AppTest: every page, sign-in, and who may see what.
 
-Sign-in goes to a small stand-in for Argilla's two auth endpoints (``POST /api/v1/token``,
-``GET /api/v1/me``) served on localhost, so these tests need no Argilla server; the browser test
+Sign-in goes to a small stand-in for Argilla's auth endpoints (``POST /api/v1/token``,
+``GET /api/v1/me``, ``GET /api/v1/me/workspaces``: every user a member of the demo's workspace)
+served on localhost, so these tests need no Argilla server; the browser test
 (tests/test_dashboard_browser.py) signs in against the real one. The history store is a SQLite
 store filled with the demo history through the store's write API.
 """
@@ -20,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.dashboard import data
-from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, fill_demo_store
+from workbench.dashboard import auth, data
+from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, DEMO_WORKSPACE, fill_demo_store
 from workbench.store import HistoryStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -53,7 +54,9 @@ class _FakeArgillaAuth(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         user = auth.removeprefix("Bearer token-")
         if self.path == "/api/v1/me" and auth.startswith("Bearer token-") and user in USERS:
-            return self._send(200, {"username": user, "role": USERS[user][1]})
+            return self._send(200, {"id": f"id-{user}", "username": user, "role": USERS[user][1]})
+        if self.path == "/api/v1/me/workspaces" and auth.startswith("Bearer token-") and user in USERS:
+            return self._send(200, {"items": [{"id": "ws-demo", "name": DEMO_WORKSPACE}]})
         return self._send(401, {"detail": "Unauthorized"})
 
 
@@ -175,6 +178,28 @@ def test_sign_in_reads_the_role_and_sign_out_forgets_it(env):
     at.run()
     assert "wb_user" not in at.session_state
     assert [t.value for t in at.title] == ["Workbench dashboard"]
+
+
+def test_a_session_argilla_cannot_confirm_shows_nothing_until_it_can(env, monkeypatch, fake_argilla):
+    """Every page view asks Argilla about the session's token (after the TTL): while Argilla does not
+    answer, no page is drawn, and the session is kept for when it answers again."""
+    import socket
+
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_SESSION_TTL", "0")
+    at = _sign_in(_app(), "lead")
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert at.dataframe
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"  # (nothing listens there once closed)
+    monkeypatch.setenv("WORKBENCH_ARGILLA_URL", dead)
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert any("cannot be checked with Argilla" in e.value for e in at.error)
+    assert not at.dataframe and not _charts(at) and not at.metric
+    assert at.session_state["wb_user"].username == "lead"
+    monkeypatch.setenv("WORKBENCH_ARGILLA_URL", fake_argilla)
+    _open(at, "calibration", task=DEMO_TASK, round="1")
+    assert at.dataframe
 
 
 # ------------------------------------------------------------------------------ pages (lead)
@@ -320,9 +345,15 @@ def test_the_data_layer_refuses_another_annotators_view(env):
     assert view.n_gold_items == history.gold_obs["item"].nunique() > 0
     # the cached form refuses too, also after a lead's view of the same person is in the cache
     version = data.source_version(source)
-    assert data.cached_annotator(env, False, version, DEMO_TASK, "ben", "lead", "owner").n_judgements == view.n_judgements
+    member = auth.Scope(frozenset({DEMO_WORKSPACE}))
+    assert data.cached_annotator(env, False, version, auth.EVERYTHING, DEMO_TASK, "ben", "lead",
+                                 "owner").n_judgements == view.n_judgements
     with pytest.raises(PermissionError):
-        data.cached_annotator(env, False, version, DEMO_TASK, "ben", "ana", "annotator")
+        data.cached_annotator(env, False, version, member, DEMO_TASK, "ben", "ana", "annotator")
+    # nor for a lead whose workspaces do not hold the task
+    with pytest.raises(PermissionError):
+        data.cached_annotator(env, False, version, auth.Scope(frozenset({"elsewhere"})), DEMO_TASK, "ben", "adm",
+                              "admin")
 
 
 def test_redacted_calibration_keeps_team_figures_and_only_own_rows(env):

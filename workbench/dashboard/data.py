@@ -6,9 +6,12 @@ draws anything. The functions ``cached_*`` wrap them in ``st.cache_data`` keyed 
 :func:`store_version`, a cheap watermark (row counts of the append-only tables and the time of
 the last sync), so nothing is read or recomputed unless the data changed.
 
-Access rules are applied here too, not only in the pages: :func:`annotator_view` refuses to
-build one annotator's figures for another annotator, and :func:`redact_calibration` /
-:func:`redact_overview` strip per-person figures from what an annotator is shown.
+Access rules are applied here too, not only in the pages (the rules themselves are
+:func:`workbench.dashboard.auth.may_see_annotator` and :class:`workbench.dashboard.auth.Scope`):
+:func:`annotator_view` refuses to build one annotator's figures for another annotator,
+:func:`redact_calibration` / :func:`redact_overview` strip per-person figures from what an
+annotator is shown, and the cached entry points take the viewer's scope (Argilla workspaces) and
+neither list nor serve a task outside it.
 
 Demo data
 ---------
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,13 +52,13 @@ from workbench.analytics.drift import gold_table as _gold_table
 from workbench.analytics.drift import labels_table as _labels_table
 from workbench.analytics.drift import monitor_gold as _monitor
 from workbench.analytics.reliability import reliability_data_from_codes
+from workbench.dashboard.auth import Scope, User, may_see_annotator
 from workbench.errors import BadInput, WorkbenchError
 from workbench.store import HistoryStore
 
 #: Levels the analytics core computes alpha for (ranking and span questions are not covered yet).
 REPORT_LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
 CALIBRATION_KINDS = ("calibration", "recalibration")
-LEADS = ("owner", "admin")
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,29 +344,36 @@ def overview_view(source: Source) -> list[TaskOverview]:
 
 
 def redact_gate(gate, username: str):
-    """A gate result with every other annotator's name and figures taken out."""
+    """A gate result as annotator ``username`` may see it: the team-level checks (each question's
+    alpha, missing gold) and her own agreement with gold; nothing about any other annotator - no
+    name, no per-person reason, no count of those below the gold bar.
+
+    (Each failed per-person check is one reason, so even anonymised they would tell how many
+    others failed and on which question; they are left out, not reworded.)
+    """
     if gate is None:
         return None
     names = {a.annotator for a in gate.annotators} | {d for q in gate.questions for d in q.deviating}
     names.discard(username)
+    others_reasons = {a.reason for a in gate.annotators if a.reason and a.annotator != username}
     reasons = []
     for r in gate.reasons:
-        who = next((n for n in names if r.startswith(f"{n}:")), None)
-        if who is not None:
-            r = "an annotator is below the gold bar on " + r[len(who) + 1:].split(":", 1)[0].strip()
-        reasons.append(r)
+        if r in others_reasons or any(r.startswith(f"{n}:") for n in names):
+            continue
+        reasons.append(_scrub(r, names))
     return replace(
         gate,
         annotators=tuple(a for a in gate.annotators if a.annotator == username),
         questions=tuple(replace(q, deviating=tuple(d for d in q.deviating if d == username), explanation="",
                                 reason=_scrub(q.reason, names)) for q in gate.questions),
-        reasons=tuple(_scrub(r, names) for r in reasons),
+        reasons=tuple(reasons),
     )
 
 
 def _scrub(text: str, names) -> str:
-    for n in names:
-        text = text.replace(n, "an annotator")
+    """``text`` with each of ``names`` (as a whole word) replaced by "an annotator"."""
+    for n in sorted((n for n in names if n), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(n)}(?![\w-])", "an annotator", text)
     return text
 
 
@@ -465,17 +476,17 @@ def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: i
 
 
 def redact_calibration(view: CalibrationView, username: str) -> CalibrationView:
-    """An annotator's view of a round: team figures, their own row, nobody else's figures or name."""
+    """An annotator's view of a round: team figures, their own row, nobody else's figures or name,
+    nor how many others the diagnosis or the gate single out."""
     questions = []
     for qv in view.questions:
         rep = qv.report
         if rep is not None:
             diag = rep.diagnosis
             flagged_self = username in diag.deviating
-            n_dev = len(diag.deviating)
             text = f"Verdict: {diag.verdict.title}."
-            if n_dev:
-                text += (f" {n_dev} annotator(s) deviate from the team" + (" - you are one of them." if flagged_self else "."))
+            if flagged_self:  # (how many others it flags is theirs to know, not hers)
+                text += " You are among the annotators it flags as deviating from the team."
             if diag.ambiguous_items:
                 text += f" {len(diag.ambiguous_items)} item(s) split the team beyond what annotator noise explains."
             diag = replace(diag, explanation=text, deviating=tuple(d for d in diag.deviating if d == username),
@@ -904,11 +915,6 @@ class AnnotatorView:
     n_gold_items: int = 0
 
 
-def can_view_annotator(viewer_name: str, viewer_role: str, annotator: str) -> bool:
-    """Leads see everyone; an annotator sees only themself."""
-    return viewer_role in LEADS or viewer_name == annotator
-
-
 def _distribution_rows(rows: list, q, annotator, texts, own, rest) -> None:
     """The distribution rows of one question: ``own`` / ``rest`` map each text to its count."""
     own_sum, rest_sum = sum(own.values()), sum(rest.values())
@@ -953,7 +959,7 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
     PermissionError
         When the viewer is an annotator asking for someone else.
     """
-    if not can_view_annotator(viewer_name, viewer_role, annotator):
+    if not may_see_annotator(User(viewer_name, viewer_role), annotator):
         raise PermissionError(f"{viewer_name!r} may see only their own figures, not {annotator!r}'s")
     labels, c = history.labels, history.codes
     if c is None:
@@ -1276,20 +1282,80 @@ def judges_view(source: Source, task_name: str, round_no: int) -> JudgesView:
 # --------------------------------------------------------------------------------------------
 # Cached entry points (what the pages call)
 # --------------------------------------------------------------------------------------------
+#
+# Each takes ``(url, demo, version, scope)`` first (``ui.Context.key``): ``scope`` is what the
+# viewer may see (:class:`~workbench.dashboard.auth.Scope`, their Argilla workspaces). The views
+# are computed and cached once per store version, for everyone; the scope is applied on the way
+# out (lists filtered, a task outside it refused with ``PermissionError``), never cached into them.
 
 
 def _src(url: str, demo: bool) -> Source:
     return Source(url, demo)
 
 
+def _with_clear(wrapper, cached):
+    wrapper.clear = cached.clear  # (tests and benchmarks clear the cache through the entry point)
+    return wrapper
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_rounds(url: str, demo: bool, version: str) -> pd.DataFrame:
+    return get_store(_src(url, demo)).rounds()
+
+
+def may_see_task(url: str, demo: bool, version: str, scope: Scope, task: str) -> bool:
+    """Whether ``scope`` may see ``task`` of this store (every round of it in one of its workspaces)."""
+    return scope.sees_task(_cached_rounds(url, demo, version), task)
+
+
+def may_open_task(url: str, demo: bool, version: str, scope: Scope, task: str) -> bool:
+    """Whether a URL naming ``task`` may be served: a task of the store that ``scope`` may see, or a
+    task file of the project with no round in the store (its guideline only). A task of another
+    workspace and a task that does not exist get the same answer (the URL cannot tell them apart)."""
+    rounds = _cached_rounds(url, demo, version)
+    if len(rounds) and task in set(rounds["task"]):
+        return scope.sees_task(rounds, task)
+    return task in project_tasks()[0]
+
+
+def require_task(url: str, demo: bool, version: str, scope: Scope, task: str) -> None:
+    """``PermissionError`` unless ``scope`` may see ``task``."""
+    if not may_see_task(url, demo, version, scope, task):
+        raise PermissionError(f"task {task!r} is not in any of your Argilla workspaces")
+
+
+def cached_rounds(url: str, demo: bool, version: str, scope: Scope) -> pd.DataFrame:
+    """The store's rounds of the tasks ``scope`` may see."""
+    return scope.visible_rounds(_cached_rounds(url, demo, version))
+
+
+cached_rounds = _with_clear(cached_rounds, _cached_rounds)
+
+
 @st.cache_data(show_spinner="Reading the history store ...", max_entries=8)
-def cached_overview(url: str, demo: bool, version: str) -> list[TaskOverview]:
+def _cached_overview(url: str, demo: bool, version: str) -> list[TaskOverview]:
     return overview_view(_src(url, demo))
 
 
+def cached_overview(url: str, demo: bool, version: str, scope: Scope) -> list[TaskOverview]:
+    rounds = _cached_rounds(url, demo, version)
+    return [v for v in _cached_overview(url, demo, version) if scope.sees_task(rounds, v.task)]
+
+
+cached_overview = _with_clear(cached_overview, _cached_overview)
+
+
 @st.cache_data(show_spinner="Computing agreement ...", max_entries=64)
-def cached_calibration(url: str, demo: bool, version: str, task: str, round_no: int) -> CalibrationView:
+def _cached_calibration(url: str, demo: bool, version: str, task: str, round_no: int) -> CalibrationView:
     return calibration_view(_src(url, demo), task, round_no)
+
+
+def cached_calibration(url: str, demo: bool, version: str, scope: Scope, task: str, round_no: int) -> CalibrationView:
+    require_task(url, demo, version, scope, task)
+    return _cached_calibration(url, demo, version, task, round_no)
+
+
+cached_calibration = _with_clear(cached_calibration, _cached_calibration)
 
 
 @st.cache_resource(show_spinner="Reading the task's history ...", max_entries=4)
@@ -1304,39 +1370,76 @@ def cached_history(url: str, demo: bool, version: str, task: str) -> TaskHistory
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_task_meta(url: str, demo: bool, version: str, task: str) -> TaskMeta:
+def _cached_task_meta(url: str, demo: bool, version: str, task: str) -> TaskMeta:
     return task_meta(cached_history(url, demo, version, task))
 
 
+def cached_task_meta(url: str, demo: bool, version: str, scope: Scope, task: str) -> TaskMeta:
+    require_task(url, demo, version, scope, task)
+    return _cached_task_meta(url, demo, version, task)
+
+
+cached_task_meta = _with_clear(cached_task_meta, _cached_task_meta)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_annotator(url: str, demo: bool, version: str, task: str, annotator: str, viewer_name: str,
-                     viewer_role: str) -> AnnotatorView:
-    """:func:`annotator_view` on the cached history; keyed on the viewer too, and the access rule
-    is checked before the cache is consulted, so a refused view is never served from it."""
-    if not can_view_annotator(viewer_name, viewer_role, annotator):
-        raise PermissionError(f"{viewer_name} may not see {annotator}'s figures")
+def _cached_annotator(url: str, demo: bool, version: str, task: str, annotator: str, viewer_name: str,
+                      viewer_role: str) -> AnnotatorView:
     return annotator_view(cached_history(url, demo, version, task), annotator, viewer_name=viewer_name,
                           viewer_role=viewer_role)
 
 
+def cached_annotator(url: str, demo: bool, version: str, scope: Scope, task: str, annotator: str, viewer_name: str,
+                     viewer_role: str) -> AnnotatorView:
+    """:func:`annotator_view` on the cached history; the access rules (the task in the viewer's
+    scope, :func:`~workbench.dashboard.auth.may_see_annotator`) are checked before the cache is
+    consulted, so a refused view is never served from it."""
+    require_task(url, demo, version, scope, task)
+    if not may_see_annotator(User(viewer_name, viewer_role), annotator):
+        raise PermissionError(f"{viewer_name} may not see {annotator}'s figures")
+    return _cached_annotator(url, demo, version, task, annotator, viewer_name, viewer_role)
+
+
+cached_annotator = _with_clear(cached_annotator, _cached_annotator)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_drift(url: str, demo: bool, version: str, task: str, question: str | None) -> DriftView:
+def _cached_drift(url: str, demo: bool, version: str, task: str, question: str | None) -> DriftView:
     return drift_view(_src(url, demo), cached_history(url, demo, version, task), question, task)
 
 
+def cached_drift(url: str, demo: bool, version: str, scope: Scope, task: str, question: str | None) -> DriftView:
+    require_task(url, demo, version, scope, task)
+    return _cached_drift(url, demo, version, task, question)
+
+
+cached_drift = _with_clear(cached_drift, _cached_drift)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_guidelines(url: str, demo: bool, version: str, task: str) -> GuidelinesView:
+def _cached_guidelines(url: str, demo: bool, version: str, task: str) -> GuidelinesView:
     return guidelines_view(_src(url, demo), task, cached_history(url, demo, version, task))
 
 
+def cached_guidelines(url: str, demo: bool, version: str, scope: Scope, task: str) -> GuidelinesView:
+    require_task(url, demo, version, scope, task)
+    return _cached_guidelines(url, demo, version, task)
+
+
+cached_guidelines = _with_clear(cached_guidelines, _cached_guidelines)
+
+
 @st.cache_data(show_spinner="Measuring the judges ...", max_entries=32)
-def cached_judges(url: str, demo: bool, version: str, task: str, round_no: int) -> JudgesView:
+def _cached_judges(url: str, demo: bool, version: str, task: str, round_no: int) -> JudgesView:
     return judges_view(_src(url, demo), task, round_no)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cached_rounds(url: str, demo: bool, version: str) -> pd.DataFrame:
-    return get_store(_src(url, demo)).rounds()
+def cached_judges(url: str, demo: bool, version: str, scope: Scope, task: str, round_no: int) -> JudgesView:
+    require_task(url, demo, version, scope, task)
+    return _cached_judges(url, demo, version, task, round_no)
+
+
+cached_judges = _with_clear(cached_judges, _cached_judges)
 
 
 def finite(x) -> float | None:

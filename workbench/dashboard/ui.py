@@ -3,6 +3,7 @@ download, figures with what they rest on, empty states, Argilla record links."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ import streamlit as st
 
 from workbench.dashboard.auth import User
 from workbench.dashboard.data import Source
+from workbench.dashboard.markup import code, escape  # noqa: F401 (pages use ui.code)
+
+esc = escape  # user-controlled text into Markdown; `code` for a code span (see workbench.dashboard.markup)
 
 BAND_MARKDOWN = {"reliable": "green", "tentative": "orange", "unreliable": "red", "undefined": "gray"}
 
@@ -28,8 +32,9 @@ class Context:
 
     @property
     def key(self) -> tuple:
-        """Arguments identifying the data for the cached functions."""
-        return (self.source.url, self.source.demo, self.version)
+        """Arguments identifying the data for the cached functions: the store, its version, and
+        what the user may see of it (their workspaces' tasks; :class:`~workbench.dashboard.auth.Scope`)."""
+        return (self.source.url, self.source.demo, self.version, self.user.scope)
 
 
 def qp_select(label: str, options, key: str, *, format_func=str, index: int = 0, container=None, help=None):
@@ -80,7 +85,7 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, column_con
     """A table with a CSV download of exactly what is shown."""
     st.dataframe(df, width="stretch", hide_index=True, column_config=column_config)
     shown = df.drop(columns=[c for c in df.columns if c == "open in Argilla"], errors="ignore")
-    st.download_button(f"Download {name} as CSV", shown.to_csv(index=False).encode("utf-8"),
+    st.download_button(f"Download {esc(name)} as CSV", shown.to_csv(index=False).encode("utf-8"),
                        file_name=f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.csv", mime="text/csv",
                        key=f"dl-{name}")
     if caption:
@@ -88,7 +93,8 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, column_con
 
 
 def empty(message: str, next_step: str) -> None:
-    """An empty state that says what is missing and what to do next."""
+    """An empty state that says what is missing and what to do next (both Markdown: escape any
+    user-controlled part with :func:`esc`)."""
     st.info(f"{message}\n\n**Next:** {next_step}")
 
 
@@ -97,9 +103,18 @@ def page_link(page: str, **params) -> str:
     return "?" + urllib.parse.urlencode({"page": page, **{k: str(v) for k, v in params.items()}})
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=600)
-def _record_search(api_url: str, record_id: str, _token: str) -> str | None:
-    """The ``search`` parameter that finds one record in Argilla's UI (a phrase of its longest field)."""
+def _viewer_key(token: str) -> str:
+    """What identifies the viewer in a cache key: a digest of their Argilla token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=2048, ttl=600)
+def _record_search(api_url: str, record_id: str, viewer: str, _token: str) -> str | None:
+    """The ``search`` parameter that finds one record in Argilla's UI (a phrase of its longest field).
+
+    The record is read with the viewer's own token, so Argilla decides whether they may read it;
+    the cache is keyed on the viewer (``viewer``: :func:`_viewer_key` of the token), so a phrase
+    read for one user is never served to another."""
     try:
         resp = requests.get(f"{api_url}/api/v1/records/{record_id}", headers={"Authorization": f"Bearer {_token}"},
                             timeout=5)
@@ -131,10 +146,11 @@ def record_links(ctx: Context, dataset_id: str | None, items, record_ids: dict) 
         return [None] * len(items)
     base = f"{ctx.argilla_url}/dataset/{dataset_id}/annotation-mode"
     status = "pending" if ctx.user.is_lead else "submitted"
+    viewer = _viewer_key(ctx.user.token)
     out = []
     for item in items:
         rid = record_ids.get(item)
-        search = _record_search(ctx.argilla_url, rid, ctx.user.token) if rid else None
+        search = _record_search(ctx.argilla_url, str(rid), viewer, ctx.user.token) if rid else None
         if search is None:
             out.append(None)
             continue

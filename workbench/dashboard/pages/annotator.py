@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import charts, data, ui
+from workbench.dashboard import auth, charts, data, ui
 
 
 def _task(ctx: ui.Context):
@@ -29,22 +29,23 @@ def render(ctx: ui.Context) -> None:
     if user.is_lead:
         meta = data.cached_task_meta(*ctx.key, task)
         if not meta.annotators:
-            ui.empty(f"No submitted answer for task {task!r} yet.", "annotators answer in Argilla; then `workbench sync`.")
+            ui.empty(f"No submitted answer for task {ui.esc(repr(task))} yet.",
+                     "annotators answer in Argilla; then `workbench sync`.")
             return
         annotator = ui.qp_select("Annotator", list(meta.annotators), "annotator")
     else:
         asked = st.query_params.get("annotator")
-        if asked is not None and asked != user.username:
-            st.error(f"You can see only your own figures ({user.username}), not {asked}'s.")
+        if asked is not None and not auth.may_see_annotator(user, asked):
+            st.error(f"You can see only your own figures ({ui.esc(user.username)}), not {ui.esc(asked)}'s.")
             return
         annotator = user.username
         st.query_params["annotator"] = annotator
     view = data.cached_annotator(*ctx.key, task, annotator, user.username, user.role)
     if view.n_judgements == 0:
-        ui.empty(f"{annotator} has no submitted answer in task {task!r}.",
+        ui.empty(f"{ui.esc(annotator)} has no submitted answer in task {ui.esc(repr(task))}.",
                  "answers appear here after the annotator submits them in Argilla and `workbench sync` runs.")
         return
-    st.markdown(f"**{annotator}**: {view.n_judgements} answers on {view.n_items} items in `{task}`.")
+    st.markdown(f"**{ui.esc(annotator)}**: {view.n_judgements} answers on {view.n_items} items in {ui.code(task)}.")
 
     if len(view.alarms):
         st.error(f"Drift alarm: the gold-agreement chart signalled in round {int(view.alarms['round'].iloc[0])} "
@@ -76,7 +77,7 @@ def render(ctx: ui.Context) -> None:
         ui.figure(charts.control_chart(view.chart_points, view.chart_summary, view.version_changes,
                                        f"{annotator}: Bernoulli CUSUM of disagreements with gold"),
                   view.n_chart_items, 1, "an alarm when the line crosses its dotted limit"
-                  + (f"; {view.chart_note}" if view.chart_note else ""), key="ann-cusum")
+                  + (f"; {ui.esc(view.chart_note)}" if view.chart_note else ""), key="ann-cusum")
 
     st.subheader("Labels against the team")
     for q in sorted(view.distribution["question"].unique()):

@@ -54,7 +54,7 @@ def render(ctx: ui.Context) -> None:
     try:
         view = data.cached_calibration(*ctx.key, task, int(round_no))
     except data.BadInput as exc:
-        ui.empty(str(exc), "add the task's YAML file under tasks/ (the task name must match the store's).")
+        ui.empty(ui.esc(exc), "add the task's YAML file under tasks/ (the task name must match the store's).")
         return
     lead = ctx.user.is_lead
     if not lead:
@@ -62,7 +62,7 @@ def render(ctx: ui.Context) -> None:
     r = view.round
     n_ann = view.questions[0].report.n_annotators if view.questions and view.questions[0].report else 0
     st.markdown(
-        f"**{r['dataset']}** - {r['kind']} round {r['round']} of `{task}`, guideline "
+        f"**{ui.esc(r['dataset'])}** - {ui.esc(r['kind'])} round {r['round']} of {ui.code(task)}, guideline "
         + ", ".join(f"v{v}" for v in view.guideline_versions) + f": {view.n_responses} responses on "
         f"{view.n_items} items" + (f" by {len(view.annotators)} annotators" if lead else "") + ".")
     if view.n_responses == 0:
@@ -74,7 +74,10 @@ def render(ctx: ui.Context) -> None:
         if g.passed:
             st.success("Gate PASSED: every question is reliable and every annotator clears the gold bar.")
         else:
-            st.error("Gate FAILED:\n\n" + "\n".join(f"- {x}" for x in g.reasons))
+            st.error("Gate FAILED" + (":\n\n" + "\n".join(f"- {ui.esc(x)}" for x in g.reasons) if g.reasons else "."))
+        if not lead:
+            st.caption("You see the gate's team-level checks and your own agreement with gold; each person's "
+                       "checks are for the annotation leads.")
     summary = _summary(view)
     ok = summary.dropna(subset=["alpha"])
     if len(ok):
@@ -92,11 +95,11 @@ def render(ctx: ui.Context) -> None:
 
 
 def _question(ctx: ui.Context, view, qv, lead: bool, n_ann: int) -> None:
-    st.header(f"{qv.name}")
-    st.caption(qv.title)
+    st.header(ui.esc(qv.name))
+    st.caption(ui.esc(qv.title))
     rep = qv.report
     if rep is None:
-        st.warning(f"No agreement figures for {qv.name}: {qv.error}")
+        st.warning(f"No agreement figures for {ui.esc(qv.name)}: {ui.esc(qv.error)}")
         return
     a = rep.alpha
     ci = f" (95% CI {ui.fmt(a.low)} to {ui.fmt(a.high)})" if a.low is not None else ""
@@ -104,18 +107,19 @@ def _question(ctx: ui.Context, view, qv, lead: bool, n_ann: int) -> None:
                 f"{qv.alpha_reliable:.3f} to be reliable, {qv.alpha_tentative:.3f} to be tentative. "
                 + ui.basis(rep.n_pairable_items, rep.n_annotators))
     if a.note:
-        st.caption(a.note)
+        st.caption(ui.esc(a.note))
     coefs = pd.DataFrame([{"coefficient": c.label, "value": c.value, "note": c.note} for c in rep.coefficients])
     ui.table(coefs, f"{view.task}-r{view.round['round']}-{qv.name}-coefficients")
 
     d = rep.diagnosis
     st.subheader("Diagnosis")
-    st.markdown(f"**{d.verdict.title}**")
-    st.write(d.explanation)
+    st.markdown(f"**{d.verdict.title}**")  # (a fixed title of the analytics' verdict)
+    st.markdown(ui.esc(d.explanation))
     if lead and d.deviating:
-        st.markdown("Annotators behind it: " + ", ".join(f"**{x}**" for x in d.deviating))
+        st.markdown("Annotators behind it: " + ", ".join(f"**{ui.esc(x)}**" for x in d.deviating))
     if d.confused_labels:
-        st.markdown("Label pairs behind it: " + ", ".join(f"`{x}` vs `{y}`" for x, y in d.confused_labels))
+        st.markdown("Label pairs behind it: "
+                    + ", ".join(f"{ui.code(x)} vs {ui.code(y)}" for x, y in d.confused_labels))
     ds_id = view.round.get("dataset_id")
     if d.ambiguous_items:
         items = list(d.ambiguous_items)

@@ -22,7 +22,7 @@ def render(ctx: ui.Context) -> None:
     q = ui.qp_select("Question", questions, "question", container=c2)
     view = data.cached_drift(*ctx.key, task, None if q == "(all questions)" else q)
     if view.note:
-        ui.empty("No control chart.", view.note)
+        ui.empty("No control chart.", view.note)  # (fixed text)
     elif len(view.summary):
         if len(view.points):  # the monitored points (thinned for drawing when there are many)
             ui.figure(charts.control_chart(view.points, view.summary, view.version_changes,
@@ -30,7 +30,7 @@ def render(ctx: ui.Context) -> None:
                       view.n_items, view.n_annotators,
                       f"{int(view.summary['n_monitored'].sum())} gold answers monitored after each annotator's "
                       f"{int(view.summary['n_baseline'].max())}-answer baseline window"
-                      + (f"; {view.chart_note}" if view.chart_note else ""), key="drift-cusum")
+                      + (f"; {ui.esc(view.chart_note)}" if view.chart_note else ""), key="drift-cusum")
         else:
             ui.empty("Every annotator is still in the chart's baseline window.",
                      f"monitoring starts after {int(view.summary['n_baseline'].max())} gold answers per annotator; "
@@ -39,14 +39,14 @@ def render(ctx: ui.Context) -> None:
                  caption="Design: one-sided Bernoulli CUSUM for a 15-point accuracy drop, in-control ARL 2,000 "
                          "gold answers, baseline from the annotator's first gold answers (Jeffreys lower bound).")
         if len(view.alarms):
-            st.error("Open alarms: " + ", ".join(f"{a} (round {int(r)})" for a, r in
+            st.error("Open alarms: " + ", ".join(f"{ui.esc(a)} (round {int(r)})" for a, r in
                                                   zip(view.alarms["annotator"], view.alarms["round"])))
     if len(view.against_bar):
         st.subheader("Against the task's bar")
         below = view.against_bar[view.against_bar["below_bar"]]
         if len(below):
             st.error("Below the task's bar: " + ", ".join(
-                f"{a} on {q} ({x:.2f}, 95% CI up to {h:.2f}, bar {b:.2f})" for a, q, x, h, b in
+                f"{ui.esc(a)} on {ui.esc(q)} ({x:.2f}, 95% CI up to {h:.2f}, bar {b:.2f})" for a, q, x, h, b in
                 zip(below["annotator"], below["question"], below["agreement"], below["high"], below["bar"])))
         ui.table(view.against_bar, f"{task}-against-bar",
                  caption="Each annotator's agreement with gold in their latest round with gold, with its 95% Wilson "

@@ -17,22 +17,22 @@ def render(ctx: ui.Context) -> None:
     try:
         view = data.cached_judges(*ctx.key, task, int(round_no))
     except data.BadInput as exc:
-        ui.empty(str(exc), "add the task's YAML file under tasks/.")
+        ui.empty(ui.esc(exc), "add the task's YAML file under tasks/.")
         return
     if view.note:
-        ui.empty("No judge to measure in this round.", view.note)
+        ui.empty("No judge to measure in this round.", view.note)  # (fixed text)
         return
-    st.markdown("Agents: " + ", ".join(f"**{a}**" for a in view.agents) +
+    st.markdown("Agents: " + ", ".join(f"**{ui.esc(a)}**" for a in view.agents) +
                 ". Each is scored like a human: against the majority (median for ordered scales) of the "
                 "humans, and against the expert's gold; every human is scored the same way against the other "
                 "humans, for comparison.")
     for jq in view.questions:
-        st.header(jq.question)
+        st.header(ui.esc(jq.question))
         if jq.error:
-            st.warning(jq.error)
+            st.warning(ui.esc(jq.error))
             continue
         humans = ui.fmt(jq.alpha_humans)
-        with_ = ", ".join(f"with {a}: {ui.fmt(v)}" for a, v in jq.alpha_with.items())
+        with_ = ", ".join(f"with {ui.esc(a)}: {ui.fmt(v)}" for a, v in jq.alpha_with.items())
         st.markdown(f"Krippendorff's alpha of the humans: **{humans}**; {with_}.")
         t = jq.table
         c1, c2 = st.columns(2)

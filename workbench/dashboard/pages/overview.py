@@ -20,8 +20,8 @@ def render(ctx: ui.Context) -> None:
         views = data.redact_overview(views, ctx.user.username)
         st.caption("You see team figures and your own; other people's figures are for the annotation leads.")
     for v in views:
-        st.header(f"{v.title}")
-        st.caption(f"task `{v.task}`" + (f" - {v.note}" if v.note else ""))
+        st.header(ui.esc(v.title))
+        st.caption(f"task {ui.code(v.task)}" + (f" - {ui.esc(v.note)}" if v.note else ""))
         c = st.columns(6)
         c[0].metric("Rounds", len(v.rounds))
         c[1].metric("Responses labelled", f"{v.responses:,}")
@@ -34,19 +34,23 @@ def render(ctx: ui.Context) -> None:
                     help="annotators whose gold-agreement CUSUM chart signalled in their latest round")
         if v.guideline_latest is not None and v.guideline_in_force is not None and v.guideline_latest > v.guideline_in_force:
             st.info(f"Guideline v{v.guideline_latest} is written but not in force yet: publish it with "
-                    f"`workbench guidelines publish {v.task}`.")
+                    f"{ui.code(f'workbench guidelines publish {v.task}')}.")
         if v.gate is None:
             if v.known:
                 ui.empty("No calibration round for this task, so the gate has nothing to judge.",
-                         f"`workbench round create {v.task} --kind calibration`.")
+                         f"{ui.code(f'workbench round create {v.task} --kind calibration')}.")
         else:
             g = v.gate
-            where = f"round {g.round} ({g.kind}, {g.dataset})"
+            where = f"round {g.round} ({ui.esc(g.kind)}, {ui.esc(g.dataset)})"
             if g.passed:
                 st.success(f"Gate PASSED on {where}: production rounds may open.")
             else:
-                st.error(f"Gate FAILED on {where}: " + "; ".join(g.reasons[:3])
+                shown = [ui.esc(r) for r in g.reasons[:3]]
+                st.error(f"Gate FAILED on {where}" + (": " + "; ".join(shown) if shown else ".")
                          + (f" (and {len(g.reasons) - 3} more)" if len(g.reasons) > 3 else ""))
+                if not ctx.user.is_lead:
+                    st.caption("You see the gate's team-level checks and your own agreement with gold; each "
+                               "person's checks are for the annotation leads.")
             st.markdown(f"[Open the calibration round]({ui.page_link('calibration', task=v.task, round=g.round)})")
         rounds = v.rounds.drop(columns=["dataset_id"]).copy()
         rounds["created_at"] = rounds["created_at"].dt.strftime("%Y-%m-%d %H:%M")
@@ -61,7 +65,8 @@ def render(ctx: ui.Context) -> None:
             ui.table(exports, f"{v.task}-exports",
                      caption="Made by `workbench export`; check one with `workbench export verify FOLDER`.")
         elif ctx.user.is_lead:
-            st.caption(f"No dataset exported yet: `workbench export {v.task}` makes a training-ready version.")
+            st.caption(f"No dataset exported yet: {ui.code(f'workbench export {v.task}')} makes a training-ready "
+                       "version.")
         if len(v.alarms):
             st.subheader("Open alarms")
             al = v.alarms.copy()
