@@ -45,7 +45,7 @@ from workbench.analytics import (
     to_reliability_data,
 )
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
-from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, hashable, open_alarms,
+from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, hashable, open_alarms, pooled_bar,
                                       shift_vs_own_past_counts, shift_vs_team_counts, team_votes,
                                       with_hashable_values)
 from workbench.analytics.drift import gold_table as _gold_table
@@ -324,7 +324,7 @@ def overview_view(source: Source) -> list[TaskOverview]:
         gold = _gold_table(store.gold(name))
         # the alarms need only the answers on gold items: read those, not the task's whole history
         labels = _labels_table(store.tidy(task=name, gold_items_only=True)) if len(gold) else pd.DataFrame()
-        obs, chart = _monitor(labels, gold)
+        obs, chart = _monitor(labels, gold, bar=pooled_bar(task.calibration.min_gold_agreements()) if task else None)
         alarms = open_alarms(chart, obs)
         latest_written = None
         if task is not None:
@@ -816,7 +816,7 @@ def task_history(source: Source, task_name: str) -> TaskHistory:
     tidy = read_task_labels(store, task_name, questions, columns=HISTORY_LABEL_COLUMNS)
     labels = _labels_table(tidy)
     gold = _gold_table(store.gold(task_name))
-    obs, chart = _monitor(labels, gold)
+    obs, chart = _monitor(labels, gold, bar=pooled_bar(_bars(task_name)))
     return TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, rounds=store.rounds(task_name),
                        annotators=tuple(sorted(labels["annotator"].unique())))
 
@@ -1051,7 +1051,7 @@ def drift_view(source: Source, history: TaskHistory, question: str | None = None
     if question is None:
         obs, chart = history.gold_obs, history.chart
     else:
-        obs, chart = _monitor(labels, gold, question)
+        obs, chart = _monitor(labels, gold, question, bar=_bars(task).get(question))
     note = ""
     if chart is None:
         note = ("no judgement falls on a gold item yet: set the expert's gold answers "
