@@ -226,3 +226,57 @@ def test_non_utf8_input_names_the_line_and_byte_not_the_text(tmp_path, where, li
     assert res.exit_code == 2
     assert f"line {line}: byte 0xe9" in res.output and "not UTF-8" in res.output
     assert "secret" not in res.output and "Traceback" not in res.output
+
+
+# ----------------------------------------------------------------------------------------------
+# issue #13: one value coding rule, per question, the same in the CLI and the Python API
+# ----------------------------------------------------------------------------------------------
+
+MIXED = ("item,annotator,question,value\n"
+         "1,a,q,1\n1,b,q,1.0\n2,a,q,2\n2,b,q,02\n3,a,q,3\n3,b,q,3\n4,a,q,1\n4,b,q,2\n"
+         "1,a,r,1\n1,b,r,1.0\n2,a,r,2\n2,b,r,2\n3,a,r,3\n3,b,r,3\n4,a,r,1\n4,b,r,2\n")
+
+
+def _alpha(res, question):
+    return json.loads(res.stdout)["questions"][question]["alpha"]["value"]
+
+
+def test_one_text_value_in_another_question_no_longer_changes_a_numeric_questions_alpha(tmp_path):
+    """Before: "1", "1.0" and "02" were merged in one file and kept apart as soon as one non-numeric
+    value appeared anywhere in the file (alpha 0.386 -> -0.040 from one added row)."""
+    clean = run(write(tmp_path, "clean.csv", MIXED), "--json", "--bootstrap", "0")
+    noisy = run(write(tmp_path, "noisy.csv", MIXED + "5,a,r,n/a\n5,b,r,2\n"), "--json", "--bootstrap", "0")
+    assert clean.exit_code == 0 and noisy.exit_code == 0, clean.output + noisy.output
+    assert _alpha(noisy, "q") == _alpha(clean, "q")  # q is all numbers in both files
+    notes = json.loads(noisy.stdout)["questions"]["r"]["notes"]
+    assert any("'n/a' (line 18) is not a number" in n and "'1' and '1.0' are different labels" in n
+               and "--missing n/a" in n for n in notes)
+    assert json.loads(noisy.stdout)["questions"]["q"]["notes"] == json.loads(clean.stdout)["questions"]["q"]["notes"]
+
+
+def test_declared_missing_markers_are_missing_not_labels(tmp_path):
+    path = write(tmp_path, "noisy.csv", MIXED + "5,a,r,n/a\n5,b,r,2\n")
+    clean = run(write(tmp_path, "clean.csv", MIXED), "--json", "--bootstrap", "0")
+    declared = run(path, "--json", "--bootstrap", "0", "--missing", "n/a,NA")
+    assert declared.exit_code == 0, declared.output
+    out = json.loads(declared.stdout)["questions"]["r"]
+    assert not any("compared as written" in n for n in out["notes"])
+    assert any("1 value cells read as missing" in n and "'n/a'" in n for n in out["notes"])
+    # item 5 now has one value (b's 2): it adds nothing pairable, and r is coded as numbers again
+    assert out["n_pairable_items"] == json.loads(clean.stdout)["questions"]["r"]["n_pairable_items"]
+    assert out["categories"] == [1, 2, 3]
+
+
+def test_the_cli_and_the_python_api_code_values_alike():
+    import pandas as pd
+
+    from workbench.analytics.report import question_report
+
+    # numbers only: 1 and 1.0 are one value, in both
+    rows = pd.DataFrame({"item": [1, 1, 2, 2, 3, 3], "annotator": list("ababab"), "value": [1, 1.0, 2, 2, 1, 2]})
+    assert question_report(rows, level="nominal", n_boot=0).categories == (1, 2)
+    # numbers and text mixed: every value is its text, so 1 and "1" are one label and 1.0 another
+    mixed = rows.assign(value=[1, "1", 2, 2.0, "n/a", 2])
+    rep = question_report(mixed, level="nominal", n_boot=0)
+    assert sorted(rep.categories) == ["1", "2", "2.0", "n/a"]
+    assert any("compared as its text" in n for n in rep.notes)

@@ -116,8 +116,18 @@ def test_as_sets_false_keeps_orderings():
 
 
 def test_values_matrix_refuses_labels_naming_one():
-    rd = to_reliability_data(_tidy([(1, "a", 1), (1, "b", "many")]))
-    with pytest.raises(BadInput, match="value 'many' is not a number"):
+    rd = to_reliability_data(_tidy([(1, "a", "few"), (1, "b", "many")]))
+    with pytest.raises(BadInput, match="value 'few' is not a number"):
+        rd.values_matrix()
+
+
+def test_numbers_mixed_with_text_are_all_labels_as_text():
+    """Issue #13: 1 and "1" were silently two categories; the rule (the CLI's too): a question
+    that mixes numbers and text codes every value as its text."""
+    rd = to_reliability_data(_tidy([(1, "a", 1), (1, "b", "1"), (2, "a", 1.0), (2, "b", "many")]))
+    assert rd.categories == ("1", "1.0", "many")
+    assert rd.codes[0, 0] == rd.codes[1, 0]  # 1 and "1": one label
+    with pytest.raises(BadInput, match="value '1' is not a number"):
         rd.values_matrix()
 
 
@@ -140,9 +150,10 @@ def test_every_annotation_lands_in_its_cell(rows, numeric_only):
         rows = [(i, a, v if isinstance(v, int) else len(v)) for i, a, v in rows]
     rd = to_reliability_data(_tidy(rows))
     assert int((rd.codes >= 0).sum()) == len(rows)
+    mixed = len({type(v) for _, _, v in rows}) > 1  # numbers and text: every value as its text
     for item, annotator, value in rows:
         code = rd.codes[rd.annotators.index(annotator), rd.items.index(item)]
-        assert rd.categories[code] == value
+        assert rd.categories[code] == (str(value) if mixed else value)
     assert len(set(rd.categories)) == len(rd.categories)
 
 

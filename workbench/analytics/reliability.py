@@ -348,6 +348,7 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
             obj[:] = normalised
         else:
             obj = values
+        obj = as_text_if_mixed(obj)
         try:
             codes, uniq = pd.factorize(obj)
         except TypeError as exc:  # unhashable value
@@ -381,6 +382,39 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
         codes = perm[codes] if len(codes) else codes
         categories, ordered = list(order), True
     return np.asarray(codes, dtype=np.int32), tuple(categories), ordered
+
+
+def mixes_numbers_and_text(values) -> bool:
+    """Whether a question's values hold both numbers and text (``1`` and ``"n/a"``)."""
+    has_number = has_text = False
+    for v in values:
+        if isinstance(v, str):
+            has_text = True
+        elif _is_number(v):
+            has_number = True
+        if has_number and has_text:
+            return True
+    return False
+
+
+def as_text_if_mixed(values: np.ndarray) -> np.ndarray:
+    """The value coding rule, the same in the Python API and the CLI: a question's values are
+    **numbers** when every one of them is a number (then ``1``, ``1.0`` and, in a CSV, ``"01"`` are
+    one value); when numbers and text are mixed, **every value is a label compared as its text**
+    (``str(v)``: ``1`` and ``"1"`` are one label, ``1`` and ``1.0`` two). Before this rule, ``1``
+    and ``"1"`` were silently two categories. Missing answers are ``None``/NaN, never text such
+    as ``"n/a"`` (the CLI's ``--missing`` declares such markers).
+
+    >>> list(as_text_if_mixed(np.array([1, "1", 1.0, "n/a"], dtype=object)))
+    ['1', '1', '1.0', 'n/a']
+    >>> list(as_text_if_mixed(np.array([1, 1.0, 2], dtype=object)))
+    [1, 1.0, 2]
+    """
+    if not mixes_numbers_and_text(values):
+        return values
+    out = np.empty(len(values), dtype=object)
+    out[:] = [str(v) if _is_number(v) else v for v in values]
+    return out
 
 
 def _factorize_ids(series: pd.Series):

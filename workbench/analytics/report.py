@@ -35,7 +35,7 @@ from workbench.analytics.breakdowns import (
 )
 from workbench.analytics.coefficients import fleiss_kappa, gwet_ac1, gwet_ac2, percent_agreement
 from workbench.analytics.diagnosis import Diagnosis, Thresholds, _json_scalar, band, diagnose, frame_records
-from workbench.analytics.reliability import ReliabilityData, to_reliability_data
+from workbench.analytics.reliability import ReliabilityData, mixes_numbers_and_text, to_reliability_data
 from workbench.errors import BadInput
 
 __all__ = ["Coefficient", "QuestionReport", "question_report", "report"]
@@ -343,6 +343,9 @@ def question_report(
     n_pairable = int((per_item >= 2).sum())
     n_annotations = int(present.sum())
     notes = []
+    if mixes_numbers_and_text(df_question["value"].to_numpy()):
+        notes.append("values mix numbers and text, so every value is a label compared as its text (1 and 1.0 are "
+                     "two labels); if a text value marks a missing answer, give it as None (CLI: --missing)")
 
     alpha_coef, _ = _alpha(rd, level, distance, n_boot, ci, seed)
     alpha_value = alpha_coef.value

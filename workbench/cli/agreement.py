@@ -14,6 +14,7 @@ a question whose alpha is undefined (every value the same).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import textwrap
@@ -159,33 +160,70 @@ def _where(path, row) -> str:
     return f"{path}: line {row['_line']}, column {row['_column']!r}"
 
 
-def _parse_values(tidy: pd.DataFrame, path: Path, level: str, order) -> tuple[pd.DataFrame, list | None]:
-    """Drop missing values and turn the text into numbers / label sets as the level needs."""
-    tidy = tidy[~tidy["value"].isin(MISSING)].copy()
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _parse_values(tidy: pd.DataFrame, path: Path, level: str, order,
+                  missing=MISSING) -> tuple[pd.DataFrame, list | None, dict]:
+    """Drop missing values and turn the text into numbers / label sets as the level needs.
+
+    The value coding rule (the same as the Python API's, see
+    :func:`workbench.analytics.reliability.as_text_if_mixed`), per question: when every value of
+    the question reads as a number, the values are numbers (``1``, ``1.0`` and ``01`` are one
+    value); otherwise every value is a label compared as written (``1`` and ``1.0`` are two), and
+    the question's note says which value made it so. Cells equal to one of ``missing`` are missing
+    judgements. Returns the table, the order and the notes per question."""
+    is_missing = tidy["value"].isin(missing)
+    tidy = tidy[~is_missing].copy()
     if len(tidy) == 0:
-        raise BadInput(f"{path}: no values (every value cell is empty or '.')")
+        raise BadInput(f"{path}: no values (every value cell is one of the missing markers "
+                       f"{', '.join(map(repr, missing))})")
     texts = tidy["value"].tolist()
+    notes: dict = {}
+    if is_missing.any() and tuple(missing) != MISSING:
+        n_missing = int(is_missing.sum())
+        notes["*"] = f"{n_missing} value cells read as missing ({', '.join(map(repr, missing))})"
     if level in ("jaccard", "masi"):
         tidy["value"] = [
             frozenset(p.strip() for p in t.split(SET_SEPARATOR) if p.strip()) for t in texts
         ]
-        return tidy, order
+        return tidy, order, notes
     numbers = [_number(t) for t in texts]
-    all_numbers = all(x is not None for x in numbers)
-    if level in ("interval", "ratio") or (level == "ordinal" and order is None):
-        if not all_numbers:
-            i = next(k for k, x in enumerate(numbers) if x is None)
-            row = tidy.iloc[i]
+    order_numbers = order is None or all(_number(o) is not None for o in order)
+    values = list(texts)
+    numeric_questions = 0
+    for q, idx in tidy.groupby("question", sort=False).indices.items():
+        first_text = next((i for i in idx if numbers[i] is None), None)
+        if first_text is None:
+            if order_numbers:
+                for i in idx:
+                    values[i] = numbers[i]
+                numeric_questions += 1
+            continue
+        row = tidy.iloc[first_text]
+        if level in ("interval", "ratio") or (level == "ordinal" and order is None):
             need = (
                 f"--level {level} needs numbers"
                 if level != "ordinal"
                 else "--level ordinal needs numbers, or the order of the labels with --order a,b,c"
             )
             raise BadInput(f"{_where(path, row)}: value {row['value']!r} is not a number ({need})")
-    if all_numbers and (order is None or all(_number(o) is not None for o in order)):
-        tidy["value"] = numbers
-        if order is not None:
-            order = [_number(o) for o in order]
+        same_number: dict = {}
+        for i in idx:
+            if numbers[i] is not None:
+                same_number.setdefault(numbers[i], set()).add(texts[i])
+        clash = next((sorted(g) for g in same_number.values() if len(g) > 1), None)
+        if any(numbers[i] is not None for i in idx):
+            note = (f"values are labels compared as written, because {_short(row['value'])} (line {row['_line']}) is "
+                    f"not a number")
+            if clash:
+                note += f": {' and '.join(map(_short, clash[:3]))} are different labels"
+            note += f"; if {_short(row['value'])} marks a missing answer, pass --missing {row['value']}"
+            notes[q] = note
+    tidy["value"] = values
+    if order is not None and order_numbers and numeric_questions == tidy["question"].nunique():
+        order = [_number(o) for o in order]
     if order is not None:
         allowed = set(order)
         bad = ~tidy["value"].isin(allowed)
@@ -194,7 +232,7 @@ def _parse_values(tidy: pd.DataFrame, path: Path, level: str, order) -> tuple[pd
             raise BadInput(
                 f"{_where(path, row)}: value {row['value']!r} is not in --order ({', '.join(map(str, order))})"
             )
-    return tidy, order
+    return tidy, order, notes
 
 
 def _check_duplicates(tidy: pd.DataFrame, path: Path) -> None:
@@ -391,10 +429,12 @@ def _render(rep: QuestionReport, path: Path, multi: bool) -> str:
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of the bootstrap and the diagnosis (reproducible output).")
+@click.option("--missing", "missing_markers", default=None, metavar="TEXT[,TEXT...]",
+              help="Cell values that mark a missing judgement, besides an empty cell and '.' (e.g. n/a,NA).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_context
 def agreement(ctx, file, fmt, item_column, annotator_column, value_column, question_column, level, order, gold,
-              raters, bootstrap, seed, as_json):
+              raters, bootstrap, seed, missing_markers, as_json):
     """Inter-annotator agreement of the annotations in FILE (CSV), per question.
 
     Prints Krippendorff's alpha with a bootstrap interval, percent agreement, Fleiss' kappa,
@@ -413,7 +453,8 @@ def agreement(ctx, file, fmt, item_column, annotator_column, value_column, quest
         tidy = _from_long(df, file, item_column, annotator_column, value_column, question_column, explicit, default_q)
     else:
         tidy = _from_wide(df, file, default_q)
-    tidy, order_list = _parse_values(tidy, file, level, order_list)
+    missing = MISSING + tuple(m.strip() for m in missing_markers.split(",") if m.strip()) if missing_markers else MISSING
+    tidy, order_list, value_notes = _parse_values(tidy, file, level, order_list, missing)
     _check_duplicates(tidy, file)
     _check_annotators(tidy, file, set(raters))
     gold_df = None
@@ -444,6 +485,10 @@ def agreement(ctx, file, fmt, item_column, annotator_column, value_column, quest
         except BadInput as exc:
             raise BadInput(f"{file}: {exc}") from None
 
+    for q in reports:  # the value coding rule, said where it applied
+        extra = tuple(n for n in (value_notes.get("*"), value_notes.get(q)) if n)
+        if extra:
+            reports[q] = dataclasses.replace(reports[q], notes=tuple(reports[q].notes) + extra)
     multi = len(reports) > 1 or fmt == "long" and question_column in df.columns
     if as_json:
         payload = {"file": str(file), "level": level, "questions": {str(q): r.to_dict() for q, r in reports.items()}}
