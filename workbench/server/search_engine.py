@@ -28,6 +28,18 @@ the count walks every matching record and is most of a search's time on large da
 Searches the engine cannot answer exactly raise argilla-server's ``UnprocessableEntityError``,
 which the API returns as HTTP 422 with a message naming the unsupported filter.
 
+One user's search cannot stall the others (see ``docs/server-search.md``):
+
+* text queries are bounded (length, words, word length, nesting; :mod:`workbench.server.search_sql`)
+  and so are ``offset``, date and number filter values: over a bound is a 422 naming it;
+* every search, similarity search and metrics query runs under a time limit
+  (``WORKBENCH_SEARCH_TIMEOUT_S``, default 10 s; 0 turns it off): SQLite statements are stopped by
+  a progress handler, PostgreSQL ones by ``statement_timeout``; a search stopped so is a 422 saying
+  so, logged as one line;
+* one user's text searches run one at a time (the others wait, within the same time limit);
+* a database error becomes a short error naming its type: never the SQL or its bound parameters
+  (argilla-server puts an exception's message in the response body and the log).
+
 Without an explicit sort, a search made for a user (the web UI's ``/me`` endpoint) returns records
 in an order that is deterministic for the user and differs between users, as Elasticsearch's
 per-user random score does: records ordered by id (random UUIDs), starting at the user's own id
@@ -37,12 +49,17 @@ and wrapping around.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import json
 import logging
 import os
 import re
+import sqlite3
 import threading
+import time
 import warnings
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
@@ -51,6 +68,7 @@ from uuid import UUID
 
 import numpy as np
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from argilla_server.enums import MetadataPropertyType, RecordSortField, SimilarityOrder, SortOrder
 from argilla_server.errors.future import UnprocessableEntityError
@@ -82,6 +100,10 @@ from workbench.server.search_sql import (
     SUGGESTION_TYPES,
     SqlBuilder,
     UnsupportedSearch,
+    check_offset_limit,
+    check_text_clauses,
+    db_datetime_text,
+    finite_number,
     id_bounds,
     parse_text_query,
     to_datetime,
@@ -94,6 +116,130 @@ ENGINE_NAME = "workbench-sql"
 MAX_TERMS = 2**14
 _LOGGER = logging.getLogger(__name__)
 
+
+
+# ----------------------------------------------------------------------------------------------
+# time limit and errors
+# ----------------------------------------------------------------------------------------------
+
+#: Default of ``WORKBENCH_SEARCH_TIMEOUT_S``: how long a search may run, in seconds.
+DEFAULT_TIMEOUT_S = 10.0
+#: SQLite virtual-machine steps between two checks of the time limit (a check costs a Python call).
+#: One step of a text search can be long (a ``LIKE`` over a long field), so checks are frequent;
+#: the regular-expression function checks the limit on every call too.
+_PROGRESS_STEPS = 10_000
+
+#: The ``time.monotonic()`` at which the current search must stop (None: no limit).
+_DEADLINE: "contextvars.ContextVar[Optional[float]]" = contextvars.ContextVar("wb_search_deadline", default=None)
+
+
+def search_timeout() -> float:
+    """``WORKBENCH_SEARCH_TIMEOUT_S`` in seconds (default 10; 0 or less: no limit)."""
+    raw = os.environ.get("WORKBENCH_SEARCH_TIMEOUT_S", "").strip()
+    try:
+        return float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+class SearchTimedOut(Exception):
+    """The search ran into its time limit (turned into a 422 by :func:`_translate_errors`)."""
+
+
+class SearchDatabaseError(RuntimeError):
+    """The database failed a search. The message names the error's type only: the SQL and its
+    bound parameters stay out of response bodies and logs."""
+
+
+def _remaining() -> Optional[float]:
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _timeout_message(timeout: float) -> str:
+    return (
+        f"workbench-sql search engine: the search was stopped at its time limit of {timeout:g} s "
+        "(WORKBENCH_SEARCH_TIMEOUT_S); narrow it with fewer words or more filters"
+    )
+
+
+def _describe(func_name: str, args: tuple, kwargs: dict) -> str:
+    """Which search, for a log line: method, dataset, user, size of the text query."""
+    first = kwargs.get("dataset", kwargs.get("metadata_property", args[0] if args else None))
+    parts = [func_name]
+    dataset_id = getattr(first, "dataset_id", None) or getattr(first, "id", None)
+    if dataset_id is not None:
+        parts.append(f"dataset {dataset_id}")
+    if kwargs.get("user_id") is not None:
+        parts.append(f"user {kwargs['user_id']}")
+    query = kwargs.get("query")
+    q = getattr(query, "q", query)
+    if isinstance(q, str):
+        parts.append(f"text query of {len(q):,} characters")
+    return ", ".join(parts)
+
+
+def _translate_errors(func):
+    """Run an engine method under the time limit, and turn its errors into short ones.
+
+    :class:`UnsupportedSearch` (a search the engine does not answer, or one over its limits) and
+    the time limit become argilla-server's ``UnprocessableEntityError`` (HTTP 422 with the message);
+    a database error becomes :class:`SearchDatabaseError` naming its type, logged as one line. No
+    error is chained to the database's, whose message holds the whole statement and its bound
+    parameters (hundreds of kilobytes for a long text query).
+    """
+
+    @functools.wraps(func)
+    async def wrapper(self, *args, **kwargs):
+        timeout = search_timeout()
+        token = _DEADLINE.set(time.monotonic() + timeout if timeout > 0 else None)
+        try:
+            return await func(self, *args, **kwargs)
+        except UnsupportedSearch as e:
+            raise _unsupported(str(e)) from None
+        except RecursionError:  # a bound above was missed; still not a 500
+            raise _unsupported("the search is nested too deeply") from None
+        except SearchTimedOut:
+            _LOGGER.warning("workbench-sql search stopped at its time limit of %g s: %s", timeout, _describe(func.__name__, args, kwargs))
+            raise UnprocessableEntityError(_timeout_message(timeout)) from None
+        except (SQLAlchemyError, sqlite3.Error, OverflowError) as e:
+            left = _remaining()
+            if left is not None and left <= 0:  # stopped by the progress handler / statement_timeout
+                _LOGGER.warning("workbench-sql search stopped at its time limit of %g s: %s", timeout, _describe(func.__name__, args, kwargs))
+                raise UnprocessableEntityError(_timeout_message(timeout)) from None
+            orig = getattr(e, "orig", None) or e
+            reason = (str(orig).strip().splitlines() or [""])[0][:200]
+            _LOGGER.error("workbench-sql search failed in the database: %s: %s (%s)", type(orig).__name__, reason,
+                          _describe(func.__name__, args, kwargs))
+            raise SearchDatabaseError(
+                f"workbench-sql search engine: the database failed the search ({type(e).__name__}); "
+                "the server log has the details"
+            ) from None
+        finally:
+            _DEADLINE.reset(token)
+
+    return wrapper
+
+
+#: One lock per (event loop, user): a user's text searches run one at a time.
+_USER_LOCKS: "weakref.WeakValueDictionary[tuple, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+
+async def _acquire_user_lock(user_id: Any) -> asyncio.Lock:
+    """The user's text-search lock, acquired within the time limit (else :class:`SearchTimedOut`)."""
+    key = (id(asyncio.get_running_loop()), str(user_id))
+    lock = _USER_LOCKS.get(key)
+    if lock is None:
+        lock = _USER_LOCKS[key] = asyncio.Lock()
+    left = _remaining()
+    if left is None:
+        await lock.acquire()
+        return lock
+    try:
+        await asyncio.wait_for(lock.acquire(), timeout=max(left, 0.001))
+    except asyncio.TimeoutError:
+        raise SearchTimedOut() from None
+    return lock
 
 
 # ----------------------------------------------------------------------------------------------
@@ -112,12 +258,35 @@ def _sqlite_regexp(pattern: Optional[str], value: Optional[str]) -> int:
     return 1 if _compiled(pattern).search(str(value)) else 0
 
 
-def _register_sqlite_functions(sync_conn) -> None:
-    info = sync_conn.connection.info
-    if info.get("wb_regexp"):
-        return
-    sync_conn.connection.dbapi_connection.create_function("wb_regexp", 2, _sqlite_regexp, deterministic=True)
-    info["wb_regexp"] = True
+def _sqlite_regexp_limited(state: dict, pattern: Optional[str], value: Optional[str]) -> int:
+    """``wb_regexp`` of one connection: raising stops the statement once the search's time limit
+    has passed (a statement of few, long steps reaches the progress handler rarely)."""
+    deadline = state["deadline"]
+    if deadline is not None and time.monotonic() > deadline:
+        raise SearchTimedOut()
+    return _sqlite_regexp(pattern, value)
+
+
+def _sqlite_progress(state: dict) -> int:
+    """SQLite's progress handler: non-zero stops the running statement ("interrupted") once the
+    search's time limit has passed."""
+    deadline = state["deadline"]
+    return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+
+async def _setup_sqlite(conn) -> dict:
+    """Register ``wb_regexp`` and the progress handler on a pooled SQLite connection (once);
+    return its time-limit state (``{"deadline": monotonic time or None}``)."""
+    info = conn.sync_connection.connection.info
+    state = info.get("wb_state")
+    if state is None:
+        raw = await conn.get_raw_connection()
+        aio = raw.driver_connection  # the aiosqlite connection: runs these in its own thread
+        state = {"deadline": None}
+        await aio.create_function("wb_regexp", 2, functools.partial(_sqlite_regexp_limited, state), deterministic=True)
+        await aio.set_progress_handler(functools.partial(_sqlite_progress, state), _PROGRESS_STEPS)
+        info["wb_state"] = state
+    return state
 
 
 _ENGINES: Dict[int, Any] = {}
@@ -155,22 +324,42 @@ class _Db:
         self.conn = None
 
     async def __aenter__(self) -> "_Db":
+        if _remaining() is not None and _remaining() <= 0:
+            raise SearchTimedOut()
         self._cm = self._engine.connect()
         self.conn = await self._cm.__aenter__()
-        if self.dialect == "sqlite" and not self.conn.sync_connection.connection.info.get("wb_regexp"):
-            await self.conn.run_sync(_register_sqlite_functions)
+        self._state = None
+        if self.dialect == "sqlite":
+            try:
+                self._state = await _setup_sqlite(self.conn)
+            except BaseException as e:
+                await self._cm.__aexit__(type(e), e, e.__traceback__)
+                raise
+            self._state["deadline"] = _DEADLINE.get()
         return self
 
     async def __aexit__(self, *exc) -> None:
+        if self._state is not None:
+            self._state["deadline"] = None
         await self._cm.__aexit__(*exc)
 
+    async def _execute(self, sql: str, params: Optional[dict]):
+        left = _remaining()
+        if left is not None:
+            if left <= 0:
+                raise SearchTimedOut()
+            if self.dialect == "postgresql":
+                # the rest of the time limit, for this statement (the transaction ends with the connection)
+                await self.conn.execute(
+                    text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(max(1, int(left * 1000)))}
+                )
+        return await self.conn.execute(text(sql), params or {})
+
     async def rows(self, sql: str, params: Optional[dict] = None) -> list:
-        result = await self.conn.execute(text(sql), params or {})
-        return result.all()
+        return (await self._execute(sql, params)).all()
 
     async def scalar(self, sql: str, params: Optional[dict] = None) -> Any:
-        result = await self.conn.execute(text(sql), params or {})
-        return result.scalar()
+        return (await self._execute(sql, params)).scalar()
 
     def builder(self) -> SqlBuilder:
         return SqlBuilder(self.dialect)
@@ -193,7 +382,7 @@ def _count_parts() -> int:
     return max(1, min(4, n))
 
 
-async def _count(b: SqlBuilder, where: str) -> int:
+async def _count(b: SqlBuilder, where: str, parts: Optional[int] = None) -> int:
     """``count(*)`` of ``FROM {where}``, split by record id into parts counted at once.
 
     The count walks every matching record (the page stops after ``limit``), so on a large
@@ -203,7 +392,7 @@ async def _count(b: SqlBuilder, where: str) -> int:
     an idle multi-core machine the count takes about 1/parts of the time. The parts cover the
     id space exactly once: the sum is the count.
     """
-    parts = _count_parts()
+    parts = _count_parts() if parts is None else parts
     sql = f"SELECT count(*) FROM {where}"
     if parts == 1:
         async with _Db() as db:
@@ -230,8 +419,17 @@ async def _count(b: SqlBuilder, where: str) -> int:
             return int(await db.scalar(part_sql, params) or 0)
 
     edges = [None, *bounds, None]
-    counts = await asyncio.gather(*(part(edges[i], edges[i + 1]) for i in range(parts)))
-    return int(sum(counts))
+    return int(sum(await _gather(*(part(edges[i], edges[i + 1]) for i in range(parts)))))
+
+
+async def _gather(*aws) -> list:
+    """``asyncio.gather`` that waits for every part before raising the first error, so that no
+    statement of a failed (or timed-out) search is left running after its answer."""
+    results = await asyncio.gather(*aws, return_exceptions=True)
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r
+    return results
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -300,7 +498,7 @@ def _needs(filter: Optional[Filter], sort: Optional[List[Order]], query) -> Dict
 
 def _db_dt(b: SqlBuilder, value, what: str):
     dt = to_datetime(value, what)
-    return dt.strftime("%Y-%m-%d %H:%M:%S.%f") if b.sqlite else dt
+    return db_datetime_text(dt) if b.sqlite else dt
 
 
 def _question(schema: _Schema, name: str, what: str) -> Tuple[UUID, str]:
@@ -377,10 +575,7 @@ def _metadata_filter(b: SqlBuilder, schema: _Schema, filter, name: str) -> str:
 
 
 def _num(value, what: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise UnsupportedSearch(f"{what}: {value!r} is not a number") from None
+    return finite_number(value, what)
 
 
 def _suggestion_filter(b: SqlBuilder, schema: _Schema, filter, scope: SuggestionFilterScope) -> str:
@@ -550,7 +745,9 @@ def _text_sql(b: SqlBuilder, schema: _Schema, query: Optional[Union[TextQuery, s
     exprs = [e for e in (b.field_text_expr(name, ftype) for name, ftype in targets) if e is not None]
     if query.field and not exprs:
         raise UnsupportedSearch(f"text query: field {query.field!r} of type {schema.fields[query.field]!r} is not searchable")
-    return b.text_condition(parse_text_query(query.q), exprs)
+    node = parse_text_query(query.q)
+    check_text_clauses(node, len(exprs))
+    return b.text_condition(node, exprs)
 
 
 def _where(b: SqlBuilder, schema: _Schema, dataset: Dataset, filter, query) -> Tuple[SqlBuilder, str]:
@@ -627,20 +824,6 @@ async def _vector_matrix(db: _Db, vector_settings_id: UUID) -> _VectorMatrix:
 # ----------------------------------------------------------------------------------------------
 # the engine
 # ----------------------------------------------------------------------------------------------
-
-
-def _translate_errors(func):
-    """Turn :class:`UnsupportedSearch` into argilla-server's 422 error."""
-    import functools
-
-    @functools.wraps(func)
-    async def wrapper(*args, **kwargs):
-        try:
-            return await func(*args, **kwargs)
-        except UnsupportedSearch as e:
-            raise _unsupported(str(e)) from e
-
-    return wrapper
 
 
 @SearchEngine.register(engine_name=ENGINE_NAME)
@@ -765,6 +948,19 @@ class WorkbenchSqlSearchEngine(SearchEngine):
         limit: int = 100,
         user_id: Optional[Union[UUID, str]] = None,
     ) -> SearchResponses:
+        offset, limit = check_offset_limit(offset, limit)
+        if query is not None and user_id is not None:
+            # a query over the limits is refused at once, not after waiting for the user's lock
+            parse_text_query(query if isinstance(query, str) else query.q)
+            # one text search at a time per user: a user sending many at once waits for their own
+            lock = await _acquire_user_lock(user_id)
+            try:
+                return await self._search(dataset, query, filter, sort, offset, limit, user_id)
+            finally:
+                lock.release()
+        return await self._search(dataset, query, filter, sort, offset, limit, user_id)
+
+    async def _search(self, dataset, query, filter, sort, offset, limit, user_id) -> SearchResponses:
         needs = _needs(filter, sort, query)
         if any(needs.values()):
             async with _Db() as db:
@@ -780,7 +976,18 @@ class WorkbenchSqlSearchEngine(SearchEngine):
             page = self._user_ids(b, where, _as_uuid(user_id), offset, limit)
         else:
             page = self._sorted_ids(b, where, "r.inserted_at ASC, r.id ASC", offset, limit)
-        total, ids = await asyncio.gather(_count(b, where), page)
+        if query is not None:
+            # A text search compares every record's text in Python-registered functions (SQLite) or
+            # regular expressions: it runs on one connection at a time, so that one user's text
+            # searches take at most one core from the others.
+            try:
+                total = await _count(b, where, parts=1)
+            except BaseException:
+                page.close()  # never started
+                raise
+            ids = await page
+        else:
+            total, ids = await _gather(_count(b, where), page)
         return SearchResponses(items=[SearchResponseItem(record_id=_as_uuid(i), score=None) for i in ids], total=total)
 
     @staticmethod

@@ -14,24 +14,45 @@ Text search follows the subset of Elasticsearch's ``simple_query_string`` syntax
 search box uses: terms are matched as whole words, case-insensitively, every term must match
 (``default_operator: AND``); ``"quoted phrases"``, ``prefix*``, ``-negation``, ``a | b`` and
 ``( )`` grouping are understood; fuzziness and slop (``~``) are refused with an error.
+
+A text query is bounded before any SQL is built, so that one request cannot make a statement of
+hundreds of kilobytes, a regular expression SQLite refuses ("pattern too complex") or a parse
+deeper than Python's recursion limit: at most :data:`MAX_QUERY_CHARS` characters,
+:data:`MAX_QUERY_TERMS` words (a phrase's words count one each), :data:`MAX_TERM_CHARS`
+characters per word, and :data:`MAX_QUERY_DEPTH` levels of parentheses and ``-``/``+``
+operators. A query over these limits is refused with :class:`UnsupportedSearch` naming the limit
+(HTTP 422 through the engine).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from uuid import UUID
 
 __all__ = [
     "UnsupportedSearch",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_TERMS",
+    "MAX_TERM_CHARS",
+    "MAX_QUERY_DEPTH",
+    "MAX_TEXT_CLAUSES",
+    "MAX_OFFSET",
+    "MIN_EPOCH_MS",
+    "MAX_EPOCH_MS",
+    "check_offset_limit",
+    "check_text_clauses",
+    "finite_number",
     "SqlBuilder",
     "TextNode",
     "parse_text_query",
     "text_node_regexes",
     "python_word_regex",
     "to_datetime",
+    "db_datetime_text",
     "id_bounds",
 ]
 
@@ -46,9 +67,93 @@ RESPONSE_STATUSES = ("draft", "submitted", "discarded")
 SUGGESTION_TYPES = ("model", "human")
 _SAFE_NAME = re.compile(r"^[^\"'\\\x00]+$")
 
+#: The longest text query accepted, in characters.
+MAX_QUERY_CHARS = 2000
+#: The most words a text query may hold (each word of a phrase counts).
+MAX_QUERY_TERMS = 32
+#: The longest word of a text query, in characters.
+MAX_TERM_CHARS = 100
+#: The deepest nesting of parentheses and ``-``/``+`` operators in a text query.
+MAX_QUERY_DEPTH = 16
+#: The most (word, field) pairs a text query may compare: words x searchable fields searched.
+MAX_TEXT_CLAUSES = 1024
+#: The largest ``offset`` (and ``limit``) of a search: the largest signed 32-bit integer, far
+#: beyond any dataset and well inside what SQLite's and PostgreSQL's 64-bit integers bind.
+MAX_OFFSET = 2**31 - 1
+
 
 class UnsupportedSearch(ValueError):
-    """A search the SQL engine cannot answer exactly; the message names what was asked."""
+    """A search the SQL engine cannot answer exactly, or one over its limits; the message names
+    what was asked (never a whole query: see :func:`_excerpt`)."""
+
+
+def _excerpt(text: str, n: int = 40) -> str:
+    """``text`` quoted for a message, cut at ``n`` characters (a refused query may be 50 KB).
+
+    >>> _excerpt("apple~2")
+    "'apple~2'"
+    >>> _excerpt("x" * 100, 5)
+    "'xxxxx'... (100 characters)"
+    """
+    return repr(text) if len(text) <= n else f"{text[:n]!r}... ({len(text):,} characters)"
+
+
+def _shown_number(value: Any) -> str:
+    """A number for a message, without printing thousands of digits."""
+    text = str(value)
+    return text if len(text) <= 30 else f"a {len(text):,}-character number"
+
+
+def finite_number(value: Any, what: str) -> float:
+    """``value`` as a finite float, or :class:`UnsupportedSearch` naming ``what``.
+
+    >>> finite_number("2.5", "filter on metadata property 'x'")
+    2.5
+    >>> finite_number("1e400", "filter on metadata property 'x'")
+    Traceback (most recent call last):
+    ...
+    workbench.server.search_sql.UnsupportedSearch: filter on metadata property 'x': '1e400' is out of range (allowed: finite numbers, -1.8e308 to 1.8e308)
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UnsupportedSearch(f"{what}: {_excerpt(str(value))} is not a number") from None
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        shown = repr(value) if isinstance(value, str) and len(value) <= 30 else _shown_number(value)
+        raise UnsupportedSearch(f"{what}: {shown} is out of range (allowed: finite numbers, -1.8e308 to 1.8e308)")
+    return number
+
+
+def check_offset_limit(offset: Any, limit: Any) -> Tuple[int, int]:
+    """``offset`` and ``limit`` of a search as ints, or :class:`UnsupportedSearch` naming the one
+    out of range (0 to :data:`MAX_OFFSET`).
+
+    >>> check_offset_limit(0, 50)
+    (0, 50)
+    >>> check_offset_limit(10**20, 50)
+    Traceback (most recent call last):
+    ...
+    workbench.server.search_sql.UnsupportedSearch: offset 100000000000000000000 is out of range (allowed: 0 to 2147483647)
+    """
+    out = []
+    for name, value in (("offset", offset), ("limit", limit)):
+        if not isinstance(value, int) or not 0 <= value <= MAX_OFFSET:
+            raise UnsupportedSearch(f"{name} {_shown_number(value)} is out of range (allowed: 0 to {MAX_OFFSET})")
+        out.append(int(value))
+    return out[0], out[1]
+
+
+def check_text_clauses(node: "TextNode", n_fields: int) -> None:
+    """Refuse a text query whose words times the fields searched exceed :data:`MAX_TEXT_CLAUSES`
+    (each pair is a comparison per record, and a bound parameter or two in the statement)."""
+    words = sum(len(words) for words, _, _ in text_node_regexes(node))
+    if words * n_fields > MAX_TEXT_CLAUSES:
+        raise UnsupportedSearch(
+            f"text query: {words} words over {n_fields} searchable fields make {words * n_fields:,} word/field "
+            f"comparisons; the limit is {MAX_TEXT_CLAUSES:,} (search one field, or use fewer words)"
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -84,7 +189,7 @@ def _lex(q: str) -> List[Tuple[str, str]]:
             continue
         if c == "~":
             raise UnsupportedSearch(
-                f"text query {q!r}: fuzziness and slop ('~') are not supported by the workbench-sql search engine"
+                f"text query {_excerpt(q)}: fuzziness and slop ('~') are not supported by the workbench-sql search engine"
             )
         if c in "|()":
             tokens.append(("op", c))
@@ -114,7 +219,7 @@ def _lex(q: str) -> List[Tuple[str, str]]:
             j += 1
         if j < n and q[j] == "~":
             raise UnsupportedSearch(
-                f"text query {q!r}: fuzziness and slop ('~') are not supported by the workbench-sql search engine"
+                f"text query {_excerpt(q)}: fuzziness and slop ('~') are not supported by the workbench-sql search engine"
             )
         tokens.append(("term", "".join(buf)))
         i = j
@@ -124,6 +229,10 @@ def _lex(q: str) -> List[Tuple[str, str]]:
 def parse_text_query(q: str) -> TextNode:
     """Parse a ``simple_query_string``-style query into a :class:`TextNode` tree.
 
+    Raises :class:`UnsupportedSearch` for what the engine does not answer (``~``) and for a query
+    over the limits (:data:`MAX_QUERY_CHARS`, :data:`MAX_QUERY_TERMS`, :data:`MAX_TERM_CHARS`,
+    :data:`MAX_QUERY_DEPTH`), naming the limit.
+
     Examples
     --------
     >>> parse_text_query("Hello world").kind  # words are ANDed, as Elasticsearch's default operator
@@ -132,9 +241,25 @@ def parse_text_query(q: str) -> TextNode:
     'or'
     >>> parse_text_query('"new york" -city').children[1].kind
     'not'
+    >>> parse_text_query("(" * 1000 + "apple")
+    Traceback (most recent call last):
+    ...
+    workbench.server.search_sql.UnsupportedSearch: text query nests parentheses and '-'/'+' operators more than 16 levels deep; the limit is 16 levels
     """
+    if len(q) > MAX_QUERY_CHARS:
+        raise UnsupportedSearch(f"text query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,} characters")
     tokens = _lex(q)
     pos = 0
+    depth = 0
+
+    def deeper() -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_QUERY_DEPTH:
+            raise UnsupportedSearch(
+                f"text query nests parentheses and '-'/'+' operators more than {MAX_QUERY_DEPTH} levels deep; "
+                f"the limit is {MAX_QUERY_DEPTH} levels"
+            )
 
     def peek():
         return tokens[pos] if pos < len(tokens) else None
@@ -165,26 +290,31 @@ def parse_text_query(q: str) -> TextNode:
         return parts[0] if len(parts) == 1 else TextNode("and", tuple(parts))
 
     def parse_unary() -> Optional[TextNode]:
-        nonlocal pos
+        nonlocal pos, depth
         t = peek()
-        if t == ("op", "-"):
+        if t in (("op", "-"), ("op", "+")):
             pos += 1
+            deeper()
             inner = parse_unary()
-            return None if inner is None else TextNode("not", (inner,))
-        if t == ("op", "+"):
-            pos += 1
-            return parse_unary()
+            depth -= 1
+            if t == ("op", "+") or inner is None:
+                return inner
+            if inner.kind == "not":  # --a is a
+                return inner.children[0]
+            return TextNode("not", (inner,))
         return parse_primary()
 
     def parse_primary() -> Optional[TextNode]:
-        nonlocal pos
+        nonlocal pos, depth
         t = peek()
         if t is None:
             return None
         pos += 1
         kind, text = t
         if t == ("op", "("):
+            deeper()
             inner = parse_or()
+            depth -= 1
             if peek() == ("op", ")"):
                 pos += 1
             return inner
@@ -201,13 +331,24 @@ def parse_text_query(q: str) -> TextNode:
             return None
         return TextNode("words", words=words, prefix=prefix)
 
-    node = parse_or()
-    while pos < len(tokens):  # unbalanced ')' : keep parsing what follows
+    parts = [parse_or()]
+    while pos < len(tokens):  # unbalanced ')' : keep parsing what follows (ANDed, one flat node)
         pos += 1
-        rest = parse_or()
-        if rest is not None:
-            node = rest if node is None else TextNode("and", (node, rest))
-    return node if node is not None else TextNode("none")
+        parts.append(parse_or())
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return TextNode("none")
+    node = parts[0] if len(parts) == 1 else TextNode("and", tuple(parts))
+    words = [w for ws, _, _ in text_node_regexes(node) for w in ws]
+    if len(words) > MAX_QUERY_TERMS:
+        raise UnsupportedSearch(f"text query has {len(words):,} words; the limit is {MAX_QUERY_TERMS} words")
+    longest = max(words, key=len)
+    if len(longest) > MAX_TERM_CHARS:
+        raise UnsupportedSearch(
+            f"text query has a word of {len(longest):,} characters ({_excerpt(longest, 20)}); "
+            f"the limit is {MAX_TERM_CHARS} characters per word"
+        )
+    return node
 
 
 def python_word_regex(words: Sequence[str], *, phrase: bool, prefix: bool) -> str:
@@ -245,35 +386,75 @@ def _like_escape(word: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+#: The epoch milliseconds of the first and the last instant a datetime holds (years 1 to 9999).
+MIN_EPOCH_MS = -62135596800000
+MAX_EPOCH_MS = 253402300799999
+
+
 def to_datetime(value: Union[str, float, int, datetime], what: str) -> datetime:
     """Turn a range bound on ``inserted_at``/``updated_at`` into a naive UTC datetime.
 
     Strings are ISO 8601 (a trailing ``Z`` or an offset is converted to UTC); numbers are epoch
-    milliseconds, as Elasticsearch's default date format reads them.
+    milliseconds, as Elasticsearch's default date format reads them. A value outside the years 1
+    to 9999 (in UTC) is refused with :class:`UnsupportedSearch` naming ``what`` and the range.
 
     >>> to_datetime("2024-05-01T10:00:00Z", "inserted_at")
     datetime.datetime(2024, 5, 1, 10, 0)
     >>> to_datetime(0, "inserted_at")
     datetime.datetime(1970, 1, 1, 0, 0)
+    >>> to_datetime(1e30, "inserted_at")
+    Traceback (most recent call last):
+    ...
+    workbench.server.search_sql.UnsupportedSearch: range filter on record inserted_at: 1e+30 is out of range (allowed: epoch milliseconds from -62135596800000 to 253402300799999, or ISO 8601 dates from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)
     """
+
+    def out_of_range() -> UnsupportedSearch:
+        shown = _excerpt(value) if isinstance(value, str) else _shown_number(value)
+        return UnsupportedSearch(
+            f"range filter on record {what}: {shown} is out of range (allowed: epoch milliseconds from {MIN_EPOCH_MS} "
+            f"to {MAX_EPOCH_MS}, or ISO 8601 dates from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)"
+        )
+
+    def from_epoch_ms(ms) -> datetime:
+        try:
+            ms = float(ms)
+        except OverflowError:  # an int too large for a float
+            raise out_of_range() from None
+        if not (math.isfinite(ms) and MIN_EPOCH_MS <= ms <= MAX_EPOCH_MS):
+            raise out_of_range()
+        return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
+
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, (int, float)):
-        dt = datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
+        return from_epoch_ms(value)
     else:
         text = str(value).strip()
         try:
             dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         except ValueError:
             try:
-                dt = datetime.fromtimestamp(float(text) / 1000.0, tz=timezone.utc)
+                number = float(text)
             except ValueError:
                 raise UnsupportedSearch(
-                    f"range filter on record {what}: {value!r} is neither an ISO 8601 date nor epoch milliseconds"
+                    f"range filter on record {what}: {_excerpt(str(value))} is neither an ISO 8601 date nor epoch milliseconds"
                 ) from None
+            return from_epoch_ms(number)
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+            raise out_of_range() from None
     return dt
+
+
+def db_datetime_text(dt: datetime) -> str:
+    """A datetime as argilla-server's SQLite tables store it (text that sorts as time does).
+
+    >>> db_datetime_text(datetime(1, 2, 3, 4, 5, 6))
+    '0001-02-03 04:05:06.000000'
+    """
+    return dt.isoformat(sep=" ", timespec="microseconds")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -318,7 +499,7 @@ class SqlBuilder:
 
     def dt(self, value: datetime) -> str:
         if self.sqlite:
-            return self.bind(value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+            return self.bind(db_datetime_text(value))
         return self.bind(value)
 
     def alias(self, prefix: str) -> str:
@@ -465,7 +646,9 @@ class SqlBuilder:
         if node.kind == "or":
             return "(" + " OR ".join(self.text_condition(c, field_exprs) for c in node.children) + ")"
         if node.kind == "not":
-            return f"(NOT COALESCE({self.text_condition(node.children[0], field_exprs)}, 0 = 1))"
+            # a record whose field is missing (NULL) matches a negation; IS NOT TRUE nests less
+            # than NOT COALESCE(...) in SQLite's parser, whose stack is 100 entries deep
+            return f"({self.text_condition(node.children[0], field_exprs)} IS NOT TRUE)"
         if node.kind == "phrase":
             atoms = [(node.words, True, node.prefix)]
         else:
