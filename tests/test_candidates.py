@@ -8,6 +8,7 @@ The whole distilabel pipeline runs in tests/test_candidates_e2e.py (once; it tak
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -198,6 +199,40 @@ def test_ingest_cli_bad_files_exit_2(home, tmp_path):
     r = runner.invoke(main, ["candidates", "ingest", str(tmp_path / "x.txt"), "--source", "logs", "--licence", "x"])
     assert r.exit_code == 2 and "x.txt: file does not exist" in r.output
     assert not (home / "candidates" / "pool.jsonl").exists()
+
+
+def test_ingest_redacts_long_texts_in_full_and_keeps_hostile_lines_aside(home, tmp_path, redactor):
+    """Issue #14: a prompt over spaCy's max_length is redacted in full (PII at its end too); a line
+    nested 100,000 levels deep or holding something other than an object is kept aside by line,
+    and neither the summary nor the rejects file shows its personal data."""
+    from workbench.cli import main
+
+    filler = " ".join(["the patient asked whether the pain after meals matters"] * 20_000)  # 1.1 million characters
+    f = tmp_path / "hostile.jsonl"
+    f.write_text("\n".join([
+        json.dumps({"instruction": filler + " Reach me: maria.gonzalez@example.org"}),
+        "[" * 100_000 + json.dumps(PLANTED[0]) + "]" * 100_000,
+        json.dumps([PLANTED[0], PLANTED[2]]),
+    ]) + "\n")
+    r = CliRunner().invoke(main, ["candidates", "ingest", str(f), "--source", "logs", "--licence", "x", "--progress"])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output and "E088" not in r.output
+    assert "line 2: nested deeper than 64 levels (arrays/objects) at column 65" in r.stdout
+    assert "line 3: expected a JSON object, got list" in r.stdout
+    assert re.search(r"redact .*hostile.jsonl: 3/3 texts \(100%\), [\d.]+ MB of text, .* done in", r.stderr), r.stderr
+    pool = _pool(home)
+    assert len(pool) == 1 and pool[0]["instruction"].endswith("Reach me: <EMAIL_ADDRESS>")
+    assert len(pool[0]["instruction"]) > 1_000_000
+    stored = "".join(p.read_text() for p in (home / "candidates").rglob("*.jsonl"))
+    for s in PLANTED:
+        assert s not in stored and s not in r.output
+
+    only_deep = tmp_path / "deep.jsonl"
+    only_deep.write_text('{"instruction": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    r = CliRunner().invoke(main, ["candidates", "ingest", str(only_deep), "--source", "logs", "--licence", "x"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert f"{only_deep}: no record could be ingested (1 kept aside in" in r.output
+    assert "first: line 1: nested deeper than 64 levels (arrays/objects) at column 80" in r.output
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import random
 import re
 import stat
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -674,3 +675,105 @@ def test_cli_failure_while_writing_leaves_no_output(tmp_path, redactor, monkeypa
     assert FailingJson.calls == 2
     assert _files(tmp_path) == {"in.jsonl", "in.redacted.jsonl"}
     assert out.read_text() == "previous output\n"
+
+
+# --------------------------------------------------------------------------- long texts, progress (issue #14)
+
+
+def test_chunks_cover_every_short_stretch_and_fit_spacy():
+    """Every stretch shorter than the overlap lies whole in one chunk; chunks are cut at whitespace
+    and never longer than the limit, also in a text without any whitespace."""
+    from workbench.pii import CHUNK_OVERLAP, MAX_CHUNK_CHARS, chunk_bounds
+
+    rng = random.Random(3)
+    words = " ".join(rng.choice(["pain", "since", "Monday.", "call", "me\n", "x" * 40]) for _ in range(120_000))
+    for text in (words, "y" * 350_000):
+        bounds = chunk_bounds(text)
+        assert bounds[0][0] == 0 and bounds[-1][1] == len(text) and len(bounds) > 2
+        assert all(0 < e - s <= MAX_CHUNK_CHARS for s, e in bounds)
+        assert all(s2 <= e1 - CHUNK_OVERLAP and s1 < s2 for (s1, e1), (s2, _) in zip(bounds, bounds[1:]))
+        if text is words:
+            assert all(text[e - 1].isspace() for _, e in bounds[:-1])  # cut after whitespace
+        for _ in range(300):  # a random stretch shorter than the overlap lies inside some chunk
+            a = rng.randrange(len(text) - CHUNK_OVERLAP)
+            b = a + rng.randrange(1, CHUNK_OVERLAP)
+            assert any(s <= a and b <= e for s, e in bounds)
+
+
+def _long_text_with_pii() -> tuple[str, list[str]]:
+    """A text of ~1.2 million characters (over spaCy's max_length) with PII cut by the first chunk
+    boundary, near the second and at the very end; returns it and the planted items."""
+    from workbench.pii import chunk_bounds
+
+    rng = random.Random(11)
+    filler_words = "the patient said that pain got worse after meals and the doctor asked about sleep".split()
+    filler = " ".join(rng.choice(filler_words) for _ in range(230_000))
+    phone, mail, name, card = "+44 20 7946 0958", "olga.petrova@example.com", "Olga Petrova", "4111 1111 1111 1111"
+    cut = chunk_bounds(filler)[0][1]
+    # "... call +44 20 7946 0958 ..." placed so that the first chunk ends inside the number
+    start = cut - len("call +44 20 7946 ")
+    text = filler[:start] + "call " + phone + " " + filler[start:]
+    second = chunk_bounds(text)[1][1]
+    text = text[:second - 3] + f" mail {mail} " + text[second - 3:]
+    text = text + f" Thanks, {name}, card {card}"
+    bounds = chunk_bounds(text)
+    i = text.index(phone)
+    assert any(i < e < i + len(phone) for _, e in bounds)  # a chunk boundary cuts the phone number
+    assert len(text) > 1_000_000  # spaCy's default nlp.max_length
+    return text, [phone, mail, name, card, "Petrova"]
+
+
+def test_cli_redacts_a_line_longer_than_spacys_limit_in_full(tmp_path, redactor):
+    """A single line over spaCy's max_length used to stop ``workbench redact`` with error E088;
+    every chunk is now redacted, PII cut by a chunk boundary and at the very end included."""
+    text, planted = _long_text_with_pii()
+    src = tmp_path / "long.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "call olga.petrova@example.com"}, {"text": text}, {"text": "nothing here"}]) + "\n")
+    result = _run(str(src))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "E088" not in result.output
+    rows = [json.loads(x) for x in (tmp_path / "long.redacted.jsonl").read_text().splitlines()]
+    assert rows[0]["text"] == "call <EMAIL_ADDRESS>" and rows[2]["text"] == "nothing here"
+    out = rows[1]["text"]
+    for item in planted:
+        assert item not in out, item
+    assert out.endswith("Thanks, <PERSON>, card <CREDIT_CARD>")
+    assert "call <PHONE_NUMBER> " in out and " mail <EMAIL_ADDRESS> " in out
+    assert len(out) > 1_000_000  # the whole text is kept, nothing skipped
+    assert "redacted 3 records (2 with PII)" in result.output
+
+
+def test_cli_progress_goes_to_stderr_when_asked(tmp_path, redactor):
+    from workbench.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": f"ticket {i} from olga@example.com"}) + "\n" for i in range(30)))
+    result = CliRunner().invoke(main, ["redact", str(src), "--progress"])
+    assert result.exit_code == 0, result.output
+    err = result.stderr.splitlines()
+    assert err[0] == f"redact {src}: 0/30 records (0%)"
+    assert re.fullmatch(rf"redact {re.escape(str(src))}: 30/30 records \(100%\), \d+ KB of text, [\d.,]+ records/s, "
+                        r"done in \d+ s", err[-1]), err
+    assert "records/s" not in result.stdout and "redacted 30 records (30 with PII)" in result.stdout
+    # not a terminal and not asked: no progress at all
+    quiet = CliRunner().invoke(main, ["redact", str(src), "-o", str(tmp_path / "again.jsonl")])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_long_runs_without_whitespace_stay_fast_and_keep_their_items(redactor):
+    """spaCy's tokenizer takes minutes on a run of 20,000 brackets or quotes (the content of a JSON
+    line nested 100,000 deep, kept aside by an ingest, is redacted too); long runs are broken for
+    the analysis only, and items inside a long run (minified JSON) are still found."""
+    from workbench.pii import MAX_RUN_CHARS, analysis_copy
+
+    hostile = "[" * 100_000 + '"x"' + "]" * 100_000 + " " + "'s" * 20_000 + " " + '"' * 20_000
+    started = time.monotonic()
+    res = redactor.redact(hostile)
+    assert time.monotonic() - started < 30
+    assert res.text == hostile and not res.flagged
+    minified = '{"email":"olga@example.com","phone":"+44 20 7946 0958","note":"' + "ok," * 300 + '"}'
+    copy = analysis_copy(minified)
+    assert len(copy) == len(minified) and max(len(w) for w in copy.split()) <= MAX_RUN_CHARS
+    out = redactor.redact(minified).text
+    assert "olga@example.com" not in out and "7946 0958" not in out and out.endswith('ok,ok,"}')

@@ -106,7 +106,7 @@ def test_unknown_format_and_missing_file(tmp_path):
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("users: caf\xe9\n".encode("latin-1"))
     _, problems = validate_roster(latin, known_tasks=TASKS)
-    assert len(problems) == 1 and str(problems[0]).startswith(f"{latin}: cannot read: ")
+    assert [str(p) for p in problems] == [f"{latin}:1: byte 0xe9 at column 11 is not UTF-8 text; re-save the file as UTF-8"]
     _, problems = validate_roster(_write(tmp_path, "r.txt", "x"), known_tasks=TASKS)
     assert "'.txt'" in str(problems[0])
 

@@ -482,4 +482,4 @@ def test_gold_import_set_adjudicate(tmp_path):
     assert f"{bad}:5: value: empty" in res.output
     assert len(HistoryStore(url).gold_history("medical-qa-rating")) == 5  # import 3 + set 1 + adjudicate 1; nothing from the bad file
     res = runner.invoke(main, ["gold", "import", "medical-qa-rating", str(tmp_path / "none.csv"), "--store", url])
-    assert res.exit_code == 2 and "none.csv: cannot be read" in res.output
+    assert res.exit_code == 2 and "none.csv: file does not exist" in res.output

@@ -184,7 +184,8 @@ def test_missing_or_unreadable_task_file_is_one_problem_naming_it(tmp_path):
     latin.write_bytes("name: caf\xe9\n".encode("latin-1"))
     task, problems = validate_task_file(latin)
     assert task is None and len(problems) == 1
-    assert str(problems[0]).startswith(f"{latin}: cannot read: ") and "utf-8" in problems[0].message
+    # the file, line and byte that are not UTF-8; never the text around them
+    assert str(problems[0]) == f"{latin}:1: byte 0xe9 at column 10 is not UTF-8 text; re-save the file as UTF-8"
 
 
 def test_unclosed_flow_list_is_malformed(tmp_path):

@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench import safe_load
 from workbench.errors import BadInput
 
 #: Environment that keeps every upstream package off the network and its telemetry off.
@@ -146,7 +147,7 @@ def read_json_object(path: Path, *, holds: str, fix: str) -> dict:
     secrets).
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = safe_load.loads(path.read_text(encoding="utf-8"))  # (depth-limited: a hand-edited file)
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not UTF-8 text; {fix}") from None
     except json.JSONDecodeError as exc:

@@ -13,15 +13,22 @@ import json
 from pathlib import Path
 
 from workbench.errors import BadInput
+from workbench.safe_load import JsonLimitError, json_error_message, loads, read_text
 
 GOLD_CSV_COLUMNS = ("item", "question", "value", "set_by")
 
 
-def parse_value(text: str):
-    """A gold value from the command line or a CSV cell: JSON when it parses (numbers, lists), else text."""
+def parse_value(text: str, where: str = "value"):
+    """A gold value from the command line or a CSV cell: JSON when it parses (numbers, lists), else text.
+
+    JSON nested deeper than :data:`workbench.safe_load.MAX_DEPTH` is refused (:class:`BadInput`
+    naming ``where``, e.g. ``gold.csv:3``) rather than taken as text.
+    """
     text = text.strip()
     try:
-        return json.loads(text)
+        return loads(text)
+    except JsonLimitError as exc:
+        raise BadInput(f"{where}: value: {json_error_message(exc, line=False)}") from None
     except json.JSONDecodeError:
         return text
 
@@ -66,18 +73,31 @@ def check_gold_value(task, question_name: str, value, *, where: str):
     return normalise_value(q.kind, value)
 
 
+def _csv_rows(reader: csv.DictReader, path: Path):
+    """The rows of ``reader``; a row the csv module cannot read (a cell longer than its field limit,
+    for one) is a :class:`BadInput` naming the file and line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(f"{path}:{reader.reader.line_num}: not a readable CSV row ({exc})") from None
+        yield row
+
+
 def read_gold_csv(task, path: Path) -> list[dict]:
     """Rows of a gold CSV (columns item, question, value, set_by; optional kind), checked against ``task``.
 
     Every problem is reported (``file:line: column: ...``), not only the first. Two rows giving
     the same item, question and kind different values are refused; identical ones are allowed.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_text(path)  # BadInput naming the line and byte that are not UTF-8
     reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise BadInput(f"{path}:1: header: not a readable CSV line ({exc})") from None
     missing = [c for c in GOLD_CSV_COLUMNS if c not in header]
     if missing:
         raise BadInput(f"{path}:1: header: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -85,7 +105,7 @@ def read_gold_csv(task, path: Path) -> list[dict]:
     rows, problems = [], []
     seen: dict[tuple[str, str, str], tuple[int, str]] = {}  # (item, question, kind) -> (line, encoded value)
     next_line = 2
-    for row in reader:
+    for row in _csv_rows(reader, path):
         line, where = next_line, f"{path}:{next_line}"  # where the row starts (quoted fields may span lines)
         next_line = reader.line_num + 1
         empty = [c for c in GOLD_CSV_COLUMNS if not (row.get(c) or "").strip()]
@@ -97,7 +117,7 @@ def read_gold_csv(task, path: Path) -> list[dict]:
             problems.append(f"{where}: kind: {kind!r} is not expert or adjudicated")
             continue
         try:
-            value = check_gold_value(task, row["question"].strip(), parse_value(row["value"]), where=where)
+            value = check_gold_value(task, row["question"].strip(), parse_value(row["value"], where), where=where)
         except BadInput as exc:
             problems.append(str(exc))
             continue

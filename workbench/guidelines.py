@@ -35,6 +35,7 @@ from typing import Iterator
 import yaml
 
 from workbench.errors import BadInput
+from workbench.safe_load import LimitedLoader, compose_yaml, utf8_problem, yaml_error_line, yaml_error_message
 
 #: argilla-server 2.8 refuses dataset guidelines longer than this (``DATASET_GUIDELINES_MAX_LENGTH``).
 ARGILLA_GUIDELINES_MAX_CHARS = 10_000
@@ -64,13 +65,23 @@ class Problem:
 
 
 def read_text_file(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """The UTF-8 text of ``path``, or None and the problem (named ``shown``) that stopped the read."""
+    """The UTF-8 text of ``path``, or None and the problem (named ``shown``) that stopped the read.
+
+    Bytes that are not UTF-8 are named by line and column (``file:3: byte 0xe9 at column 7 is not
+    UTF-8 text; re-save the file as UTF-8``), never shown.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8"), []
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         return None, [Problem(shown, None, "", "file does not exist")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, None, "", f"cannot read: {exc}")]
+    except OSError as exc:
+        return None, [Problem(shown, None, "", f"cannot read: {exc.strerror or exc}")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    problem = utf8_problem(data)
+    if problem is not None:
+        return None, [Problem(shown, problem[0], "", f"{problem[1]}; re-save the file as UTF-8")]
+    return data.decode("utf-8"), []
 
 
 def problems_error(problems: list[Problem]) -> BadInput:
@@ -161,7 +172,7 @@ def _key_lines(front: str) -> dict[str, int]:
     """Line number (in the file; front matter starts on line 2) of each top-level key."""
     out: dict[str, int] = {}
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        node = compose_yaml(front)
     except yaml.YAMLError:
         return out
     if isinstance(node, yaml.MappingNode):
@@ -175,19 +186,16 @@ def read_version_file(path: Path, *, guideline_id: str | None = None, shown: str
     path = Path(path)
     shown = shown or str(path)
     gid = guideline_id or path.parent.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, None, "", f"cannot read: {exc}")]
+    text, unread = read_text_file(path, shown)
+    if text is None:
+        return None, unread
     front, body, problems = _split_front_matter(text, shown)
     if front is None:
         return None, problems
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=LimitedLoader) or {}  # noqa: S506 - a SafeLoader, nesting and aliases limited
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
-        return None, [Problem(shown, line, "front matter", f"malformed YAML: {getattr(exc, 'problem', exc)}")]
+        return None, [Problem(shown, yaml_error_line(exc, first_line=2) or 2, "front matter", yaml_error_message(exc))]
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, "front matter", f"expected 'key: value' lines, got {type(meta).__name__}")]
     lines = _key_lines(front)

@@ -253,19 +253,14 @@ class PiiConfig:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> "PiiConfig":
-        """Read a YAML or JSON config file (a mapping of :class:`PiiConfig` fields)."""
-        import yaml
+        """Read a YAML or JSON config file (a mapping of :class:`PiiConfig` fields); nesting and
+        aliases limited (:mod:`workbench.safe_load`), problems named by file and line."""
+        from workbench.safe_load import load_yaml
 
         path = Path(path)
         if not path.is_file():
             raise BadInput(f"{path}: no such config file")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise BadInput(f"{path}: not UTF-8 text") from None
-        except yaml.YAMLError as exc:
-            raise BadInput(f"{path}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from None
-        return cls.from_mapping(data or {}, source=str(path))
+        return cls.from_mapping(load_yaml(path) or {}, source=str(path))
 
 
 @dataclass(frozen=True)
@@ -333,6 +328,138 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 _SPACES_ONLY = re.compile(r"^( )+$")
+
+#: Longest piece of text given to spaCy at once. A longer text is analysed in overlapping chunks
+#: (:func:`chunk_bounds`): spaCy refuses texts over its ``nlp.max_length`` (1,000,000 characters
+#: by default: error E088), and the work per chunk stays small.
+MAX_CHUNK_CHARS = 100_000
+
+#: Characters each chunk shares with the next. An item (and its context words) cut by one chunk's
+#: end lies whole in the next chunk as long as it is shorter than this.
+CHUNK_OVERLAP = 1_000
+
+
+def _break_before(text: str, limit: int, floor: int) -> int:
+    """A cutting point in ``(floor, limit]``: just after a sentence end, else a line break, else a
+    space; ``limit`` itself when the stretch has no whitespace."""
+    for sep in (". ", "\n", " ", "\t"):
+        i = text.rfind(sep, floor, limit)
+        if i >= 0:
+            return i + len(sep)
+    return limit
+
+
+def chunk_bounds(text: str, size: int = MAX_CHUNK_CHARS, overlap: int = CHUNK_OVERLAP) -> list[tuple[int, int]]:
+    """``(start, end)`` of the chunks a text is analysed in: one chunk when it fits in ``size``
+    characters, else chunks of at most ``size`` cut at whitespace (sentence ends first), each
+    starting at least ``overlap`` characters before the previous one ends.
+
+    Every stretch of the text shorter than ``overlap`` lies whole in some chunk, so an item cut by
+    one chunk's end is found in the next.
+
+    >>> chunk_bounds("short")
+    [(0, 5)]
+    >>> chunk_bounds("aaaa bbbb cccc dddd eeee", size=10, overlap=4)
+    [(0, 10), (5, 15), (10, 20), (15, 24)]
+    """
+    if size <= 2 * overlap:
+        raise ValueError(f"size ({size}) must be more than twice the overlap ({overlap})")
+    n = len(text)
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while n - start > size:
+        end = _break_before(text, start + size, start + size - overlap // 2)
+        bounds.append((start, end))
+        start = _break_before(text, end - overlap, end - overlap - overlap // 2)
+    bounds.append((start, n))
+    return bounds
+
+
+#: Longest run of non-whitespace characters given to spaCy's tokenizer. Its prefix and suffix
+#: splitting costs about the square of a run's length when the run is made of punctuation, quotes,
+#: emoji or suffixes such as "'s" (20,000 brackets: over a minute), so a longer run is broken, in
+#: the copy of the text that is analysed, by turning one of its punctuation characters into a
+#: space (:func:`analysis_copy`). Items of PII are far shorter; a URL longer than this may be
+#: redacted in parts.
+MAX_RUN_CHARS = 200
+
+_LONG_RUN = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN_CHARS + 1))
+
+#: Characters a long run is broken at first: punctuation that no e-mail address, phone number,
+#: IBAN or card number contains.
+_RUN_SEPARATORS = frozenset("\"'`()[]{}<>,;|!*^\\")
+
+
+def _run_break(text: str, lo: int, hi: int) -> int | None:
+    """Where to break a run within ``text[lo:hi]``: the last separator, else the last character
+    that is neither a letter nor a digit, else None."""
+    fallback = None
+    for i in range(hi - 1, lo - 1, -1):
+        c = text[i]
+        if c in _RUN_SEPARATORS:
+            return i
+        if fallback is None and not c.isalnum():
+            fallback = i
+    return fallback
+
+
+def analysis_copy(text: str) -> str:
+    """``text`` with every run of more than :data:`MAX_RUN_CHARS` non-whitespace characters broken
+    by spaces put in place of some of its punctuation (same length, so offsets hold); ``text``
+    itself when it has no such run.
+
+    >>> t = "see " + "[" * 500 + " end"
+    >>> c = analysis_copy(t); len(c) == len(t), max(len(w) for w in c.split()) <= 200
+    (True, True)
+    """
+    breaks: list[int] = []
+    for m in _LONG_RUN.finditer(text):
+        pos, end = m.start(), m.end()
+        while end - pos > MAX_RUN_CHARS:
+            i = _run_break(text, pos + MAX_RUN_CHARS // 2, pos + MAX_RUN_CHARS)
+            if i is None:  # letters and digits only: cheap to tokenise, left whole
+                pos += MAX_RUN_CHARS
+                continue
+            breaks.append(i)
+            pos = i + 1
+    if not breaks:
+        return text
+    parts, prev = [], 0
+    for i in breaks:
+        parts.append(text[prev:i])
+        parts.append(" ")
+        prev = i + 1
+    parts.append(text[prev:])
+    return "".join(parts)
+
+
+#: Characters of text analysed in one pass when a batch holds chunked texts: the tokenised chunks
+#: of a pass and their artefacts are held at once (about 1 KB per character), so a pass of two
+#: chunks adds about 250 MB whatever the length of the text.
+CHUNKED_PASS_CHARS = 2 * MAX_CHUNK_CHARS
+
+
+def _split_long(texts: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """The pieces to analyse (each text, or the chunks of a long one) and, for each piece, the
+    index of its text and its offset in that text."""
+    pieces: list[str] = []
+    where: list[tuple[int, int]] = []
+    for i, text in enumerate(texts):
+        for start, end in chunk_bounds(text):
+            pieces.append(text if end - start == len(text) else text[start:end])
+            where.append((i, start))
+    return pieces, where
+
+
+def _join_chunks(n_texts: int, where: list[tuple[int, int]], found: list[list[Span]]) -> list[list[Span]]:
+    """Spans of the pieces made by :func:`_split_long`, back in their texts' offsets; the spans of
+    a chunked text are merged (an item found in two overlapping chunks, whole or cut, is one span)."""
+    out: list[list[Span]] = [[] for _ in range(n_texts)]
+    chunked = [False] * n_texts
+    for (i, offset), spans in zip(where, found):
+        chunked[i] = chunked[i] or offset > 0
+        out[i].extend(s if offset == 0 else Span(s.start + offset, s.end + offset, s.entity, s.score) for s in spans)
+    return [merge_spans(spans) if chunked[i] else spans for i, spans in enumerate(out)]
 
 
 def replace_spans(text: str, spans: Sequence[Span]) -> str:
@@ -623,6 +750,9 @@ class PiiRedactor:
         (spaCy's small model calls "expiry 09/27" a person), are dropped; leading words that are
         never names ("Call", "Thanks", "Dear") are trimmed off ``PERSON`` spans.
         """
+        if len(text) > MAX_CHUNK_CHARS:
+            return self._analyze_here([text])[0]  # in overlapping chunks
+        text = analysis_copy(text)
         if self._ner_scope != "document":
             artifacts = self.analyzer.nlp_engine.process_text(text, self.config.language)
             return self._spans(text, self._recognize(text, artifacts))
@@ -731,7 +861,21 @@ class PiiRedactor:
         return self._analyze_here(texts)
 
     def _analyze_here(self, texts: list[str]) -> list[list[Span]]:
-        """:meth:`analyze_batch` in this process, on checked texts."""
+        """:meth:`analyze_batch` in this process, on checked texts; a text longer than
+        :data:`MAX_CHUNK_CHARS` is analysed in overlapping chunks (:func:`chunk_bounds`), all of them,
+        and long runs without whitespace are broken for the tokenizer (:func:`analysis_copy`)."""
+        pieces, where = _split_long([analysis_copy(t) for t in texts])
+        if len(pieces) == len(texts):
+            return self._analyze_pieces(pieces)
+        found: list[list[Span]] = []
+        from workbench.progress import slices
+
+        for start, stop in slices([len(p) for p in pieces], CHUNKED_PASS_CHARS, len(pieces)):  # bounded memory
+            found.extend(self._analyze_pieces(pieces[start:stop]))
+        return _join_chunks(len(texts), where, found)
+
+    def _analyze_pieces(self, texts: list[str]) -> list[list[Span]]:
+        """:meth:`_analyze_here` on texts that fit spaCy's limit."""
         from presidio_analyzer import BatchAnalyzerEngine
 
         if self._ner_scope != "document":

@@ -45,6 +45,7 @@ import yaml
 
 from workbench.errors import BadInput
 from workbench.guidelines import Problem, problems_error, read_text_file
+from workbench.safe_load import LimitedLoader, compose_yaml, loads, yaml_error_line, yaml_error_message
 
 ROLES = ("annotator", "admin", "expert")
 #: Argilla role of each roster role.
@@ -104,7 +105,7 @@ class Roster:
 
     @classmethod
     def from_json(cls, text: str) -> "Roster":
-        data = json.loads(text)
+        data = loads(text)  # json.loads with nesting limited
         return cls(data.get("source", "roster"), tuple(
             RosterEntry(username=u["username"], role=u["role"], expertise=tuple(u.get("expertise") or ()),
                         tasks=tuple(u.get("tasks") or ()), first_name=u.get("first_name"), last_name=u.get("last_name"))
@@ -146,10 +147,9 @@ def _as_list(value: Any) -> tuple[list[str] | None, str | None]:
 def _yaml_rows(text: str, shown: str, problems: list[Problem]) -> list[tuple[int | None, str, dict, dict]]:
     """(line, path prefix, values, line of each key) for each user of a YAML roster."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.append(Problem(shown, mark.line + 1 if mark else None, "", f"malformed YAML: {exc.problem or exc}"))
+        root = compose_yaml(text)  # nesting and aliases limited
+    except yaml.YAMLError as exc:
+        problems.append(Problem(shown, yaml_error_line(exc), "", yaml_error_message(exc)))
         return []
     if root is None:
         problems.append(Problem(shown, 1, "users", "empty roster: expected 'users:' with one entry per person"))
@@ -171,7 +171,7 @@ def _yaml_rows(text: str, shown: str, problems: list[Problem]) -> list[tuple[int
     if not isinstance(seq, yaml.SequenceNode):
         problems.append(Problem(shown, seq.start_mark.line + 1, prefix or "users", "must be a list of people (- username: ...)"))
         return []
-    loader = yaml.SafeLoader("")
+    loader = LimitedLoader("")  # a SafeLoader that reports unreadable values as YAML errors
     rows = []
     for i, node in enumerate(seq.value):
         path = f"{prefix}[{i}]"
@@ -187,6 +187,9 @@ def _yaml_rows(text: str, shown: str, problems: list[Problem]) -> list[tuple[int
                 continue
             try:
                 values[key] = loader.construct_object(v, deep=True)
+            except yaml.YAMLError as exc:  # e.g. a date that does not exist
+                problems.append(Problem(shown, yaml_error_line(exc), f"{path}.{key}", yaml_error_message(exc)))
+                continue
             finally:
                 loader.constructed_objects.clear()
             lines[key] = v.start_mark.line + 1
@@ -201,6 +204,9 @@ def _csv_rows(text: str, shown: str, problems: list[Problem]) -> list[tuple[int 
     except StopIteration:
         problems.append(Problem(shown, 1, "", "empty roster: expected a header line username,role,expertise,tasks"))
         return []
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        problems.append(Problem(shown, reader.line_num, "", f"not a readable CSV line ({exc})"))
+        return []
     header = [h.strip() for h in header]
     for h in header:
         if h not in _KEYS:
@@ -211,7 +217,14 @@ def _csv_rows(text: str, shown: str, problems: list[Problem]) -> list[tuple[int 
     if problems:
         return []
     rows = []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the rest of the file cannot be read reliably
+            problems.append(Problem(shown, reader.line_num, "", f"not a readable CSV row ({exc})"))
+            break
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -343,7 +356,7 @@ def last_synced_roster() -> Roster | None:
         return None
     try:
         return Roster.from_json(p.read_text(encoding="utf-8"))
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadInput(f"{p}: not a roster snapshot ({exc}); run `workbench users sync ROSTER` again") from None
 
 

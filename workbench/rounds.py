@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from workbench.errors import BadInput
+from workbench.errors import BadInput, describe
+from workbench.safe_load import JsonLimitError, loads, read_text
 from workbench.tasks import Task
 
 KINDS = ("calibration", "recalibration", "production")
@@ -97,12 +98,12 @@ def _check_metadata(task: Task, name: str, value: Any) -> str | None:
         return None
     if prop.kind == "terms":
         if not isinstance(value, str):
-            return f"{value!r} must be text"
+            return f"must be text, got {describe(value)}"
         if prop.options and value not in prop.options:
             return f"{value!r} is not one of the options {list(prop.options)}"
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{value!r} must be a number"
+        return f"must be a number, got {describe(value)}"
     if prop.kind == "integer" and not float(value).is_integer():
         return f"{value!r} must be a whole number"
     if (prop.min is not None and value < prop.min) or (prop.max is not None and value > prop.max):
@@ -126,12 +127,9 @@ def read_items(path: Path | str, task: Task) -> list[Item]:
 
     path = Path(path)
     shown = str(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BadInput(f"{shown}: --items: file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{shown}: --items: cannot read: {exc}") from None
+    if not path.exists():
+        raise BadInput(f"{shown}: --items: file does not exist")
+    lines = read_text(path, shown).split("\n")  # not splitlines(): a JSON string may hold U+2028; read_text names bad bytes
     field_names = {f.name for f in task.fields}
     meta_names = {m.name for m in task.metadata}
     problems: list[Problem] = []
@@ -141,18 +139,22 @@ def read_items(path: Path | str, task: Task) -> list[Item]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)  # nesting limited
+        except JsonLimitError as exc:
+            problems.append(Problem(shown, n, "", f"{exc.msg} at column {exc.colno}"))
+            continue
         except json.JSONDecodeError as exc:
             problems.append(Problem(shown, n, "", f"not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
-        if not isinstance(obj, dict):
-            problems.append(Problem(shown, n, "", f"expected an object with the fields {sorted(field_names)}, got {type(obj).__name__}"))
+        if not isinstance(obj, dict):  # the value is not shown: it may be personal data
+            problems.append(Problem(shown, n, "", f"expected an object with the fields {sorted(field_names)}, "
+                                                  f"got {describe(obj)}"))
             continue
         before = len(problems)
         fields, metadata = {}, {}
         nested = obj.get("metadata")
         if nested is not None and not isinstance(nested, dict):
-            problems.append(Problem(shown, n, "metadata", f"{nested!r} must be an object"))
+            problems.append(Problem(shown, n, "metadata", f"must be an object, got {describe(nested)}"))
             nested = None
         for key, value in list(obj.items()) + [(k, v) for k, v in (nested or {}).items()]:
             if key in ("id", "metadata"):
@@ -174,7 +176,7 @@ def read_items(path: Path | str, task: Task) -> list[Item]:
                 if f.required:
                     problems.append(Problem(shown, n, f.name, "missing (a required field of the task)"))
             elif not isinstance(v, str) or (f.required and not v.strip()):
-                problems.append(Problem(shown, n, f.name, f"{v!r} must be non-empty text"))
+                problems.append(Problem(shown, n, f.name, f"must be non-empty text, got {describe(v)}"))
         if len(problems) > before:
             continue
         iid = item_id(task, fields)

@@ -25,13 +25,13 @@ with the package's own CLI: ``model_signing verify key FOLDER --signature SIG --
 from __future__ import annotations
 
 import base64
-import json
 import os
 import tempfile
 from pathlib import Path
 
 from workbench.config import atomic_write_text
 from workbench.errors import BadInput, WorkbenchError
+from workbench.safe_load import loads
 
 
 def generate_key_pair(private_path, public_path) -> None:
@@ -155,8 +155,8 @@ def verify_folder(folder, public_key, signature_path) -> None:
 
 def _difference(hashing_config, folder: Path, signature: Path) -> str:
     try:
-        envelope = json.loads(signature.read_text(encoding="utf-8"))["dsseEnvelope"]
-        resources = json.loads(base64.b64decode(envelope["payload"]))["predicate"]["resources"]
+        envelope = loads(signature.read_text(encoding="utf-8"))["dsseEnvelope"]  # nesting limited
+        resources = loads(base64.b64decode(envelope["payload"]))["predicate"]["resources"]
         signed = {r["name"]: r["digest"] for r in resources}
     except (KeyError, TypeError, ValueError):  # a bundle without per-file digests (pre-1.0 format)
         return "files differ"

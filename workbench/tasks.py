@@ -52,6 +52,7 @@ import yaml
 
 from workbench.errors import BadInput
 from workbench.guidelines import Guideline, Problem, problems_error, read_text_file, validate_guideline
+from workbench.safe_load import LimitedLoader, compose_yaml, yaml_error_line, yaml_error_message
 
 QUESTION_KINDS = ("label", "multi_label", "rating", "ranking", "span", "text")
 FIELD_TYPES = ("text", "markdown")
@@ -334,7 +335,7 @@ class _Doc:
         self.problems.append(Problem(self.shown, line if line is not None else self.line(path), fmt_path(path), message))
 
 
-_SCALAR_LOADER = yaml.SafeLoader("")
+_SCALAR_LOADER = LimitedLoader("")  # a SafeLoader that reports unreadable values as YAML errors
 
 
 def _construct_scalar(node: yaml.ScalarNode) -> Any:
@@ -397,14 +398,9 @@ def validate_task_file(path: Path | str, *, guidelines_dir: Path | str | None = 
     if text is None:
         return None, unread
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        return None, [Problem(shown, line, "", f"malformed YAML: {what}")]
+        nodes = compose_yaml(text, all_documents=True)  # nesting and aliases limited
     except yaml.YAMLError as exc:
-        return None, [Problem(shown, None, "", f"malformed YAML: {exc}")]
+        return None, [Problem(shown, yaml_error_line(exc), "", yaml_error_message(exc))]
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         return None, [Problem(shown, 1, "", "empty file: expected a task mapping (name, fields, questions, ...)")]

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from workbench.candidates.llm import LLMSpec, parse_llm
 from workbench.candidates.sources import SOURCE_KINDS
 from workbench.errors import BadInput
+from workbench.safe_load import load_yaml
 from workbench.tasks import Task, project_dir
 
 JUDGE_STYLES = ("rubric", "ultrafeedback")
@@ -147,12 +146,7 @@ def load_config(task: Task, path: Path | str | None = None) -> CandidateConfig:
                 f"{p}: no candidates config for task {task.name!r}: create it (start from the annotated example: "
                 f"`workbench candidates example --output {p}`; keys in docs/candidates.md) or pass --config FILE")
         raise BadInput(f"{p}: --config: file does not exist")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise BadInput(f"{p}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise BadInput(f"{p}: malformed YAML ({str(exc).splitlines()[0]})") from None
+    data = load_yaml(p)  # nesting and aliases limited; BadInput naming file and line
     return parse_config(task, data, str(p))
 
 

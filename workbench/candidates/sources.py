@@ -34,6 +34,7 @@ from workbench.demo_data import record_id
 from workbench.errors import BadInput
 from workbench.pii import SALT_ENV
 from workbench.raw_store import RawStore, content_id
+from workbench.safe_load import JsonLimitError, loads
 
 SOURCE_KINDS = ("logs", "curated", "synthetic")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -231,7 +232,10 @@ def _read_jsonl(path: Path, data: bytes, instruction_column: str, response_colum
                                   raw.decode("utf-8", errors="replace")))
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)  # nesting limited
+        except JsonLimitError as exc:
+            rejects.append(Reject(where, "", f"{exc.msg} at column {exc.colno}", line))
+            continue
         except json.JSONDecodeError as exc:
             rejects.append(Reject(where, "", f"not valid JSON ({exc.msg} at column {exc.colno})", line))
             continue
@@ -341,8 +345,25 @@ def check_licence(licence: str | None) -> str:
     return text
 
 
+def _redact_texts(redactor, texts: list[str], progress) -> list:
+    """``redactor.redact_batch(texts)`` in slices (:func:`workbench.progress.slices`), advancing
+    ``progress`` (a :class:`workbench.progress.Progress` counting texts, or None) after each."""
+    from workbench.progress import slices
+
+    if progress is None:
+        return redactor.redact_batch(texts) if texts else []
+    sizes = [len(t) for t in texts]
+    out: list = []
+    progress.start()
+    for start, stop in slices(sizes):
+        out.extend(redactor.redact_batch(texts[start:stop]))
+        progress.advance(stop - start, chars=sum(sizes[start:stop]))
+    progress.close()
+    return out
+
+
 def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instruction_column: str = "instruction",
-                response_column: str | None = None, fmt: str | None = None) -> IngestReport:
+                response_column: str | None = None, fmt: str | None = None, progress: bool | None = False) -> IngestReport:
     """Read, redact and add the records of ``path`` to the candidate pool.
 
     Parameters
@@ -355,6 +376,8 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
         Redacts every text (accepted records and kept-aside ones) before it is written.
     instruction_column, response_column, fmt
         See :func:`read_records`.
+    progress : bool or None
+        Show the redaction's progress (texts, MB, rate) on stderr; None: when stderr is a terminal.
 
     Returns
     -------
@@ -379,7 +402,12 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
         if r.response is not None:
             texts.append(r.response)
     reject_texts = [rj.content for rj in rejects]
-    results = redactor.redact_batch(texts + reject_texts) if texts or reject_texts else []
+    meter = None
+    if progress is not False:
+        from workbench.progress import Progress
+
+        meter = Progress(f"redact {path}", len(texts) + len(reject_texts), unit="texts", enabled=progress)
+    results = _redact_texts(redactor, texts + reject_texts, meter)
     it = iter(results[: len(texts)])
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
 

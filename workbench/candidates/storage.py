@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator
 
 from workbench import config
 from workbench.errors import BadInput
+from workbench.safe_load import json_error_message, loads, read_text
 
 
 def candidates_dir() -> Path:
@@ -62,14 +63,14 @@ def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise BadInput(f"{path}:{n}: not valid JSON ({exc.msg}); the file was edited or damaged") from None
+    # split on "\n" only: a JSON string may hold U+2028, which str.splitlines would split on
+    for n, line in enumerate(read_text(path).split("\n"), start=1):  # read_text names a byte that is not UTF-8
+        if not line.strip():
+            continue
+        try:
+            out.append(loads(line))  # nesting limited
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{path}:{n}: {json_error_message(exc, line=False)}; the file was edited or damaged") from None
     return out
 
 
@@ -111,7 +112,7 @@ def read_done(task: str) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        return dict(loads(path.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, TypeError, ValueError):
         raise BadInput(f"{path}: not a JSON object of seed id -> run id; the file was edited or damaged") from None
 

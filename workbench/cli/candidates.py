@@ -33,8 +33,10 @@ def _redactor(pii_config: Path | None):
               help="File format (default: from the suffix).")
 @click.option("--pii-config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PII settings (YAML/JSON of workbench.pii.PiiConfig); default: the built-in ones.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show the redaction's progress (texts, MB, rate) on stderr (default: when stderr is a terminal).")
 def ingest(file: Path, source: str, licence: str, instruction_column: str, response_column: str | None,
-           fmt: str | None, pii_config: Path | None) -> None:
+           fmt: str | None, pii_config: Path | None, progress: bool | None) -> None:
     """Add the records of FILE (.jsonl, .csv, .parquet) to the candidate pool, PII redacted.
 
     A record that cannot be read (bad JSON, non-UTF-8 bytes, a missing or non-text field) is kept
@@ -46,7 +48,8 @@ def ingest(file: Path, source: str, licence: str, instruction_column: str, respo
     check_licence(licence)
     read_records(file, instruction_column=instruction_column, response_column=response_column, fmt=fmt)  # fail fast
     report = ingest_file(file, source=source, licence=licence, redactor=_redactor(pii_config),
-                         instruction_column=instruction_column, response_column=response_column, fmt=fmt)
+                         instruction_column=instruction_column, response_column=response_column, fmt=fmt,
+                         progress=progress)
     click.echo(report.summary())
 
 

@@ -26,7 +26,7 @@ def _record_gold(task_name: str, item: str, question: str, value: str, set_by: s
     from workbench.tasks import find_task
 
     t = find_task(task_name)
-    v = check_gold_value(t, question, parse_value(value), where="argument VALUE")
+    v = check_gold_value(t, question, parse_value(value, "argument VALUE"), where="argument VALUE")
     store = HistoryStore(store_url)
     try:
         written = store.set_gold_many(t.name, [dict(item=item, question=question, value=v, set_by=set_by,

@@ -5,8 +5,11 @@ of ``--config FILE`` (YAML/JSON, see ``docs/pii.md``) or the defaults, and the r
 to ``--output`` (default: next to the input, ``name.redacted.jsonl`` / ``name.redacted.csv``)
 through a temporary file renamed into place, so a failure never leaves a half-written output.
 The whole input is read and checked before the analyzer starts: an empty file, bytes that are
-not UTF-8 (byte offset and line named), a malformed JSON line or CSV row (line named) or a
-missing field exits with code 2 and writes nothing.
+not UTF-8 (byte offset and line named), a malformed JSON line or CSV row (line named), a JSON
+line nested deeper than :data:`workbench.safe_load.MAX_DEPTH` levels or holding something other
+than an object, or a missing field exits with code 2 and writes nothing; no message shows a
+record's text. Texts of any length are redacted (long ones in overlapping chunks). Progress
+(records, MB, rate, time left) goes to stderr when it is a terminal, or with ``--progress``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from pathlib import Path
 
 import click
 
-from workbench.errors import BadInput
+from workbench.errors import BadInput, describe
+from workbench.safe_load import json_error_message, loads
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -61,15 +65,16 @@ def read_records(path: Path) -> tuple[str, list[dict], list[int], list[str] | No
     records: list[dict] = []
     lines: list[int] = []
     if kind == "jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        # split on "\n" only: a JSON string may hold U+2028, which str.splitlines would split on
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = loads(line)  # nesting limited, so nothing later recurses too deep
             except json.JSONDecodeError as exc:
-                raise BadInput(f"{path}: line {number}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-            if not isinstance(value, dict):
-                raise BadInput(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}: {line.strip()[:60]}")
+                raise BadInput(f"{path}: line {number}: {json_error_message(exc, line=False)}") from None
+            if not isinstance(value, dict):  # the value is not shown: it may be personal data
+                raise BadInput(f"{path}: line {number}: expected a JSON object, got {describe(value)}")
             records.append(value)
             lines.append(number)
         return kind, records, lines, None
@@ -129,6 +134,32 @@ def default_output(path: Path, kind: str) -> Path:
     return path.with_name(f"{stem}.redacted.{'csv' if kind == 'csv' else 'jsonl'}")
 
 
+def _chars(value) -> int:
+    """Characters of text in a record's values (nested ones included), for progress and slicing."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_chars(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_chars(v) for v in value)
+    return 0
+
+
+def redact_with_progress(redactor, records: list[dict], fields: list[str] | None, progress) -> list:
+    """``redactor.redact_records`` over slices of the records (see :func:`workbench.progress.slices`),
+    advancing ``progress`` after each; the same results as one call."""
+    from workbench.progress import slices
+
+    sizes = [_chars(r) for r in records]
+    results: list = []
+    progress.start()
+    for start, stop in slices(sizes):
+        results.extend(redactor.redact_records(records[start:stop], fields))
+        progress.advance(stop - start, chars=sum(sizes[start:stop]))
+    progress.close()
+    return results
+
+
 def write_atomic(out: Path, render) -> None:
     """Call ``render(fh)`` on a temporary file next to ``out``, then rename it over ``out``."""
     from workbench.config import atomic_write
@@ -146,9 +177,13 @@ def write_atomic(out: Path, render) -> None:
               help="Comma-separated top-level fields to redact, with everything nested in them (default: every string).")
 @click.option("--annotate", is_flag=True,
               help="Add pii_flagged (true/false) and pii_counts (per entity type) to every output record.")
-def redact_cmd(file: Path, output: Path | None, config_file: Path | None, fields: str | None, annotate: bool) -> None:
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress (records, MB, rate, time left) on stderr (default: when stderr is a terminal).")
+def redact_cmd(file: Path, output: Path | None, config_file: Path | None, fields: str | None, annotate: bool,
+               progress: bool | None) -> None:
     """Redact PII in a JSONL or CSV FILE and report counts per entity type."""
     from workbench.pii import PiiConfig, PiiRedactor
+    from workbench.progress import Progress
 
     config = PiiConfig.from_file(config_file) if config_file is not None else PiiConfig()
     field_list = None
@@ -167,7 +202,8 @@ def redact_cmd(file: Path, output: Path | None, config_file: Path | None, fields
             raise BadInput(f"{file}: column {clash[0]!r} already exists; --annotate would overwrite it")
 
     redactor = PiiRedactor(config)
-    results = redactor.redact_records(records, field_list)
+    meter = Progress(f"redact {file}", len(records), enabled=progress)
+    results = redact_with_progress(redactor, records, field_list, meter)
 
     rows = []
     for res in results:

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from workbench.analytics.dataset_hash import dataset_hash
 from workbench.analytics.training_formats import PROVENANCE
 from workbench.errors import BadInput
+from workbench.safe_load import loads
 from workbench.export.build import ExportPlan
 from workbench.tasks import Task
 
@@ -237,7 +238,7 @@ def read_manifest(folder: Path) -> dict:
     if not path.is_file():
         raise BadInput(f"{folder}: no {MANIFEST}: not a Workbench export (or not a complete one)")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = loads(path.read_text(encoding="utf-8"))  # nesting limited (workbench.safe_load)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: not valid JSON ({exc.__class__.__name__})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from workbench import config
 from workbench.errors import BadInput
+from workbench.safe_load import loads
 
 
 def exports_dir() -> Path:
@@ -65,7 +66,7 @@ def versions(task: str | None = None) -> list[dict]:
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
+            entry = loads(line)  # nesting limited (workbench.safe_load)
         except ValueError:
             raise BadInput(f"{path}: line {n} is not valid JSON (edited by hand?)") from None
         if task is None or entry.get("task") == task:

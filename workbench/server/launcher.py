@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 from sqlalchemy.engine import make_url
 
-from workbench import config
+from workbench import config, safe_load
 from workbench.errors import BadInput, ServiceError
 
 SEARCH_ENGINE_NAME = "workbench-sql"
@@ -85,7 +85,7 @@ class ServerState:
 
     @classmethod
     def from_json(cls, text: str) -> "ServerState":
-        data = json.loads(text)
+        data = safe_load.loads(text)
         data["processes"] = [ProcessInfo(**p) for p in data.get("processes", [])]
         return cls(**data)
 
