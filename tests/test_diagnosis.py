@@ -9,6 +9,7 @@ import pytest
 
 from workbench.analytics.diagnosis import Thresholds, Verdict, band, diagnose
 from workbench.analytics.reliability import ReliabilityData
+from workbench.analytics.simulate_teams import judge, named_open_share, simulate_team
 from workbench.errors import BadInput
 
 LABELS = ("needs-caveat", "refuse", "safe", "unsafe")
@@ -132,39 +133,43 @@ def test_d_uniform_noise_is_neither(seed):
     assert 0.7 < d.concentration["ratio"] < 1.3
 
 
-def test_in_a_team_of_three_a_deviant_is_found_by_resampling_items_not_by_the_mad_of_three():
-    """Three annotators: the MAD of three relative disagreements is one difference (how
-    differently the deviant happens to disagree with each of the other two), so the team-MAD
-    score missed a clear flipper on a third of these teams. Scored against resampling the items
-    it is found on every one."""
-    old = Thresholds(small_team=3)  # below three annotators the small-team rule never applies
-    missed_before = 0
+def test_in_a_team_of_three_a_deviant_is_found_by_the_model_against_resampled_items():
+    """Three annotators, a flipper on 400 items: the latent-class model puts carol's error rate
+    at several times the others', the gap is many bootstrap standard errors, and nobody else is
+    flagged. (Replaces a test of the team-MAD score, which the model replaced.)"""
     for seed in range(10):
         rd, _, _ = simulate(seed, n_items=400, n_ann=3, flipper=2)
         d = diagnose(rd)
         assert d.deviating == ("carol",), (seed, d.explanation)
         ann = d.evidence["annotators"].set_index("annotator")
-        assert ann.loc["carol", "z"] >= 3.5 > ann.drop("carol")["z"].max()
-        assert ann.loc["carol", "excess"] == pytest.approx(
-            ann.loc["carol", "relative"] - ann.drop("carol")["relative"].median())
-        assert "against resampling the items: a team of 3 is too small for a robust spread" in d.explanation
-        missed_before += diagnose(rd, thresholds=old).deviating != ("carol",)
-    assert missed_before >= 3
+        assert ann.loc["carol", "z"] >= 2.5 and ann.loc["carol", "error_ratio"] >= 2
+        assert ann.loc["carol", "error_gap"] == pytest.approx(
+            ann.loc["carol", "error_rate"] - ann.drop("carol")["error_rate"].median())
+        assert not ann.drop("carol")["flagged"].any()
+        assert "by the latent-class model their value is wrong on" in d.explanation
 
 
-def test_in_a_noisy_consistent_team_of_three_nobody_is_blamed():
-    """Three equally noisy annotators on 40 items: the team-MAD score blamed one of them on a
-    tenth of such teams; the item-resampling score blames nobody."""
-    old = Thresholds(small_team=3)
-    blamed_before = 0
+def test_in_a_noisy_consistent_team_of_three_blame_goes_only_where_the_sample_shows_it():
+    """Three equally noisy annotators (80% accuracy) on 40 items. Equal accuracy does not make
+    equal samples: on 3 of these 30 teams one annotator's sample error rate is about twice the
+    others' (seed 10: carol 12 wrong of 35 against 3/35 and 6/38), and the model names them. It
+    names nobody else, nobody where the samples are alike, and says why when it names nobody.
+    (The team-MAD score this replaces named nobody on these teams, and missed a third of the
+    flippers in the test above.)"""
+    blamed = 0
     for seed in range(30):
-        rd, _, _ = simulate(seed, n_items=40, n_ann=3, accuracy=0.8)
+        rd, gold, _ = simulate(seed, n_items=40, n_ann=3, accuracy=0.8)
         d = diagnose(rd)
-        assert d.deviating == (), (seed, d.explanation)
-        if d.verdict is not Verdict.RELIABLE:
-            assert "largest z against resampling the items" in d.explanation
-        blamed_before += bool(diagnose(rd, thresholds=old).deviating)
-    assert blamed_before >= 1
+        if d.deviating:
+            blamed += 1
+            truth = np.array([LABELS.index(gold[i]) for i in rd.items])
+            err = np.array([(rd.codes[a][rd.codes[a] >= 0] != truth[rd.codes[a] >= 0]).mean() for a in range(3)])
+            (who,) = d.deviating
+            a = rd.annotators.index(who)
+            assert err[a] == err.max() and err[a] >= 1.5 * np.median(np.delete(err, a)), (seed, err)
+        elif d.verdict is not Verdict.RELIABLE:
+            assert "No annotator stands out (most often wrong by the model" in d.explanation
+    assert blamed <= 3
 
 
 def test_thresholds_are_configurable():
@@ -186,6 +191,12 @@ def test_thresholds_are_validated():
         Thresholds(split_share=0.8)
     with pytest.raises(BadInput, match="excess_draws"):
         Thresholds(excess_draws=1)
+    with pytest.raises(BadInput, match="open_alpha"):
+        Thresholds(open_alpha=0)
+    with pytest.raises(BadInput, match="error_ratio"):
+        Thresholds(error_ratio=0.5)
+    with pytest.raises(BadInput, match="max_model_items"):
+        Thresholds(max_model_items=0)
 
 
 def test_band_edges_follow_krippendorff():
@@ -206,7 +217,10 @@ def test_two_annotators_without_gold_cannot_be_blamed():
     rd, gold, _ = simulate(0, n_ann=2, accuracy=0.7)
     d = diagnose(rd)
     assert d.deviating == ()
+    # was "diffuse", whose advice (nothing to fix on items or people) two annotators cannot support
+    assert d.verdict is Verdict.UNDETERMINED
     assert "cannot be attributed to either" in d.explanation
+    assert "add a third annotator" in d.explanation
     # with gold, the worse of the two is named when the gap is large
     codes = rd.codes.copy()
     truth = np.array([LABELS.index(gold[i]) for i in rd.items])
@@ -250,3 +264,120 @@ def test_too_few_items_is_inconclusive():
     assert d.verdict in (Verdict.INCONCLUSIVE, Verdict.ANNOTATOR_DEVIATION)
     assert d.concentration["tested"] is False
     assert "too few to tell" in d.explanation
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration-sized teams (3-5 annotators, 80 items): issue #13, "the diagnosis with three
+# annotators". The teams come from workbench.analytics.simulate_teams, the same simulation as
+# bench/bench_diagnosis.py, where `judge` defines the right verdict of each case.
+# --------------------------------------------------------------------------------------------
+
+
+def _right(case, n_annotators, seeds, **kw):
+    teams = [simulate_team(case, n_annotators=n_annotators, n_items=80, seed=s) for s in seeds]
+    return teams, [diagnose(t.data) for t in teams], kw
+
+
+def test_a_team_of_three_with_open_items_is_an_ambiguous_guideline():
+    """30% of the items open between two labels, everyone picking either at random: the old
+    item-split test never counted a 2-to-1 split and read 'diffuse' on every such team."""
+    teams, diags, _ = _right("ambiguous", 3, range(20))
+    right = [judge(t, d, check_items=False) for t, d in zip(teams, diags)]
+    assert sum(right) >= 18, [d.verdict.value for d in diags]
+    named = sum(len(d.ambiguous_items) for d in diags)
+    assert sum(len(set(d.ambiguous_items) & t.open_items) for t, d in zip(teams, diags)) >= 0.7 * named
+    for t, d in zip(teams, diags):
+        assert d.deviating == ()
+        assert "Neither retraining one person nor fixing a few items will help" not in d.explanation
+        if d.verdict is Verdict.AMBIGUOUS_GUIDELINE:
+            cats = t.data.categories
+            assert d.confused_labels[0] == tuple(sorted(t.open_pair, key=cats.index))
+            assert "Clarify the guideline for these items" in d.explanation
+            # honest about what three annotators cannot tell apart, and what would
+            assert "an item split two to one cannot be told from a team that confuses these labels" in d.explanation
+            assert "another annotator or gold on them would confirm" in d.explanation
+            table = d.evidence["disputed_items"]
+            assert list(table["item"]) == list(d.ambiguous_items) and (table["p_open"] >= 0.5).all()
+
+
+def test_a_team_of_three_with_one_deviating_annotator_names_them():
+    teams, diags, _ = _right("deviant", 3, range(20))
+    assert sum(judge(t, d) for t, d in zip(teams, diags)) >= 18, [(d.verdict.value, d.deviating) for d in diags]
+    for t, d in zip(teams, diags):
+        if d.deviating:
+            assert d.deviating == (t.deviant,)
+            assert f"Retrain (or re-check the work of) {t.deviant!r}" in d.explanation
+            assert d.ambiguous_items == ()
+
+
+@pytest.mark.parametrize("n_annotators", [4, 5])
+def test_a_deviant_and_open_items_together_are_both(n_annotators):
+    teams, diags, _ = _right("both", n_annotators, range(20))
+    right = [judge(t, d, check_items=False) for t, d in zip(teams, diags)]
+    assert sum(right) >= 16, [(d.verdict.value, d.deviating, t.deviant) for t, d in zip(teams, diags)]
+    for t, d, ok in zip(teams, diags, right):
+        if ok:
+            assert d.verdict is Verdict.BOTH and d.deviating == (t.deviant,)
+            assert "Retrain" in d.explanation and "Clarify the guideline" in d.explanation
+
+
+def test_a_team_that_agrees_passes_and_uniform_noise_is_diffuse():
+    teams, diags, _ = _right("agree", 3, range(5))
+    assert all(d.verdict is Verdict.RELIABLE for d in diags)
+    teams, diags, _ = _right("noise", 3, range(20))
+    assert sum(judge(t, d) for t, d in zip(teams, diags)) >= 17, [(d.verdict.value, d.deviating) for d in diags]
+    for d in diags:
+        if d.verdict is Verdict.DIFFUSE:
+            assert d.deviating == () and d.ambiguous_items == ()
+            assert "Neither pattern is concentrated" in d.explanation
+
+
+def _boundary_reader(seed, n_items=80):
+    """ana, ben and cleo right 90% of the time; ben calls most 'caveat' items 'safe' (his own
+    reading of that boundary), which makes him wrong on about a fifth of the items: not enough,
+    on 80 items, to count as a deviation overall."""
+    labels = ("caveat", "refuse", "safe", "unsafe")
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(4, n_items, p=[0.2, 0.25, 0.3, 0.25])
+    codes = np.where(rng.random((3, n_items)) < 0.9, truth, (truth + rng.integers(1, 4, (3, n_items))) % 4)
+    codes[1] = np.where((truth == 0) & (rng.random(n_items) < 0.9), 2, codes[1])
+    items = tuple(f"i{j}" for j in range(n_items))
+    rd = ReliabilityData(codes=codes.astype(np.int32), categories=labels, annotators=("ana", "ben", "cleo"),
+                         items=items)
+    return rd, {items[j]: labels[truth[j]] for j in range(n_items)}
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 5])
+def test_when_the_evidence_cannot_separate_the_causes_the_diagnosis_says_so(seed):
+    """One annotator takes one side of a label pair where the others take both: open items or
+    his own reading of the boundary? Three annotators cannot tell; gold on those items can."""
+    rd, gold = _boundary_reader(seed)
+    d = diagnose(rd)
+    assert d.verdict is Verdict.UNDETERMINED, d.explanation
+    assert d.deviating == ()
+    assert d.concentration["undetermined_pairs"] == ["caveat / safe"]  # no names here: see the redacted view
+    assert d.confused_labels == (("caveat", "safe"),)
+    assert d.ambiguous_items  # the items gold or another annotator would settle
+    assert "The data cannot tell whether these items are open or 'ben' reads the boundary" in d.explanation
+    assert "Gold values on these items, or another annotator on them, would separate the two" in d.explanation
+    assert "Neither retraining" not in d.explanation
+    row = d.evidence["open_pairs"].iloc[0]
+    assert row["carried_by"] == "ben" and row["side_p_value"] <= 0.01
+
+    with_gold = diagnose(rd, gold=gold)
+    assert with_gold.verdict is Verdict.ANNOTATOR_DEVIATION, with_gold.explanation
+    assert with_gold.deviating == ("ben",)
+    assert "their own reading of that boundary, not open items" in with_gold.explanation
+    assert with_gold.evidence["open_pairs"].iloc[0]["settled_by_gold"]
+
+
+def test_a_large_round_is_fitted_on_a_sample_and_read_whole():
+    team = simulate_team("ambiguous", n_annotators=4, n_items=600, seed=3)
+    d = diagnose(team.data, thresholds=Thresholds(max_model_items=200))
+    assert d.verdict is Verdict.AMBIGUOUS_GUIDELINE
+    assert len(d.evidence["disputed_items"]) == len(d.ambiguous_items) > 120  # beyond the 200 fitted
+    assert named_open_share(team, d) >= 0.7
+
+
+def test_the_verdict_title_of_undetermined_is_plain():
+    assert Verdict.UNDETERMINED.title.startswith("undetermined: the data cannot tell")

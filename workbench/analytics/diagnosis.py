@@ -4,81 +4,108 @@ For a question whose alpha is below the reliability threshold, :func:`diagnose` 
 patterns that call for different remedies:
 
 **Ambiguous guideline** (fix the guideline, or the label set)
-    The disagreement is *concentrated on items*: a minority of items carries far more of the
-    disagreement than annotator noise spread over the items would put there, and on those
-    items many annotators split between the same few labels.
+    Some items are *open* between two labels: the guideline does not decide between them, so
+    every annotator, good or not, picks either. The disagreement then sits on those items and
+    that label pair, and it is the whole team's, not one person's.
 **Annotator deviation** (retrain, or re-check those annotators)
-    One or a few annotators are far from the rest: their values lie much further from the
-    other values of the same items than everyone else's do, alpha rises clearly without them,
-    and, when gold values exist, they also agree less with gold than the team does.
+    One or a few annotators are wrong far more often than the rest of the team, alpha rises
+    clearly without them, and, when gold values exist, they also agree less with gold.
 
 Either, both, or neither can hold. "Neither" (diffuse disagreement) is a finding too: every
-annotator is about equally far from the others and no small set of items holds the
-disagreement, which points at the construct or the guideline as a whole (or random noise),
-not at a few items or people.
+annotator errs about as often as the others and no label pair takes more of the
+disagreement than their errors spread at random would put there. When the evidence points
+at a label pair but cannot say whether the items are open or one annotator reads the
+boundary differently, the verdict is *undetermined*, with what would separate the two.
 
-Decision rule
--------------
-Let ``alpha`` be the question's alpha at its level, ``delta`` the level's distance and ``D_e``
-the expected disagreement.
+Method
+------
+The evidence is a latent-class model of annotators and items
+(:mod:`workbench.analytics.latent_class`): Dawid & Skene's (1979) model in its one-coin
+form (each annotator gives an item's true value with their own accuracy ``p_a``, else a
+wrong value drawn from an error kernel shared by the team: uniform over the other labels for
+nominal data, decaying with the level's distance for ordered values and sets), optionally
+with *open* items between a label pair (an open item's value is either label of the pair,
+at random), and optionally with a confusion matrix of their own for the annotators found to
+deviate (so that one person's systematic confusion is not read as open items). Fitted by EM.
 
 1. **Band.** ``alpha >= reliable`` (0.800, Krippendorff 2004) is *reliable*: no diagnosis is
    needed and none is made. ``tentative <= alpha < reliable`` (0.667) is *tentative* and
    lower is *unreliable*; both are diagnosed. Undefined alpha (no variation) has its own
    verdict.
-2. **Annotator deviation.** For annotator ``a`` let ``r_a`` be their mean distance to the other
-   values of the same items, divided by ``D_e`` (see
-   :func:`~workbench.analytics.breakdowns.annotator_disagreement`). Its robust z-score is
-   ``z_a = (r_a - median r) / max(1.4826 MAD(r), z_floor)``; the floor keeps a team of
-   near-identical annotators from turning tiny differences into large scores. In a team
-   smaller than ``small_team`` (5) the MAD of a handful of values is no measure of spread (with
-   three annotators it is one difference, in effect how differently the odd one out happens to
-   disagree with each of the other two, so the score is noise-driven both ways: a clear
-   deviant is missed and a noisy consistent trio is sometimes flagged). There
-   ``z_a = (r_a - median of the others' r) / max(SE, z_floor)``, where ``SE`` is the standard
-   deviation of that excess over ``excess_draws`` bootstrap resamples of the items (``D_e``
-   recomputed in each; the distance matrix kept): the excess must stand out from what
-   sampling the items would give. ``a`` is
-   flagged when (i) there are at least three annotators, (ii) ``z_a >= z_min`` (3.5, the
-   Iglewicz-Hoaglin outlier cut-off) and (iii) leaving ``a`` out raises alpha by at least
-   ``min_gain`` (0.05). With gold values, a flagged annotator whose gold accuracy is not at
-   least ``gold_gap`` below the team's median is reported as "deviates from the team but not
-   from gold" and does *not* count as a deviation (retraining them would be the wrong fix).
-   With only two annotators, disagreement cannot be pinned on one of them unless gold exists;
-   then an annotator whose gold accuracy is ``gold_gap`` below the other's is flagged.
-3. **Item concentration.** An item is *split* when at least ``split_share`` (1/3) of its
-   values, and at least two, differ from its centre (the modal value; the median for ordinal,
-   interval and ratio levels). The number of split items is compared with a *null model* in
-   which disagreement comes only from each annotator's own noise, the same for every item of
-   a class: every present value is redrawn from the distribution of that annotator's values
-   over the items with the same centre (so each annotator keeps their own error rates and
-   systematic confusions, items keep their number of values and their centre), simulated
-   ``null_draws`` times. Disagreement is *concentrated* when the split items are at least
-   ``min_ratio`` (1.3) times as many as the null's mean, more than the null's 95th
-   percentile, at least ``min_split_items`` (3), and hold at least
-   ``min_mass_share`` (20%) of the observed disagreement (the items' shares of alpha's
-   ``D_o``, ``n_u' delta n_u / (m_u - 1)``). This is an over-dispersion test: noise spread
-   evenly over the items splits few of them (the number of dissenters per item is close to
-   binomial), while items that the guideline leaves open split many annotators at once. The
-   null adapts to the number of values per item (missing values), to each annotator's error
-   rates and to label frequencies. A single annotator who flips labels adds one dissent to
-   many items, and the null keeps that annotator's flips, so it does not look concentrated.
-   The null's rates are estimated from the data, open items included, so the test loses power
-   as the share of open items grows (with a third of the items open it still flags them on
-   simulated data; with open items hidden among heavy uniform noise it may not). Splits need
-   four or more values per item to be told from single dissents (with three, only three-way
-   splits count). Fewer than ``min_items`` pairable items: not tested. The items listed are the split items, most disputed first; the label pairs listed
-   are those most split on in them, with how many different annotators gave each side.
-4. **Verdict.** deviation and concentration -> ``BOTH``; only one -> that one; neither ->
-   ``DIFFUSE`` (or ``INCONCLUSIVE`` when there were too few items or annotators to test).
+2. **Annotator errors.** From the fitted model, ``e_a`` is annotator ``a``'s mean posterior
+   probability that their value is not the item's true value (for an open item: neither
+   label of its pair), and ``t_a`` the median ``e`` of the other annotators. ``a`` is
+   flagged as deviating when (i) ``e_a >= error_ratio * t_a`` (2: twice as often wrong as
+   the team), (ii) ``e_a - t_a >= error_gap`` (0.12: wrong on 12 more items in 100), (iii)
+   that gap is at least ``z_min`` (2.5) standard errors, the standard deviation of the gap
+   over ``excess_draws`` (100) bootstrap resamples of the items, the model refitted on each,
+   and (iv) alpha rises by at least ``min_gain`` (0.05) without them. (i) keeps a team that
+   is noisy as a whole from having its noisiest member blamed, (ii) and (iii) keep sampling
+   noise in a good team (40-80 items, 5-15% errors: a 2x ratio happens by chance in a third
+   of such teams) from blaming anyone.
+   With gold values, a flagged annotator whose gold accuracy is neither ``gold_gap`` below
+   the team's median nor significantly below the rest's (one-sided Fisher test, 5%: a
+   confusion confined to one boundary lowers overall accuracy by little) is reported as
+   "deviates from the team but not from gold" and does *not* count as a deviation. With only
+   two annotators the model is not identified and disagreement cannot be pinned on one of
+   them unless gold exists; then an annotator whose gold accuracy is ``gold_gap`` below the
+   other's is flagged.
+3. **Open items.** Label pairs are screened by how many annotator pairs split between them
+   beyond the fitted model's expectation; the ``screen_pairs`` (3) best of those in excess
+   are each fitted as an open pair and the best is kept when its likelihood-ratio statistic
+   ``LR = 2 (log L_open - log L)`` is significant at ``open_alpha`` (0.02) after a
+   Bonferroni correction over the label pairs that were split at least once, with the
+   boundary null ``P(LR >= x) = chi2_1(x) / 2`` (the open share is 0 under the null; Self &
+   Liang 1987), and when the items it puts there hold at least ``min_mass_share`` (20%) of
+   the observed disagreement. Further pairs are added the same way (forward selection, at
+   most ``max_open_pairs``). Items whose posterior probability of being open is at least
+   ``open_posterior`` (1/2) are listed, most likely first.
+4. **Rounds.** Deviation changes what the items show and open items change how often each
+   annotator looks wrong, so steps 2-3 alternate: fit without open items, flag deviants on
+   (i), (ii) and (iv), give them their own confusion matrix, select open pairs, refit, flag
+   again, until the flagged set is stable (at most ``max_rounds``); then (iii) is checked,
+   and if it clears someone the open pairs are selected again without their matrix. For
+   ordered values and sets the first round also flags on the uniform kernel: a decaying
+   kernel can explain a deviant away (the team's near misses become the truth and the
+   deviant the most accurate; seen on the demo's safety question).
+5. **Whose split?** On the items open with probability >= ``open_posterior``, each
+   non-flagged annotator's counts of the pair's two labels are compared with the rest's
+   (Fisher's exact test, Bonferroni over the annotators). Open items make everyone give
+   both labels; one annotator's own reading of the boundary makes their side differ. When
+   ``p <= carrier_p`` (0.01) and their share of a label differs from the rest's by at least
+   ``carrier_share`` (0.5), the evidence cannot tell open items from that annotator's
+   reading: the verdict is ``UNDETERMINED``, naming the items that gold values or another
+   annotator would settle. With gold on at least five of those items, the annotator is
+   flagged instead when their agreement with gold there is ``gold_gap`` below the rest's.
+6. **Verdict.** an open pair carried by one annotator and not settled -> ``UNDETERMINED``;
+   deviation and open items -> ``BOTH``; only one -> that one; neither -> ``DIFFUSE``
+   (``INCONCLUSIVE`` when fewer than ``min_items`` items have two or more values); two
+   annotators, neither named by gold -> ``UNDETERMINED``. A round with more than ``max_model_items``
+   items is fitted on a seeded sample of them and every item is read at the fit.
 
-All thresholds are fields of :class:`Thresholds`.
+With three annotators an item split two to one cannot, on its own, be told from a team that
+confuses the two labels on any item (the model is not identified at that level; only the
+label pair is): both point at the guideline's boundary between the two labels, and the
+listed items are the likeliest open ones, which the explanation says.
+
+The item *split* statistics of earlier versions (items where a third of the values leave
+the item's centre, against a null that redraws each annotator's values) are still reported
+in :attr:`Diagnosis.concentration` as description; they no longer decide the verdict
+(a 2-to-1 split never counted, so three annotators never showed an ambiguous guideline).
+
+All thresholds are fields of :class:`Thresholds`. Measured on simulated teams in
+``bench/bench_diagnosis.py`` and docs/diagnosis.md.
 
 References
 ----------
+Dawid, A. P. & Skene, A. M. (1979). Maximum likelihood estimation of observer error-rates
+using the EM algorithm. Applied Statistics 28(1), 20-28.
+Hovy, D., Berg-Kirkpatrick, T., Vaswani, A. & Hovy, E. (2013). Learning whom to trust with
+MACE. NAACL-HLT.
 Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology, 2nd ed., ch. 11
 (alpha >= .800 reliable; .667 <= alpha < .800 for tentative conclusions).
-Iglewicz, B. & Hoaglin, D. (1993). How to Detect and Handle Outliers (modified z-score 3.5).
+Self, S. G. & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and
+likelihood ratio tests under nonstandard conditions. JASA 82(398), 605-610.
 """
 
 from __future__ import annotations
@@ -89,6 +116,7 @@ from enum import Enum
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from workbench.analytics.alpha import krippendorff_alpha
 from workbench.analytics.breakdowns import (
@@ -104,6 +132,7 @@ from workbench.analytics.breakdowns import (
     leave_one_out,
     level_distance,
 )
+from workbench.analytics.latent_class import LatentClassFit, apply_fit, bootstrap_error_rates, fit_latent_class
 from workbench.analytics.reliability import as_reliability_data, check_seed
 from workbench.errors import BadInput
 
@@ -118,6 +147,7 @@ class Verdict(str, Enum):
     ANNOTATOR_DEVIATION = "annotator_deviation"
     BOTH = "both"
     DIFFUSE = "diffuse"
+    UNDETERMINED = "undetermined"
     INCONCLUSIVE = "inconclusive"
     UNDEFINED = "undefined"
 
@@ -129,6 +159,7 @@ class Verdict(str, Enum):
             "annotator_deviation": "annotator deviation: retraining needed",
             "both": "ambiguous guideline and annotator deviation",
             "diffuse": "neither: disagreement is spread across items and annotators",
+            "undetermined": "undetermined: the data cannot tell an ambiguous guideline from one annotator",
             "inconclusive": "inconclusive: too little data to locate the disagreement",
             "undefined": "alpha undefined",
         }[self.value]
@@ -144,52 +175,72 @@ class Thresholds:
         alpha at or above which data count as reliable (Krippendorff: 0.800).
     tentative : float
         alpha at or above which tentative conclusions are acceptable (0.667).
+    error_ratio : float
+        A deviating annotator is wrong at least this many times as often as the team's median (2).
+    error_gap : float
+        ... on at least this share of the items more (0.12).
     z_min : float
-        Robust z-score of an annotator's relative disagreement that flags them (3.5).
-    z_floor : float
-        Smallest scale (in units of relative disagreement, i.e. of ``D_e``) for the robust z.
-    small_team : int
-        Teams with fewer annotators than this (but at least three) score the excess
-        disagreement against its item-resampling standard error instead of the team's MAD (5).
+        ... and that gap is at least this many bootstrap standard errors (2.5).
     excess_draws : int
-        Bootstrap resamples of the items for that standard error (200).
+        Bootstrap resamples of the items for that standard error (100).
     min_gain : float
-        Alpha must rise at least this much without a flagged annotator.
+        Alpha must rise at least this much without a flagged annotator (0.05).
     gold_gap : float
-        A flagged annotator's gold accuracy must be this much below the team's median.
-    split_share : float
-        An item is *split* when at least this share of its values (and at least two values)
-        differ from its centre (modal value; median for ordered levels). Default 1/3.
-    min_ratio : float
-        Split items must be at least this many times as many as under the null model (1.3).
-    min_split_items : int
-        ... and at least this many (3).
+        A flagged annotator's gold accuracy must be this much below the team's median (0.15).
+    open_alpha : float
+        Family-wise level of the open-pair likelihood-ratio test (0.02, Bonferroni over pairs).
     min_mass_share : float
-        ... and hold at least this share of the observed disagreement (0.2).
+        The items of an open pair must hold at least this share of the disagreement (0.2).
+    screen_pairs : int
+        Label pairs fitted as open pairs at each step (the best by excess splits; 3).
+    max_open_pairs : int
+        Open pairs selected at most (3).
+    open_posterior : float
+        An item is listed when its posterior probability of being open is at least this (0.5).
+    carrier_share : float
+        On an open pair's items, one annotator's share of one label differs from the rest's by
+        at least this (0.5) ...
+    carrier_p : float
+        ... with a Fisher p-value (Bonferroni over annotators) at most this (0.01): their
+        reading of the boundary, or open items? Undetermined, unless gold settles it.
+    max_rounds : int
+        Rounds of flagging deviants and selecting open pairs (3).
+    max_model_items : int
+        Rounds with more items fit the model on a seeded random sample of this many (2000)
+        and read every item at the fitted parameters.
+    split_share : float
+        Descriptive split statistics: an item is *split* when at least this share of its
+        values (and at least two) differ from its centre (1/3).
     null_draws : int
-        Simulations of the null model.
+        Simulations of the descriptive split statistics' null model (20).
     min_items : int
-        Fewer pairable items than this: concentration is not tested.
+        Fewer pairable items than this: open items are not tested (20).
     max_listed : int
         Items / pairs / confusions listed in the explanation.
     max_table : int
-        Rows kept in the disputed-items evidence table (most disputed first).
+        Rows kept in the disputed-items evidence table.
     seed : int
-        Seed of the null simulations (results are reproducible).
+        Seed of the bootstrap and the simulations (results are reproducible).
     """
 
     reliable: float = 0.800
     tentative: float = 0.667
-    z_min: float = 3.5
-    z_floor: float = 0.03
-    small_team: int = 5
-    excess_draws: int = 200
+    error_ratio: float = 2.0
+    error_gap: float = 0.12
+    z_min: float = 2.5
+    excess_draws: int = 100
     min_gain: float = 0.05
     gold_gap: float = 0.15
-    split_share: float = 1 / 3
-    min_ratio: float = 1.3
-    min_split_items: int = 3
+    open_alpha: float = 0.02
     min_mass_share: float = 0.2
+    screen_pairs: int = 3
+    max_open_pairs: int = 3
+    open_posterior: float = 0.5
+    carrier_share: float = 0.5
+    carrier_p: float = 0.01
+    max_rounds: int = 3
+    max_model_items: int = 2000
+    split_share: float = 1 / 3
     null_draws: int = 20
     min_items: int = 20
     max_listed: int = 10
@@ -208,6 +259,15 @@ class Thresholds:
             raise BadInput(f"thresholds: null_draws must be >= 1; got {self.null_draws!r}")
         if self.excess_draws < 2:
             raise BadInput(f"thresholds: excess_draws must be >= 2; got {self.excess_draws!r}")
+        if not (0 < self.open_alpha < 1):
+            raise BadInput(f"thresholds: open_alpha must lie in (0, 1); got {self.open_alpha!r}")
+        if not (0 < self.open_posterior <= 1):
+            raise BadInput(f"thresholds: open_posterior must lie in (0, 1]; got {self.open_posterior!r}")
+        if self.error_ratio < 1:
+            raise BadInput(f"thresholds: error_ratio must be >= 1; got {self.error_ratio!r}")
+        for name in ("screen_pairs", "max_rounds", "max_model_items"):
+            if getattr(self, name) < 1:
+                raise BadInput(f"thresholds: {name} must be >= 1; got {getattr(self, name)!r}")
         check_seed(self.seed, "thresholds: seed")
 
 
@@ -241,17 +301,25 @@ class Diagnosis:
     deviating : tuple
         Annotators flagged as deviating.
     ambiguous_items : tuple
-        Items flagged as disputed beyond the null model (most disputed first).
+        Items likely open (most likely first): under ``AMBIGUOUS_GUIDELINE`` / ``BOTH`` the
+        items to clarify, under ``UNDETERMINED`` the items that gold or another annotator
+        would settle.
     confused_labels : tuple of (str, str)
-        Label pairs most split on in those items.
+        The label pairs items are open between.
     concentration : dict
-        ``tested``, ``n_items`` (pairable), ``n_split`` (split items), ``null_split`` (mean
-        under the null model), ``null_split_q95``, ``ratio``, ``split_mass_share`` (share of the
-        observed disagreement in split items), ``split_item_share``.
+        ``tested``, ``n_items`` (pairable), ``open_pairs`` (``"a / b"``), ``lr``, ``p_value``
+        and ``pairs_tested`` of the best pair tried, ``open_items`` (expected number of open
+        items), ``open_mass_share`` (their share of the disagreement), ``undetermined_pairs``
+        (pairs one annotator carries; who is in ``evidence["open_pairs"]``: this dict holds no
+        names, so that a redacted view may keep it); and, as description only, the item split
+        statistics ``n_split``, ``null_split``, ``null_split_q95``, ``ratio``,
+        ``split_mass_share``, ``split_item_share``.
     evidence : dict of str -> pandas.DataFrame
-        ``annotators`` (relative disagreement, robust z, alpha without, gold accuracy, flags),
-        ``disputed_items``, ``confused_pairs``, ``confusions`` (what each deviating annotator
-        says where gold / the others say something else).
+        ``annotators`` (model error rate, team median, ratio, gap and its z, relative
+        disagreement, alpha without, gold accuracy, flags), ``open_pairs`` (each pair tried
+        and kept, with its test), ``disputed_items`` (item, values, share of the
+        disagreement, probability open), ``confused_pairs``, ``confusions`` (what each
+        deviating annotator says where gold / the others say something else).
     """
 
     verdict: Verdict
@@ -287,6 +355,8 @@ def _json_scalar(value):
         return None
     if isinstance(value, frozenset):
         return sorted(map(str, value))
+    if isinstance(value, (list, tuple)):
+        return [_json_scalar(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -356,79 +426,371 @@ def _null_splits(codes: np.ndarray, counts: np.ndarray, method: str, share: floa
     return out
 
 
-def _concentration(codes, counts, delta, method, th: Thresholds, rng):
-    mass = _item_mass(counts, delta)
+
+# --------------------------------------------------------------------------------------------
+# Evidence from the latent-class model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnotatorErrors:
+    """How often each annotator is wrong, by the model, against the rest of the team (step 2).
+
+    All arrays have one entry per annotator (row of the reliability data).
+
+    Attributes
+    ----------
+    error : numpy.ndarray
+        ``e_a``: mean posterior probability that their value is not the item's true value.
+    team : numpy.ndarray
+        ``t_a``: median ``e`` of the other annotators.
+    ratio, gap : numpy.ndarray
+        ``e_a / t_a`` (``t_a`` floored at 0.01) and ``e_a - t_a``.
+    z : numpy.ndarray
+        The gap over its item-bootstrap standard error (NaN when no annotator meets the other
+        conditions: the bootstrap is then not run).
+    flagged : numpy.ndarray
+        bool: all four conditions of step 2 hold (before any gold check).
+    """
+
+    error: np.ndarray
+    team: np.ndarray
+    ratio: np.ndarray
+    gap: np.ndarray
+    z: np.ndarray
+    flagged: np.ndarray
+
+
+@dataclass(frozen=True)
+class OpenPair:
+    """One label pair tried as open (step 3).
+
+    Attributes
+    ----------
+    pair : tuple of (int, int)
+        Category codes, lower first.
+    lr : float
+        Likelihood-ratio statistic against the model without this pair.
+    p_value : float
+        Bonferroni-corrected boundary p-value, ``min(1, pairs_tested * chi2_1.sf(lr) / 2)``.
+    pairs_tested : int
+        Label pairs split at least once (the Bonferroni factor).
+    open_items : float
+        Expected number of items open between the pair (posterior sum).
+    mass_share : float
+        Posterior-weighted share of the observed disagreement on those items.
+    kept : bool
+        Significant and material: selected.
+    """
+
+    pair: tuple
+    lr: float
+    p_value: float
+    pairs_tested: int
+    open_items: float
+    mass_share: float
+    kept: bool
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The model after the rounds of step 4: the fit, the annotators' errors, the open pairs.
+
+    Attributes
+    ----------
+    fit : LatentClassFit
+        The final fit (with the kept open pairs and the flagged annotators' own matrices).
+    errors : AnnotatorErrors
+    pairs : tuple of OpenPair
+        Pairs kept, in the order selected.
+    tried : OpenPair or None
+        The best pair that was not kept (what the data came closest to), if any.
+    rounds : int
+    tested_items : bool
+        Whether open items were tested (enough pairable items).
+    """
+
+    fit: LatentClassFit
+    errors: AnnotatorErrors
+    pairs: tuple
+    tried: OpenPair | None
+    rounds: int
+    tested_items: bool
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """Whose split is it? The sides the annotators take on the items of an open pair (step 5).
+
+    Attributes
+    ----------
+    pair : tuple of (int, int)
+        Category codes ``(j, k)``.
+    sides : numpy.ndarray
+        ``(annotators, 2)``: how often each non-flagged annotator gave ``j`` and ``k`` on the
+        items open with probability >= ``open_posterior`` (zeros for flagged annotators).
+    carrier : int or None
+        The annotator whose side differs from the rest's, when one does.
+    share_gap : float
+        That annotator's share of ``j`` minus the rest's (signed; NaN when untested).
+    p_value : float
+        Fisher's exact test of that annotator against the rest, Bonferroni over the annotators
+        tested (NaN when fewer than two annotators or no values).
+    gold : tuple or None
+        ``(items, carrier_agrees, rest_agree_share)`` on those items with gold values: how
+        many there are, how often the carrier agrees with gold, and the rest's share.
+    resolved : bool
+        Gold settles it against the carrier: their confusion, not open items.
+    """
+
+    pair: tuple
+    sides: np.ndarray
+    carrier: int | None
+    share_gap: float
+    p_value: float
+    gold: tuple | None = None
+    resolved: bool = False
+
+
+def _annotator_errors(codes: np.ndarray, fit: LatentClassFit, gains: np.ndarray, th: Thresholds, *,
+                      test: bool = True) -> AnnotatorErrors:
+    """Step 2: each annotator's model error rate against the team's, with a bootstrap z.
+
+    The bootstrap resamples the items (``excess_draws`` multinomial draws) and refits the
+    model on each (:func:`~workbench.analytics.latent_class.bootstrap_error_rates`). It runs
+    only when ``test`` and some annotator meets the other three conditions; without ``test``
+    those annotators are flagged provisionally (the rounds of step 4 use that).
+    """
+    err = fit.item_errors
+    n, n_items = err.shape
+    has = np.isfinite(err)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = np.where(has, err, 0.0).sum(axis=1) / has.sum(axis=1)
+    team = _others_median(e[None, :])[0]
+    gap = e - team
+    ratio = e / np.maximum(team, 0.01)
+    gains = np.where(np.isfinite(gains), gains, -np.inf)
+    material = (ratio >= th.error_ratio) & (gap >= th.error_gap) & (gains >= th.min_gain)
+    z = np.full(n, np.nan)
+    if not test:
+        return AnnotatorErrors(error=e, team=team, ratio=ratio, gap=gap, z=z, flagged=material)
+    if material.any():  # the bootstrap costs more than everything else: only when it can decide
+        rng = np.random.default_rng([th.seed, n_items, n])
+        w = rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=th.excess_draws).astype(float)
+        eb = bootstrap_error_rates(codes, fit, w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.nanstd(eb - _others_median(eb), axis=0, ddof=1)
+            z = gap / np.maximum(se, 1e-3)
+    flagged = material & (np.nan_to_num(z, nan=-np.inf) >= th.z_min)
+    return AnnotatorErrors(error=e, team=team, ratio=ratio, gap=gap, z=z, flagged=flagged)
+
+
+def _others_median(e: np.ndarray) -> np.ndarray:
+    """Row-wise median of the other columns, for every column: ``(B, n) -> (B, n)``."""
+    out = np.full(e.shape, np.nan)
+    finite = bool(np.isfinite(e).all())
+    for a in range(e.shape[1]):
+        others = np.delete(e, a, axis=1)
+        if finite:
+            out[:, a] = np.median(others, axis=1)
+            continue
+        ok = np.isfinite(others).any(axis=1)
+        out[ok, a] = np.nanmedian(others[ok], axis=1)
+    return out
+
+
+def _pair_screen(codes: np.ndarray, fit: LatentClassFit) -> tuple[list, int]:
+    """Label pairs split more often than the model expects, most in excess first, and how
+    many pairs were split at all.
+
+    For every two annotators who rated an item, a split between ``j`` and ``k`` is counted;
+    the model's expectation is ``sum_z f_z (E_a[z, j] E_b[z, k] + E_a[z, k] E_b[z, j])`` per
+    item both rated. The score is ``(observed - expected) / sqrt(expected + 1)``.
+    """
+    n = codes.shape[0]
+    v = len(fit.prevalence)
+    present = codes >= 0
+    obs = np.zeros((v, v))
+    exp = np.zeros((v, v))
+    emis = fit.emissions
+    for a in range(n):
+        for b in range(a + 1, n):
+            both = present[a] & present[b]
+            if not both.any():
+                continue
+            m = emis[a].T @ (fit.prevalence[:, None] * emis[b])
+            exp += both.sum() * (m + m.T)
+            np.add.at(obs, (codes[a, both], codes[b, both]), 1.0)
+            np.add.at(obs, (codes[b, both], codes[a, both]), 1.0)
+    iu = np.triu_indices(v, k=1)
+    split = obs[iu] > 0
+    score = (obs[iu] - exp[iu]) / np.sqrt(exp[iu] + 1.0)
+    order = [(int(iu[0][i]), int(iu[1][i])) for i in np.argsort(-score, kind="stable") if split[i] and score[i] > 0]
+    return order, int(split.sum())
+
+
+def _select_open_pairs(codes, n_values, distance, own, base: LatentClassFit, mass: np.ndarray,
+                       th: Thresholds) -> tuple[tuple, LatentClassFit, OpenPair | None]:
+    """Step 3: forward selection of open pairs by likelihood ratio (see the module notes)."""
+    order, n_tested = _pair_screen(codes, base)
     total = mass.sum()
+    kept, current, tried = [], base, None
+    for _ in range(th.max_open_pairs):
+        chosen = tuple(p.pair for p in kept)
+        candidates = [p for p in order if p not in chosen][: th.screen_pairs]
+        if not candidates:
+            break
+        fits = [fit_latent_class(codes, n_values, distance=distance, open_pairs=chosen + (p,), own_confusion=own,
+                                 start=current) for p in candidates]
+        best = max(range(len(fits)), key=lambda i: fits[i].loglik)
+        fit = fits[best]
+        lr = 2.0 * (fit.loglik - current.loglik)
+        p_value = min(1.0, n_tested * 0.5 * float(stats.chi2.sf(lr, 1))) if lr > 0 else 1.0
+        post = fit.posterior[:, n_values + len(chosen)]
+        share = float(post @ mass / total) if total > 0 else 0.0
+        ok = p_value <= th.open_alpha and share >= th.min_mass_share
+        pair = OpenPair(candidates[best], float(lr), p_value, n_tested, float(post.sum()), share, ok)
+        if not ok:
+            tried = pair
+            break
+        kept.append(pair)
+        current = fit
+    return tuple(kept), current, tried
+
+
+def _attribute(rd, distance, gains: np.ndarray, mass: np.ndarray, test_items: bool, th: Thresholds) -> Attribution:
+    """Steps 2-4: alternate flagging deviants and selecting open pairs until the flags settle.
+
+    The rounds flag on the three material conditions; the bootstrap z is checked on the
+    settled model, and if it clears someone, the open pairs are selected once more without
+    their own matrix. A round with more than ``max_model_items`` items is fitted on a seeded
+    sample of them; the returned fit reads every item.
+    """
+    all_codes, v = rd.codes, len(rd.categories)
+    sample = np.arange(rd.n_items)
+    if rd.n_items > th.max_model_items:
+        rng = np.random.default_rng([th.seed, rd.n_items])
+        sample = np.sort(rng.choice(rd.n_items, th.max_model_items, replace=False))
+    codes, mass = all_codes[:, sample], mass[sample]
+    fit = first = fit_latent_class(codes, v, distance=distance)
+    pairs, tried = (), None
+
+    def model(own, start):  # -> (open pairs, fit, best pair not kept)
+        base = fit_latent_class(codes, v, distance=distance, own_confusion=own, start=start) if own else first
+        if not test_items:
+            return (), base, None
+        return _select_open_pairs(codes, v, distance, own, base, mass, th)
+
+    errors = _annotator_errors(codes, fit, gains, th, test=False)
+    flags = errors.flagged
+    if distance is not None:
+        # a graded kernel can also explain a deviant away: the team's adjacent "errors" become
+        # the truth and the deviant the most accurate (seen on the demo's safety question); the
+        # uniform kernel cannot, so its provisional flags are added for the first round
+        flags = flags | _annotator_errors(codes, fit_latent_class(codes, v), gains, th, test=False).flagged
+    rounds = 0
+    for rounds in range(1, th.max_rounds + 1):
+        own = tuple(int(a) for a in np.flatnonzero(flags))
+        pairs, fit, tried = model(own, fit)
+        errors = _annotator_errors(codes, fit, gains, th, test=False)
+        flags = errors.flagged
+        if tuple(int(a) for a in np.flatnonzero(flags)) == own:
+            break
+    errors = _annotator_errors(codes, fit, gains, th)
+    confirmed = tuple(int(a) for a in np.flatnonzero(errors.flagged))
+    if confirmed != own:
+        pairs, fit, tried = model(confirmed, fit)
+        errors = _annotator_errors(codes, fit, gains, th)
+        rounds += 1
+    if len(sample) < rd.n_items:
+        fit = apply_fit(all_codes, fit)
+    return Attribution(fit=fit, errors=errors, pairs=pairs, tried=tried, rounds=rounds, tested_items=test_items)
+
+
+def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged: np.ndarray, th: Thresholds,
+             gold_codes: np.ndarray | None = None) -> Carrier:
+    """Step 5: is the split of an open pair one annotator's?
+
+    On the items open with probability >= ``open_posterior``, each non-flagged annotator's
+    counts of the pair's two labels are compared with the rest's (Fisher's exact test,
+    Bonferroni over the annotators). Items that are open split every annotator about evenly
+    (each picks either label at random); one annotator's own reading of the boundary shows as
+    their side differing from everyone else's. The annotator with the smallest p-value carries
+    the split when ``p <= carrier_p`` and their share of ``j`` differs from the rest's by at
+    least ``carrier_share``. With gold values on at least five of those items, the carrier is
+    *resolved* as deviating when their agreement with gold there is ``gold_gap`` below the
+    rest's.
+    """
+    j, k = pair
+    likely = posterior_open >= th.open_posterior
+    keep = np.flatnonzero(~flagged)
+    sides = np.zeros((codes.shape[0], 2), dtype=np.int64)
+    sub = codes[:, likely]
+    sides[keep, 0] = (sub[keep] == j).sum(axis=1)
+    sides[keep, 1] = (sub[keep] == k).sum(axis=1)
+    tested = [a for a in keep if sides[a].sum() > 0]
+    if len(tested) < 2:
+        return Carrier(pair, sides, None, float("nan"), float("nan"))
+    best = (np.inf, None, float("nan"))
+    total = sides[tested].sum(axis=0)
+    for a in tested:
+        rest = total - sides[a]
+        if rest.sum() == 0:
+            continue
+        p = float(stats.fisher_exact([sides[a], rest])[1])
+        gap = sides[a, 0] / sides[a].sum() - rest[0] / rest.sum()
+        if p < best[0]:
+            best = (p, a, gap)
+    p_value = min(1.0, best[0] * len(tested))
+    carried = best[1] is not None and p_value <= th.carrier_p and abs(best[2]) >= th.carrier_share
+    who = int(best[1]) if carried else None
+    gold = None
+    resolved = False
+    if who is not None and gold_codes is not None:
+        g = gold_codes[likely]
+        mine = sub[who]
+        has = (g >= 0) & (mine >= 0)
+        others = np.array([x for x in tested if x != who], dtype=np.intp)
+        rest_vals = sub[others][:, has]
+        rest_has = rest_vals >= 0
+        if has.sum() >= 5 and rest_has.any():
+            agree = int((mine[has] == g[has]).sum())
+            rest_share = float((rest_vals == g[has][None, :])[rest_has].mean())
+            gold = (int(has.sum()), agree, rest_share)
+            resolved = rest_share - agree / has.sum() >= th.gold_gap
+    return Carrier(pair, sides, who, float(best[2]), p_value, gold, resolved)
+
+
+def _worse_on_gold(n_gold: np.ndarray, accuracy: np.ndarray, level: float = 0.05) -> np.ndarray:
+    """Per annotator: is their gold accuracy lower than the rest's pooled, by a one-sided
+    Fisher exact test at ``level``? A deviation confined to one label boundary lowers overall
+    gold accuracy by less than ``gold_gap`` and must not be cleared for that."""
+    n = np.nan_to_num(np.asarray(n_gold, dtype=float))
+    right = np.rint(n * np.nan_to_num(np.asarray(accuracy, dtype=float)))
+    out = np.zeros(len(n), dtype=bool)
+    for a in range(len(n)):
+        r_rest, n_rest = right.sum() - right[a], n.sum() - n[a]
+        if n[a] == 0 or n_rest == 0:
+            continue
+        table = [[right[a], n[a] - right[a]], [r_rest, n_rest - r_rest]]
+        out[a] = float(stats.fisher_exact(table, alternative="less")[1]) <= level
+    return out
+
+
+def _split_statistics(codes, counts, method: str, th: Thresholds, rng) -> dict:
+    """Descriptive item split statistics (earlier versions' concentration test; no decision)."""
     split = _split(counts, method, th.split_share)
     null = _null_splits(codes, counts, method, th.split_share, th.null_draws, rng)
     null_counts = null.sum(axis=1)
     observed = int(split.sum())
     expected = float(null_counts.mean())
-    q95 = float(np.quantile(null_counts, 0.95))
-    stats = {
-        "tested": True,
-        "n_items": int(len(counts)),
+    return {
         "n_split": observed,
         "null_split": expected,
-        "null_split_q95": q95,
+        "null_split_q95": float(np.quantile(null_counts, 0.95)),
         "ratio": observed / expected if expected > 0 else (float("inf") if observed else 1.0),
-        "split_mass_share": float(mass[split].sum() / total) if total > 0 else 0.0,
         "split_item_share": observed / len(counts) if len(counts) else 0.0,
-    }
-    concentrated = (
-        observed >= th.min_split_items
-        and observed > q95
-        and observed >= th.min_ratio * expected
-        and stats["split_mass_share"] >= th.min_mass_share
-    )
-    return concentrated, stats, mass, split
-
-
-def _excess_resampled(rd, delta: np.ndarray, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each annotator's excess relative disagreement and its standard error over resampled items.
-
-    The excess of ``a`` is ``r_a`` (mean distance to the other values of the same items, over
-    ``D_e``; as :func:`~workbench.analytics.breakdowns.annotator_disagreement`) minus the median
-    ``r`` of the other annotators. Its standard error is the standard deviation over ``draws``
-    bootstrap resamples of the pairable items, ``D_e`` recomputed from each resample's values.
-    Returns ``(excess, se)``, one value per annotator (NaN where undefined).
-    """
-    counts = item_value_counts(rd)
-    m = counts.sum(axis=1)
-    keep = m >= 2
-    codes, counts, m = rd.codes[:, keep], counts[keep].astype(float), m[keep]
-    n_ann, n_items = codes.shape
-    if n_items == 0:
-        nan = np.full(n_ann, np.nan)
-        return nan, nan
-    present = codes >= 0
-    to_others = counts @ delta  # (items, V): summed distance of a value to the item's values
-    dist = np.zeros(codes.shape)
-    ann_i, item_i = np.nonzero(present)
-    dist[ann_i, item_i] = to_others[item_i, codes[ann_i, item_i]] / (m[item_i] - 1.0)
-    weight_present = present.T.astype(float)
-
-    def excess(w: np.ndarray) -> np.ndarray:  # w: (B, items) item weights -> (B, annotators)
-        marg = w @ counts
-        n = marg.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d_e = np.einsum("bi,ij,bj->b", marg, delta, marg) / (n * (n - 1.0))
-            rel = (w @ dist.T) / (w @ weight_present) / np.where(d_e > 0, d_e, np.nan)[:, None]
-        out = np.full(rel.shape, np.nan)
-        for a in range(n_ann):
-            others = np.delete(rel, a, axis=1)
-            ok = np.isfinite(others).any(axis=1)
-            out[ok, a] = rel[ok, a] - np.nanmedian(others[ok], axis=1)
-        return out
-
-    observed = excess(np.ones((1, n_items)))[0]
-    rng = np.random.default_rng([seed, n_items])
-    w = rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=draws).astype(float)
-    resampled = excess(w)
-    with np.errstate(invalid="ignore"):
-        finite = np.isfinite(resampled).sum(axis=0) >= 2
-        se = np.where(finite, np.nanstd(np.where(np.isfinite(resampled), resampled, np.nan), axis=0, ddof=1), np.nan)
-    return observed, se
+    }, split
 
 
 def _split_annotators(rd, positions, a, b) -> tuple[int, int]:
@@ -437,6 +799,24 @@ def _split_annotators(rd, positions, a, b) -> tuple[int, int]:
     both = ((codes == a).any(axis=0)) & ((codes == b).any(axis=0))
     sub = codes[:, both]
     return int((sub == a).any(axis=1).sum()), int((sub == b).any(axis=1).sum())
+
+
+def _annotator_table(rd, level, distance, disagreement, loo, gold_table, att: Attribution | None) -> pd.DataFrame:
+    ann = (annotator_disagreement(rd, level, distance=distance) if disagreement is None else disagreement).copy()
+    ann = ann[["annotator", "n_annotations", "n_pairable", "disagreement", "relative", "robust_z"]]
+    if att is not None:
+        er = att.errors
+        ann["error_rate"] = er.error
+        ann["team_error_rate"] = er.team
+        ann["error_ratio"] = er.ratio
+        ann["error_gap"] = er.gap
+        ann["z"] = er.z
+    ann["alpha_without"] = loo["alpha_without"].to_numpy()
+    ann["alpha_change"] = loo["change"].to_numpy()
+    if gold_table is not None and (gold_table["n_gold"] > 0).any():
+        ann["n_gold"] = gold_table["n_gold"].to_numpy()
+        ann["gold_accuracy"] = gold_table["accuracy"].to_numpy()
+    return ann
 
 
 def diagnose(
@@ -482,9 +862,9 @@ def diagnose(
     >>> d.explanation.split(". ")[1].split(";")[0]
     'Annotator 2 deviates from the rest: alpha without them rises from 0.75 to 1.00'
 
-    On 20 items (five dissents) that is not yet beyond what resampling the items gives:
+    On 12 items (three dissents) that is not yet beyond what resampling the items gives:
 
-    >>> diagnose([[1, 2, 3, 1] * 5, [1, 2, 3, 1] * 5, [1, 2, 3, 2] * 5]).deviating
+    >>> diagnose([[1, 2, 3, 1] * 3, [1, 2, 3, 1] * 3, [1, 2, 3, 2] * 3]).deviating
     ()
     """
     th = thresholds
@@ -505,121 +885,154 @@ def diagnose(
             f"alpha = {alpha:.3f} >= {th.reliable:.3f}: the data are reliable; no diagnosis needed.",
         )
 
-    # ---- annotators
-    ann = (annotator_disagreement(rd, level, distance=distance) if disagreement is None else disagreement).copy()
-    ann = ann[["annotator", "n_annotations", "n_pairable", "disagreement", "relative"]]
-    rel = ann["relative"].to_numpy()
-    med = np.nanmedian(rel)
-    mad = 1.4826 * np.nanmedian(np.abs(rel - med))
-    ann["robust_z"] = (rel - med) / max(mad, th.z_floor)
-    small = 3 <= rd.n_annotators < th.small_team
-    if small:
-        excess, se = _excess_resampled(rd, level_distance(rd, level, distance=distance), th.excess_draws, th.seed)
-        ann["excess"] = excess
-        ann["excess_se"] = se
-        ann["z"] = excess / np.maximum(se, th.z_floor)
-    else:
-        ann["z"] = ann["robust_z"]
     if loo is None:
         loo = leave_one_out(rd, level, distance=distance, alpha=alpha)
-    ann["alpha_without"] = loo["alpha_without"].to_numpy()
-    ann["alpha_change"] = loo["change"].to_numpy()
     if gold is not None and gold_table is None:
         gold_table = gold_agreement(rd, gold)
     has_gold = gold_table is not None and (gold_table["n_gold"] > 0).any()
-    if has_gold:
-        ann["n_gold"] = gold_table["n_gold"].to_numpy()
-        ann["gold_accuracy"] = gold_table["accuracy"].to_numpy()
-    enough_annotators = rd.n_annotators >= 3
-    flagged = np.zeros(rd.n_annotators, dtype=bool)
-    if enough_annotators:
-        flagged = (ann["z"].fillna(-np.inf).to_numpy() >= th.z_min) & (ann["alpha_change"].fillna(-np.inf).to_numpy() >= th.min_gain)
-    gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
-    team_gold = np.full(rd.n_annotators, np.nan)
-    if has_gold:
-        acc = ann["gold_accuracy"].to_numpy()
-        for i in range(rd.n_annotators):
-            others = np.delete(acc, i)
-            team_gold[i] = np.nanmedian(others) if np.isfinite(others).any() else np.nan
-        gap = team_gold - acc
-        if enough_annotators:
-            gold_cleared = flagged & np.isfinite(gap) & (gap < th.gold_gap)
-            flagged = flagged & ~gold_cleared
-        else:
-            flagged = np.isfinite(gap) & (gap >= th.gold_gap)
-        ann["team_gold_accuracy"] = team_gold
-    ann["flagged"] = flagged
-    deviating = [rd.annotators[i] for i in np.flatnonzero(flagged)]
-
-    # ---- items
-    rng = np.random.default_rng(th.seed)
     delta = level_distance(rd, level, distance=distance)
     counts_all = item_value_counts(rd)
     m = counts_all.sum(axis=1)
     positions = np.flatnonzero(m >= 2)
-    counts = counts_all[positions]
-    concentrated = False
-    disputed = pd.DataFrame(columns=["item", "n_values", "labels", "mass_share"])
-    pairs = confused_pairs(rd, top=th.max_listed)
-    split_sides = []
-    if len(positions) >= th.min_items:
-        concentrated, conc, mass, split = _concentration(
-            rd.codes[:, positions], counts, delta, _method_for(level, rd), th, rng
-        )
-        order = np.argsort(-mass, kind="stable")
-        hot_all = order[split[order]]
-        hot = hot_all[: th.max_table]
-        total = mass.sum()
-        disputed = pd.DataFrame({
-            "item": [rd.items[positions[i]] for i in hot],
-            "n_values": m[positions[hot]],
-            "labels": [format_labels(rd.categories, counts[i]) for i in hot],
-            "mass_share": mass[hot] / total if total > 0 else 0.0,
-        })
-        if concentrated and len(hot):
-            pairs = confused_pairs(rd, items=positions[hot_all], top=th.max_listed)
-            cat_index = {_label(c): i for i, c in enumerate(rd.categories)}
-            split_sides = [
-                _split_annotators(rd, positions[hot_all], cat_index[a], cat_index[b_])
-                for a, b_ in zip(pairs["label_a"], pairs["label_b"])
-            ]
-            pairs = pairs.assign(
-                annotators_a=[s[0] for s in split_sides], annotators_b=[s[1] for s in split_sides]
-            )
-        concentrated = concentrated and len(hot) > 0
-    else:
-        conc = {"tested": False, "n_items": int(len(positions))}
+    mass = np.zeros(rd.n_items)
+    if len(positions):
+        mass[positions] = _item_mass(counts_all[positions], delta)
+    test_items = len(positions) >= th.min_items
+    enough_annotators = rd.n_annotators >= 3
 
-    # ---- what deviating annotators say
+    # ---- the model: annotators' errors and open items (steps 2-4)
+    att = None
+    if enough_annotators:
+        model_distance = None if level == "nominal" and distance is None else delta
+        att = _attribute(rd, model_distance, loo["change"].to_numpy(dtype=float), mass, test_items, th)
+    ann = _annotator_table(rd, level, distance, disagreement, loo, gold_table, att)
+    flagged = att.errors.flagged.copy() if att is not None else np.zeros(rd.n_annotators, dtype=bool)
+    gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
+    if has_gold:
+        acc = ann["gold_accuracy"].to_numpy()
+        team_gold = np.array([np.nanmedian(np.delete(acc, i)) if np.isfinite(np.delete(acc, i)).any() else np.nan
+                              for i in range(rd.n_annotators)])
+        gap = team_gold - acc
+        if enough_annotators:
+            worse = _worse_on_gold(ann["n_gold"].to_numpy(), acc)
+            gold_cleared = flagged & np.isfinite(gap) & (gap < th.gold_gap) & ~worse
+            flagged = flagged & ~gold_cleared
+        else:
+            flagged = np.isfinite(gap) & (gap >= th.gold_gap)
+        ann["team_gold_accuracy"] = team_gold
+    # ---- open items (step 3) and whose split it is (step 5)
+    fit = att.fit if att is not None else None
+    kept = att.pairs if att is not None else ()
+    v = len(rd.categories)
+    gold_codes = None
+    if has_gold and kept:
+        gold_codes = align_gold(rd, gold)[1] if gold is not None else None
+    carriers = [_carrier(rd.codes, fit.posterior[:, v + i], p.pair, att.errors.flagged, th, gold_codes)
+                for i, p in enumerate(kept)]
+    shared = [i for i, c in enumerate(carriers) if c.carrier is None]
+    unsettled = [i for i, c in enumerate(carriers) if c.carrier is not None and not c.resolved]
+    for c in carriers:
+        if c.resolved:  # gold says it is the carrier's confusion: a deviation, not open items
+            flagged[c.carrier] = True
+    ann["flagged"] = flagged
+    deviating = [rd.annotators[i] for i in np.flatnonzero(flagged)]
+    listed = shared + unsettled
+    if listed:
+        p_open = fit.posterior[:, [v + i for i in listed]].sum(axis=1)
+        likely = np.flatnonzero(p_open >= th.open_posterior)
+        order = likely[np.lexsort((-mass[likely], -p_open[likely]))]
+    else:
+        p_open = np.zeros(rd.n_items)
+        order = np.array([], dtype=np.intp)
+    hot = order[: th.max_table]
+    total = mass.sum()
+    disputed = pd.DataFrame({
+        "item": [rd.items[i] for i in hot],
+        "n_values": m[hot],
+        "labels": [format_labels(rd.categories, counts_all[i]) for i in hot],
+        "mass_share": mass[hot] / total if total > 0 else 0.0,
+        "p_open": p_open[hot],
+    })
+    pairs = confused_pairs(rd, top=th.max_listed)
+    if len(order):
+        pairs = confused_pairs(rd, items=order, top=th.max_listed)
+        cat_index = {_label(c): i for i, c in enumerate(rd.categories)}
+        sides = [_split_annotators(rd, order, cat_index[a], cat_index[b_])
+                 for a, b_ in zip(pairs["label_a"], pairs["label_b"])]
+        pairs = pairs.assign(annotators_a=[s[0] for s in sides], annotators_b=[s[1] for s in sides])
+
+    def side_text(c):
+        return ", ".join(f"{rd.annotators[a]} {int(c.sides[a, 0])}/{int(c.sides[a, 1])}"
+                         for a in range(rd.n_annotators) if c.sides[a].sum() > 0)
+
+    rows = []
+    for p, c in zip(kept, carriers):
+        rows.append({"label_a": _label(rd.categories[p.pair[0]]), "label_b": _label(rd.categories[p.pair[1]]),
+                     "lr": p.lr, "p_value": p.p_value, "pairs_tested": p.pairs_tested, "open_items": p.open_items,
+                     "mass_share": p.mass_share, "kept": p.kept, "sides": side_text(c), "side_p_value": c.p_value,
+                     "carried_by": rd.annotators[c.carrier] if c.carrier is not None else None,
+                     "settled_by_gold": bool(c.resolved)})
+    if att is not None and att.tried is not None:
+        t = att.tried
+        rows.append({"label_a": _label(rd.categories[t.pair[0]]), "label_b": _label(rd.categories[t.pair[1]]),
+                     "lr": t.lr, "p_value": t.p_value, "pairs_tested": t.pairs_tested, "open_items": t.open_items,
+                     "mass_share": t.mass_share, "kept": False, "sides": "", "side_p_value": np.nan,
+                     "carried_by": None, "settled_by_gold": False})
+    open_table = pd.DataFrame(rows)
+
+    # ---- descriptive split statistics and the concentration summary
+    conc = {"tested": bool(test_items), "n_items": int(len(positions))}
+    if test_items:
+        split_stats, split = _split_statistics(rd.codes[:, positions], counts_all[positions],
+                                               _method_for(level, rd), th, np.random.default_rng(th.seed))
+        best = kept[0] if kept else (att.tried if att is not None else None)
+        conc.update({
+            "open_pairs": [f"{_label(rd.categories[kept[i].pair[0]])} / {_label(rd.categories[kept[i].pair[1]])}"
+                           for i in shared],
+            "lr": best.lr if best is not None else None,
+            "p_value": best.p_value if best is not None else None,
+            "pairs_tested": best.pairs_tested if best is not None else None,
+            "open_items": float(sum(kept[i].open_items for i in shared)),
+            "open_mass_share": float(sum(kept[i].mass_share for i in shared)),
+            "n_listed": int(len(order)),
+            "undetermined_pairs": [" / ".join(_label(rd.categories[c]) for c in kept[i].pair) for i in unsettled],
+            **split_stats,
+            "split_mass_share": float(mass[positions][split].sum() / total) if total > 0 else 0.0,
+        })
+
     confusions = _deviation_confusions(rd, deviating, gold, level, th) if deviating else pd.DataFrame()
 
-    if concentrated and deviating:
+    if unsettled:
+        verdict = Verdict.UNDETERMINED
+    elif shared and deviating:
         verdict = Verdict.BOTH
-    elif concentrated:
+    elif shared:
         verdict = Verdict.AMBIGUOUS_GUIDELINE
     elif deviating:
         verdict = Verdict.ANNOTATOR_DEVIATION
-    elif not conc["tested"]:
+    elif not enough_annotators and test_items:
+        verdict = Verdict.UNDETERMINED
+    elif not test_items:
         verdict = Verdict.INCONCLUSIVE
     else:
         verdict = Verdict.DIFFUSE
 
-    text = _explain(
-        verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, conc, disputed, pairs, confusions,
-        enough_annotators, has_gold,
-    )
-    confused_labels = tuple(zip(pairs["label_a"].head(3), pairs["label_b"].head(3))) if concentrated else ()
+    text = _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs,
+                    confusions, carriers, enough_annotators, has_gold)
+    labels = tuple((_label(rd.categories[kept[i].pair[0]]), _label(rd.categories[kept[i].pair[1]]))
+                   for i in listed)
     return Diagnosis(
         verdict=verdict,
         band=b,
         alpha=float(alpha),
         explanation=text,
         deviating=tuple(deviating),
-        ambiguous_items=tuple(disputed["item"]) if concentrated else (),
-        confused_labels=confused_labels,
+        ambiguous_items=tuple(disputed["item"]) if listed else (),
+        confused_labels=labels,
         concentration=conc,
         evidence={
             "annotators": ann,
+            "open_pairs": open_table,
             "disputed_items": disputed,
             "confused_pairs": pairs,
             "confusions": confusions,
@@ -667,7 +1080,17 @@ def _deviation_confusions(rd, deviating, gold, level, th) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, conc, disputed, pairs, confusions, enough_annotators, has_gold) -> str:
+
+def _pct(x) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def _p_text(p) -> str:
+    return "n/a" if p is None or not np.isfinite(p) else ("p < 0.0001" if p < 1e-4 else f"p = {p:.2g}")
+
+
+def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs, confusions,
+             carriers, enough_annotators, has_gold) -> str:
     parts = []
     if b == "tentative":
         parts.append(
@@ -677,31 +1100,39 @@ def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, con
     else:
         parts.append(f"alpha = {alpha:.3f}: unreliable (below {th.tentative:.3f}).")
     by_name = ann.set_index("annotator")
+    kept = att.pairs if att is not None else ()
+    label = lambda code: _label(rd.categories[code])  # noqa: E731
+    by_gold = {rd.annotators[c.carrier]: c for c in carriers if c.resolved}
+    for name in deviating:
+        row = by_name.loc[name]
+        s = (f"Annotator {name!r} deviates from the rest: alpha without them rises from {alpha:.2f} to"
+             f" {row['alpha_without']:.2f}")
+        c = by_gold.get(name)
+        if c is not None:
+            a = rd.annotators.index(name)
+            n_gold, agree, rest_share = c.gold
+            s += (f"; on the items split between {label(c.pair[0])!r} and {label(c.pair[1])!r} they take one side"
+                  f" ({int(c.sides[a, 0])} vs {int(c.sides[a, 1])}) where the others take both ({_p_text(c.p_value)}),"
+                  f" and gold agrees with them on {agree} of {n_gold} of those items vs {_pct(rest_share)} for the"
+                  " others: their own reading of that boundary, not open items")
+        elif "error_rate" in ann.columns and np.isfinite(row.get("error_rate", np.nan)):
+            s += (f"; by the latent-class model their value is wrong on {_pct(row['error_rate'])} of the items vs"
+                  f" {_pct(row['team_error_rate'])} for the others ({row['error_ratio']:.1f} times as often; z ="
+                  f" {row['z']:.1f} against resampling the items)")
+        if has_gold and np.isfinite(row.get("gold_accuracy", np.nan)):
+            s += f"; their agreement with gold is {row['gold_accuracy']:.2f} vs team {row['team_gold_accuracy']:.2f}"
+        s += "."
+        if len(confusions):
+            mine = confusions[confusions["annotator"] == name].head(3)
+            if len(mine):
+                said = "; ".join(
+                    f"says {r.says!r} where {r.reference} says {r.reference_says!r}"
+                    f" {r.count} time{'s' if r.count != 1 else ''}"
+                    for r in mine.itertuples()
+                )
+                s += f" Their confusions: {said}."
+        parts.append(s)
     if deviating:
-        for name in deviating:
-            row = by_name.loc[name]
-            s = (
-                f"Annotator {name!r} deviates from the rest: alpha without them rises from {alpha:.2f} to"
-                f" {row['alpha_without']:.2f}; their disagreement with the others is"
-                f" {row['relative']:.2f} of chance level"
-                + (f" vs {row['relative'] - row['excess']:.2f} for the others (z = {row['z']:.1f} against resampling"
-                   f" the items: a team of {rd.n_annotators} is too small for a robust spread)"
-                   if "excess" in ann.columns
-                   else f" vs a team median of {np.nanmedian(ann['relative']):.2f} (robust z = {row['z']:.1f})")
-            )
-            if has_gold and np.isfinite(row.get("gold_accuracy", np.nan)):
-                s += f"; their agreement with gold is {row['gold_accuracy']:.2f} vs team {row['team_gold_accuracy']:.2f}"
-            s += "."
-            if len(confusions):
-                mine = confusions[confusions["annotator"] == name].head(3)
-                if len(mine):
-                    said = "; ".join(
-                        f"says {r.says!r} where {r.reference} says {r.reference_says!r}"
-                        f" {r.count} time{'s' if r.count != 1 else ''}"
-                        for r in mine.itertuples()
-                    )
-                    s += f" Their confusions: {said}."
-            parts.append(s)
         parts.append("Retrain (or re-check the work of) " + ", ".join(map(repr, deviating)) + ".")
     cleared = [rd.annotators[i] for i in np.flatnonzero(gold_cleared)]
     if cleared:
@@ -709,53 +1140,141 @@ def _explain(verdict, b, alpha, th, rd, level, ann, deviating, gold_cleared, con
             f"{', '.join(map(repr, cleared))} differ from the team but agree with gold about as well as the"
             " team does: check the guideline and gold values rather than retraining them."
         )
-    if conc.get("tested"):
-        share_text = (
-            f"{conc['n_split']} of {conc['n_items']} items are split (at least {th.split_share:.0%} of their"
-            f" values, and two or more, away from the item's {'median' if _method_for(level, rd) == 'median' else 'majority'})"
-            f" and hold {conc['split_mass_share']:.0%} of the disagreement; annotator noise spread evenly over"
-            f" the items would split about {conc['null_split']:.0f} (simulated, 95% up to {conc['null_split_q95']:.0f})"
-        )
-        if verdict in (Verdict.AMBIGUOUS_GUIDELINE, Verdict.BOTH):
-            items = list(disputed["item"].head(th.max_listed))
-            more = len(disputed) - len(items)
-            s = f"Disagreement is concentrated on items: {share_text}"
-            s += f" (most disputed: {', '.join(map(repr, items))}{', ...' if more > 0 else ''})"
-            if len(pairs):
-                top = pairs.iloc[0]
-                s += (
-                    f"; in them annotators split mostly between {top['label_a']!r} and {top['label_b']!r}"
-                    f" ({top['share']:.0%} of the disagreeing pairs"
-                )
-                if "annotators_a" in pairs.columns:
-                    s += f"; {top['annotators_a']} annotators gave {top['label_a']!r} and {top['annotators_b']} gave {top['label_b']!r}"
-                s += ")"
-            s += ". Clarify the guideline for these items and the boundary between these labels."
+
+    items = list(disputed["item"].head(th.max_listed))
+    more = len(disputed) - len(items)
+    item_text = f"{', '.join(map(repr, items))}{', ...' if more > 0 else ''}"
+
+    def pair_figures(p):
+        return (f"likelihood ratio {p.lr:.1f}, {_p_text(p.p_value)} after Bonferroni over {p.pairs_tested} label"
+                f" pairs; about {p.open_items:.0f} of {rd.n_items} items, holding {100 * p.mass_share:.1f}% of the"
+                " disagreement")
+
+    def pair_test(p):
+        return f"{label(p.pair[0])!r} vs {label(p.pair[1])!r} ({pair_figures(p)})"
+
+    model_text = ("a latent-class model in which some items are open between two labels (each annotator takes"
+                  " either at random) fits better than annotator noise alone: ")
+    shared = [i for i, c in enumerate(carriers) if c.carrier is None]
+    unsettled = [c for c in carriers if c.carrier is not None and not c.resolved]
+    if unsettled:
+        for c in unsettled:
+            p = kept[carriers.index(c)]
+            who = rd.annotators[c.carrier]
+            la, lb = label(c.pair[0]), label(c.pair[1])
+            sides = ", ".join(f"{rd.annotators[a]} {int(c.sides[a, 0])}/{int(c.sides[a, 1])}"
+                              for a in range(rd.n_annotators) if c.sides[a].sum() > 0)
+            s = (f"The disagreement concentrates on {la!r} vs {lb!r}: {model_text}{pair_test(p)}. But on those items"
+                 f" {who!r} takes one side where the others take both ({la!r}/{lb!r} given: {sides};"
+                 f" {_p_text(c.p_value)}), and {who!r} is not clearly less accurate overall. The data cannot tell"
+                 f" whether these items are open or {who!r} reads the boundary between {la!r} and {lb!r} differently"
+                 " from the others")
+            if c.gold is not None:
+                n_gold, agree, rest_share = c.gold
+                s += (f" (gold, on {n_gold} of them, agrees with {who!r} on {agree} and with the others on"
+                      f" {_pct(rest_share)} of their values: not decisive)")
+            s += (". Gold values on these items, or another annotator on them, would separate the two:"
+                  f" {item_text}.")
             parts.append(s)
-        else:
-            parts.append(f"Disagreement is not concentrated on items: {share_text}.")
-    else:
+    if shared:
+        s = f"Disagreement is concentrated on items: {model_text}{'; '.join(pair_test(kept[i]) for i in shared)}."
+        s += f" Most likely open: {item_text}"
+        if len(pairs):
+            top = pairs.iloc[0]
+            s += (f"; in them annotators split mostly between {top['label_a']!r} and {top['label_b']!r}"
+                  f" ({top['share']:.0%} of the disagreeing pairs")
+            if "annotators_a" in pairs.columns:
+                s += (f"; {top['annotators_a']} annotators gave {top['label_a']!r} and {top['annotators_b']} gave"
+                      f" {top['label_b']!r}")
+            s += ")"
+        s += ". Clarify the guideline for these items and the boundary between these labels."
+        n_good = rd.n_annotators - len(deviating)
+        if n_good <= 3:
+            s += (
+                f" With {n_good} annotators beside any deviating ones, an item split two to one cannot be told from"
+                " a team that confuses these labels on any item; either way the boundary needs work. The items"
+                " listed are the likeliest open ones, not certain ones: another annotator or gold on them would"
+                " confirm."
+            )
+        parts.append(s)
+    if not kept and conc.get("tested"):
+        tried = att.tried if att is not None else None
+        if tried is not None and tried.p_value <= th.open_alpha:
+            parts.append(
+                f"Disagreement is not concentrated on items: the label pair that comes closest, {pair_test(tried)},"
+                " takes more disagreement than annotator noise would, but too little of it (needed"
+                f" {100 * th.min_mass_share:.0f}%) to call the guideline ambiguous."
+            )
+        elif tried is not None:
+            parts.append(
+                "No label pair takes more of the disagreement than annotator noise puts there (the closest is"
+                f" {label(tried.pair[0])!r} vs {label(tried.pair[1])!r}: {pair_figures(tried)}): disagreement is"
+                " not concentrated on items."
+            )
+        elif enough_annotators:
+            parts.append("No label pair is split more often than annotator noise predicts: disagreement is not"
+                         " concentrated on items.")
+    elif not conc.get("tested"):
         parts.append(
             f"Only {conc['n_items']} items have two or more values (fewer than {th.min_items}): too few to tell"
             " whether the disagreement sits on particular items."
         )
+
     if not deviating and not cleared:
-        if enough_annotators:
-            zmax = np.nanmax(ann["z"]) if ann["z"].notna().any() else np.nan
+        if enough_annotators and att is not None:
+            e = att.errors
+            i = int(np.nanargmax(np.where(np.isfinite(e.gap), e.gap, -np.inf)))
             gmax = np.nanmax(ann["alpha_change"]) if ann["alpha_change"].notna().any() else np.nan
-            zname = "z against resampling the items" if "excess" in ann.columns else "robust z"
+            z = f", z = {_fmt(e.z[i], 1)}" if np.isfinite(e.z[i]) else ""
             parts.append(
-                f"No annotator stands out (largest {zname} = {_fmt(zmax, 1)}, needed {th.z_min}; largest gain in"
-                f" alpha without one annotator = {_fmt(gmax)}, needed {th.min_gain})."
+                f"No annotator stands out (most often wrong by the model: {rd.annotators[i]!r},"
+                f" {_pct(e.error[i])} vs {_pct(e.team[i])} for the others, {e.ratio[i]:.1f} times as often and"
+                f" {_fmt(e.gap[i])} more{z}; needed {th.error_ratio:g} times, {th.error_gap:g} more and z"
+                f" {th.z_min:g}; largest gain in alpha without one annotator = {_fmt(gmax, 3)}, needed {th.min_gain})."
             )
         elif not has_gold:
-            parts.append("With two annotators and no gold, disagreement cannot be attributed to either of them.")
+            parts.append(
+                "With two annotators and no gold, disagreement cannot be attributed to either of them, nor told"
+                " apart from items the guideline leaves open: add a third annotator (on a sample of the items) or"
+                " gold values."
+            )
         else:
-            parts.append("Neither annotator agrees with gold clearly worse than the other.")
+            parts.append(
+                "Neither annotator agrees with gold clearly worse than the other, and with two annotators items the"
+                " guideline leaves open cannot be told from noise: add a third annotator (on a sample of the items)."
+            )
     if verdict == Verdict.DIFFUSE:
-        parts.append(
-            "Neither pattern is concentrated: the disagreement is spread evenly, as random noise or an unclear"
-            " construct would spread it. Neither retraining one person nor fixing a few items will help;"
-            " revisit the label definitions as a whole and calibrate the team together."
-        )
+        close = _near_misses(rd, att, ann, th)
+        if close:
+            parts.append(
+                "Neither pattern is concentrated enough to act on, but the evidence is not clean: "
+                + " and ".join(close) + " came close. More items, or another annotator (or gold) on the disputed"
+                " items, would tell whether that is chance; until then revisit the label definitions with the team"
+                " rather than retraining anyone."
+            )
+        else:
+            parts.append(
+                "Neither pattern is concentrated: the disagreement is spread evenly, as random noise or an unclear"
+                " construct would spread it. Neither retraining one person nor fixing a few items will help;"
+                " revisit the label definitions as a whole and calibrate the team together."
+            )
     return " ".join(parts)
+
+
+def _near_misses(rd, att, ann, th) -> list:
+    """What fell short of a finding but not by much: a label pair at ``p <= 10 * open_alpha``,
+    annotators who meet every condition but the bootstrap z."""
+    out = []
+    if att is None:
+        return out
+    t = att.tried
+    if t is not None and t.p_value <= 10 * th.open_alpha:
+        out.append(f"the split between {_label(rd.categories[t.pair[0]])!r} and {_label(rd.categories[t.pair[1]])!r}"
+                   f" ({_p_text(t.p_value)})")
+    e = att.errors
+    gains = ann["alpha_change"].to_numpy(dtype=float)
+    short_of_z = (e.ratio >= th.error_ratio) & (e.gap >= th.error_gap) & (np.nan_to_num(gains) >= th.min_gain)
+    for a in np.flatnonzero(short_of_z & ~e.flagged):
+        out.append(f"{rd.annotators[a]!r}'s error rate ({_pct(e.error[a])} vs {_pct(e.team[a])},"
+                   f" z = {_fmt(e.z[a], 1)})")
+    return out

@@ -1,0 +1,139 @@
+"""How often the calibration diagnosis gives the right verdict, on simulated teams.
+
+For each case of :mod:`workbench.analytics.simulate_teams` (one deviating annotator; 30% of
+the items open between two labels; both; a team that agrees; uniform noise), each team size
+and each number of items, simulates ``--replicates`` seeded teams (3-5 labels, good
+annotators right 85-90% of the time), runs :func:`workbench.analytics.diagnosis.diagnose`
+on each, and prints the share of right verdicts (definitions in
+``workbench/analytics/simulate_teams.py`` and docs/diagnosis.md), the verdicts given, the
+time of one diagnosis of 80 items x 5 annotators, and the machine load.
+
+Usage::
+
+    python bench/bench_diagnosis.py                       # 50 replicates, 3/4/5 annotators, 60/80 items
+    python bench/bench_diagnosis.py --replicates 20 --annotators 3 --items 80
+    python bench/bench_diagnosis.py --gold                 # gold on every item passed to the diagnosis
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from workbench.analytics.diagnosis import Thresholds, diagnose  # noqa: E402
+from workbench.analytics.simulate_teams import CASES, judge, named_open_share, simulate_team  # noqa: E402
+
+SHORT = {
+    "reliable": "rel", "ambiguous_guideline": "amb", "annotator_deviation": "dev", "both": "both",
+    "diffuse": "diff", "inconclusive": "inc", "undefined": "undef", "undetermined": "undet",
+}
+
+
+def load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_cell(case, n_ann, n_items, reps, seed, with_gold, th=Thresholds()):
+    right, right_verdict, verdicts, precision, recall = 0, 0, collections.Counter(), [], []
+    dev_kind_right = collections.Counter()
+    for r in range(reps):
+        team = simulate_team(case, n_annotators=n_ann, n_items=n_items, seed=seed * 100_000 + r)
+        d = diagnose(team.data, gold=team.gold if with_gold else None, thresholds=th)
+        ok = judge(team, d)
+        right += ok
+        right_verdict += judge(team, d, check_items=False)
+        tag = SHORT.get(d.verdict.value, d.verdict.value)
+        if d.verdict.value in ("annotator_deviation", "both") and team.deviant is not None:
+            if tuple(d.deviating) != (team.deviant,):
+                tag += "(wrong person)"
+        verdicts[tag] += 1
+        if d.ambiguous_items and team.open_items:
+            precision.append(named_open_share(team, d))
+            recall.append(len(set(d.ambiguous_items) & team.open_items) / len(team.open_items))
+        if team.deviant_kind:
+            dev_kind_right[team.deviant_kind, ok] += 1
+    return right / reps, right_verdict / reps, verdicts, precision, recall, dev_kind_right
+
+
+def time_one(n_ann=5, n_items=80, repeat=15):
+    team = simulate_team("both", n_annotators=n_ann, n_items=n_items, seed=12345)
+    diagnose(team.data)  # warm-up (imports, caches)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        diagnose(team.data)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), float(np.max(times))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--replicates", type=int, default=50)
+    p.add_argument("--items", type=int, nargs="+", default=[60, 80])
+    p.add_argument("--annotators", type=int, nargs="+", default=[3, 4, 5])
+    p.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gold", action="store_true", help="pass every item's gold value to the diagnosis")
+    p.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a field of diagnosis.Thresholds (repeatable), e.g. --threshold z_min=2.5")
+    args = p.parse_args(argv)
+    overrides = {}
+    for item in args.threshold:
+        name, _, value = item.partition("=")
+        if name not in Thresholds.__dataclass_fields__:
+            p.error(f"--threshold: no field {name!r} in Thresholds")
+        overrides[name] = type(getattr(Thresholds(), name))(value)
+    th = Thresholds(**overrides)
+    if overrides:
+        print("thresholds changed: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
+
+    print(f"load average (1/5/15 min) at start: {load()} on {os.cpu_count()} CPUs")
+    t_start = time.perf_counter()
+    cols = [(a, n) for a in args.annotators for n in args.items]
+    results = {}
+    for case in args.cases:
+        for a, n in cols:
+            results[case, a, n] = run_cell(case, a, n, args.replicates, args.seed, args.gold, th)
+    elapsed = time.perf_counter() - t_start
+
+    head = "| case | " + " | ".join(f"{a} ann x {n}" for a, n in cols) + " |"
+    for k, what in ((0, "right verdict, people and items (at least 2/3 of the named items open)"),
+                    (1, "right verdict and people (items named, not checked)")):
+        print(f"\nshare of replicates with the {what}, {args.replicates} seeded replicates per cell"
+              f"{' (gold on every item)' if args.gold else ' (no gold)'}:\n")
+        print(head)
+        print("|---|" + "---|" * len(cols))
+        for case in args.cases:
+            print(f"| {case} | " + " | ".join(f"{results[case, a, n][k]:.2f}" for a, n in cols) + " |")
+
+    print("\nverdicts given (rel reliable, amb ambiguous guideline, dev annotator deviation, diff diffuse,"
+          " undet undetermined, inc inconclusive):\n")
+    for case in args.cases:
+        for a, n in cols:
+            _, _, verdicts, precision, recall, kinds = results[case, a, n]
+            v = ", ".join(f"{k} {c}" for k, c in verdicts.most_common())
+            extra = (f"; named items: {np.mean(precision):.2f} open (precision), {np.mean(recall):.2f} of the open"
+                     " ones named (recall)" if precision else "")
+            if kinds:
+                extra += "; right by deviant kind: " + ", ".join(
+                    f"{kind} {kinds[kind, True]}/{kinds[kind, True] + kinds[kind, False]}"
+                    for kind in ("confuser", "sloppy"))
+            print(f"  {case:<9} {a} ann x {n:>3}: {v}{extra}")
+
+    med, worst = time_one()
+    med3, _ = time_one(3, 80)
+    print(f"\none diagnosis of 80 items x 5 annotators: median {med * 1000:.0f} ms (max {worst * 1000:.0f} ms);"
+          f" 80 x 3: {med3 * 1000:.0f} ms")
+    print(f"whole run {elapsed:.0f} s; load average at end: {load()}")
+
+
+if __name__ == "__main__":
+    main()
