@@ -274,7 +274,9 @@ def item_disagreement(data, level: str = "nominal", *, distance=None, top: int |
     level, distance
         The question's level of measurement (or custom distance), as for alpha.
     top : int, optional
-        Keep only the ``top`` most disputed items.
+        Keep only the ``top`` most disputed items. An item where every value is the same
+        (``disagreeing_pairs`` 0) is not disputed and is then left out, so the list may be
+        shorter than ``top`` (empty when every item is unanimous).
 
     Returns
     -------
@@ -294,6 +296,8 @@ def item_disagreement(data, level: str = "nominal", *, distance=None, top: int |
     0     1  1 x1, 2 x1, 3 x1                1.0
     1     0              1 x3                0.0
     2     2              2 x3                0.0
+    >>> item_disagreement([[1, 1, 2], [1, 2, 2], [1, 3, 2]], top=3)["item"].tolist()
+    [1]
     """
     rd = as_reliability_data(data)
     delta = level_distance(rd, level, distance=distance)
@@ -319,8 +323,8 @@ def item_disagreement(data, level: str = "nominal", *, distance=None, top: int |
     })
     order = np.lexsort((-out["relative_disagreement"].fillna(0).to_numpy(), -item_mass))
     out = out.iloc[order]
-    if top is not None:
-        out = out.head(top)
+    if top is not None:  # "the most disputed items": never a unanimous one, even when fewer are disputed
+        out = out[out["disagreeing_pairs"].to_numpy() > 0].head(top)
     out = out.reset_index(drop=True)
     out["labels"] = [format_labels(rd.categories, counts[p]) for p in out["position"]]
     return out

@@ -60,6 +60,28 @@ from workbench.store import HistoryStore
 REPORT_LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
 CALIBRATION_KINDS = ("calibration", "recalibration")
 
+#: The bootstrap behind every interval of Krippendorff's alpha the dashboard shows (the Calibration
+#: page's per round, the Guidelines page's per guideline version): ``alpha_with_interval`` with
+#: these resamples, this coverage and this seed, everywhere. The same answers therefore get the
+#: same interval on every page (the demo's round 1 is guideline v1: one computation, one figure).
+ALPHA_N_BOOT = 1000
+ALPHA_CI = 0.95
+ALPHA_SEED = 0
+
+
+def rounds_label(rounds) -> str:
+    """Round numbers as the pages write them: ``"round 1"``, ``"rounds 2-6"``, ``"rounds 1, 3-4"``
+    (empty for none)."""
+    nums = sorted({int(r) for r in rounds if not pd.isna(r)})
+    if not nums:
+        return ""
+    runs, start = [], nums[0]
+    for a, b in zip(nums, nums[1:] + [None]):
+        if b is None or b != a + 1:
+            runs.append(str(start) if start == a else f"{start}-{a}")
+            start = b
+    return ("round " if len(nums) == 1 else "rounds ") + ", ".join(runs)
+
 
 # --------------------------------------------------------------------------------------------
 # Sources and the watermark
@@ -415,7 +437,7 @@ class CalibrationView:
     redacted_for: str | None = None
 
 
-def question_views(task, tidy: pd.DataFrame, gold: pd.DataFrame, *, n_boot: int = 1000) -> list[QuestionView]:
+def question_views(task, tidy: pd.DataFrame, gold: pd.DataFrame, *, n_boot: int = ALPHA_N_BOOT) -> list[QuestionView]:
     """Each agreement question's report (alpha, coefficients, breakdowns, diagnosis) for one round.
 
     ``tidy`` has ``item, annotator, question, value`` (one round's latest submitted answers);
@@ -439,7 +461,7 @@ def question_views(task, tidy: pd.DataFrame, gold: pd.DataFrame, *, n_boot: int 
             try:
                 qv.report = question_report(
                     rows, level=q.level, order=question_order(q), gold=qgold if qv.n_gold else None,
-                    question=q.name, n_boot=n_boot, seed=0,
+                    question=q.name, n_boot=n_boot, ci=ALPHA_CI, seed=ALPHA_SEED,
                     thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative))
             except BadInput as exc:
                 qv.error = str(exc)
@@ -447,7 +469,7 @@ def question_views(task, tidy: pd.DataFrame, gold: pd.DataFrame, *, n_boot: int 
     return questions
 
 
-def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: int = 1000) -> CalibrationView:
+def calibration_view(source: Source, task_name: str, round_no: int, *, n_boot: int = ALPHA_N_BOOT) -> CalibrationView:
     """Per question alpha with its interval, the other coefficients, breakdowns and diagnosis of one round."""
     from workbench.gate import evaluate_gate
 
@@ -829,6 +851,7 @@ class TaskMeta:
     questions: tuple
     n_items: dict  # question -> items with an answer
     n_gold_items: int  # items with an answer compared with gold
+    rounds: str = ""  # the rounds with an answer (rounds_label)
 
 
 def task_meta(history: TaskHistory) -> TaskMeta:
@@ -840,7 +863,9 @@ def task_meta(history: TaskHistory) -> TaskMeta:
     elif len(labels):
         n_items = {str(q): int(n) for q, n in labels.groupby("question", sort=True)["item"].nunique().items()}
     n_gold = int(history.gold_obs["item"].nunique()) if history.gold_obs is not None else 0
-    return TaskMeta(annotators=history.annotators, questions=tuple(n_items), n_items=n_items, n_gold_items=n_gold)
+    rounds = rounds_label(pd.unique(labels["round"].to_numpy())) if len(labels) else ""
+    return TaskMeta(annotators=history.annotators, questions=tuple(n_items), n_items=n_items, n_gold_items=n_gold,
+                    rounds=rounds)
 
 
 def version_changes(rounds: pd.DataFrame) -> pd.DataFrame:
@@ -893,6 +918,39 @@ def thin_chart_points(points: pd.DataFrame, max_points: int = CHART_POINTS) -> t
     return out, note
 
 
+@dataclass(frozen=True)
+class ChartSample:
+    """What a gold-agreement control chart draws (its monitored points): ``n_answers`` gold answers
+    on ``n_items`` distinct gold items from ``rounds`` (:func:`rounds_label`) by ``n_annotators``
+    annotators, after each annotator's baseline window of at most ``n_baseline`` gold answers
+    (not drawn). Every page that describes a chart (Drift, Annotator) says exactly this."""
+
+    n_answers: int = 0
+    n_items: int = 0
+    rounds: str = ""
+    n_annotators: int = 0
+    n_baseline: int = 0
+
+
+def chart_sample(chart, obs: pd.DataFrame | None, annotator: str | None = None) -> ChartSample:
+    """:class:`ChartSample` of ``chart`` (computed on ``obs``, :func:`gold_observations`), for every
+    annotator or one."""
+    if chart is None or obs is None:
+        return ChartSample()
+    pts, summ = chart.points, chart.summary
+    if annotator is not None:
+        pts = pts[pts["annotator"] == annotator]
+        summ = summ[summ["annotator"] == annotator]
+    mon = pts[pts["phase"] == "monitor"]
+    n_base = int(summ["n_baseline"].max()) if len(summ) else 0
+    if mon.empty:
+        return ChartSample(n_baseline=n_base)
+    rounds = mon[["annotator", "seq"]].merge(obs[["annotator", "seq", "round"]], on=["annotator", "seq"], how="left")
+    return ChartSample(n_answers=int(len(mon)), n_items=int(mon["item"].nunique()),
+                       rounds=rounds_label(rounds["round"].dropna().unique()),
+                       n_annotators=int(mon["annotator"].nunique()), n_baseline=n_base)
+
+
 @dataclass
 class AnnotatorView:
     annotator: str
@@ -913,6 +971,13 @@ class AnnotatorView:
     chart_note: str = ""
     n_items_by_question: dict = field(default_factory=dict)
     n_gold_items: int = 0
+    chart_sample: ChartSample = field(default_factory=ChartSample)  # what the CUSUM chart draws
+    # what the agreement-over-time chart rests on: the annotator's gold items and the items where
+    # the others gave a team answer, and the rounds of both
+    n_series_gold_items: int = 0
+    n_series_team_items: int = 0
+    series_rounds: str = ""
+    rounds: str = ""  # the rounds of the task's answers (the label distributions rest on them)
 
 
 def _distribution_rows(rows: list, q, annotator, texts, own, rest) -> None:
@@ -984,9 +1049,18 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
             team_gold = agreement_series(others.assign(annotator="team (others)"), freq=freq)
     team_series = empty_series
     t = history.team_obs_of(annotator)
+    series_rounds, n_series_gold, n_series_team = [], 0, 0
+    if history.gold_obs is not None and len(gold_series):
+        n_series_gold = int(mg["item"].nunique())
+        series_rounds += list(pd.unique(mg["round"]))
+        if len(others):
+            series_rounds += list(pd.unique(others["round"]))
     if t is not None:
         if t["agrees_team"].notna().any():
             team_series = agreement_series(t, column="agrees_team", freq=freq)
+            shared = t[t["agrees_team"].notna()]
+            n_series_team = int(shared["item"].nunique())
+            series_rounds += list(pd.unique(shared["round"]))
     distribution = label_distribution(history, annotator)
     shift = pd.DataFrame()
     n_team = _n_annotators(history)
@@ -999,10 +1073,10 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
     pts = summ = pd.DataFrame()
     alarms = pd.DataFrame(columns=["annotator", "round", "first_alarm_time", "n_alarms"])
     n_chart_items, chart_note = 0, ""
+    sample = chart_sample(history.chart, history.gold_obs, annotator)
     if history.chart is not None:
         pts = history.chart.points[history.chart.points["annotator"] == annotator].reset_index(drop=True)
-        mon = pts[pts["phase"] == "monitor"]
-        n_chart_items = int(mon["item"].nunique())
+        n_chart_items = sample.n_items
         pts, chart_note = thin_chart_points(pts)
         summ = history.chart.summary[history.chart.summary["annotator"] == annotator].reset_index(drop=True)
         al = open_alarms(history.chart, history.gold_obs)
@@ -1014,7 +1088,9 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
         distribution=distribution, shift=shift, chart_points=pts, chart_summary=summ, alarms=alarms,
         differed=differed, version_changes=version_changes(history.rounds),
         n_team_annotators=n_team, n_chart_items=n_chart_items, chart_note=chart_note,
-        n_items_by_question=meta.n_items, n_gold_items=meta.n_gold_items,
+        n_items_by_question=meta.n_items, n_gold_items=meta.n_gold_items, chart_sample=sample,
+        n_series_gold_items=n_series_gold, n_series_team_items=n_series_team, series_rounds=rounds_label(series_rounds),
+        rounds=meta.rounds,
     )
 
 
@@ -1033,6 +1109,7 @@ class DriftView:
     note: str = ""
     chart_note: str = ""  # how the drawn points were thinned (empty: all drawn)
     against_bar: pd.DataFrame = field(default_factory=pd.DataFrame)  # each annotator vs the task's bar
+    sample: ChartSample = field(default_factory=ChartSample)  # what the chart draws (n_items, n_annotators: its)
 
 
 def _bars(task_name: str | None) -> dict:
@@ -1074,15 +1151,15 @@ def drift_view(source: Source, history: TaskHistory, question: str | None = None
         except BadInput:
             shift_t = pd.DataFrame()
     points, chart_note = thin_chart_points(chart.points) if chart is not None else (pd.DataFrame(), "")
+    sample = chart_sample(chart, obs)
     return DriftView(
         question=question, chart_note=chart_note,
         points=points,
         summary=chart.summary if chart is not None else pd.DataFrame(),
         alarms=open_alarms(chart, obs) if chart is not None else pd.DataFrame(),
         version_changes=version_changes(history.rounds), shift_versions=shift_v, shift_team=shift_t,
-        versions_compared=compared, n_items=int(obs["item"].nunique()) if obs is not None else 0,
-        n_annotators=int(obs["annotator"].nunique()) if obs is not None else 0, note=note,
-        against_bar=_against_bar(history.gold_obs, question, _bars(task)),
+        versions_compared=compared, n_items=sample.n_items, n_annotators=sample.n_annotators, note=note,
+        against_bar=_against_bar(history.gold_obs, question, _bars(task)), sample=sample,
     )
 
 
@@ -1099,23 +1176,28 @@ def _against_bar(obs: pd.DataFrame | None, question: str | None, bars: dict) -> 
 # --------------------------------------------------------------------------------------------
 
 
-BY_VERSION_COLUMNS = ["guideline_version", "question", "n_items", "n_annotators", "alpha", "low", "high", "note"]
+BY_VERSION_COLUMNS = ["guideline_version", "question", "n_items", "rounds", "n_annotators", "alpha", "low", "high",
+                      "note"]
 
 
-def _alpha_record(ver, qname, q, n_items, n_annotators, make_rd, n_boot) -> dict:
-    rec = dict(guideline_version=int(ver), question=qname, n_items=int(n_items), n_annotators=int(n_annotators),
-               alpha=None, low=None, high=None, note="")
+def _alpha_record(ver, qname, q, n_items, rounds, n_annotators, make_rd, n_boot) -> dict:
+    """One row of the per-version table: alpha with the dashboard's one bootstrap (:data:`ALPHA_N_BOOT`,
+    :data:`ALPHA_SEED`: the Calibration page's, so a version run in one round shows that round's
+    figures); ``rounds`` the rounds the answers it rests on come from (:func:`rounds_label`)."""
+    rec = dict(guideline_version=int(ver), question=qname, n_items=int(n_items), rounds=rounds_label(rounds),
+               n_annotators=int(n_annotators), alpha=None, low=None, high=None, note="")
     try:
-        res = alpha_with_interval(make_rd(), q.level, n_boot=n_boot, seed=0)
+        res = alpha_with_interval(make_rd(), q.level, n_boot=n_boot, ci=ALPHA_CI, seed=ALPHA_SEED)
         rec.update(alpha=res.alpha, low=res.low, high=res.high)
     except BadInput as exc:
         rec["note"] = str(exc)
     return rec
 
 
-def alphas_by_version_slow(labels: pd.DataFrame, qs: dict, *, n_boot: int = 200) -> pd.DataFrame:
+def alphas_by_version_slow(labels: pd.DataFrame, qs: dict, *, n_boot: int = ALPHA_N_BOOT) -> pd.DataFrame:
     """Per guideline version and question: the team's alpha over each annotator's latest answer
-    per item, with its bootstrap interval (the reference for :func:`alphas_by_version`)."""
+    per item, with its bootstrap interval, the items and the rounds those answers come from (the
+    reference for :func:`alphas_by_version`)."""
     rows = []
     for (ver, qname), grp in labels.groupby(["guideline_version", "question"], sort=True):
         q = qs.get(qname)
@@ -1123,12 +1205,12 @@ def alphas_by_version_slow(labels: pd.DataFrame, qs: dict, *, n_boot: int = 200)
             continue
         one = grp.sort_values("time").drop_duplicates(["item", "annotator"], keep="last")
         rows.append(_alpha_record(
-            ver, qname, q, one["item"].nunique(), one["annotator"].nunique(),
+            ver, qname, q, one["item"].nunique(), one["round"].unique(), one["annotator"].nunique(),
             lambda: to_reliability_data(one[["item", "annotator", "value"]], order=question_order(q)), n_boot))
     return pd.DataFrame(rows, columns=BY_VERSION_COLUMNS)
 
 
-def alphas_by_version(history: TaskHistory, qs: dict, *, n_boot: int = 200) -> pd.DataFrame:
+def alphas_by_version(history: TaskHistory, qs: dict, *, n_boot: int = ALPHA_N_BOOT) -> pd.DataFrame:
     """:func:`alphas_by_version_slow` on the history's integer codes (the same table, tested): the
     groups and each annotator's latest answer per item are found with numpy on integers, and the
     reliability data is built from the codes, without pandas grouping, sorting or factorising the
@@ -1137,6 +1219,7 @@ def alphas_by_version(history: TaskHistory, qs: dict, *, n_boot: int = 200) -> p
     if c is None or not len(labels):
         return alphas_by_version_slow(labels, qs, n_boot=n_boot)
     values = labels["value"].to_numpy()
+    round_of = labels["round"].to_numpy()
     versions = np.unique(c.version)
     n_ann, n_items = len(c.annotators), len(c.items)
     rows = []
@@ -1159,7 +1242,7 @@ def alphas_by_version(history: TaskHistory, qs: dict, *, n_boot: int = 200) -> p
                 idx = idx[np.sort(len(idx) - 1 - last_rev)]
             one = idx
             rows.append(_alpha_record(
-                ver, qname, q, np.count_nonzero(np.bincount(c.item[one], minlength=n_items)),
+                ver, qname, q, np.count_nonzero(np.bincount(c.item[one], minlength=n_items)), pd.unique(round_of[one]),
                 np.count_nonzero(np.bincount(c.annotator[one], minlength=n_ann)),
                 lambda: reliability_data_from_codes(c.item[one], c.items, c.annotator[one], c.annotators,
                                                     values[one], order=question_order(q)), n_boot))
@@ -1172,10 +1255,34 @@ class GuidelinesView:
     by_version: pd.DataFrame
     gold_by_version: pd.DataFrame
     problem: str = ""
+    n_items: int = 0  # distinct items the per-version alphas rest on (all versions and questions together)
+    rounds: str = ""  # the rounds they come from (rounds_label)
+    n_annotators: int = 0
 
 
-def guidelines_view(source: Source, task_name: str, history: TaskHistory, *, n_boot: int = 200) -> GuidelinesView:
-    """Guideline versions and, per version and question, the team's alpha and gold agreement."""
+GOLD_BY_VERSION_COLUMNS = ["question", "guideline_version", "n_answers", "n_items", "rounds", "n_annotators",
+                           "gold_accuracy", "se", "mae", "first_time", "last_time"]
+
+
+def gold_by_version(g: pd.DataFrame | None) -> pd.DataFrame:
+    """The team's agreement with gold per question and guideline version: ``n_answers`` answers on
+    ``n_items`` gold items by ``n_annotators`` annotators, from ``rounds``."""
+    if g is None or not len(g):
+        return pd.DataFrame(columns=GOLD_BY_VERSION_COLUMNS)
+    out = agreement_by_version(g.assign(annotator=g["question"]))
+    out = out.rename(columns={"annotator": "question", "rate": "gold_accuracy", "n": "n_answers"})
+    d = g[g["correct"].notna()]
+    per = d.groupby(["question", "guideline_version"], sort=False).agg(
+        n_items=("item", "nunique"), n_annotators=("annotator", "nunique"),
+        rounds=("round", lambda r: rounds_label(r.unique()))).reset_index()
+    out = out.merge(per, on=["question", "guideline_version"], how="left")
+    return out[[c for c in GOLD_BY_VERSION_COLUMNS if c in out.columns]]
+
+
+def guidelines_view(source: Source, task_name: str, history: TaskHistory, *,
+                    n_boot: int = ALPHA_N_BOOT) -> GuidelinesView:
+    """Guideline versions and, per version and question, the team's alpha (with the same bootstrap
+    as the Calibration page) and gold agreement, each with the items and rounds it rests on."""
     tasks, problem = project_tasks()
     task = tasks.get(task_name)
     versions = []
@@ -1188,15 +1295,25 @@ def guidelines_view(source: Source, task_name: str, history: TaskHistory, *, n_b
             problem = str(exc)
     qs = {q.name: q for q in report_questions(task)} if task is not None else {}
     by_version = alphas_by_version(history, qs, n_boot=n_boot)
-    gold_by = pd.DataFrame()
-    if history.gold_obs is not None:
-        g = history.gold_obs
-        gold_by = agreement_by_version(g.assign(annotator=g["question"]))
-        gold_by = gold_by.rename(columns={"annotator": "question", "rate": "gold_accuracy"})
-        gold_by["n_annotators"] = gold_by.apply(
-            lambda r: int(g[(g["question"] == r["question"]) & (g["guideline_version"] == r["guideline_version"])]
-                          ["annotator"].nunique()), axis=1)
-    return GuidelinesView(versions=versions, by_version=by_version, gold_by_version=gold_by, problem=problem)
+    gold_by = gold_by_version(history.gold_obs) if history.gold_obs is not None else pd.DataFrame()
+    n_items, rounds, n_ann = _sample_of_questions(history, [q for q in qs if q in set(by_version["question"])])
+    return GuidelinesView(versions=versions, by_version=by_version, gold_by_version=gold_by, problem=problem,
+                          n_items=n_items, rounds=rounds, n_annotators=n_ann)
+
+
+def _sample_of_questions(history: TaskHistory, questions) -> tuple[int, str, int]:
+    """(distinct items, rounds label, annotators) of the history's answers to ``questions``."""
+    labels, c = history.labels, history.codes
+    if not len(labels) or not len(questions):
+        return 0, "", 0
+    if c is not None:
+        qcodes = [c.questions.index(q) for q in questions if q in c.questions]
+        mask = np.isin(c.question, qcodes)
+        n_items = int(np.count_nonzero(np.bincount(c.item[mask], minlength=len(c.items))))
+        n_ann = int(np.count_nonzero(np.bincount(c.annotator[mask], minlength=len(c.annotators))))
+        return n_items, rounds_label(pd.unique(labels["round"].to_numpy()[mask])), n_ann
+    lab = labels[labels["question"].isin(list(questions))]
+    return int(lab["item"].nunique()), rounds_label(lab["round"].unique()), int(lab["annotator"].nunique())
 
 
 # --------------------------------------------------------------------------------------------

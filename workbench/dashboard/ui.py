@@ -13,7 +13,7 @@ import requests
 import streamlit as st
 
 from workbench.dashboard.auth import User
-from workbench.dashboard.data import Source
+from workbench.dashboard.data import ALPHA_CI, ChartSample, Source
 from workbench.dashboard.markup import code, escape  # noqa: F401 (pages use ui.code)
 
 esc = escape  # user-controlled text into Markdown; `code` for a code span (see workbench.dashboard.markup)
@@ -70,15 +70,66 @@ def fmt(x, digits: int = 3) -> str:
     return f"{float(x):.{digits}f}"
 
 
-def basis(n_items: int, n_annotators: int, extra: str = "") -> str:
-    text = f"Based on {n_items} item{'s' if n_items != 1 else ''} and {n_annotators} annotator{'s' if n_annotators != 1 else ''}"
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def sample_text(n_items: int, rounds: str = "", unit: str = "item") -> str:
+    """The items a figure rests on and where they come from, as every page writes it:
+    ``"80 items of round 1"``, ``"320 items of rounds 2-6"`` (``rounds``: :func:`data.rounds_label`)."""
+    return plural(int(n_items), unit) + (f" of {rounds}" if rounds else "")
+
+
+def basis(n_items: int, n_annotators: int, extra: str = "", *, rounds: str = "", unit: str = "item") -> str:
+    text = f"Based on {sample_text(n_items, rounds, unit)} and {plural(int(n_annotators), 'annotator')}"
     return text + (f"; {extra}" if extra else "") + "."
 
 
-def figure(fig, n_items: int, n_annotators: int, extra: str = "", key: str | None = None) -> None:
-    """A Plotly figure with the items and annotators it rests on written under it."""
+def figure(fig, n_items: int, n_annotators: int, extra: str = "", key: str | None = None, *, rounds: str = "",
+           unit: str = "item", caption: str | None = None) -> None:
+    """A Plotly figure with the items and annotators it rests on written under it (``caption``, when
+    given, is written instead: it must start with "Based on")."""
     st.plotly_chart(fig, width="stretch", key=key)
-    st.caption(basis(n_items, n_annotators, extra))
+    st.caption(caption or basis(n_items, n_annotators, extra, rounds=rounds, unit=unit))
+
+
+def ci_text(low, high) -> str:
+    """An alpha interval as every page writes it: ``"95% CI 0.471 to 0.703"`` (3 decimals)."""
+    return f"{ALPHA_CI:.0%} CI {fmt(low)} to {fmt(high)}"
+
+
+def alpha_text(value, low=None, high=None) -> str:
+    """Alpha and its interval as every page writes it: ``"0.600 (95% CI 0.471 to 0.703)"``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "n/a"
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return fmt(value)
+    return f"{fmt(value)} ({ci_text(low, high)})"
+
+
+#: Column formats of figures shown in tables: the same rounding as the text beside them.
+ALPHA_COLUMNS = ("alpha", "low", "high")
+
+
+def number_columns(columns, digits: int = 3) -> dict:
+    """``column_config`` showing ``columns`` with ``digits`` decimals (the CSV keeps every digit)."""
+    return {c: st.column_config.NumberColumn(c, format=f"%.{digits}f") for c in columns}
+
+
+def chart_sample_text(sample: ChartSample) -> str:
+    """What a gold-agreement control chart draws, as the Drift and Annotator pages both write it:
+    ``"460 monitored gold answers on 80 gold items of rounds 2-6"``."""
+    return (f"{plural(sample.n_answers, 'monitored gold answer')} on "
+            f"{sample_text(sample.n_items, sample.rounds, 'gold item')}")
+
+
+def chart_basis(sample: ChartSample, extra: str = "") -> str:
+    """The caption of a gold-agreement control chart: what it draws (:func:`chart_sample_text`)."""
+    text = f"Based on {chart_sample_text(sample)} by {plural(sample.n_annotators, 'annotator')}"
+    if sample.n_baseline:
+        text += (f"; before them, each annotator's first {plural(sample.n_baseline, 'gold answer')} are the "
+                 "baseline window (not drawn)")
+    return text + (f"; {extra}" if extra else "") + "."
 
 
 def table(df: pd.DataFrame, name: str, *, caption: str | None = None, column_config=None) -> None:

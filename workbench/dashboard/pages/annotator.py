@@ -57,18 +57,21 @@ def render(ctx: ui.Context) -> None:
             st.info(f"No drift chart yet: the first {int(s['n_baseline'])} gold answers calibrate it "
                     "(the baseline window); monitoring starts after them.")
         else:
-            st.success(f"No open drift alarm ({int(s['n_monitored'])} gold answers monitored).")
+            st.success(f"No open drift alarm ({ui.chart_sample_text(view.chart_sample)}).")
 
     st.subheader("Agreement over time")
     series = {f"{annotator} vs gold": view.gold_series, f"{annotator} vs team majority": view.team_series}
     series["team (others) vs gold"] = view.team_gold_series  # an aggregate, shown to everyone
     if any(len(s) for s in series.values()):
-        n_items = view.n_gold_items or view.n_items
+        parts = [ui.plural(view.n_series_gold_items, "gold item")] if view.n_series_gold_items else []
+        if view.n_series_team_items:
+            parts.append(ui.plural(view.n_series_team_items, "item") + " with a team answer")
+        based = (f"Based on {' and '.join(parts)}" + (f" of {view.series_rounds}" if view.series_rounds else "")
+                 + f" and {ui.plural(view.n_team_annotators, 'annotator')}; gold: answers on items with an expert "
+                 "answer; team: the majority of the other annotators on the same item in the same round.")
         ui.figure(charts.rate_series(series, view.version_changes, "Agreement with gold and with the team, per week",
                                      "share of answers agreeing"),
-                  n_items, view.n_team_annotators,
-                  "gold: answers on items with an expert answer; team: the majority of the other annotators "
-                  "on the same item in the same round", key="ann-series")
+                  view.n_series_gold_items, view.n_team_annotators, key="ann-series", caption=based)
     else:
         ui.empty("No answer on a gold item and no item shared with other annotators yet.",
                  "mix gold items into production rounds (`gold_rate` in the task) and set the expert's answers.")
@@ -76,14 +79,18 @@ def render(ctx: ui.Context) -> None:
     if len(view.chart_points) and (view.chart_points["phase"] == "monitor").any():
         ui.figure(charts.control_chart(view.chart_points, view.chart_summary, view.version_changes,
                                        f"{annotator}: Bernoulli CUSUM of disagreements with gold"),
-                  view.n_chart_items, 1, "an alarm when the line crosses its dotted limit"
-                  + (f"; {ui.esc(view.chart_note)}" if view.chart_note else ""), key="ann-cusum")
+                  view.n_chart_items, 1, key="ann-cusum",
+                  caption=ui.chart_basis(view.chart_sample, "an alarm when the line crosses its dotted limit"
+                                         + (f"; {ui.esc(view.chart_note)}" if view.chart_note else "")))
 
     st.subheader("Labels against the team")
     for q in sorted(view.distribution["question"].unique()):
         d = view.distribution[view.distribution["question"] == q]
+        own, rest = int(d.loc[d["who"] == annotator, "n"].sum()), int(d.loc[d["who"] != annotator, "n"].sum())
         ui.figure(charts.distribution_bars(d, q), view.n_items_by_question.get(q, 0), view.n_team_annotators,
-                  key=f"dist-{q}")
+                  f"{ui.plural(own, 'answer')} by {ui.esc(annotator)}"
+                  + (f", {ui.plural(rest, 'answer')} by the others" if rest else ""), key=f"dist-{q}",
+                  rounds=view.rounds)
     if len(view.shift):
         ui.table(view.shift, f"{task}-{annotator}-label-shift-vs-team",
                  caption="Chi-square test of your label distribution against everyone else's on the same task "

@@ -27,16 +27,15 @@ def render(ctx: ui.Context) -> None:
         if len(view.points):  # the monitored points (thinned for drawing when there are many)
             ui.figure(charts.control_chart(view.points, view.summary, view.version_changes,
                                            "Bernoulli CUSUM per annotator (disagreements with gold)"),
-                      view.n_items, view.n_annotators,
-                      f"{int(view.summary['n_monitored'].sum())} gold answers monitored after each annotator's "
-                      f"{int(view.summary['n_baseline'].max())}-answer baseline window"
-                      + (f"; {ui.esc(view.chart_note)}" if view.chart_note else ""), key="drift-cusum")
+                      view.n_items, view.n_annotators, key="drift-cusum",
+                      caption=ui.chart_basis(view.sample, ui.esc(view.chart_note) if view.chart_note else ""))
         else:
             ui.empty("Every annotator is still in the chart's baseline window.",
-                     f"monitoring starts after {int(view.summary['n_baseline'].max())} gold answers per annotator; "
+                     f"monitoring starts after {view.sample.n_baseline} gold answers per annotator; "
                      "keep gold items flowing into production rounds.")
         ui.table(view.summary, f"{task}-drift-summary",
-                 caption="Design: one-sided Bernoulli CUSUM for a 15-point accuracy drop, in-control ARL 2,000 "
+                 caption="n_monitored: the gold answers drawn for the annotator (the Annotator page's count); "
+                         "design: one-sided Bernoulli CUSUM for a 15-point accuracy drop, in-control ARL 2,000 "
                          "gold answers, baseline from the annotator's first gold answers (Jeffreys lower bound).")
         if len(view.alarms):
             st.error("Open alarms: " + ", ".join(f"{ui.esc(a)} (round {int(r)})" for a, r in

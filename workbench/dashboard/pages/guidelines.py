@@ -14,18 +14,25 @@ def render(ctx: ui.Context) -> None:
     rounds = data.cached_rounds(*ctx.key)
     names = sorted(set(tasks) | set(rounds["task"].unique() if len(rounds) else []))
     if not names:
-        ui.empty("No task is defined and no round is recorded.", "add a task under tasks/ (see docs).")
+        if problem:  # a task or guideline file that cannot be read: say which, rather than "no task"
+            st.error(problem)
+        else:
+            ui.empty("No task is defined and no round is recorded.", "add a task under tasks/ (see docs).")
         return
     task = ui.qp_select("Task", names, "task")
     in_store = len(rounds) and task in set(rounds["task"])
     view = data.cached_guidelines(*ctx.key, task) if in_store else None
     versions = view.versions if view is not None else []
+    trouble = (view.problem if view is not None else "") or problem
     if not versions and task in tasks:
         try:
             versions = list(tasks[task].load_guideline().versions)
         except data.WorkbenchError as exc:
-            st.error(str(exc))
-    if not versions:
+            trouble = str(exc)
+    if not versions and trouble:
+        # e.g. a guideline file that is not UTF-8: the message names the file and the line
+        st.error(trouble)
+    elif not versions:
         ui.empty(f"No guideline versions found for {task!r}.", "write guidelines/<id>/v1.md (see docs).")
     else:
         labels = {v.version: v.label for v in versions}
@@ -54,10 +61,19 @@ def render(ctx: ui.Context) -> None:
     bv = view.by_version
     ok = bv.dropna(subset=["alpha"])
     if len(ok):
-        ui.figure(charts.version_alpha(ok), int(ok["n_items"].sum()), int(ok["n_annotators"].max()),
-                  "alpha pools the rounds run under each version (an annotator's latest answer per item)",
-                  key="ver-alpha")
-    ui.table(bv, f"{task}-alpha-by-guideline-version")
+        ui.figure(charts.version_alpha(ok), view.n_items, view.n_annotators,
+                  "alpha pools the rounds run under each version (an annotator's latest answer per item); each "
+                  "version's items and rounds are in the table below", key="ver-alpha", rounds=view.rounds)
+    # the same texts as the Calibration page's (a version run in one round reads as that round there)
+    shown = bv[["guideline_version", "question"]].assign(
+        sample=[ui.sample_text(n, r) for n, r in zip(bv["n_items"], bv["rounds"])],
+        **{f"alpha ({data.ALPHA_CI:.0%} CI)": [ui.alpha_text(a, lo, hi)
+                                                for a, lo, hi in zip(bv["alpha"], bv["low"], bv["high"])]})
+    shown = shown.join(bv.drop(columns=["guideline_version", "question"]))
+    ui.table(shown, f"{task}-alpha-by-guideline-version", column_config=ui.number_columns(ui.ALPHA_COLUMNS),
+             caption=f"Interval: a {data.ALPHA_N_BOOT:,}-resample bootstrap over items (seed {data.ALPHA_SEED}), the "
+                     "Calibration page's.")
     if len(view.gold_by_version):
         ui.table(view.gold_by_version, f"{task}-gold-accuracy-by-guideline-version",
-                 caption="Share of answers on gold items that match the expert's, per question and version (team).")
+                 caption="Share of answers on gold items that match the expert's, per question and version (team): "
+                         "n_answers answers on n_items gold items.")

@@ -38,9 +38,11 @@ def render(ctx: ui.Context) -> None:
         c1, c2 = st.columns(2)
         with c1:
             ui.figure(charts.judge_bars(t, "consensus_kappa", f"{jq.question}: Cohen's kappa vs the humans' consensus"),
-                      jq.n_items, jq.n_annotators, key=f"judge-cons-{jq.question}")
+                      jq.n_items, jq.n_annotators, key=f"judge-cons-{jq.question}",
+                      rounds=data.rounds_label([round_no]))
         if "gold_accuracy" in t.columns and t["gold_accuracy"].notna().any():
             with c2:
                 ui.figure(charts.judge_bars(t, "gold_accuracy", f"{jq.question}: exact agreement with gold"),
-                          int(t["n_gold"].max()), jq.n_annotators, key=f"judge-gold-{jq.question}")
+                          int(t["n_gold"].max()), jq.n_annotators, key=f"judge-gold-{jq.question}",
+                          rounds=data.rounds_label([round_no]), unit="gold item")
         ui.table(t, f"{task}-r{round_no}-{jq.question}-judges")
