@@ -15,6 +15,7 @@ import threading
 import uuid
 from http.server import ThreadingHTTPServer
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_dashboard_apptest import _FakeArgillaAuth, _app, _open, _sign_in
@@ -211,6 +212,41 @@ def test_a_z_in_the_diagnosis_text_is_the_z_in_the_table_beside_it(lead):
 
 
 @pytest.fixture(scope="module")
+def ambiguous_url(tmp_path_factory):
+    """The demo history plus a recalibration round 7 of 60 items where everyone gives the expert's
+    answer, except on safety for 18 items (30%), where each annotator picks "safe" or "unsafe" at
+    random: an ambiguous guideline the diagnosis lists items for (safety is ordinal: a split
+    between neighbours would leave alpha reliable, and no diagnosis is made)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('ambiguous') / 'history.db'}"
+    store = HistoryStore(url)
+    fill_demo_store(store)
+    gold = store.gold(DEMO_TASK)
+    items = sorted(gold["item"].unique())[:60]
+    when = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.timezone.utc)
+    dataset, ds_id = f"{DEMO_TASK}-recalibration-r7", str(uuid.uuid4())
+    store.record_round(task=DEMO_TASK, round=7, kind="recalibration", dataset=dataset, workspace=DEMO_WORKSPACE,
+                       dataset_id=ds_id, guideline_version=2, created_at=when)
+    truth = {(i, q): v for i, q, v in zip(gold["item"], gold["question"], gold["value"])}
+    rng = np.random.default_rng(7)
+    rows = []
+    for k, item in enumerate(items):
+        for name in DEMO_ANNOTATORS:
+            values = {q: truth[(item, q)] for q in QUESTIONS}
+            if k % 10 < 3:
+                values["safety"] = "safe" if rng.random() < 0.5 else "unsafe"
+            values = {q: (list(v) if isinstance(v, (list, tuple)) else (int(v) if q == "quality" else v))
+                      for q, v in values.items()}
+            at = when + dt.timedelta(minutes=k)
+            rows.append(ResponseRow(record_id=f"r7-{item}", item=item, user_id=f"u-{name}", annotator=name,
+                                    response_id=f"r7-{item}-{name}", status="submitted", values=values,
+                                    inserted_at=at, updated_at=at))
+    store.write_dataset_sync(dataset_id=ds_id, name=dataset, workspace=DEMO_WORKSPACE, responses=rows, suggestions=[],
+                             watermark=when + dt.timedelta(days=1))
+    store.close()
+    return url
+
+
+@pytest.fixture(scope="module")
 def nearly_unanimous_url(tmp_path_factory):
     """The demo history plus a recalibration round 7 of 30 items where everyone gives the expert's
     answer except chloe on 3 items: 3 disputed items per question, fewer than the 20 listed."""
@@ -268,20 +304,23 @@ def test_most_disputed_items_are_disputed(lead, monkeypatch, nearly_unanimous_ur
         assert (table["disagreeing_pairs"] > 0).all(), q
 
 
-def test_the_items_behind_a_diagnosis_show_the_labels_given(lead, demo_url):
-    """The items a diagnosis lists (round 1, issues: the likeliest open items) each show the labels
-    the annotators gave, the same text as wherever else the item is listed: not blank when the item
-    is not also among the 20 most disputed."""
-    _open(lead, "calibration", task=DEMO_TASK, round="1", question="issues")
+def test_the_items_behind_a_diagnosis_show_the_labels_given(lead, monkeypatch, ambiguous_url):
+    """The items a diagnosis lists (the likeliest open items) each show the labels the annotators
+    gave, the same text as wherever else the item is listed: not blank when the item is not also
+    among the 20 most disputed."""
+    monkeypatch.setenv("WORKBENCH_STORE_URL", ambiguous_url)
+    rnd, question = "7", "safety"
+    _open(lead, "calibration", task=DEMO_TASK, round=rnd, question=question)
     behind = [d.value for d in lead.dataframe if "labels given" in d.value.columns]
-    assert behind, "the demo's round 1 issues diagnosis lists no items"
+    assert behind, "the diagnosis of a round with 30% open safety items lists no items"
     behind = behind[0]
     assert (behind["labels given"].str.len() > 0).all(), behind[behind["labels given"] == ""]["item"].tolist()
     most = _table(lead, "item", "labels", "disagreeing_pairs").set_index("item")["labels"]
     both = behind[behind["item"].isin(most.index)]
     assert len(both) and (both["labels given"] == most[both["item"]].to_numpy()).all()
     # each label count adds up to the round's answers to the item
-    tidy = HistoryStore(demo_url).tidy(task=DEMO_TASK, round=1)
-    answers = tidy[tidy["question"] == "issues"].groupby("item").size()
+    tidy = HistoryStore(ambiguous_url).tidy(task=DEMO_TASK, round=int(rnd))
+    answers = tidy[tidy["question"] == question].groupby("item").size()
     for item, labels in zip(behind["item"], behind["labels given"]):
         assert sum(map(int, re.findall(r" x(\d+)(?=, |$)", labels))) == answers[item], (item, labels)
+

@@ -509,7 +509,10 @@ def redact_calibration(view: CalibrationView, username: str) -> CalibrationView:
             text = f"Verdict: {diag.verdict.title}."
             if flagged_self:  # (how many others it flags is theirs to know, not hers)
                 text += " You are among the annotators it flags as deviating from the team."
-            if diag.ambiguous_items:
+            if diag.ambiguous_items and diag.verdict.value == "undetermined":
+                text += (f" {len(diag.ambiguous_items)} item(s) are disputed in a way the data cannot attribute to the "
+                         "guideline or to one reading of it; gold or another annotator on them would settle it.")
+            elif diag.ambiguous_items:
                 text += f" {len(diag.ambiguous_items)} item(s) split the team beyond what annotator noise explains."
             diag = replace(diag, explanation=text, deviating=tuple(d for d in diag.deviating if d == username),
                            evidence={k: v for k, v in diag.evidence.items() if k in ("disputed_items", "confused_pairs")})

@@ -169,7 +169,8 @@ def _question(ctx: ui.Context, view, qv, lead: bool, n_ann: int) -> None:
             p_open = dict(zip(listed["item"], listed["p_open"]))
             t["probability open"] = [p_open.get(i) for i in items]
         t["open in Argilla"] = ui.record_links(ctx, ds_id, items, view.record_ids)
-        st.markdown("Items behind it (the likeliest open items by the diagnosis's model, most likely first):")
+        st.markdown("Items that gold or another annotator would settle:" if d.verdict.value == "undetermined" else
+                    "Items behind it (the likeliest open items by the diagnosis's model, most likely first):")
         ui.table(t, f"{view.task}-r{view.round['round']}-{qv.name}-diagnosis-items",
                  caption="An item is open when its answers look like each annotator picking one of the contested "
                          "labels at random; an item where everyone happened to pick the same one can still be likely "
