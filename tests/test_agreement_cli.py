@@ -280,3 +280,252 @@ def test_the_cli_and_the_python_api_code_values_alike():
     rep = question_report(mixed, level="nominal", n_boot=0)
     assert sorted(rep.categories) == ["1", "2", "2.0", "n/a"]
     assert any("compared as its text" in n for n in rep.notes)
+
+
+# ----------------------------------------------------------------------------------------------
+# issue #13: the coded (fast) parser gives the same tidy table, values, notes and errors as the
+# per-cell parser it replaced (kept here, verbatim in substance, as the reference)
+# ----------------------------------------------------------------------------------------------
+
+import csv as _csv  # noqa: E402
+import io  # noqa: E402
+import math  # noqa: E402
+
+import pandas as pd  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from workbench.analytics.reliability import to_reliability_data  # noqa: E402
+from workbench.cli import agreement as cli  # noqa: E402
+from workbench.errors import BadInput  # noqa: E402
+
+
+def _old_read(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df.apply(lambda col: col.str.strip())
+
+
+def _old_from_long(df, path, item_col, annotator_col, value_col, question_col, default_q):
+    question = df[question_col] if question_col in df.columns else pd.Series(default_q, index=df.index)
+    for col in (item_col, annotator_col):
+        empty = df[col] == ""
+        if empty.any():
+            raise BadInput(f"{path}: line {int(empty.to_numpy().argmax()) + 2}, column {col!r} is empty")
+    return pd.DataFrame({"item": df[item_col], "annotator": df[annotator_col], "question": question,
+                         "value": df[value_col], "_line": [i + 2 for i in range(len(df))], "_column": value_col})
+
+
+def _old_from_wide(df, path, default_q):
+    item_col, annotators, n = df.columns[0], list(df.columns[1:]), len(df)
+    empty = df[item_col] == ""
+    if empty.any():
+        raise BadInput(f"{path}: line {int(empty.to_numpy().argmax()) + 2}, column {item_col!r} (the item id) is empty")
+    dup = df[item_col].duplicated(keep=False)
+    if dup.any():
+        rows = [i for i in range(n) if dup.iloc[i]]
+        first = df[item_col].iloc[rows[0]]
+        lines = [i + 2 for i in rows if df[item_col].iloc[i] == first]
+        raise BadInput(f"{path}: item {first!r} appears on lines {', '.join(map(str, lines))}; in wide format each item"
+                       " has one row")
+    return pd.DataFrame({
+        "item": pd.concat([df[item_col]] * len(annotators), ignore_index=True),
+        "annotator": [a for a in annotators for _ in range(n)], "question": default_q,
+        "value": pd.concat([df[a] for a in annotators], ignore_index=True),
+        "_line": [i + 2 for _ in annotators for i in range(n)], "_column": [a for a in annotators for _ in range(n)],
+    })
+
+
+def _old_number(text):
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return None if not math.isfinite(x) else int(x) if x.is_integer() else x
+
+
+def _old_parse_values(tidy, path, level, order, missing):
+    where = lambda row: f"{path}: line {row['_line']}, column {row['_column']!r}"  # noqa: E731
+    is_missing = tidy["value"].isin(missing)
+    tidy = tidy[~is_missing].copy()
+    if len(tidy) == 0:
+        raise BadInput(f"{path}: no values (every value cell is one of the missing markers "
+                       f"{', '.join(map(repr, missing))})")
+    texts = tidy["value"].tolist()
+    notes = {}
+    if is_missing.any() and tuple(missing) != cli.MISSING:
+        notes["*"] = f"{int(is_missing.sum())} value cells read as missing ({', '.join(map(repr, missing))})"
+    if level in ("jaccard", "masi"):
+        tidy["value"] = [frozenset(p.strip() for p in t.split("|") if p.strip()) for t in texts]
+        return tidy, order, notes
+    numbers = [_old_number(t) for t in texts]
+    order_numbers = order is None or all(_old_number(o) is not None for o in order)
+    values, numeric_questions = list(texts), 0
+    for q, idx in tidy.groupby("question", sort=False).indices.items():
+        first_text = next((i for i in idx if numbers[i] is None), None)
+        if first_text is None:
+            if order_numbers:
+                for i in idx:
+                    values[i] = numbers[i]
+                numeric_questions += 1
+            continue
+        row = tidy.iloc[first_text]
+        if level in ("interval", "ratio") or (level == "ordinal" and order is None):
+            need = (f"--level {level} needs numbers" if level != "ordinal"
+                    else "--level ordinal needs numbers, or the order of the labels with --order a,b,c")
+            raise BadInput(f"{where(row)}: value {row['value']!r} is not a number ({need})")
+        same_number = {}
+        for i in idx:
+            if numbers[i] is not None:
+                same_number.setdefault(numbers[i], set()).add(texts[i])
+        clash = next((sorted(g) for g in same_number.values() if len(g) > 1), None)
+        if any(numbers[i] is not None for i in idx):
+            note = (f"values are labels compared as written, because {cli._short(row['value'])} (line {row['_line']})"
+                    f" is not a number")
+            if clash:
+                note += f": {' and '.join(map(cli._short, clash[:3]))} are different labels"
+            note += f"; if {cli._short(row['value'])} marks a missing answer, pass --missing {row['value']}"
+            notes[q] = note
+    tidy["value"] = values
+    if order is not None and order_numbers and numeric_questions == tidy["question"].nunique():
+        order = [_old_number(o) for o in order]
+    if order is not None:
+        bad = ~tidy["value"].isin(set(order))
+        if bad.any():
+            row = tidy[bad].iloc[0]
+            raise BadInput(f"{where(row)}: value {row['value']!r} is not in --order ({', '.join(map(str, order))})")
+    return tidy, order, notes
+
+
+def _old_checks(tidy, path, raters):
+    dup = tidy.duplicated(subset=["item", "annotator", "question"], keep=False)
+    if dup.any():
+        first = tidy[dup].iloc[0]
+        same = tidy[dup & (tidy["item"] == first["item"]) & (tidy["annotator"] == first["annotator"])
+                    & (tidy["question"] == first["question"])]
+        q = f", question {first['question']!r}" if tidy["question"].nunique() > 1 else ""
+        raise BadInput(f"{path}: duplicate annotation: item {first['item']!r} by annotator {first['annotator']!r}{q}"
+                       f" on lines {', '.join(map(str, same['_line']))}; each annotator may answer an item once")
+    for q, rows in tidy.groupby("question", sort=False):
+        names = [a for a in pd.unique(rows["annotator"]) if a not in raters]
+        if len(names) < 2:
+            who = ", ".join(map(repr, names)) or "none"
+            raise BadInput(f"{path}: question {q!r} has {len(names)} annotator{'s' if len(names) != 1 else ''} with"
+                           f" values ({who}); agreement needs at least two")
+        for r in raters:
+            if r not in set(rows["annotator"]):
+                raise BadInput(f"{path}: --rater {r!r} is not an annotator of question {q!r}")
+
+
+def _old_pipeline(path, fmt, level, order, missing, raters):
+    df = _old_read(path)
+    if fmt == "long":
+        tidy = _old_from_long(df, path, "item", "annotator", "value", "question", path.stem)
+    else:
+        tidy = _old_from_wide(df, path, path.stem)
+    tidy, order, notes = _old_parse_values(tidy, path, level, order, missing)
+    _old_checks(tidy, path, set(raters))
+    return tidy, order, notes
+
+
+def _typed(values):
+    return [(type(v), v) for v in values]
+
+
+def _same_reliability_data(a, b):
+    return (a.codes.tolist() == b.codes.tolist() and _typed(a.categories) == _typed(b.categories)
+            and a.annotators == b.annotators and a.items == b.items and a.ordered == b.ordered)
+
+
+NUMBERS = ["1", "01", "1.0", " 2", "2 ", "2.5", "3", "-0", "1e0", "1_0", "1e30"]
+LABELS = ["x", "y", " x ", "x|y", "y | x", "1|x", "inf", "nan"]
+GAPS = [".", "", "n/a", "NA", " n/a"]
+IDS = ["1", "01", "2", "a", "b ", "i-3", "i4", "5", "6", "7", " 1"]
+ANNOTATORS = ["a", "b", " c", "d ", "e", "a "]
+
+
+@st.composite
+def csv_cases(draw):
+    pools = [NUMBERS, NUMBERS + LABELS, LABELS, NUMBERS + ["n/a"]]
+
+    def cell(pool):  # a fifth of the cells are missing markers
+        return draw(st.sampled_from(GAPS) if draw(st.integers(0, 9)) >= 8 else st.sampled_from(pool))
+
+    fmt = draw(st.sampled_from(["long", "long", "wide"]))
+    out = io.StringIO()
+    writer = _csv.writer(out, lineterminator="\n")
+    if fmt == "long":
+        with_question = draw(st.booleans())
+        writer.writerow(["item", "annotator", "question", "value"] if with_question else ["item", "annotator", "value"])
+        rows = []
+        for question in (draw(st.lists(st.sampled_from(["q", "r", " q"]), min_size=1, max_size=2, unique=True))
+                         if with_question else [None]):
+            pool = draw(st.sampled_from(pools))
+            items = draw(st.lists(st.sampled_from(IDS), min_size=2, max_size=5, unique=True))
+            names = draw(st.lists(st.sampled_from(ANNOTATORS), min_size=2, max_size=4, unique=True))
+            pairs = [(i, a) for i in items for a in names if draw(st.integers(0, 4)) != 4]
+            if pairs and draw(st.integers(0, 9)) == 9:
+                pairs.append(pairs[0])  # a duplicate judgement
+            for item, annotator in pairs:
+                rows.append([item, annotator] + ([question] if with_question else []) + [cell(pool)])
+        for row in draw(st.permutations(rows)):
+            writer.writerow(row)
+    else:
+        names = draw(st.lists(st.sampled_from(["r1", "r2", "r3", " r4"]), min_size=1, max_size=3, unique=True))
+        writer.writerow(["id", *names])
+        pool = draw(st.sampled_from(pools))
+        for item in draw(st.lists(st.sampled_from(IDS), min_size=2, max_size=6, unique=True)):
+            writer.writerow([item, *(cell(pool) for _ in names)])
+    level = draw(st.sampled_from(["nominal", "nominal", "nominal", "ordinal", "interval", "jaccard", "masi"]))
+    order = draw(st.sampled_from([None, None, None, ["1", "2", "3"], ["-0", "1", "2", "2.5", "3", "x", "y"], ["x", "y"],
+                                  ["0", "1", "2", "2.5", "3", "10"]]))
+    missing = draw(st.sampled_from([cli.MISSING, cli.MISSING + ("n/a", "NA")]))
+    raters = draw(st.sampled_from([(), (), (), ("a",), ("zz",)]))
+    return fmt, out.getvalue(), level, order, missing, raters
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=csv_cases())
+def test_the_coded_parser_gives_what_the_per_cell_parser_gave(tmp_path, case):
+    """Same judgements (item, annotator, question, value with its type, line, column), in the same
+    order, per question; same order list, notes, gold 'numeric' flag and reliability data; or the
+    same error message: on small random CSVs with padded spaces, '01', '1.0', '.', empty cells,
+    n/a with --missing, label sets and several questions."""
+    fmt, text, level, order, missing, raters = case
+    path = tmp_path / "case.csv"
+    path.write_text(text)
+    try:
+        old = _old_pipeline(path, fmt, level, order, missing, raters)
+    except BadInput as exc:
+        old = str(exc)
+    try:
+        df = cli._read_csv(path, coded=True)
+        new = cli._annotations(df, path, fmt, "item", "annotator", "value", "question", False, level, order,
+                               missing, raters)
+    except BadInput as exc:
+        new = str(exc)
+    if isinstance(old, str) or isinstance(new, str):
+        assert new == old
+        return
+    tidy, old_order, old_notes = old
+    ann, questions, new_order, new_notes = new
+    assert new_order == old_order and _typed(new_order or []) == _typed(old_order or [])
+    assert new_notes == old_notes
+    assert all(q.numeric for q in questions) == all(isinstance(v, (int, float)) for v in tidy["value"])
+    groups = list(tidy.groupby("question", sort=False))
+    assert [q.name for q in questions] == [q for q, _ in groups]
+    frame = ann.frame()
+    for question, (_, rows) in zip(questions, groups):
+        mine = frame.iloc[question.rows]
+        for col in ("item", "annotator", "question", "_line", "_column"):
+            assert mine[col].tolist() == rows[col].tolist(), col
+        assert _typed(question.values.tolist()) == _typed(rows["value"].tolist())
+        try:
+            expected = to_reliability_data(rows[["item", "annotator", "question", "value"]], order=old_order)
+        except BadInput as exc:
+            expected = str(exc)
+        try:
+            got = to_reliability_data(cli._question_rows(ann, question), order=new_order)
+        except BadInput as exc:
+            got = str(exc)
+        assert got == expected if isinstance(expected, str) else _same_reliability_data(got, expected)

@@ -186,3 +186,67 @@ def test_reliability_data_checks_its_shape():
         ReliabilityData(np.zeros((2, 2), dtype=np.int32), (0,), ("a",), (1, 2))
     with pytest.raises(BadInput, match="codes must lie in -1..0"):
         ReliabilityData(np.array([[0, 3]]), (0,), ("a",), (1, 2))
+
+
+# --- issue #13: fast paths give what the general code gave ----------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from workbench.analytics import reliability  # noqa: E402
+
+
+def _mixes_by_loop(values) -> bool:
+    """The definition: some value is a str and some value is a real number (not a bool)."""
+    return any(isinstance(v, str) for v in values) and any(reliability._is_number(v) for v in values)
+
+
+ANSWERS = st.one_of(
+    st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none(),
+    st.sampled_from(["x", "1", "", "n/a"]), st.sampled_from([np.str_("y"), np.int64(2), np.float64(2.5), np.nan]),
+    st.sampled_from([Decimal("1.5"), b"x", 1 + 2j, frozenset({"a"}), ("a", "b")]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ANSWERS, max_size=8))
+def test_mixes_numbers_and_text_decides_in_c_as_the_loop_does(values):
+    obj = np.empty(len(values), dtype=object)
+    obj[:] = values
+    assert reliability.mixes_numbers_and_text(obj) == _mixes_by_loop(values)
+    assert reliability.mixes_numbers_and_text(list(values)) == _mixes_by_loop(values)
+    for typed in (np.array([1, 2]), np.array([1.5, np.nan]), np.array(["1", "x"]), np.array([True])):
+        assert reliability.mixes_numbers_and_text(typed) == _mixes_by_loop(list(typed)) is False
+
+
+def _factorize_as_pandas(series):
+    try:
+        codes, uniq = pd.factorize(series, sort=True)
+    except TypeError:
+        codes, uniq = pd.factorize(series, sort=False)
+    return codes, tuple(uniq.tolist())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([["b", "a", "c", "d"], [3, 1, 2, 10], [1.5, 0.5, 2.0, 3.0], ["10", "9", "x", "01"]]),
+       st.permutations(range(4)), st.integers(1, 4), st.lists(st.integers(-1, 3), max_size=25), st.booleans())
+def test_categorical_ids_factorise_as_pandas_does(pool, perm, k, codes, ordered):
+    """A categorical item/annotator column (the CLI passes them so) gets the ids and codes that
+    pandas.factorize(sort=True) gives it (category order), from its codes alone: unused and
+    missing (-1) categories included."""
+    categories = [pool[i] for i in perm[:k]]
+    codes = [c if c < k else -1 for c in codes]
+    series = pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=ordered))
+    expected_codes, expected_ids = _factorize_as_pandas(series)
+    got_codes, got_ids = reliability._factorize_ids(series)
+    assert got_codes.tolist() == expected_codes.tolist()
+    assert [(type(v), v) for v in got_ids] == [(type(v), v) for v in expected_ids]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-50, 50), min_size=1, max_size=40), st.sampled_from([np.int64, np.int32, np.float64]))
+def test_unique_numbers_is_numpy_unique(values, dtype):
+    values = np.array(values, dtype=dtype)
+    uniq, codes = reliability._unique_numbers(values)
+    expected, inverse = np.unique(values, return_inverse=True)
+    assert uniq.dtype == values.dtype and uniq.tolist() == expected.tolist()
+    assert codes.dtype == np.int32 and codes.tolist() == inverse.reshape(-1).tolist()

@@ -318,11 +318,11 @@ def _unique_numbers(values: np.ndarray):
     if len(values):
         lo, hi = values.min(), values.max()
         if hi - lo < 1_000_000 and (values.dtype.kind in "iu" or np.array_equal(values, np.floor(values))):
-            offsets = (values - lo).astype(np.int64)
+            offsets = (values - lo).astype(np.int64, copy=False)
             used = np.bincount(offsets, minlength=int(hi - lo) + 1) > 0
-            lookup = np.cumsum(used, dtype=np.int64) - 1
+            lookup = (np.cumsum(used, dtype=np.int64) - 1).astype(np.int32)
             uniq = (np.flatnonzero(used) + lo).astype(values.dtype)
-            return uniq, lookup[offsets].astype(np.int32)
+            return uniq, lookup[offsets]
     uniq, inverse = np.unique(values, return_inverse=True)
     return uniq, inverse.astype(np.int32).reshape(-1)
 
@@ -384,8 +384,18 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
     return np.asarray(codes, dtype=np.int32), tuple(categories), ordered
 
 
+# pandas' inferred kinds (skipna=False) of arrays that hold no str, or nothing but str
+_NO_MIX_KINDS = frozenset({"string", "empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean",
+                           "bytes", "complex"})
+
+
 def mixes_numbers_and_text(values) -> bool:
     """Whether a question's values hold both numbers and text (``1`` and ``"n/a"``)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind != "O":  # numbers, or fixed-width text only
+            return False
+        if values.ndim == 1 and pd.api.types.infer_dtype(values, skipna=False) in _NO_MIX_KINDS:
+            return False  # decided in C: the loop below would find no str, or only str
     has_number = has_text = False
     for v in values:
         if isinstance(v, str):
@@ -418,6 +428,18 @@ def as_text_if_mixed(values: np.ndarray) -> np.ndarray:
 
 
 def _factorize_ids(series: pd.Series):
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # what pandas.factorize(sort=True) gives for a categorical (the categories in use, in
+        # category order), from the codes alone: O(n), no hashing
+        codes = series.cat.codes.to_numpy()
+        absent = codes < 0
+        has_absent = bool(absent.any())
+        used = np.bincount(codes[~absent] if has_absent else codes, minlength=len(series.cat.categories)) > 0
+        rank = (np.cumsum(used) - 1).astype(np.intp)
+        out = rank[codes]
+        if has_absent:
+            out[absent] = -1
+        return out, tuple(series.cat.categories[used].tolist())
     try:
         codes, uniq = pd.factorize(series, sort=True)
     except TypeError:

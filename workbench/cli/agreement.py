@@ -21,6 +21,7 @@ import textwrap
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from workbench.analytics.alpha import LEVELS
@@ -49,7 +50,10 @@ def _not_utf8(path: Path) -> str:
     return "not UTF-8 text"
 
 
-def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
+def _read_csv(path: Path, what: str = "file", *, coded: bool = False) -> pd.DataFrame:
+    """The CSV as a table of text cells, header names stripped. Every cell stripped too, or, with
+    ``coded``, each column left as read but categorical (the parser keeps one string per distinct
+    cell, not one per cell: :func:`_coded` strips the distinct texts)."""
     if not path.exists():
         raise BadInput(f"{path}: no such {what}")
     if path.is_dir():
@@ -70,7 +74,9 @@ def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
             raise BadInput(f"{path}: column {h!r} appears twice in the header")
         seen.add(h)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+        # na_filter=False: every cell is text ("" for an empty one), as with keep_default_na=False
+        df = pd.read_csv(path, dtype="category" if coded else str, keep_default_na=False, na_filter=False,
+                         encoding="utf-8-sig", skipinitialspace=True, low_memory=not coded)
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not a CSV text file: {_not_utf8(path)} (a CSV file must be UTF-8)") from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -81,7 +87,32 @@ def _read_csv(path: Path, what: str = "file") -> pd.DataFrame:
             f"{path}: found a single column ({df.columns[0]!r}); expected a comma-separated CSV with an item"
             " column and annotator or value columns"
         )
-    return df.apply(lambda col: col.str.strip())
+    return df if coded else df.apply(lambda col: col.str.strip())
+
+
+def _coded(columns) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of ``columns`` (stacked one after the other) as integer codes into their distinct
+    stripped texts, which are sorted as ``pandas.factorize(..., sort=True)`` sorts them (so a
+    categorical of them factorises to the same ids as the texts would). Python work is done
+    once per distinct text, not per cell."""
+    parts, distinct, offset = [], [], 0
+    for col in columns:
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = col.cat.codes.to_numpy()  # int8/16/32: the smallest that holds them
+            texts = col.cat.categories.to_numpy(dtype=object)
+        else:
+            codes, texts = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+        parts.append(codes.astype(np.intp) + offset if offset else codes)
+        distinct.append(texts)
+        offset += len(texts)
+    texts = np.concatenate(distinct) if distinct else np.empty(0, dtype=object)
+    stripped = np.empty(len(texts), dtype=object)
+    stripped[:] = [t.strip() if isinstance(t, str) else t for t in texts]
+    if len(parts) == 1 and stripped.tolist() == texts.tolist() and pd.Index(texts).is_monotonic_increasing:
+        return parts[0], texts  # the parser's categories: distinct, sorted, nothing to strip
+    remap, uniques = pd.factorize(stripped, sort=True, use_na_sentinel=False)
+    codes = remap[np.concatenate(parts)] if parts else np.empty(0, dtype=np.intp)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _require(df: pd.DataFrame, path: Path, column: str, option: str) -> None:
@@ -92,58 +123,108 @@ def _require(df: pd.DataFrame, path: Path, column: str, option: str) -> None:
         )
 
 
-def _from_long(df, path, item_col, annotator_col, value_col, question_col, question_explicit, default_q):
+@dataclasses.dataclass
+class _Annotations:
+    """The judgements of a CSV file, coded: judgement ``k`` is item ``items[item[k]]``, annotator
+    ``annotators[annotator[k]]``, question ``questions[question[k]]``, value text
+    ``texts[value[k]]``, read from cell ``cell[k]`` of the value columns stacked (long format: the
+    data row; wide: ``j * n_rows + i`` for row ``i`` of annotator column ``j``). ``items`` and
+    ``annotators`` are sorted (see :func:`_coded`). No Python object per judgement."""
+
+    path: Path
+    item: np.ndarray
+    items: np.ndarray
+    annotator: np.ndarray
+    annotators: np.ndarray
+    question: np.ndarray
+    questions: np.ndarray
+    value: np.ndarray
+    texts: np.ndarray
+    cell: np.ndarray
+    n_rows: int
+    columns: tuple
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def take(self, rows: np.ndarray) -> "_Annotations":
+        return dataclasses.replace(
+            self, item=self.item[rows], annotator=self.annotator[rows], question=self.question[rows],
+            value=self.value[rows], cell=self.cell[rows],
+        )
+
+    def line(self, k: int) -> int:
+        return _line(int(self.cell[k]) % max(self.n_rows, 1))
+
+    def column(self, k: int) -> str:
+        return self.columns[int(self.cell[k]) // max(self.n_rows, 1)]
+
+    def where(self, k: int) -> str:
+        return f"{self.path}: line {self.line(k)}, column {self.column(k)!r}"
+
+    def frame(self) -> pd.DataFrame:
+        """The judgements as the tidy table of texts the per-cell parser built (item, annotator,
+        question, value, _line, _column): for tests."""
+        n = max(self.n_rows, 1)
+        return pd.DataFrame({
+            "item": self.items[self.item] if len(self) else [],
+            "annotator": self.annotators[self.annotator] if len(self) else [],
+            "question": self.questions[self.question] if len(self) else [],
+            "value": self.texts[self.value] if len(self) else [],
+            "_line": self.cell % n + 2,
+            "_column": np.asarray(self.columns, dtype=object)[self.cell // n] if len(self) else [],
+        })
+
+
+def _first(mask) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _from_long(df, path, item_col, annotator_col, value_col, question_col, question_explicit,
+               default_q) -> _Annotations:
     _require(df, path, item_col, "--item-column")
     _require(df, path, annotator_col, "--annotator-column")
     _require(df, path, value_col, "--value-column")
     if question_col in df.columns:
-        question = df[question_col]
+        question, questions = _coded([df[question_col]])
     elif question_explicit:
         _require(df, path, question_col, "--question-column")
     else:
-        question = pd.Series(default_q, index=df.index)
+        question, questions = np.zeros(len(df), dtype=np.intp), np.array([default_q], dtype=object)
+    coded = {}
     for col in (item_col, annotator_col):
-        empty = df[col] == ""
-        if empty.any():
-            row = int(empty.to_numpy().argmax())
-            raise BadInput(f"{path}: line {_line(row)}, column {col!r} is empty")
-    tidy = pd.DataFrame({
-        "item": df[item_col],
-        "annotator": df[annotator_col],
-        "question": question,
-        "value": df[value_col],
-        "_line": [_line(i) for i in range(len(df))],
-        "_column": value_col,
-    })
-    return tidy
+        codes, texts = coded[col] = _coded([df[col]])
+        empty = np.flatnonzero(texts == "")
+        if len(empty) and (codes == empty[0]).any():
+            raise BadInput(f"{path}: line {_line(_first(codes == empty[0]))}, column {col!r} is empty")
+    value, texts = _coded([df[value_col]])
+    return _Annotations(path, *coded[item_col], *coded[annotator_col], question, questions, value, texts,
+                        np.arange(len(df)), len(df), (value_col,))
 
 
-def _from_wide(df, path, default_q):
+def _from_wide(df, path, default_q) -> _Annotations:
     item_col = df.columns[0]
     annotators = list(df.columns[1:])
-    empty = df[item_col] == ""
-    if empty.any():
-        row = int(empty.to_numpy().argmax())
-        raise BadInput(f"{path}: line {_line(row)}, column {item_col!r} (the item id) is empty")
-    dup = df[item_col].duplicated(keep=False)
-    if dup.any():
-        rows = [i for i in range(len(df)) if dup.iloc[i]]
-        first = df[item_col].iloc[rows[0]]
-        lines = [_line(i) for i in rows if df[item_col].iloc[i] == first]
+    n = len(df)
+    item, items = _coded([df[item_col]])
+    empty = np.flatnonzero(items == "")
+    if len(empty) and (item == empty[0]).any():
+        raise BadInput(f"{path}: line {_line(_first(item == empty[0]))}, column {item_col!r} (the item id) is empty")
+    if len(items) < n:
+        dup = np.bincount(item, minlength=len(items))[item] > 1
+        first = item[_first(dup)]
+        lines = [_line(i) for i in np.flatnonzero(item == first)]
         raise BadInput(
-            f"{path}: item {first!r} appears on lines {', '.join(map(str, lines))}; in wide format each item"
+            f"{path}: item {items[first]!r} appears on lines {', '.join(map(str, lines))}; in wide format each item"
             " has one row"
         )
-    n = len(df)
-    tidy = pd.DataFrame({
-        "item": pd.concat([df[item_col]] * len(annotators), ignore_index=True),
-        "annotator": [a for a in annotators for _ in range(n)],
-        "question": default_q,
-        "value": pd.concat([df[a] for a in annotators], ignore_index=True),
-        "_line": [_line(i) for _ in annotators for i in range(n)],
-        "_column": [a for a in annotators for _ in range(n)],
-    })
-    return tidy
+    value, texts = _coded([df[a] for a in annotators])
+    rank, names = pd.factorize(np.array(annotators, dtype=object), sort=True)
+    return _Annotations(
+        path, np.tile(item, len(annotators)), items, np.repeat(rank, n), np.asarray(names, dtype=object),
+        np.zeros(n * len(annotators), dtype=np.intp), np.array([default_q], dtype=object), value, texts,
+        np.arange(n * len(annotators)), n, tuple(annotators),
+    )
 
 
 def _number(text: str):
@@ -164,8 +245,56 @@ def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit - 3] + "...")
 
 
-def _parse_values(tidy: pd.DataFrame, path: Path, level: str, order,
-                  missing=MISSING) -> tuple[pd.DataFrame, list | None, dict]:
+@dataclasses.dataclass
+class _Question:
+    """One question's judgements: their positions in the annotations and their values (numbers,
+    label texts or label sets), in file order."""
+
+    name: str
+    code: int
+    rows: np.ndarray
+    values: np.ndarray
+    numeric: bool = False
+
+
+def _at(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]``, without a copy when ``rows`` is every position (one question)."""
+    return values if len(rows) == len(values) else values[rows]
+
+
+def _by_question(ann: _Annotations) -> list[tuple[int, np.ndarray]]:
+    """(question code, positions of its judgements) per question, in order of first appearance."""
+    first = [0] if len(ann.questions) == 1 else pd.unique(ann.question)
+    if len(first) == 1:
+        return [(int(first[0]), np.arange(len(ann)))]
+    order = np.argsort(ann.question, kind="stable")
+    bounds = np.cumsum(np.bincount(ann.question, minlength=len(ann.questions)))
+    starts = bounds - np.bincount(ann.question, minlength=len(ann.questions))
+    return [(int(q), order[starts[q]:bounds[q]]) for q in first]
+
+
+def _pairs(ann: _Annotations, codes: np.ndarray, n: int) -> dict:
+    """question code -> the distinct ``codes`` (value or annotator codes) of its judgements, in order
+    of first appearance."""
+    if len(ann.questions) == 1:
+        return {0: pd.unique(codes)}
+    pairs = pd.unique(ann.question.astype(np.int64) * max(n, 1) + codes)
+    q, c = np.divmod(pairs, max(n, 1))
+    order = np.argsort(q, kind="stable")
+    q, c = q[order], c[order]
+    cuts = np.flatnonzero(np.diff(q)) + 1
+    return {int(g[0]): cs for g, cs in zip(np.split(q, cuts), np.split(c, cuts)) if len(g)}
+
+
+def _lookup(n: int, positions, objects) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    for p, o in zip(positions, objects):
+        out[p] = o
+    return out
+
+
+def _parse_values(ann: _Annotations, path: Path, level: str, order,
+                  missing=MISSING) -> tuple[_Annotations, list, list | None, dict]:
     """Drop missing values and turn the text into numbers / label sets as the level needs.
 
     The value coding rule (the same as the Python API's, see
@@ -173,84 +302,129 @@ def _parse_values(tidy: pd.DataFrame, path: Path, level: str, order,
     the question reads as a number, the values are numbers (``1``, ``1.0`` and ``01`` are one
     value); otherwise every value is a label compared as written (``1`` and ``1.0`` are two), and
     the question's note says which value made it so. Cells equal to one of ``missing`` are missing
-    judgements. Returns the table, the order and the notes per question."""
-    is_missing = tidy["value"].isin(missing)
-    tidy = tidy[~is_missing].copy()
-    if len(tidy) == 0:
+    judgements. Returns the annotations left, the questions (:class:`_Question`, in order of first
+    appearance), the order and the notes per question.
+
+    Every decision is taken once per distinct text of a question, never per judgement."""
+    texts = ann.texts
+    marks = set(missing)
+    dropped = np.array([t in marks for t in texts], dtype=bool)[ann.value] if len(ann) else np.zeros(0, bool)
+    n_missing = int(dropped.sum())
+    if n_missing:
+        ann = ann.take(np.flatnonzero(~dropped))
+    if len(ann) == 0:
         raise BadInput(f"{path}: no values (every value cell is one of the missing markers "
                        f"{', '.join(map(repr, missing))})")
-    texts = tidy["value"].tolist()
     notes: dict = {}
-    if is_missing.any() and tuple(missing) != MISSING:
-        n_missing = int(is_missing.sum())
+    if n_missing and tuple(missing) != MISSING:
         notes["*"] = f"{n_missing} value cells read as missing ({', '.join(map(repr, missing))})"
+    groups = _by_question(ann)
     if level in ("jaccard", "masi"):
-        tidy["value"] = [
-            frozenset(p.strip() for p in t.split(SET_SEPARATOR) if p.strip()) for t in texts
-        ]
-        return tidy, order, notes
+        sets = _lookup(len(texts), range(len(texts)),
+                       (frozenset(p.strip() for p in t.split(SET_SEPARATOR) if p.strip()) for t in texts))
+        questions = [_Question(ann.questions[q], q, rows, sets[_at(ann.value, rows)]) for q, rows in groups]
+        return ann, questions, order, notes
     numbers = [_number(t) for t in texts]
+    is_number = np.array([x is not None for x in numbers], dtype=bool)
     order_numbers = order is None or all(_number(o) is not None for o in order)
-    values = list(texts)
-    numeric_questions = 0
-    for q, idx in tidy.groupby("question", sort=False).indices.items():
-        first_text = next((i for i in idx if numbers[i] is None), None)
-        if first_text is None:
-            if order_numbers:
-                for i in idx:
-                    values[i] = numbers[i]
-                numeric_questions += 1
+    used = _pairs(ann, ann.value, len(texts))
+    numeric: dict = {}
+    for q, rows in groups:
+        vs = used[q]
+        numeric[q] = False
+        if is_number[vs].all():
+            numeric[q] = order_numbers
             continue
-        row = tidy.iloc[first_text]
         if level in ("interval", "ratio") or (level == "ordinal" and order is None):
             need = (
                 f"--level {level} needs numbers"
                 if level != "ordinal"
                 else "--level ordinal needs numbers, or the order of the labels with --order a,b,c"
             )
-            raise BadInput(f"{_where(path, row)}: value {row['value']!r} is not a number ({need})")
-        same_number: dict = {}
-        for i in idx:
-            if numbers[i] is not None:
-                same_number.setdefault(numbers[i], set()).add(texts[i])
-        clash = next((sorted(g) for g in same_number.values() if len(g) > 1), None)
-        if any(numbers[i] is not None for i in idx):
-            note = (f"values are labels compared as written, because {_short(row['value'])} (line {row['_line']}) is "
+            k = rows[_first(~is_number[_at(ann.value, rows)])]
+            raise BadInput(f"{ann.where(k)}: value {texts[ann.value[k]]!r} is not a number ({need})")
+        if is_number[vs].any():
+            k = rows[_first(~is_number[_at(ann.value, rows)])]
+            text = texts[ann.value[k]]
+            same_number: dict = {}
+            for v in vs[is_number[vs]]:
+                same_number.setdefault(numbers[v], set()).add(texts[v])
+            clash = next((sorted(g) for g in same_number.values() if len(g) > 1), None)
+            note = (f"values are labels compared as written, because {_short(text)} (line {ann.line(k)}) is "
                     f"not a number")
             if clash:
                 note += f": {' and '.join(map(_short, clash[:3]))} are different labels"
-            note += f"; if {_short(row['value'])} marks a missing answer, pass --missing {row['value']}"
-            notes[q] = note
-    tidy["value"] = values
-    if order is not None and order_numbers and numeric_questions == tidy["question"].nunique():
+            note += f"; if {_short(text)} marks a missing answer, pass --missing {text}"
+            notes[ann.questions[q]] = note
+    if order is not None and order_numbers and all(numeric.values()):
         order = [_number(o) for o in order]
+    # The values of all questions make one column, whose type pandas infers from the distinct values
+    # (and only from them): all whole numbers -> int64, numbers -> float64 (so 1 reads 1.0 where
+    # another value is 2.5), any text -> objects as they are.
+    distinct = [numbers[v] if numeric[q] else texts[v] for q, _ in groups for v in used[q]]
+    typed = pd.Series(distinct).to_numpy() if distinct else np.empty(0, dtype=object)
+    questions, start, value_of = [], 0, {}
+    for q, rows in groups:
+        vs = used[q]
+        lookup = np.zeros(len(texts), dtype=typed.dtype)  # only the question's own values are read
+        lookup[vs] = typed[start:start + len(vs)]
+        value_of[q] = lookup
+        start += len(vs)
+        questions.append(_Question(ann.questions[q], q, rows, lookup[_at(ann.value, rows)], numeric[q]))
     if order is not None:
         allowed = set(order)
-        bad = ~tidy["value"].isin(allowed)
-        if bad.any():
-            row = tidy[bad].iloc[0]
+        first_bad = None
+        for question in questions:
+            vs = used[question.code]
+            bad = [v for v in vs if value_of[question.code][v] not in allowed]
+            if bad:
+                k = question.rows[_first(np.isin(_at(ann.value, question.rows), bad))]
+                first_bad = k if first_bad is None else min(first_bad, k)
+        if first_bad is not None:
+            value = value_of[ann.question[first_bad]][ann.value[first_bad]]
             raise BadInput(
-                f"{_where(path, row)}: value {row['value']!r} is not in --order ({', '.join(map(str, order))})"
+                f"{ann.where(first_bad)}: value {value!r} is not in --order ({', '.join(map(str, order))})"
             )
-    return tidy, order, notes
+    return ann, questions, order, notes
 
 
-def _check_duplicates(tidy: pd.DataFrame, path: Path) -> None:
-    dup = tidy.duplicated(subset=["item", "annotator", "question"], keep=False)
+def _check_duplicates(ann: _Annotations, path: Path, questions: list) -> None:
+    n_items, n_annotators = len(ann.items), len(ann.annotators)
+    space = n_items * n_annotators * len(ann.questions)
+    if space < 2 ** 62:
+        key = ann.annotator.astype(np.int64) * n_items + ann.item
+        if len(ann.questions) > 1:
+            key += ann.question.astype(np.int64) * (n_annotators * n_items)
+        if space <= 8 * len(key) + 1_000_000:  # a count per possible key is cheap
+            if np.bincount(key, minlength=space).max(initial=0) <= 1:
+                return
+        elif len(pd.unique(key)) == len(key):
+            return
+        dup = pd.Series(key).duplicated(keep=False).to_numpy()
+    else:
+        key = None
+        dup = pd.DataFrame({"q": ann.question, "a": ann.annotator, "i": ann.item}).duplicated(keep=False).to_numpy()
     if dup.any():
-        first = tidy[dup].iloc[0]
-        same = tidy[dup & (tidy["item"] == first["item"]) & (tidy["annotator"] == first["annotator"])
-                    & (tidy["question"] == first["question"])]
-        q = f", question {first['question']!r}" if tidy["question"].nunique() > 1 else ""
+        k = _first(dup)
+        if key is not None:
+            same = np.flatnonzero(key == key[k])
+        else:
+            same = np.flatnonzero((ann.question == ann.question[k]) & (ann.annotator == ann.annotator[k])
+                                  & (ann.item == ann.item[k]))
+        q = f", question {ann.questions[ann.question[k]]!r}" if len(questions) > 1 else ""
         raise BadInput(
-            f"{path}: duplicate annotation: item {first['item']!r} by annotator {first['annotator']!r}{q}"
-            f" on lines {', '.join(map(str, same['_line']))}; each annotator may answer an item once"
+            f"{path}: duplicate annotation: item {ann.items[ann.item[k]]!r} by annotator"
+            f" {ann.annotators[ann.annotator[k]]!r}{q}"
+            f" on lines {', '.join(str(ann.line(i)) for i in same)}; each annotator may answer an item once"
         )
 
 
-def _check_annotators(tidy: pd.DataFrame, path: Path, raters) -> None:
-    for q, rows in tidy.groupby("question", sort=False):
-        names = [a for a in pd.unique(rows["annotator"]) if a not in raters]
+def _check_annotators(ann: _Annotations, path: Path, raters, questions: list) -> None:
+    by_question = _pairs(ann, ann.annotator, len(ann.annotators))
+    for question in questions:
+        everyone = [ann.annotators[a] for a in by_question[question.code]]
+        names = [a for a in everyone if a not in raters]
+        q = question.name
         if len(names) < 2:
             who = ", ".join(map(repr, names)) or "none"
             raise BadInput(
@@ -258,8 +432,42 @@ def _check_annotators(tidy: pd.DataFrame, path: Path, raters) -> None:
                 f" ({who}); agreement needs at least two"
             )
         for r in raters:
-            if r not in set(rows["annotator"]):
+            if r not in set(everyone):
                 raise BadInput(f"{path}: --rater {r!r} is not an annotator of question {q!r}")
+
+
+def _question_rows(ann: _Annotations, question: _Question) -> pd.DataFrame:
+    """The tidy rows of one question for :func:`question_report`: item and annotator as categoricals
+    of the sorted ids (they factorise as the texts would, without hashing a string per row)."""
+    rows = question.rows
+
+    def categorical(codes, names):  # the codes are valid by construction
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(names, dtype=object)),
+                                         validate=False)
+
+    return pd.DataFrame({
+        "item": categorical(_at(ann.item, rows), ann.items),
+        "annotator": categorical(_at(ann.annotator, rows), ann.annotators),
+        "question": categorical(np.zeros(len(rows), dtype=np.int8), [question.name]),
+        "value": question.values,
+    })
+
+
+def _annotations(df, file, fmt, item_column, annotator_column, value_column, question_column, question_explicit,
+                 level, order_list, missing, raters):
+    """Read, parse and check the annotations of ``df`` (read from ``file``): the annotations, the
+    questions (:class:`_Question`), the order and the value notes; BadInput names file, line, column
+    and value of the first problem."""
+    default_q = file.stem
+    if fmt == "long":
+        ann = _from_long(df, file, item_column, annotator_column, value_column, question_column, question_explicit,
+                         default_q)
+    else:
+        ann = _from_wide(df, file, default_q)
+    ann, questions, order_list, value_notes = _parse_values(ann, file, level, order_list, missing)
+    _check_duplicates(ann, file, questions)
+    _check_annotators(ann, file, set(raters), questions)
+    return ann, questions, order_list, value_notes
 
 
 def _read_gold(path: Path, item_col: str, value_col: str, question_col: str, level: str, order, numeric: bool):
@@ -444,35 +652,31 @@ def agreement(ctx, file, fmt, item_column, annotator_column, value_column, quest
     order_list = [o.strip() for o in order.split(",")] if order else None
     if order_list is not None and any(o == "" for o in order_list):
         raise BadInput(f"--order {order!r}: empty label in the list")
-    df = _read_csv(file)
-    default_q = file.stem
-    if fmt == "long":
-        explicit = ctx.get_parameter_source("question_column") not in (
-            click.core.ParameterSource.DEFAULT, None,
-        )
-        tidy = _from_long(df, file, item_column, annotator_column, value_column, question_column, explicit, default_q)
-    else:
-        tidy = _from_wide(df, file, default_q)
+    df = _read_csv(file, coded=True)
+    explicit = fmt == "long" and ctx.get_parameter_source("question_column") not in (
+        click.core.ParameterSource.DEFAULT, None,
+    )
     missing = MISSING + tuple(m.strip() for m in missing_markers.split(",") if m.strip()) if missing_markers else MISSING
-    tidy, order_list, value_notes = _parse_values(tidy, file, level, order_list, missing)
-    _check_duplicates(tidy, file)
-    _check_annotators(tidy, file, set(raters))
+    ann, questions, order_list, value_notes = _annotations(
+        df, file, fmt, item_column, annotator_column, value_column, question_column, explicit, level, order_list,
+        missing, raters,
+    )
     gold_df = None
     if gold is not None:
-        numeric = all(isinstance(v, (int, float)) for v in tidy["value"])
+        numeric = all(q.numeric for q in questions)
         gold_df = _read_gold(gold, item_column, value_column, question_column, level, order_list, numeric)
         if "question" not in gold_df.columns:
             gold_df["question"] = None
-            questions = pd.unique(tidy["question"])
             if len(questions) > 1:
                 raise BadInput(f"{gold}: the annotations have {len(questions)} questions; the gold file needs a {question_column!r} column")
-            gold_df["question"] = questions[0]
+            gold_df["question"] = questions[0].name
 
     reports = {}
-    for q, rows in tidy.groupby("question", sort=False):
+    for question in questions:
+        q = question.name
         try:
             reports[q] = question_report(
-                rows[["item", "annotator", "question", "value"]],
+                _question_rows(ann, question),
                 level=level,
                 order=order_list,
                 gold=gold_df,
