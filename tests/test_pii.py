@@ -652,7 +652,7 @@ def test_cli_failure_while_writing_leaves_no_output(tmp_path, redactor, monkeypa
 
     # patch the globals of the function the CLI runs (pytest's doctest collection may have
     # imported a second copy of workbench.cli.redact)
-    command_globals = main.commands["redact"].callback.__globals__
+    command_globals = main.get_command(None, "redact").callback.__globals__
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "olga@example.com"}\n{"text": "second"}\n')
     out = tmp_path / "in.redacted.jsonl"

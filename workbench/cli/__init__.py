@@ -8,6 +8,7 @@ service fails.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -18,7 +19,17 @@ from workbench.errors import WorkbenchError
 
 
 class WorkbenchGroup(click.Group):
-    """A click group that turns :class:`WorkbenchError` into a one-line message and its exit code."""
+    """A click group that turns :class:`WorkbenchError` into a one-line message and its exit code,
+    and imports each command's module when the command is asked for (:data:`COMMANDS`)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in COMMANDS:
+            module, attr = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -38,27 +49,26 @@ def main() -> None:
     import workbench.embeddings  # noqa: F401 - sets OMP_WAIT_POLICY before any command loads torch
 
 
-def _register() -> None:
-    from workbench.cli import (agreement, candidates, dashboard, export, gate, gold, guidelines, redact, rounds, server,
-                               sync, task, up, users)
+#: command name -> (module, attribute): each module is imported only when its command runs (or
+#: help lists it), so `workbench agreement` does not pay for importing the server, the dashboard,
+#: Presidio or distilabel.
+COMMANDS = {
+    "agreement": ("workbench.cli.agreement", "agreement"),
+    "candidates": ("workbench.cli.candidates", "candidates"),
+    "dashboard": ("workbench.cli.dashboard", "dashboard"),
+    "export": ("workbench.cli.export", "export"),
+    "gate": ("workbench.cli.gate", "gate"),
+    "gold": ("workbench.cli.gold", "gold"),
+    "guidelines": ("workbench.cli.guidelines", "guidelines"),
+    "redact": ("workbench.cli.redact", "redact_cmd"),
+    "round": ("workbench.cli.rounds", "round_group"),
+    "server": ("workbench.cli.server", "server"),
+    "sync": ("workbench.cli.sync", "sync_cmd"),
+    "task": ("workbench.cli.task", "task"),
+    "up": ("workbench.cli.up", "up"),
+    "users": ("workbench.cli.users", "users"),
+}
 
-    main.add_command(server.server)
-    main.add_command(up.up)
-    main.add_command(task.task)
-    main.add_command(guidelines.guidelines)
-    main.add_command(agreement.agreement)
-    main.add_command(sync.sync_cmd)
-    main.add_command(gold.gold)
-    main.add_command(users.users)
-    main.add_command(rounds.round_group)
-    main.add_command(gate.gate)
-    main.add_command(candidates.candidates)
-    main.add_command(dashboard.dashboard)
-    main.add_command(redact.redact_cmd)
-    main.add_command(export.export)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
