@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import uuid
-from http.server import ThreadingHTTPServer
 
 import numpy as np
 import pandas as pd
 import pytest
-from test_dashboard_apptest import _FakeArgillaAuth, _app, _open, _sign_in
+from test_dashboard_apptest import _app, _open, _sign_in, demo_store_url, env, fake_argilla  # noqa: F401 (fixtures)
 
 from workbench.dashboard import data
 from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, DEMO_WORKSPACE, fill_demo_store
@@ -28,31 +26,13 @@ QUESTIONS = ("quality", "safety", "issues")
 
 
 @pytest.fixture(scope="module")
-def auth_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeArgillaAuth)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('consistency') / 'history.db'}"
-    store = HistoryStore(url)
-    fill_demo_store(store)
-    store.close()
-    return url
+def demo_url(demo_store_url):
+    return demo_store_url
 
 
 @pytest.fixture()
-def lead(monkeypatch, auth_url, demo_url, tmp_path):
-    """An AppTest signed in as the owner, on the demo history."""
-    monkeypatch.setenv("WORKBENCH_ARGILLA_URL", auth_url)
-    monkeypatch.setenv("WORKBENCH_STORE_URL", demo_url)
-    monkeypatch.setenv("WORKBENCH_DASHBOARD_DEMO", "0")
-    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+def lead(env):
+    """An AppTest signed in as the owner, on the demo history (test_dashboard_apptest's fake Argilla)."""
     return _sign_in(_app(), "lead")
 
 
@@ -211,34 +191,28 @@ def test_a_z_in_the_diagnosis_text_is_the_z_in_the_table_beside_it(lead):
 # ------------------------------------------------------------------------------ disputed items
 
 
-@pytest.fixture(scope="module")
-def ambiguous_url(tmp_path_factory):
-    """The demo history plus a recalibration round 7 of 60 items where everyone gives the expert's
-    answer, except on safety for 18 items (30%), where each annotator picks "safe" or "unsafe" at
-    random: an ambiguous guideline the diagnosis lists items for (safety is ordinal: a split
-    between neighbours would leave alpha reliable, and no diagnosis is made)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('ambiguous') / 'history.db'}"
+def _demo_with_round7(tmp_path_factory, name: str, n_items: int, values_of) -> str:
+    """The demo history plus a recalibration round 7 on the first ``n_items`` gold items, where
+    ``values_of(k, item, annotator, gold_values)`` gives each annotator's answers."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'history.db'}"
     store = HistoryStore(url)
     fill_demo_store(store)
     gold = store.gold(DEMO_TASK)
-    items = sorted(gold["item"].unique())[:60]
+    items = sorted(gold["item"].unique())[:n_items]
     when = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.timezone.utc)
     dataset, ds_id = f"{DEMO_TASK}-recalibration-r7", str(uuid.uuid4())
     store.record_round(task=DEMO_TASK, round=7, kind="recalibration", dataset=dataset, workspace=DEMO_WORKSPACE,
                        dataset_id=ds_id, guideline_version=2, created_at=when)
     truth = {(i, q): v for i, q, v in zip(gold["item"], gold["question"], gold["value"])}
-    rng = np.random.default_rng(7)
     rows = []
     for k, item in enumerate(items):
-        for name in DEMO_ANNOTATORS:
-            values = {q: truth[(item, q)] for q in QUESTIONS}
-            if k % 10 < 3:
-                values["safety"] = "safe" if rng.random() < 0.5 else "unsafe"
+        for name_ in DEMO_ANNOTATORS:
+            values = values_of(k, item, name_, {q: truth[(item, q)] for q in QUESTIONS})
             values = {q: (list(v) if isinstance(v, (list, tuple)) else (int(v) if q == "quality" else v))
                       for q, v in values.items()}
             at = when + dt.timedelta(minutes=k)
-            rows.append(ResponseRow(record_id=f"r7-{item}", item=item, user_id=f"u-{name}", annotator=name,
-                                    response_id=f"r7-{item}-{name}", status="submitted", values=values,
+            rows.append(ResponseRow(record_id=f"r7-{item}", item=item, user_id=f"u-{name_}", annotator=name_,
+                                    response_id=f"r7-{item}-{name_}", status="submitted", values=values,
                                     inserted_at=at, updated_at=at))
     store.write_dataset_sync(dataset_id=ds_id, name=dataset, workspace=DEMO_WORKSPACE, responses=rows, suggestions=[],
                              watermark=when + dt.timedelta(days=1))
@@ -247,20 +221,25 @@ def ambiguous_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def ambiguous_url(tmp_path_factory):
+    """The demo history plus a recalibration round 7 of 60 items where everyone gives the expert's
+    answer, except on safety for 18 items (30%), where each annotator picks "safe" or "unsafe" at
+    random: an ambiguous guideline the diagnosis lists items for (safety is ordinal: a split
+    between neighbours would leave alpha reliable, and no diagnosis is made)."""
+    rng = np.random.default_rng(7)
+
+    def values_of(k, item, annotator, gold_values):
+        if k % 10 < 3:
+            return {**gold_values, "safety": "safe" if rng.random() < 0.5 else "unsafe"}
+        return gold_values
+
+    return _demo_with_round7(tmp_path_factory, "ambiguous", 60, values_of)
+
+
+@pytest.fixture(scope="module")
 def nearly_unanimous_url(tmp_path_factory):
     """The demo history plus a recalibration round 7 of 30 items where everyone gives the expert's
     answer except chloe on 3 items: 3 disputed items per question, fewer than the 20 listed."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('unanimous') / 'history.db'}"
-    store = HistoryStore(url)
-    fill_demo_store(store)
-    gold = store.gold(DEMO_TASK)
-    items = sorted(gold["item"].unique())[:30]
-    when = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.timezone.utc)
-    dataset, ds_id = f"{DEMO_TASK}-recalibration-r7", str(uuid.uuid4())
-    store.record_round(task=DEMO_TASK, round=7, kind="recalibration", dataset=dataset, workspace=DEMO_WORKSPACE,
-                       dataset_id=ds_id, guideline_version=2, created_at=when)
-    truth = {(i, q): v for i, q, v in zip(gold["item"], gold["question"], gold["value"])}
-
     def other(q, v):
         if q == "quality":
             return 1 if int(v) >= 3 else 5
@@ -268,22 +247,12 @@ def nearly_unanimous_url(tmp_path_factory):
             return "unsafe" if v == "safe" else "safe"
         return ["off-topic"] if list(v) != ["off-topic"] else ["none"]
 
-    rows = []
-    for k, item in enumerate(items):
-        for name in DEMO_ANNOTATORS:
-            values = {q: truth[(item, q)] for q in QUESTIONS}
-            if name == "chloe" and k < 3:
-                values = {q: other(q, v) for q, v in values.items()}
-            values = {q: (list(v) if isinstance(v, (list, tuple)) else (int(v) if q == "quality" else v))
-                      for q, v in values.items()}
-            at = when + dt.timedelta(minutes=k)
-            rows.append(ResponseRow(record_id=f"r7-{item}", item=item, user_id=f"u-{name}", annotator=name,
-                                    response_id=f"r7-{item}-{name}", status="submitted", values=values,
-                                    inserted_at=at, updated_at=at))
-    store.write_dataset_sync(dataset_id=ds_id, name=dataset, workspace=DEMO_WORKSPACE, responses=rows, suggestions=[],
-                             watermark=when + dt.timedelta(days=1))
-    store.close()
-    return url
+    def values_of(k, item, annotator, gold_values):
+        if annotator == "chloe" and k < 3:
+            return {q: other(q, v) for q, v in gold_values.items()}
+        return gold_values
+
+    return _demo_with_round7(tmp_path_factory, "unanimous", 30, values_of)
 
 
 def _disputed(labels: str) -> bool:
