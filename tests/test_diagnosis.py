@@ -381,3 +381,20 @@ def test_a_large_round_is_fitted_on_a_sample_and_read_whole():
 
 def test_the_verdict_title_of_undetermined_is_plain():
     assert Verdict.UNDETERMINED.title.startswith("undetermined: the data cannot tell")
+
+
+def test_null_split_count_of_a_large_round_is_estimated_on_a_sample_close_to_the_full_simulation():
+    """The descriptive null split count is simulated on NULL_SPLIT_ITEMS items when a round has
+    more, and scaled; it stays within a few percent of simulating every item."""
+    from workbench.analytics import diagnosis as dg
+
+    rng = np.random.default_rng(11)
+    n = dg.NULL_SPLIT_ITEMS + 10_000
+    truth = rng.integers(0, 4, n)
+    codes = np.where(rng.random((3, n)) < 0.85, truth, rng.integers(0, 4, (3, n))).astype(np.int32)
+    counts = np.stack([np.bincount(col, minlength=4) for col in codes.T])
+    th = dg.Thresholds()
+    sampled, _ = dg._split_statistics(codes, counts, "majority", th, np.random.default_rng(0))
+    full = dg._null_splits(codes, counts, "majority", th.split_share, th.null_draws, np.random.default_rng(0)).sum(axis=1)
+    assert sampled["null_split"] == pytest.approx(full.mean(), rel=0.05)
+    assert sampled["n_split"] == int(dg._split(counts, "majority", th.split_share).sum())  # observed: every item
