@@ -199,6 +199,31 @@ def bench_detectors(reps: int, seed: int):
         report_drop("", np.concatenate(firsts), change, n_drop, after_restart=np.concatenate(restarts))
 
 
+def bench_against_bar(reps: int, seed: int, bar: float = 0.70, horizon: int = 200):
+    """[3b] Small programmes: the chart designed on the task's bar (monitor_gold_agreement(bar=...)
+    for annotators with <= 200 gold answers), from the first answer. Exact chance of any alarm
+    within ``horizon`` answers for annotators at, above and below the bar; simulated delay of a
+    collapse (0.85 -> 0.20 at answer 10) and of a drop to the bar minus 15 points."""
+    d = drift.design_bernoulli_cusum(round(1 - bar, 4), round(1 - bar + DROP, 4), arl0=2000)
+    print(f"\n[3b] Against the task's bar {bar:.2f} from the first gold answer (designed ARL0 {d.arl0:.0f} at the bar, "
+          f"ARL1 {d.arl1:.1f} at {bar - DROP:.2f}); exact P(any alarm within {horizon} answers), "
+          f"simulated delays ({reps} replicates)")
+    for acc in (bar + 0.2, bar + 0.1, bar):
+        p_alarm = drift.bernoulli_cusum_run_length_cdf(1 - acc, d, horizon)[-1]
+        print(f"  annotator at {acc:.2f}: P(false alarm within {horizon}) {p_alarm:6.4f}; exact ARL "
+              f"{drift.bernoulli_cusum_arl(1 - acc, d):9.0f}")
+    for name, before, after, change in (("collapse 0.85 -> 0.20 at answer 10", 0.85, 0.20, 10),
+                                        (f"steady at {bar:.2f}, then {bar - DROP:.2f} from answer 10", bar, bar - DROP, 10)):
+        rng = np.random.default_rng(seed)
+        x = np.concatenate([rng.random((reps, change)) < before, rng.random((reps, horizon - change)) < after],
+                           axis=1).astype(np.int8)
+        first = first_alarm_after_change(1 - x, d, change)
+        det = first < horizon
+        delay = first[det] - change + 1
+        print(f"  {name:<40} detected within {horizon} answers {det.mean():5.3f}; delay median "
+              f"{np.median(delay):5.1f}, 90th percentile {np.quantile(delay, 0.9):5.1f}")
+
+
 def bench_label_shift(reps: int, seed: int, n_items: int = 2000):
     print(f"\n[4] Slow shift toward label 'A' (0 -> 30% of answers over {n_items} items; 3 labels; "
           f"5 stable annotators at 85%), {reps} replicates, BH-adjusted p < 0.05")
@@ -291,6 +316,7 @@ def main():
         args.replicates, args.shift_replicates, args.items = 500, 40, 20_000
     t0 = time.perf_counter()
     bench_detectors(args.replicates, args.seed)
+    bench_against_bar(args.replicates, args.seed)
     bench_label_shift(args.shift_replicates, args.seed)
     bench_timing(args.items, args.seed)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
