@@ -364,3 +364,27 @@ def test_sorted_codes_equal_pandas_sorted_factorisation():
     with pytest.raises(TypeError):
         data._sorted_codes(pd.Series(["a", 1], dtype=object))
 
+
+
+def test_names_and_labels_in_charts_are_shown_as_typed_not_as_html():
+    """Issue #14: Plotly reads <a href> in labels and Argilla allows any username, so a name could
+    put a link (or markup) into a lead's chart. Every name and label is HTML-escaped."""
+    import pandas as pd
+
+    from workbench.dashboard import charts
+
+    evil = '<a href="http://evil.example/x">ana</a>'
+    m = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=[evil, "ben"], columns=[evil, "ben"])
+    points = pd.DataFrame({"annotator": [evil, evil], "phase": "monitor", "statistic": [0.1, 0.2], "limit": 3.0,
+                           "alarm": [False, True], "time": pd.date_range("2026-01-05", periods=2)})
+    dist = pd.DataFrame({"question": "q", "who": [evil], "value": ["<b>label</b>"], "share": [1.0], "n": [3]})
+    figures = [charts.pair_heatmap(m, m.astype(int), f"agreement of {evil}"),
+               charts.count_heatmap(m, "confusion", "given", "gold"),
+               charts.control_chart(points, pd.DataFrame(), pd.DataFrame(columns=["time", "guideline_version"]), "c"),
+               charts.distribution_bars(dist, "q"),
+               charts.judge_bars(pd.DataFrame({"annotator": [evil], "measured": ["judge"], "kappa": [0.5]}),
+                                 "kappa", "judges")]
+    for fig in figures:
+        text = fig.to_json()
+        assert "<a href" not in text and "\\u003ca href" not in text and "<b>label" not in text, text[:300]
+        assert "&lt;a href" in text or "&lt;b&gt;label" in text
