@@ -55,7 +55,7 @@ import requests  # noqa: E402
 from argilla_helpers import (  # noqa: E402
     annotator_session, create_annotator, login, pending_queue, percentile, submit_response,
 )
-from bench_load import answer, bench_server, check_postgres_url, fresh_postgres, make_dataset  # noqa: E402
+from bench_load import answer, bench_server, make_dataset, run_backends  # noqa: E402
 
 #: words each long text ends with (and the most expensive query the limits allow searches)
 NEEDLES = [f"needle{i}" for i in range(32)]
@@ -244,18 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="postgresql://USER@HOST:PORT/DB: also run on a fresh PostgreSQL database")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
-    if args.database_url:
-        check_postgres_url(args.database_url)
-
     timeout = os.environ.get("WORKBENCH_SEARCH_TIMEOUT_S") or "10 s (default)"
-    load_before = os.getloadavg()
-    results = []
-    if not args.skip_sqlite:
-        results.append(run_backend("sqlite", None, args))
-    if args.database_url:
-        with fresh_postgres(args.database_url) as pg_url:
-            results.append(run_backend("postgresql", pg_url, args))
-    load_after = os.getloadavg()
+    results, load_before, load_after = run_backends(run_backend, args)
     ok = all([report(r, timeout) for r in results])
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"\nload average {load_before[0]:.2f} before, {load_after[0]:.2f} after (2 cores); uptime: {uptime}")

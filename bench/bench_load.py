@@ -227,6 +227,22 @@ def run_backend(label: str, database_url: str | None, args) -> dict:
     return out
 
 
+def run_backends(run, args) -> tuple[list, tuple, tuple]:
+    """``run(label, database_url, args)`` on SQLite (unless ``--skip-sqlite``) and on a fresh
+    PostgreSQL database (with ``--database-url``); returns the results and the load average
+    before and after."""
+    if args.database_url:
+        check_postgres_url(args.database_url)
+    load_before = os.getloadavg()
+    results = []
+    if not args.skip_sqlite:
+        results.append(run("sqlite", None, args))
+    if args.database_url:
+        with fresh_postgres(args.database_url) as pg_url:
+            results.append(run("postgresql", pg_url, args))
+    return results, load_before, os.getloadavg()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--annotators", type=int, default=20)
@@ -236,17 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="postgresql://USER@HOST:PORT/DB: also run on a fresh PostgreSQL database")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
-    if args.database_url:
-        check_postgres_url(args.database_url)
-
-    load_before = os.getloadavg()
-    results = []
-    if not args.skip_sqlite:
-        results.append(run_backend("sqlite", None, args))
-    if args.database_url:
-        with fresh_postgres(args.database_url) as pg_url:
-            results.append(run_backend("postgresql", pg_url, args))
-    load_after = os.getloadavg()
+    results, load_before, load_after = run_backends(run_backend, args)
 
     ms = lambda s: f"{s * 1000:.0f}"  # noqa: E731
     print(f"\n{args.annotators} annotators x {args.per_annotator} responses; SDK log of {args.log_records} records; "
