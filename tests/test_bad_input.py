@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_tasks import GUIDE
 
 from workbench.errors import BadInput
 
@@ -39,15 +40,6 @@ questions:
     values: [1, 2, 3]
 """
 
-GUIDE = """\
----
-version: 1
-date: 2026-01-05
-author: Test Author
----
-# Guide
-Label things.
-"""
 
 
 def _run(*args: str):

@@ -27,6 +27,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from test_dashboard_apptest import _open as open_page
+from test_dashboard_apptest import _sign_in as sign_in
+from test_dashboard_apptest import _texts
+
 from workbench.dashboard import auth, data, ui
 from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, fill_demo_store
 from workbench.store import HistoryStore, ResponseRow
@@ -132,42 +136,16 @@ def _app(**query):
 
 
 def _sign_in(username: str, password: str = PASSWORD):
-    at = _app()
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click()
-    at.run()
+    at = sign_in(_app(), username, password)
     assert not at.exception, [e.value for e in at.exception]
     assert isinstance(at.session_state["wb_user"], auth.User), [e.value for e in at.error]
     return at
 
 
 def _open(at, page, **query):
-    at.query_params.clear()
-    at.query_params["page"] = page
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
+    open_page(at, page, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _texts(at) -> str:
-    """Everything the page shows, as text: element protos (markdown, tables as Arrow, chart JSON)."""
-    out = []
-
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            out.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    for df in at.dataframe:
-        out.append(df.value.to_csv())
-    return "\n".join(out)
 
 
 def _menu(at) -> list[str]:
