@@ -26,7 +26,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,8 +45,7 @@ from workbench.analytics import (
 )
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
 from workbench.analytics.drift import (BAR_COLUMNS, _value_codes, against_bar, hashable, open_alarms, pooled_bar,
-                                      shift_vs_own_past_counts, shift_vs_team_counts, team_votes,
-                                      with_hashable_values)
+                                      shift_vs_own_past_counts, shift_vs_team_counts, team_votes)
 from workbench.analytics.drift import gold_table as _gold_table
 from workbench.analytics.drift import labels_table as _labels_table
 from workbench.analytics.drift import monitor_gold as _monitor

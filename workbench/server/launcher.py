@@ -304,12 +304,10 @@ def _spawn(role: str, cmd: list[str], env: dict, run: Path, tmp_root: Path, run_
                        tmpdir=str(tmpdir), output=str(out_path) if own_logging else None)
 
 
-def _log_tail(info_or_path, lines: int = 15) -> str:
-    """The last lines of a process's output and log (or of one file)."""
-    paths = ([info_or_path.output, info_or_path.log] if isinstance(info_or_path, ProcessInfo)
-             else [info_or_path])
+def _log_tail(info: ProcessInfo, lines: int = 15) -> str:
+    """The last lines of a process's raw output and of its log."""
     tail: list[str] = []
-    for path in filter(None, paths):
+    for path in filter(None, (info.output, info.log)):
         try:
             tail += Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
         except OSError:
@@ -373,7 +371,6 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
     tmp_root = home / "tmp"
     db_url = database_url()
     creds = config.owner_credentials()
-    config.make_private(home)  # a home written by an older Workbench (or a wider umask) holds secrets
     if not port_is_free(host, port):
         raise ServiceError(f"port {port} on {host} is already in use; choose another with --port")
 
@@ -454,7 +451,9 @@ def _start_locked(host: str, port: int, timeout: float) -> ServerState:
             home=str(home), processes=started, redis_socket_dir=redis_socket_dir,
         )
         config.atomic_write_text(_state_path(), state.to_json(), mode=0o600)
-        config.make_private(home)  # argilla-server copies its web UI into TMPDIR with the package's modes
+        # once the server is up: a home written by an older Workbench (or a wider umask), and the web UI
+        # argilla-server copies into TMPDIR with the package's modes (the home itself is 700 meanwhile)
+        config.make_private(home)
         return state
     except BaseException:
         for info in reversed(started):
