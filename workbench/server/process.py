@@ -192,14 +192,30 @@ def run_api(host: str, port: int) -> None:
 
     from argilla_server._app import app
 
+    _private_web_ui()
     _quiet_errors()
     log_config = None if os.environ.get("WORKBENCH_LOG_FILE") else uvicorn.config.LOGGING_CONFIG
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("WORKBENCH_LOG_LEVEL", "warning"),
                 log_config=log_config)
 
 
+def _private_web_ui() -> None:
+    """Import argilla-server's app, which copies its web UI into this process's TMPDIR with the
+    package's modes (644), and narrow that copy to the owner at once (a worker would otherwise make
+    the copy later, when a job first imports the app)."""
+    import tempfile
+    from pathlib import Path
+
+    import argilla_server._app  # noqa: F401
+
+    from workbench.config import make_private
+
+    make_private(Path(tempfile.gettempdir()))
+
+
 def run_worker() -> None:
     _prepare()
+    _private_web_ui()
     from rq import Worker
 
     from argilla_server.jobs.queues import DEFAULT_QUEUE, HIGH_QUEUE, REDIS_CONNECTION
