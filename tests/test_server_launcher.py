@@ -183,6 +183,23 @@ def test_start_stop_cycle_and_killed_worker(own_home):
     assert str(broken) in stopped.stderr and "stopped the server" in stopped.stderr
     assert not (own_home / "run" / "server.json").exists()
     assert not _processes_with_home(own_home)
+    broken.unlink()
+
+    # the dashboard `workbench up` serves: status shows where it is, stop says it stopped it
+    assert run_cli("server", "start", "--port", str(port), home=own_home).returncode == 0
+    assert "dashboard:     not running" in run_cli("server", "status", home=own_home).stdout
+    code = f"from workbench.server import launcher; print(launcher.start_dashboard(port={launcher.free_port()}))"
+    dash = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, WORKBENCH_HOME=str(own_home)),
+                          capture_output=True, text=True, timeout=180)
+    assert dash.returncode == 0, dash.stderr
+    dash_url = dash.stdout.strip()
+    assert f"dashboard:     {dash_url}" in run_cli("server", "status", home=own_home).stdout
+    assert json.loads(run_cli("server", "status", "--json", home=own_home).stdout)["dashboard"] == dash_url
+    stopped = run_cli("server", "stop", home=own_home)
+    assert stopped.returncode == 0 and stopped.stdout.rstrip().endswith(", dashboard)"), stopped.stdout
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{dash_url}/_stcore/health", timeout=5)
+    assert not _processes_with_home(own_home)
 
 
 def test_credentials_file_readable_by_others_is_refused(own_home):

@@ -27,9 +27,24 @@ class WorkbenchGroup(click.Group):
 
     def get_command(self, ctx, name: str):
         if name not in self.commands and name in COMMANDS:
-            module, attr = COMMANDS[name]
+            module, attr, _ = COMMANDS[name]
             self.add_command(getattr(importlib.import_module(module), attr), name)
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The command list of ``--help``, from :data:`COMMANDS`' summaries: listing the commands
+        imports none of them (importing them all took 1.7 s)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)  # as click's own listing
+        rows = []
+        for name in names:
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit=limit)))
+            else:
+                rows.append((name, click.utils.make_default_short_help(COMMANDS[name][2], limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -49,24 +64,39 @@ def main() -> None:
     import workbench.embeddings  # noqa: F401 - sets OMP_WAIT_POLICY before any command loads torch
 
 
-#: command name -> (module, attribute): each module is imported only when its command runs (or
-#: help lists it), so `workbench agreement` does not pay for importing the server, the dashboard,
-#: Presidio or distilabel.
+#: command name -> (module, attribute, summary): each module is imported only when its command
+#: runs, so `workbench agreement` does not pay for importing the server, the dashboard, Presidio or
+#: distilabel, and `workbench --help` lists the summaries without importing any of them
+#: (tests/test_cli_help.py checks that each summary is its command's own short help).
 COMMANDS = {
-    "agreement": ("workbench.cli.agreement", "agreement"),
-    "candidates": ("workbench.cli.candidates", "candidates"),
-    "dashboard": ("workbench.cli.dashboard", "dashboard"),
-    "export": ("workbench.cli.export", "export"),
-    "gate": ("workbench.cli.gate", "gate"),
-    "gold": ("workbench.cli.gold", "gold"),
-    "guidelines": ("workbench.cli.guidelines", "guidelines"),
-    "redact": ("workbench.cli.redact", "redact_cmd"),
-    "round": ("workbench.cli.rounds", "round_group"),
-    "server": ("workbench.cli.server", "server"),
-    "sync": ("workbench.cli.sync", "sync_cmd"),
-    "task": ("workbench.cli.task", "task"),
-    "up": ("workbench.cli.up", "up"),
-    "users": ("workbench.cli.users", "users"),
+    "agreement": ("workbench.cli.agreement", "agreement",
+                  "Inter-annotator agreement of the annotations in FILE (CSV), per question."),
+    "candidates": ("workbench.cli.candidates", "candidates",
+                   "Candidate records: ingest logs or curated data, generate and judge with LLMs, push to Argilla."),
+    "dashboard": ("workbench.cli.dashboard", "dashboard",
+                  "Serve the agreement dashboard (sign in with your Argilla username and password)."),
+    "export": ("workbench.cli.export", "export",
+               "Turn a task's accepted labels into a training-ready dataset, and check, list or compare versions."),
+    "gate": ("workbench.cli.gate", "gate",
+             "Judge TASK's latest calibration round against its calibration policy."),
+    "gold": ("workbench.cli.gold", "gold",
+             "Gold answers: experts' reference answers and adjudications, kept apart from raw responses."),
+    "guidelines": ("workbench.cli.guidelines", "guidelines",
+                   "Versioned annotation guidelines (guidelines/<id>/v1.md, v2.md, ...)."),
+    "redact": ("workbench.cli.redact", "redact_cmd",
+               "Redact PII in a JSONL or CSV FILE and report counts per entity type."),
+    "round": ("workbench.cli.rounds", "round_group",
+              "Calibration, recalibration and production rounds of a task."),
+    "server": ("workbench.cli.server", "server",
+               "Run the embedded Argilla server (API, web UI, worker, Redis) under the Workbench home."),
+    "sync": ("workbench.cli.sync", "sync_cmd",
+             "Copy every response and suggestion of the recorded rounds from Argilla into the history store."),
+    "task": ("workbench.cli.task", "task",
+             "Labelling tasks declared in tasks/<name>.yaml."),
+    "up": ("workbench.cli.up", "up",
+           "Start Argilla, load the demo project and serve the dashboard (idempotent: safe to run again)."),
+    "users": ("workbench.cli.users", "users",
+              "Annotators, experts and admins, from a roster file."),
 }
 
 

@@ -26,8 +26,13 @@ def start(host: str, port: int, timeout: int) -> None:
 @server.command()
 def stop() -> None:
     """Stop the processes that `workbench server start` started."""
+    try:
+        dashboard = launcher.dashboard_state()
+    except launcher.BadInput:
+        dashboard = None  # stop() stops the server and then names the broken dashboard file
     state = launcher.stop()
-    click.echo(f"stopped the Workbench server at {state.url} ({', '.join(p.role for p in state.processes)})")
+    parts = [p.role for p in state.processes] + (["dashboard"] if dashboard else [])
+    click.echo(f"stopped the Workbench server at {state.url} ({', '.join(parts)})")
 
 
 @server.command()
@@ -43,7 +48,7 @@ def status(as_json: bool) -> None:
 
         click.echo(json.dumps({
             "running": st.running, "healthy": st.healthy, "api_ok": st.api_ok, "redis_ok": st.redis_ok,
-            "components": st.components,
+            "components": st.components, "dashboard": st.dashboard_url,
             "state": None if st.state is None else {k: v for k, v in st.state.__dict__.items() if k != "processes"},
         }, indent=2))
     elif st.state is None:
@@ -61,6 +66,7 @@ def status(as_json: bool) -> None:
             proc = s.process(role)
             pid = f" pid {proc.pid}" if proc else ""
             click.echo(f"  {role:<8} {state}{pid}")
+        click.echo(f"dashboard:     {st.dashboard_url or 'not running (`workbench up` or `workbench dashboard` serves it)'}")
         if not st.healthy:
             click.echo("some parts are down: `workbench server stop && workbench server start` restarts them")
     if not st.healthy:

@@ -97,6 +97,7 @@ class Status:
     components: dict[str, str]  # role -> "alive" / "dead" / "not started" / "external"
     api_ok: bool
     redis_ok: bool
+    dashboard_url: str | None = None  # the dashboard `workbench up` started, when it runs
 
     @property
     def healthy(self) -> bool:
@@ -599,7 +600,12 @@ def status() -> Status:
     # Our own Redis has no password, so the state's (redacted) URL reaches it; an external one may
     # have a password, which only the environment holds.
     redis_url = state.redis_url if state.redis_owned else os.environ.get("ARGILLA_REDIS_URL")
+    try:
+        dashboard = dashboard_state()
+    except BadInput:  # a broken dashboard.json: `server stop` says what to do about it
+        dashboard = None
     return Status(
+        dashboard_url=None if dashboard is None else dashboard[0],
         running=any(v == "alive" for v in components.values()),
         state=state,
         components=components,
