@@ -63,7 +63,8 @@ def test_testset_offsets_and_checksums(testset):
                 assert int("".join(str(int(c, 36)) for c in code[4:] + code[:4])) % 97 == 1, e
         if row["kind"] == "negative":
             assert row["entities"] == []
-    assert set(DEFAULT_ENTITIES) <= seen
+    # every default type is planted here, except a card's security code (only in the hand-written fresh6 set)
+    assert set(DEFAULT_ENTITIES) - {"CARD_CVV"} <= seen
 
 
 # --------------------------------------------------------------------------- redaction

@@ -18,7 +18,7 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 TYPES = {"PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
-         "IP_ADDRESS", "URL"}
+         "IP_ADDRESS", "URL", "DATE_OF_BIRTH", "CARD_EXPIRY", "CARD_CVV"}
 #: Minimum items per type, rows and negative rows each set was written to (the brief of its author).
 MINIMUMS = {
     "fresh": dict(PERSON=120, LOCATION=40, EMAIL_ADDRESS=25, PHONE_NUMBER=25, CREDIT_CARD=20, US_SSN=20,
@@ -31,6 +31,10 @@ MINIMUMS = {
                    IBAN_CODE=20, IP_ADDRESS=20, URL=20, rows=320, negatives=60),
     "fresh5": dict(PERSON=160, LOCATION=60, EMAIL_ADDRESS=25, PHONE_NUMBER=25, CREDIT_CARD=20, US_SSN=20,
                    IBAN_CODE=20, IP_ADDRESS=20, URL=20, rows=320, negatives=60),
+    # medical chat with the kinds the defaults missed (issue #15): dates of birth, card expiry and
+    # security codes, lower-case first names
+    "fresh6": dict(PERSON=90, DATE_OF_BIRTH=40, CARD_EXPIRY=25, CARD_CVV=25, CREDIT_CARD=20, US_SSN=20,
+                   PHONE_NUMBER=20, EMAIL_ADDRESS=15, rows=160, negatives=0),
 }
 SETS = tuple(MINIMUMS)
 
@@ -116,7 +120,7 @@ def test_minimum_counts(name):
     counts = Counter(e["type"] for r in rows for e in r["entities"])
     assert len(rows) >= want["rows"] and sum(not r["entities"] for r in rows) >= want["negatives"]
     for kind in TYPES:
-        assert counts[kind] >= want[kind], (kind, counts[kind])
+        assert counts[kind] >= want.get(kind, 0), (kind, counts[kind])
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -126,7 +130,9 @@ def test_structured_items_are_valid(name):
     assert all(iban_ok(v) for v in _items(rows, "IBAN_CODE"))
     assert all(ssn_ok(v) for v in _items(rows, "US_SSN"))
     versions = {ipaddress.ip_address(v.split("%")[0]).version for v in _items(rows, "IP_ADDRESS")}
-    assert versions == {4, 6}
+    assert versions == ({4, 6} if MINIMUMS[name].get("IP_ADDRESS") else set())
+    assert all(re.fullmatch(r"\d{3,4}", v) for v in _items(rows, "CARD_CVV"))
+    assert all(re.search(r"\d", v) for v in _items(rows, "CARD_EXPIRY") + _items(rows, "DATE_OF_BIRTH"))
     assert all("@" in v and "." in v.rsplit("@", 1)[1] for v in _items(rows, "EMAIL_ADDRESS"))
     assert all(sum(c.isdigit() for c in v) >= 7 for v in _items(rows, "PHONE_NUMBER"))
 
@@ -141,7 +147,7 @@ def test_names_are_names(name):
 
 @pytest.mark.parametrize("name, error", [("fresh", "DataError"), ("fresh2", "ValueError"),
                                          ("fresh3", "DataError"), ("fresh4", "SystemExit"),
-                                         ("fresh5", "DataError")])
+                                         ("fresh5", "DataError"), ("fresh6", "DataError")])
 def test_scripts_fail_loudly_on_a_missing_or_repeated_value(name, error, monkeypatch):
     module = _script(name)
     exc = getattr(module, error, None) or {"ValueError": ValueError, "SystemExit": SystemExit}[error]
@@ -157,3 +163,30 @@ def test_scripts_fail_loudly_on_a_missing_or_repeated_value(name, error, monkeyp
         monkeypatch.setattr(module, "ROWS", [("chat", text, ((person, value),))])
         with pytest.raises(exc, match=found):
             build()
+
+
+# --------------------------------------------------------------------------- the PII-free set
+
+FREE_KINDS = {"instruction", "question", "answer", "code", "math", "recipe", "medical_info", "support", "creative",
+              "public_place"}
+
+
+def test_pii_free_set_is_what_its_script_writes_and_holds_no_items():
+    """tests/data/pii_free.jsonl: instruction-style texts without personal data (issue #15), every
+    detected span on them is a false one (bench/bench_pii.py, split ``free``)."""
+    assert (DATA / "pii_free.jsonl").read_text(encoding="utf-8") == _script("free").render()
+    rows = _rows("free")
+    assert len(rows) >= 320 and len({r["id"] for r in rows}) == len(rows)
+    assert len({r["text"] for r in rows}) == len(rows)
+    assert all(r["entities"] == [] and r["split"] == "pii_free" and r["kind"] in FREE_KINDS for r in rows)
+    assert not [r["id"] for r in rows if re.search(r"@|https?://|www\.|\d{3}[- ]\d{2}[- ]\d{4}", r["text"])]
+    assert len({r["kind"] for r in rows}) == len(FREE_KINDS)
+
+
+def test_pii_free_script_refuses_a_duplicate_or_an_unknown_kind(monkeypatch):
+    module = _script("free")
+    for rows, found in (([("instruction", "Write a haiku about rain."), ("instruction", "Write a haiku about rain.")],
+                         "duplicate"), ([("poem", "Write a haiku about rain.")], "unknown kind")):
+        monkeypatch.setattr(module, "ROWS", rows)
+        with pytest.raises(module.DataError, match=found):
+            module.build_rows()

@@ -51,8 +51,12 @@ def _keep_tldextract_offline() -> None:
 #: spaCy model tags many plain numbers as dates, which would destroy content annotators need.
 DEFAULT_ENTITIES: tuple[str, ...] = (
     "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
-    "IP_ADDRESS", "LOCATION", "URL",
+    "IP_ADDRESS", "LOCATION", "URL", "DATE_OF_BIRTH", "CARD_EXPIRY", "CARD_CVV",
 )
+
+#: Entity types only Workbench's own recognisers find (``custom_recognizers=False``, stock
+#: Presidio, has none of them).
+WORKBENCH_ENTITIES: frozenset[str] = frozenset({"DATE_OF_BIRTH", "CARD_EXPIRY", "CARD_CVV"})
 
 #: Every entity type a :class:`PiiConfig` may name (the recognisers loaded here produce these).
 SUPPORTED_ENTITIES: frozenset[str] = frozenset(DEFAULT_ENTITIES) | {
@@ -539,6 +543,38 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
     return end, end
 
 
+#: Words that follow an imperative verb opening an instruction ("Convert the ...", "Summarize:",
+#: "Cook on low"), and practically never a person's name opening a sentence.
+_IMPERATIVE_NEXT = re.compile(r"[ \t]*(?::|(?:the|a|an|this|these|that|those|my|your|our|it|its|each|every|all|"
+                              r"following|on|at|in|for|to|into|with|from|by|until)\b|\d)", re.IGNORECASE)
+
+
+def _not_a_name(text: str, start: int, end: int) -> bool:
+    """Whether a one-word PERSON that only spaCy found is no name: a language or nationality
+    ("French"), an English word opening an instruction ("Convert the following", "Summarize:",
+    "Bake at 175"), or an everyday English word written in lower case ("hose"). Known given names
+    ("Grace called") are kept; so is every span a Workbench recogniser also found.
+
+    >>> _not_a_name("Convert the following list", 0, 7), _not_a_name("Grace called", 0, 5)
+    (True, False)
+    """
+    from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, _sentence_initial, english_counts, given_names
+    from workbench.pii_recognizers import LANGUAGE_WORDS
+
+    word = text[start:end]
+    if not _NAME_WORD.fullmatch(word):
+        return False
+    key = word.lower()
+    if key in LANGUAGE_WORDS:
+        return True
+    if key in given_names():
+        return False
+    if word.islower():
+        return english_counts().get(key, 0) >= ENGLISH_WORD_COUNT
+    return (english_counts().get(key, 0) > 0 and _sentence_initial(text, start)
+            and _IMPERATIVE_NEXT.match(text, end) is not None)
+
+
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -723,6 +759,8 @@ class PiiRedactor:
     def _spans(self, text: str, results) -> list[Span]:
         cfg = self.config
         kept = []
+        ours = [(r.start, r.end) for r in results if r.entity_type == "PERSON"
+                and r.recognition_metadata.get("recognizer_name", "").startswith("Workbench")]
         for r in results:
             if r.entity_type not in cfg.entities or r.score < cfg.threshold(r.entity_type) or r.end <= r.start:
                 continue
@@ -732,6 +770,9 @@ class PiiRedactor:
                     continue
                 start, end = _trim_person(text, start, end)
                 if start >= end:
+                    continue
+                if (cfg.custom_recognizers and r.recognition_metadata.get("recognizer_name") == "SpacyRecognizer"
+                        and not any(a < end and start < b for a, b in ours) and _not_a_name(text, start, end)):
                     continue
             if text[start:end].strip(" .:,;!?") in self._allowed:
                 continue

@@ -42,7 +42,7 @@ from typing import List
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from workbench.pii_recognizers import _LOCATION_CUE_RE, _NAME, _PARTICLE, NOT_NAMES, _result
+from workbench.pii_recognizers import _LOCATION_CUE_RE, _NAME, _PARTICLE, LANGUAGE_WORDS, NOT_NAMES, _result
 
 #: Given names that are everyday English words; not names at the start of a sentence.
 EVERYDAY_WORDS = frozenset("""
@@ -122,6 +122,13 @@ _INITIAL_SURNAME = regex.compile(r"(?<![\p{L}\p{N}.])(?P<name>\p{Lu}\.[ \t]?(?:\
 _CASUAL_CUE = regex.compile(r"(?<![\p{L}])(?:i'?m|its|it's|this is|name is|name's|my (?:friend|gf|bf|cousin|bro|sis|"
                             r"neighbour|neighbor|mate|boss)|bhai|ask|tell)[ \t]+(?P<name>\p{Ll}[\p{Ll}\p{M}'’]+"
                             r"(?:-\p{Ll}[\p{Ll}\p{M}]+)?)(?![\p{L}\p{N}@])")
+#: An introduction or a relative before a lower-case word, in any line ("Hi, i'm emma", "I'm
+#: raj", "my son leo"): taken as a name only when the word is a known given name and no everyday
+#: word (in a line that opens in lower case, :data:`_CASUAL_CUE` takes any rare word).
+_INTRO_CUE = regex.compile(r"(?<![\p{L}])(?i:i'?m|i am|this is|(?:my )?name is|name's|it's|its|"
+                           r"my (?:son|daughter|wife|husband|partner|mum|mom|mother|dad|father|brother|sister|"
+                           r"kid|baby|boy|girl|grandson|granddaughter|nephew|niece|friend|cousin|carer|caregiver))"
+                           r"[ \t]+(?P<name>\p{Ll}[\p{Ll}\p{M}'’]+)(?![\p{L}\p{N}@])")
 _JSON_FIELD = regex.compile(r'"(?P<key>[A-Za-z][A-Za-z_ -]{0,30})"[ \t]*:[ \t]*"(?P<value>[^"\\\n]{1,80})"')
 
 
@@ -386,7 +393,8 @@ class GivenNameRecognizer(_Gazetteer):
             results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
         for m in _DASH_SIGNOFF.finditer(text):
             first = m.group("name").split()[0].lower()
-            if first not in self._common and first not in ROLES and _name_value(m.group("name")):
+            if (first not in self._common and first not in ROLES and first not in LANGUAGE_WORDS
+                    and _name_value(m.group("name"))):
                 results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
         if '"' in text:
             for m in _JSON_FIELD.finditer(text):
@@ -428,14 +436,24 @@ class GivenNameRecognizer(_Gazetteer):
                     name = m.group("name")
                     if self._is_rare_word(name.split("-")[0]) and name not in self._places:
                         results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
+        for m in _INTRO_CUE.finditer(text):
+            # the cue says a person follows, so a known given name needs a looser bar than a word
+            # alone: used up to 10x more often than ENGLISH_WORD_COUNT ("emma"), a place only after
+            # an introduction of oneself or a relative ("my son leo"), never an everyday word
+            name = unicodedata.normalize("NFC", m.group("name"))
+            weak_cue = m.group().lower().startswith(("this", "it"))
+            if (name in self._names and name not in self._common and name not in EVERYDAY_WORDS
+                    and self._counts.get(name, 0) < 10 * ENGLISH_WORD_COUNT
+                    and not (weak_cue and name in self._places)):
+                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
         return results
 
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
         key = unicodedata.normalize("NFC", word).lower()
         if key not in self._names and "-" in key:
             key = key.split("-", 1)[0]  # "Pieter-Jan", "Anne-Sophie": by the first name
-        if key not in self._names or key in self._common:
-            return False
+        if key not in self._names or key in self._common or key in LANGUAGE_WORDS:
+            return False  # "German", "French": given names, and far more often languages
         if key in EVERYDAY_WORDS and _sentence_initial(text, start):
             return False
         return True

@@ -20,6 +20,12 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
     only), checked with the stock layout and mod-97 checksum.
 ``SsnNoSeparatorRecognizer``
     Nine digits that follow the SSA rules, lifted over the threshold only by context words.
+``SsnShapeRecognizer``
+    Digits grouped 3-2-4 as an SSN (no phone plan groups them so; Presidio drops sample SSNs,
+    which the phone recogniser then took).
+``DateOfBirthRecognizer``, ``CardExpiryRecognizer``, ``CardCvvRecognizer``
+    The value a cue names ("DOB 03/14/2015", "exp 09/27", "CVV 123"), inline or as the answer in
+    the next line of a conversation, and the expiry and code written after a card number.
 ``StreetAddressRecognizer``
     House number + street name + street type (English), Romance-language street prefixes and
     German ``-straße`` forms, as ``LOCATION``.
@@ -281,6 +287,171 @@ class SsnNoSeparatorRecognizer(PatternRecognizer):
                 or len(set(d)) < 3 or d in ("123456789", "078051120", "219099999"))
 
 
+class SsnShapeRecognizer(PatternRecognizer):
+    """Numbers written in the SSN's own 3-2-4 grouping (``078-05-1120``, ``219 09 9999``) as
+    ``US_SSN`` (score 0.5). Presidio's SSN recogniser drops well-known sample numbers
+    (``123-45-6789``) and the phone recogniser then took them as ``PHONE_NUMBER``: no phone plan
+    groups digits 3-2-4, and whatever the digits are, someone wrote them as an SSN."""
+
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(
+            supported_entity="US_SSN", name="WorkbenchSsnShape", supported_language=supported_language,
+            patterns=[Pattern("SSN 3-2-4", r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])", 0.5)],
+            context=["ssn", "ssns", "social", "security", "ss"],
+        )
+
+
+# --------------------------------------------------------------------------- dates of birth, card security data
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+#: A calendar date with a year: 03/14/2015, 14.03.82, 1990-07-21, 2 May 1987, 2nd of May 1987,
+#: May 2, 1987, March 3rd 2001.
+_DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d/.-]\d|\d)"
+         r"|\d{4}[./-]\d{1,2}[./-]\d{1,2}(?!\d)"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTH}\.?,?[ \t]+\d{{4}}(?!\d)"
+         rf"|{_MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}(?!\d))")
+#: A card's month and year: 09/27, 11/2026, 04-28, Dec 2028.
+_MONTH_YEAR = rf"(?:(?:0?[1-9]|1[0-2])[ \t]*[/-][ \t]*(?:20\d{{2}}|\d{{2}})(?![\d/]|[.-]\d)|{_MONTH}\.?[ \t]+20\d{{2}}(?!\d))"
+_CODE = r"(?<![\d/.,-])\d{3,4}(?![\d/]|[.,-]\d)"
+#: What announces a birth date: DOB, d.o.b., date of birth, birth date, born (on the), birthday
+#: (is), b. (before a date), geb. (German and Dutch).
+_DOB_CUE = (r"(?<![\p{L}])(?:d\.?[ \t]?o\.?[ \t]?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]?date|born|birthday|"
+            r"b-day|bday|geb\.|b\.(?=[ \t]*\d))")
+_EXPIRY_CUE = (r"(?<![\p{L}])(?:exp(?:iry|iration|ires|ired|\.)?(?:[ \t]+date)?|valid[ \t]+(?:thru|through|until|till|to)|"
+               r"good[ \t]+(?:thru|through))")
+_CVV_CUE = (r"(?<![\p{L}])(?:cvv2?|cvc2?|cvn|cid|csc|card[ \t]+(?:security|verification)[ \t]+(?:code|value|number)|"
+            r"security[ \t]+(?:code|number)|(?:3|4|three|four)[- ](?:digit[ \t]+code|digits(?:[ \t]+on[ \t]+the[ \t]+back)?))")
+_FILLER = r"[ \t]*(?:[:=#(–-][ \t]*)?(?:(?:is|was|on|of|in|the|number|no\.?)[ \t]+){0,2}(?:[:=][ \t]*)?"
+_DOB_RE = regex.compile(rf"(?i){_DOB_CUE}{_FILLER}(?P<value>{_DATE})")
+_EXPIRY_RE = regex.compile(rf"(?i){_EXPIRY_CUE}{_FILLER}(?P<value>{_MONTH_YEAR})")
+_CVV_RE = regex.compile(rf"(?i){_CVV_CUE}{_FILLER}(?P<value>{_CODE})")
+#: "code" alone is a card's security code only next to an expiry or a card number ("exp 08/26,
+#: code 115"); see :class:`CardCvvRecognizer`.
+_BARE_CODE_RE = regex.compile(rf"(?i)(?<![\p{{L}}])code{_FILLER}(?P<value>{_CODE})")
+#: Words that put a month/year near them on a card ("expires 03/2027" on a box of insulin pens is
+#: not a card's expiry).
+_CARD_CONTEXT = regex.compile(r"(?i)(?<![\p{L}])(?:card|visa|master ?card|amex|american express|discover|debit|credit|"
+                              r"cvv|cvc|payment|pay|billing|checkout)")
+#: A card number as written (13 to 19 digits in groups), Luhn-checked by :func:`_luhn`.
+_CARD_NUMBER = regex.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+#: After a card number: its expiry, then its security code ("5546 0012 5117 1615, 09/28, 337",
+#: "3528 1359 3320 7269 / 12/26 / 419", "4720 ... exp 10/2026 code 274").
+_AFTER_CARD = regex.compile(rf"(?i)[ \t]*[,;/(]?[ \t]*(?:{_EXPIRY_CUE}{_FILLER})?(?P<exp>{_MONTH_YEAR})"
+                            rf"(?:[ \t]*[,;/)]?[ \t]*(?:(?:{_CVV_CUE}|code|and){_FILLER})?(?P<cvv>{_CODE}))?")
+#: A speaker label opening a line of a chat or call transcript ("Customer:", "Agent Mattias:",
+#: "[09:13] Patient:").
+_SPEAKER_PREFIX = regex.compile(r"[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*)?(?:[^\n:]{1,40}:[ \t]*)?")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _answer_line(text: str, cue_end: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the answer to a question asked at ``cue_end``: the rest of the line
+    when the cue's line ends in a question or a prompt ("What's your date of birth?", "Please
+    enter the CVC."), the next line without its speaker label; else None."""
+    eol = text.find("\n", cue_end)
+    if eol < 0:
+        return None
+    rest = text[cue_end:eol].strip()
+    if rest and not rest.endswith(("?", ".", ":", ")")) or len(rest) > 40:
+        return None
+    nxt = text.find("\n", eol + 1)
+    nxt = len(text) if nxt < 0 else nxt
+    label = _SPEAKER_PREFIX.match(text, eol + 1, nxt)
+    return (label.end() if label else eol + 1), nxt
+
+
+class _CuedValueRecognizer(LocalRecognizer):
+    """A value that a cue names: right after it ("DOB 03/14/2015"), or as the answer to a question
+    in the next line of a conversation ("Bot: What's your date of birth?\nUser: 21st of october
+    1993"). Only the value is redacted."""
+
+    ENTITY = ""
+    PATTERN = _DOB_RE
+    CUE = regex.compile(_DOB_CUE, regex.IGNORECASE)
+    VALUE = regex.compile(_DATE, regex.IGNORECASE)
+    SCORE = 0.85
+
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(supported_entities=[self.ENTITY], name="Workbench" + type(self).__name__.replace("Recognizer", ""),
+                         supported_language=supported_language)
+
+    def load(self) -> None:
+        pass
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans = [m.span("value") for m in self.PATTERN.finditer(text)]
+        for cue in self.CUE.finditer(text):
+            answer = _answer_line(text, cue.end())
+            if answer is not None:
+                m = self.VALUE.search(text, *answer)
+                if m is not None:
+                    spans.append(m.span())
+        return spans
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        return [_result(self, self.ENTITY, a, b, self.SCORE) for a, b in sorted(set(self._spans(text)))]
+
+
+class DateOfBirthRecognizer(_CuedValueRecognizer):
+    """A date with a year after "DOB", "d.o.b.", "date of birth", "born (on)", "birthday (is)",
+    "b.", "geb.", or answering a question about one, as ``DATE_OF_BIRTH`` (score 0.85). Other dates
+    (appointments, "since 03/01") stay: they rarely identify anyone and annotators need them."""
+
+    ENTITY, PATTERN = "DATE_OF_BIRTH", _DOB_RE
+    CUE, VALUE = regex.compile(_DOB_CUE, regex.IGNORECASE), regex.compile(_DATE, regex.IGNORECASE)
+
+
+def _card_sequences(text: str) -> list[tuple[str, int, int]]:
+    """``(entity, start, end)`` of the expiry and code written after a Luhn-valid card number."""
+    found = []
+    for card in _CARD_NUMBER.finditer(text):
+        if not _luhn("".join(c for c in card.group() if c.isdigit())):
+            continue
+        m = _AFTER_CARD.match(text, card.end())
+        if m is not None:
+            found.append(("CARD_EXPIRY", *m.span("exp")))
+            if m.group("cvv"):
+                found.append(("CARD_CVV", *m.span("cvv")))
+    return found
+
+
+class CardExpiryRecognizer(_CuedValueRecognizer):
+    """A month and year after "exp", "expiry", "expires", "valid thru" (or answering a question
+    about it), with a card named within 120 characters, or right after a card number, as
+    ``CARD_EXPIRY`` (0.85). "expires 03/2027" on a box of insulin pens stays."""
+
+    ENTITY, PATTERN = "CARD_EXPIRY", _EXPIRY_RE
+    CUE, VALUE = regex.compile(_EXPIRY_CUE, regex.IGNORECASE), regex.compile(_MONTH_YEAR, regex.IGNORECASE)
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans = [(a, b) for a, b in super()._spans(text)
+                 if _CARD_CONTEXT.search(text, max(0, a - 120), min(len(text), b + 120))]
+        return spans + [(a, b) for entity, a, b in _card_sequences(text) if entity == self.ENTITY]
+
+
+class CardCvvRecognizer(_CuedValueRecognizer):
+    """Three or four digits after "CVV", "CVC", "CID", "security code", "the three digits on the
+    back" (or answering a question about it), "code" next to a card's expiry, or following a card
+    number and its expiry, as ``CARD_CVV`` (0.85)."""
+
+    ENTITY, PATTERN = "CARD_CVV", _CVV_RE
+    CUE, VALUE = regex.compile(_CVV_CUE, regex.IGNORECASE), regex.compile(_CODE)
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans = super()._spans(text)
+        if _EXPIRY_RE.search(text):
+            spans += [m.span("value") for m in _BARE_CODE_RE.finditer(text)]
+        return spans + [(a, b) for entity, a, b in _card_sequences(text) if entity == self.ENTITY]
+
+
 # --------------------------------------------------------------------------- names and addresses
 
 _NAME = r"\p{Lu}(?:['’]\p{Lu})?[\p{Ll}\p{M}]+(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:-\p{L}[\p{Ll}\p{M}]*)?"
@@ -331,6 +502,18 @@ Before Since Until Because Although Though While There Here Now Then Once Also M
 Every Each Both Either Neither One Two Three First Second Last Next Same Other Another Such None Nothing
 Pharmacy Pharmacist Clinic Hospital Surgery Reception Bank Insurance Insurer Courier Carrier Warehouse Store Shop
 Police Council School University Management Finance HR IT
+""".split())
+
+#: Languages and nationalities the small spaCy model calls persons ("into French, German and
+#: Italian"); never a PERSON on a list's or spaCy's word alone.
+LANGUAGE_WORDS = frozenset("""
+english french german spanish italian portuguese dutch flemish swedish norwegian danish finnish icelandic
+polish czech slovak hungarian romanian bulgarian greek turkish russian ukrainian serbian croatian bosnian
+slovenian albanian lithuanian latvian estonian irish welsh scottish basque catalan galician arabic hebrew
+persian farsi urdu hindi bengali punjabi gujarati marathi tamil telugu kannada malayalam sinhala nepali
+chinese mandarin cantonese japanese korean vietnamese thai khmer lao burmese malay indonesian tagalog
+filipino swahili amharic yoruba igbo hausa zulu xhosa afrikaans somali latin esperanto american british
+canadian australian mexican brazilian european african asian
 """.split())
 
 #: spaCy entity labels that make a capitalised word after a cue something other than a person.
@@ -416,6 +599,12 @@ _POSTFIX_RE = regex.compile(
     r"called|has joined|has left|is typing|signed)")
 
 
+#: A line-opening "Word:" that is used at least this often in English (pyspellchecker's counts,
+#: see :data:`workbench.pii_gazetteers.ENGLISH_WORD_COUNT`) is a speaker only when it comes back:
+#: "Summarize:" (779), "Paraphrase:" (456) open instructions.
+SPEAKER_WORD_COUNT = 100
+
+
 class PersonCueRecognizer(LocalRecognizer):
     """Person names announced by the sentence around them (score 0.9, above spaCy's 0.85).
 
@@ -465,23 +654,27 @@ class PersonCueRecognizer(LocalRecognizer):
                                     (_WEAK_CUE_ALTERNATIVES, True)):
             for m in pattern.finditer(text, overlapped=True):
                 span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
-                if span is not None and (pattern is not _SPEAKER_RE or self._speaker(text, span)):
+                if span is not None and (pattern is not _SPEAKER_RE or self._speaker(text, span, timed=any(
+                        c.isdigit() for c in m.group()))):
                     results.append(_result(self, "PERSON", span[0], span[1], self.SCORE))
         return results
 
     @staticmethod
-    def _speaker(text: str, span: tuple[int, int]) -> bool:
+    def _speaker(text: str, span: tuple[int, int], timed: bool = False) -> bool:
         """Whether a line-opening "Word:" is a speaker rather than a form or heading label
-        ("Agenda:", "Budget:", "Reminder:"): two or more words, a known given name, a word that
-        is no everyday English word ("Priya"), or a label that comes back (a conversation)."""
-        from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, FORM_LABEL, ROLES, english_counts, given_names
+        ("Agenda:", "Budget:", "Reminder:") or an instruction ("Summarize:"): two or more words,
+        a known given name, a label with a time ("[14:03] Jun:", "Wei (10:32):"), a word rarely
+        used in English ("Priya"), or a label that comes back (a conversation)."""
+        from workbench.pii_gazetteers import FORM_LABEL, ROLES, english_counts, given_names
 
         label = text[span[0]:span[1]]
         key = label.lower()
         if FORM_LABEL.fullmatch(label) or key in ROLES:
             return False  # "Surname:", "Attendees:": a form's field; "Teacher:", "Agent:": a role
-        if len(label.split()) > 1 or key in given_names() or english_counts().get(key, 0) < ENGLISH_WORD_COUNT:
+        if len(label.split()) > 1 or key in given_names() or timed:
             return True
+        if english_counts().get(key, 0) < SPEAKER_WORD_COUNT:
+            return True  # "Priya:"; "Summarize:" or "Note:" opens an instruction or a heading
         return len(regex.findall(rf"(?m)^[^\n]{{0,12}}\b{regex.escape(label)}\b[^\n:]{{0,12}}:", text)) >= 2
 
 
@@ -542,6 +735,10 @@ def workbench_recognizers(language: str = "en") -> list:
         ValidatedIpRecognizer(supported_language=language),
         LooseIbanRecognizer(supported_language=language),
         SsnNoSeparatorRecognizer(supported_language=language),
+        SsnShapeRecognizer(supported_language=language),
+        DateOfBirthRecognizer(supported_language=language),
+        CardExpiryRecognizer(supported_language=language),
+        CardCvvRecognizer(supported_language=language),
         StreetAddressRecognizer(supported_language=language),
         PersonCueRecognizer(supported_language=language),
         LocationCueRecognizer(supported_language=language),
@@ -569,10 +766,13 @@ def recognizer_gate(recognizer):
         return regex.compile(r"[A-Z]{2}[0-9]{2}", recognizer.global_regex_flags or 0).search
     if type(recognizer) in (PersonCueRecognizer, LocationCueRecognizer):
         return _CAPITAL.search
+    if isinstance(recognizer, (_CuedValueRecognizer, SsnShapeRecognizer)):
+        return _DIGIT.search  # every date, month/year, code and SSN has digits
     return None
 
 
 _CAPITAL = regex.compile(r"\p{Lu}")
+_DIGIT = regex.compile(r"\d")
 
 
 #: Stock recognisers replaced by the ones above.

@@ -15,8 +15,9 @@ The planted identifiers are synthetic but *valid*: card numbers pass the Luhn ch
 correct ISO 7064 check digits and the national layout of their country, phone numbers are valid
 numbers of their region according to ``phonenumbers`` (printed in national, international, E.164
 and hand-made separator styles), SSNs respect the SSA rules (no 000/666/9xx area, no 00 group, no
-0000 serial). Names come from many origins. ``DATE_TIME`` is planted only as dates of birth: it is
-not a default entity type, and the benchmark scores it only when asked to.
+0000 serial). Names come from many origins. Dates of birth are ``DATE_OF_BIRTH`` and a card's expiry
+``CARD_EXPIRY`` (until 2026-12-07 they were ``DATE_TIME`` and unlabelled: issue #15 made both default
+types; the texts did not change).
 
 Run ``python tests/data/make_pii_testset.py`` to rewrite the file (same seed, same bytes).
 """
@@ -296,7 +297,8 @@ SLOTS = {
     "CARD": ("CREDIT_CARD", card), "SSN": ("US_SSN", ssn), "IBAN": ("IBAN_CODE", iban),
     "IPV4": ("IP_ADDRESS", ipv4), "IPV6": ("IP_ADDRESS", ipv6),
     "CITY": ("LOCATION", city), "COUNTRY": ("LOCATION", country), "ADDRESS": ("LOCATION", address),
-    "URL": ("URL", url), "DOB": ("DATE_TIME", dob),
+    "URL": ("URL", url), "DOB": ("DATE_OF_BIRTH", dob),
+    "EXP": ("CARD_EXPIRY", lambda r: "09/27"),  # draws nothing: the texts stay as they were
 }
 
 # --------------------------------------------------------------------------- templates
@@ -314,7 +316,7 @@ SUPPORT = [
     "The delivery to {ADDRESS}, {CITY} never arrived. Contact number {PHONE}.",
     "Ticket escalated by {PERSON}: customer reachable at {PHONE_US} or {EMAIL}.",
     "I need to change the direct debit from {IBAN} to my new account.",
-    "Card ending mess-up: the full number on file should be {CARD}, expiry 09/27.",
+    "Card ending mess-up: the full number on file should be {CARD}, expiry {EXP}.",
     "Can you whitelist {IPV4}? It's our office in {CITY}.",
     "Password reset emails go to {EMAIL} but I no longer have access to that inbox.",
     "{PERSON} from accounts asked me to send the invoice to {EMAIL}.",
