@@ -24,6 +24,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that uses the embedded server (directly or through another fixture)
+    ``argilla``, so the PostgreSQL pass (``-m argilla``, scripts/test.sh) runs all of them: a mark
+    written by hand was missing on twelve of them."""
+    for item in items:
+        if "argilla_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.argilla)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
