@@ -229,3 +229,92 @@ def test_chloe_is_found_on_quality_whatever_the_seed(task, records):
             quality = next(v for v in views if v.name == "quality")
             found[inconsistent is not None] += quality.report.diagnosis.deviating == ("chloe",)
     assert found == {True: 8, False: 0}
+
+
+# ------------------------------------------------------------------------------ the demo's simulated weeks
+
+
+def test_several_annotators_can_deviate_each_as_when_alone(calibration):
+    alone = simulate_calibration_responses(calibration, inconsistent="ben", seed=3).responses
+    both = simulate_calibration_responses(calibration, inconsistent=["chloe", "ben"], seed=3).responses
+    for name in ("ana", "ben"):
+        pd.testing.assert_frame_equal(both[both["annotator"] == name].reset_index(drop=True),
+                                      alone[alone["annotator"] == name].reset_index(drop=True))
+    chloe = simulate_calibration_responses(calibration, inconsistent="chloe", seed=3).responses
+    pd.testing.assert_frame_equal(both[both["annotator"] == "chloe"].reset_index(drop=True),
+                                  chloe[chloe["annotator"] == "chloe"].reset_index(drop=True))
+    with pytest.raises(BadInput, match="not one of the annotators"):
+        simulate_calibration_responses(calibration, inconsistent=["chloe", "zed"])
+
+
+def _timeline(task, anchor_day):
+    import datetime as dt
+
+    from workbench import demo, demo_timeline
+
+    records = generate_records(demo.N_RECORDS, seed=demo.DEMO_SEED)
+    cal = select_calibration_items(records, task.calibration.set_size, seed=demo.DEMO_SEED)
+    ids = {r.id for r in cal}
+    production = [r for r in records if r.id not in ids]
+    return cal, production, demo_timeline.plan(
+        dt.date.fromisoformat(anchor_day), cal, production, task=task.name, annotators=demo.DEMO_ANNOTATORS,
+        inconsistent=demo.DEMO_INCONSISTENT, seed=demo.DEMO_SEED, latest_version=task.load_guideline().latest.version)
+
+
+def test_the_demo_timeline_ends_before_its_anchor_day_and_only_its_times_depend_on_it(task):
+    from workbench import demo_timeline
+
+    _, _, a = _timeline(task, "2026-05-13")
+    _, _, again = _timeline(task, "2026-05-13")
+    _, _, b = _timeline(task, "2026-09-02")
+    pd.testing.assert_frame_equal(a.responses, again.responses)
+    anchor = pd.Timestamp("2026-05-13", tz="UTC")
+    assert a.responses["time"].max() < anchor and a.gold["set_at"].max() < anchor
+    assert a.responses["time"].min() >= anchor - pd.Timedelta(weeks=demo_timeline.HISTORY_WEEKS)
+    assert all(r.created_at < anchor for r in a.rounds) and all(t < anchor for _, t in a.publications)
+    # another day: the same answers, every time moved by the days between the two anchors
+    shift = pd.Timestamp("2026-09-02", tz="UTC") - anchor
+    pd.testing.assert_frame_equal(a.responses.drop(columns="time"), b.responses.drop(columns="time"))
+    assert (b.responses["time"] - a.responses["time"] == shift).all()
+    weeks = a.responses.assign(w=a.responses["time"].dt.isocalendar()["week"])["w"].nunique()
+    assert weeks >= 6
+
+
+def test_the_demo_timeline_mixes_gold_into_each_production_week_and_changes_guideline_once(task):
+    from workbench import demo_timeline
+
+    cal, production, tl = _timeline(task, "2026-05-13")
+    assert tl.round(1).records == tuple(cal) and tl.round(1).guideline_version == 1
+    r2, r3 = tl.round(2), tl.round(3)
+    assert (r2.guideline_version, r3.guideline_version) == (1, 2)
+    assert r2.ids.isdisjoint(r3.ids) and r2.ids | r3.ids == {r.id for r in production}
+    gold_items = set(tl.gold["item"])
+    assert r2.gold | r3.gold <= gold_items and {r.id for r in cal} <= gold_items
+    prod = tl.responses[tl.responses["round"] > 1].drop_duplicates(["item", "annotator"])
+    for week, grp in prod.groupby("week"):
+        per = grp.drop_duplicates("item")
+        assert per["item"].isin(gold_items).sum() == demo_timeline.GOLD_PER_WEEK, week
+        assert len(per) == demo_timeline.PER_WEEK + demo_timeline.GOLD_PER_WEEK, week
+        assert set(grp["guideline_version"]) == {1 if week < demo_timeline.V2_WEEK else 2}
+    # round 2 is answered whole, round 3 keeps records nobody has answered yet
+    assert set(prod.loc[prod["round"] == 2, "item"]) == r2.ids
+    assert 0 < len(r3.ids - set(prod["item"])) < len(r3.ids)
+    # v2 is published before round 3 opens, after round 2's last answer
+    (v1, t1), (v2, t2) = tl.publications
+    assert (v1, v2) == (1, 2) and t2 <= r3.created_at
+    assert prod.loc[prod["round"] == 2, "time"].max() < t2 < prod.loc[prod["round"] == 3, "time"].min()
+
+
+def test_in_the_demo_timeline_ben_drifts_after_the_guideline_change(task):
+    from workbench import demo_timeline
+
+    _, _, tl = _timeline(task, "2026-05-13")
+    truth = {(r.item, r.question): r.value for r in tl.gold.itertuples()}
+    r = tl.responses[tl.responses["question"].isin(["quality", "safety"])]
+    r = r.assign(ok=[truth.get((i, q)) == v for i, q, v in zip(r["item"], r["question"], r["value"])],
+                 gold=[(i, q) in truth for i, q in zip(r["item"], r["question"])])
+    r = r[r["gold"] & (r["round"] > 1)]
+    before = r[r["week"] < demo_timeline.DRIFT_WEEK].groupby("annotator")["ok"].mean()
+    after = r[r["week"] >= demo_timeline.DRIFT_WEEK].groupby("annotator")["ok"].mean()
+    assert after["ben"] < before["ben"] - 0.2
+    assert after["ana"] > after["ben"] + 0.2

@@ -9,7 +9,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from workbench import demo, demo_data
+from workbench import demo, demo_data, demo_timeline
 from workbench.cli import main
 from workbench.server import launcher
 from workbench.tasks import find_task
@@ -40,9 +40,11 @@ def test_up_fills_the_history_store_once(up_twice):
     store = HistoryStore()
     try:
         rounds = store.rounds(demo.DEMO_TASK)
-        assert list(rounds["kind"]) == ["calibration", "production"]
-        # the demo's calibration fails its gate on purpose; its production round says why it is open
-        assert rounds["forced_reason"].tolist() == [None, demo.DEMO_FORCED_REASON]
+        assert list(rounds["kind"]) == ["calibration", "production", "production"]
+        assert list(rounds["dataset"]) == list(demo.DEMO_DATASETS)
+        assert set(rounds["workspace"]) == {demo.DEMO_TASK}  # the task's workspace, as `round create` uses
+        # the demo's calibration fails its gate on purpose; its production rounds say why they are open
+        assert rounds["forced_reason"].tolist() == [None, demo.DEMO_FORCED_REASON, demo.DEMO_FORCED_REASON]
         tidy = store.tidy(task=demo.DEMO_TASK, round=1)
         gold = store.gold(demo.DEMO_TASK)
     finally:
@@ -51,8 +53,8 @@ def test_up_fills_the_history_store_once(up_twice):
     assert set(tidy["guideline_version"]) == {1}
     n_cal = find_task(demo.DEMO_TASK).calibration.set_size
     assert tidy.groupby("question")["item"].nunique().loc["quality"] == n_cal
-    # gold for every calibration item and question, set once although `up` ran twice
-    assert len(gold) == n_cal * 3 and not gold.duplicated(["item", "question"]).any()
+    # gold for every calibration item and held-out production item and question, set once although `up` ran twice
+    assert len(gold) == (n_cal + demo_timeline.GOLD_POOL) * 3 and not gold.duplicated(["item", "question"]).any()
 
 
 def test_up_reuses_the_running_server_and_prints_how_to_log_in(up_twice, argilla_server):
@@ -75,15 +77,18 @@ def test_second_up_creates_nothing(up_twice):
 def test_demo_datasets_hold_what_the_demo_promises(up_twice, client):
     ws = client.workspaces(demo.DEMO_WORKSPACE)
     cal = client.datasets(name=demo.CALIBRATION_DATASET, workspace=ws)
+    prod_v1 = client.datasets(name=demo.PRODUCTION_V1_DATASET, workspace=ws)
     prod = client.datasets(name=demo.PRODUCTION_DATASET, workspace=ws)
     cal_records = list(cal.records(with_responses=True))
-    prod_records = list(prod.records())
+    prod_records = list(prod_v1.records()) + list(prod.records())
     n_cal = find_task(demo.DEMO_TASK).calibration.set_size
     assert len(cal_records) == n_cal
     assert len(prod_records) == demo.N_RECORDS - n_cal
     assert len({r.id for r in cal_records} | {r.id for r in prod_records}) == demo.N_RECORDS
     assert cal.settings.distribution.min_submitted == 3
-    assert "v1" in cal.settings.guidelines and "v2" in prod.settings.guidelines
+    assert "v1" in cal.settings.guidelines and "v1" in prod_v1.settings.guidelines and "v2" in prod.settings.guidelines
+    # the open production round keeps records nobody has answered, for a visitor to try
+    assert prod.progress()["pending"] > 0 and prod_v1.progress()["pending"] == 0
 
     users = {client.users(name).id: name for name in demo.DEMO_ANNOTATORS}
     answered = collections.Counter()
@@ -124,7 +129,7 @@ def _demo_state(client, workspace: str) -> dict:
 
     ws = client.workspaces(workspace)
     out = {}
-    for name in (demo.CALIBRATION_DATASET, demo.PRODUCTION_DATASET):
+    for name in demo.DEMO_DATASETS:
         records = list(client.datasets(name=name, workspace=ws).records(with_responses=True))
         out[name] = sorted((str(r.id), len(r.responses)) for r in records)
     store = HistoryStore()
@@ -152,15 +157,17 @@ def test_a_demo_made_by_an_older_version_is_left_as_it_was_made(own_demo, client
     older = dataclasses.replace(task, calibration=dataclasses.replace(task.calibration, set_size=40))
     monkeypatch.setattr(demo, "find_task", lambda name: older)
     made = demo.load_demo(**own_demo)
-    assert made.records_logged == {demo.CALIBRATION_DATASET: 40, demo.PRODUCTION_DATASET: demo.N_RECORDS - 40}
+    r2 = (demo_timeline.PER_WEEK + demo_timeline.GOLD_PER_WEEK) * len(demo_timeline.PRODUCTION_WEEKS[2])
+    assert made.records_logged == {demo.CALIBRATION_DATASET: 40, demo.PRODUCTION_V1_DATASET: r2,
+                                   demo.PRODUCTION_DATASET: demo.N_RECORDS - 40 - r2}
     assert made.other_version is None
     monkeypatch.setattr(demo, "find_task", find_task)
     before = _demo_state(client, own_demo["workspace"])
-    assert len(before[demo.CALIBRATION_DATASET]) == 40 and before["gold"] == 40 * 3
+    assert len(before[demo.CALIBRATION_DATASET]) == 40 and before["gold"] == (40 + demo_timeline.GOLD_POOL) * 3
 
     for _ in range(2):
         again = demo.load_demo(**own_demo)
-        assert again.records_logged == {demo.CALIBRATION_DATASET: 0, demo.PRODUCTION_DATASET: 0}
+        assert again.records_logged == dict.fromkeys(demo.DEMO_DATASETS, 0)
         assert again.gold_set == 0 and again.responses_logged == 0 and again.responses_synced == 0
         assert again.other_version is not None
         assert again.other_version.held[demo.CALIBRATION_DATASET] == 40
@@ -183,7 +190,9 @@ def test_an_interrupted_demo_is_completed_once(own_demo, client):
 
     resumed = demo.load_demo(**own_demo)
     assert resumed.other_version is None
-    assert resumed.records_logged == {demo.CALIBRATION_DATASET: 5, demo.PRODUCTION_DATASET: 0}
+    assert resumed.records_logged == {demo.CALIBRATION_DATASET: 5, demo.PRODUCTION_V1_DATASET: 0,
+                                      demo.PRODUCTION_DATASET: 0}
+    assert resumed.times_set > 0  # the five records and their answers got their simulated times
     assert resumed.responses_logged == sum(n for rid, n in full[demo.CALIBRATION_DATASET]
                                            if rid in {str(r.id) for r in gone})
     state = _demo_state(client, own_demo["workspace"])
@@ -202,3 +211,30 @@ def test_everything_up_wrote_under_the_home_is_owner_only(up_twice):
     assert any(p.name == "demo-history.db" for p in entries) or any(p.name == "history.db" for p in entries)
     wide = [str(p.relative_to(home)) for p in entries if not p.is_symlink() and p.exists() and p.stat().st_mode & 0o077]
     assert not wide, f"{len(wide)} entries readable by group or others: {wide[:5]}"
+
+
+def test_the_readme_walkthrough_runs_on_the_demo(up_twice, argilla_server, tmp_path, monkeypatch):
+    """Issue #13: the README's commands, as written, on the demo `workbench up` made: the demo's task
+    lives in the workspace named after it, so `round create` finds its annotators, and a guideline
+    version is published, so a new round knows which one it runs under. (Its own history store: the
+    session's stays as `up` left it; the new round's dataset is the only thing added to Argilla.)"""
+    monkeypatch.setenv("WORKBENCH_STORE_URL", f"sqlite:///{tmp_path / 'history.db'}")
+    assert demo.load_demo(argilla_server.api_url, argilla_server.api_key).other_version is None
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    res = run("task", "apply", "tasks/medical-qa-rating.yaml", "--dry-run")
+    assert res.exit_code == 0 and "already match" in res.output, res.output
+    res = run("round", "create", demo.DEMO_TASK, "--kind", "recalibration")
+    assert res.exit_code == 0, res.output
+    assert f"recalibration round 4 of {demo.DEMO_TASK}" in res.output and "(guideline v2)" in res.output
+    assert all(name in res.output for name in demo.DEMO_ANNOTATORS)
+    res = run("guidelines", "publish", demo.DEMO_TASK, "2")
+    assert res.exit_code == 0 and "already showing v2" in res.output, res.output
+    assert run("sync").exit_code == 0
+    res = run("gate", demo.DEMO_TASK)
+    assert res.exit_code == 1 and "round 4" in res.output  # the new round, nobody has answered it yet
+    res = run("round", "create", demo.DEMO_TASK, "--kind", "production")
+    assert res.exit_code == 2 and "--force-reason" in res.output

@@ -1,71 +1,91 @@
-"""The demo project that ``workbench up`` loads: idempotent, on any Argilla server.
+"""The demo project that ``workbench up`` loads: idempotent, with weeks of simulated work behind it.
 
-What it creates (each only when missing):
+What it creates (each only when missing), in workspace ``medical-qa-rating`` (each task is a
+workspace of the same name, as ``workbench round create`` and ``workbench users sync`` expect):
 
-* workspace ``demo``; annotators ``ana``, ``ben`` and ``chloe`` with the demo password
-  :data:`DEMO_PASSWORD` (documented in the README; demo only);
-* ``medical-qa-rating-calibration-r1``: the task's calibration set (80 items) under guideline
-  v1, every annotator on every item (distribution = 3), already answered by the three demo
-  annotators, one of whom (``chloe``) is systematically inconsistent, so the calibration
-  analytics have something to diagnose;
-* ``medical-qa-rating-production``: the remaining records, pending, under the latest guideline;
-* in the history store: both datasets registered as rounds 1 (calibration, v1) and 2
-  (production, latest version), the expert's gold answers for the calibration items (set by
-  :data:`DEMO_EXPERT`), and a sync of every response, so the dashboard has a labelled round to
-  diagnose.
+* annotators ``ana``, ``ben`` and ``chloe`` with the demo password :data:`DEMO_PASSWORD`
+  (documented in the README; demo only);
+* round 1, ``medical-qa-rating-calibration-r1``: the task's calibration set (80 items) under
+  guideline v1, every annotator on every item, ``chloe`` systematically inconsistent, so the
+  calibration analytics have something to diagnose and the gate fails;
+* round 2, ``medical-qa-rating-production-r2``: production under v1, three weeks of it, answered;
+* round 3, ``medical-qa-rating-production-r3``: production under v2 (published in week 4), three
+  weeks answered, ``ben`` drifting from week 5, and records still pending for a visitor to try;
+  both production rounds opened past the failing gate (:data:`DEMO_FORCED_REASON`), with gold
+  items mixed in and an LLM judge's suggestions on every record;
+* in the history store: the three rounds, the task-wide guideline publications (v1, then v2 in
+  week 4), the expert's gold (:data:`DEMO_EXPERT`) on the calibration set and on held-out
+  production items, and a sync of every response.
 
-Records carry content-derived ids, gold is set only where missing and rounds are registered
-once, so a second run creates nothing.
+The weeks (:mod:`workbench.demo_timeline`) end the day before the demo was first loaded (the day
+its calibration dataset was created in Argilla, so a later run finds the same days). Argilla
+stamps every answer with the time it is written; on Workbench's embedded server the simulated
+answers are then given their simulated times in the server's own database
+(:mod:`workbench.server.backdate`) before the sync, so Argilla's UI, the history store, the
+dashboard and the export agree. On another Argilla server that cannot be done: the demo then loads
+the calibration round and leaves the production rounds unanswered, and says so.
 
-A demo made by another Workbench version (say an older one, whose calibration set had 40 items)
-holds records this version's demo does not have. It is left as it was made: nothing is added to
-its datasets or its gold (adding this version's records would mix two demos in one round), and the
-summary says so and how to get this version's demo (a fresh Workbench home). A demo missing some
-of this version's records and holding no others (an interrupted first run) is completed.
+Records carry content-derived ids, gold is set only where missing, rounds and publications are
+recorded once and times are set only on rows the demo has just written, so a second run creates
+nothing and moves no time; a run that was interrupted is completed by the next one.
+
+A demo made by another Workbench version (an older one kept its demo in workspace ``demo``, or
+had a calibration set of 40 items) is left as it was made: nothing is added to its datasets, its
+rounds or its gold (that would mix two demos in one history), and the summary says so and how to
+get this version's demo (a fresh Workbench home).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import argilla as rg
 
-from workbench import argilla_client, demo_data
+from workbench import argilla_client, demo_data, demo_timeline
 from workbench.dataset_settings import settings_for
+from workbench.rounds import dataset_name, task_key
 from workbench.tasks import find_task
 
-DEMO_WORKSPACE = "demo"
+DEMO_TASK = "medical-qa-rating"
+DEMO_WORKSPACE = DEMO_TASK  # a task's rounds live in the workspace named after it
 DEMO_PASSWORD = "workbench-demo"
 DEMO_ANNOTATORS = ("ana", "ben", "chloe")
 DEMO_INCONSISTENT = "chloe"
+DEMO_DRIFTING = demo_timeline.DRIFTING
 DEMO_EXPERT = "dr-lee"
-DEMO_TASK = "medical-qa-rating"
+DEMO_JUDGE = "llm-judge"
 DEMO_SEED = 7
 N_RECORDS = 320
-#: Recorded on the demo's production round: the demo calibration fails its gate on purpose (chloe), and
+#: Recorded on the demo's production rounds: the demo calibration fails its gate on purpose (chloe), and
 #: a real project would open production only after a passing calibration (``workbench round create``
 #: refuses otherwise); the demo opens its queue anyway so that a new user can try annotating.
 DEMO_FORCED_REASON = ("demo only: production queue opened past the failing calibration gate so that a new user "
                       "can try annotating")
-CALIBRATION_DATASET = f"{DEMO_TASK}-calibration-r1"
-PRODUCTION_DATASET = f"{DEMO_TASK}-production"
+CALIBRATION_DATASET = dataset_name(DEMO_TASK, "calibration", 1)
+PRODUCTION_V1_DATASET = dataset_name(DEMO_TASK, "production", 2)
+PRODUCTION_DATASET = dataset_name(DEMO_TASK, "production", 3)  # the open production queue
+DEMO_DATASETS = (CALIBRATION_DATASET, PRODUCTION_V1_DATASET, PRODUCTION_DATASET)
 
 
 @dataclass(frozen=True)
 class OtherVersion:
     """A demo made by another Workbench version: per dataset, how many records it holds, how many of
-    them this version's demo does not have, and how many this version's demo has."""
+    them this version's demo does not have, and how many this version's demo has; and the rounds of
+    the history store that this version's demo would not have made."""
 
     held: dict[str, int]
     foreign: dict[str, int]
     expected: dict[str, int]
+    rounds: tuple = ()
 
     def describe(self) -> list[str]:
         parts = [f"{name} holds {self.held[name]} records ({self.foreign[name]} not in this version's demo, "
                  f"which has {self.expected[name]})" for name in self.held if self.foreign[name]]
+        parts += list(self.rounds)
         return [
             "  this demo was made by another Workbench version (or changed since): " + "; ".join(parts),
-            "  it is left as it was made: no records or gold added (they would mix two demos in one round)",
+            "  it is left as it was made: no records, rounds or gold added (they would mix two demos in one history)",
             "  for this version's demo, stop this server (`workbench server stop`) and run `workbench up` "
             "with a fresh WORKBENCH_HOME",
         ]
@@ -81,13 +101,46 @@ class DemoSummary:
     responses_synced: int = 0
     workspace: str = DEMO_WORKSPACE
     other_version: OtherVersion | None = None
+    timeline: demo_timeline.DemoTimeline | None = field(default=None, repr=False)
+    simulated: bool = True  # the production weeks were answered (embedded server: times set in its database)
+    times_set: int = 0  # rows of Argilla's database given their simulated time by this run
+
+    def _rounds(self) -> list[str]:
+        tl = self.timeline
+        lines = [f"  {CALIBRATION_DATASET}: calibration round 1 (guideline v1), answered by "
+                 f"{', '.join(DEMO_ANNOTATORS)}; its gate fails ({DEMO_INCONSISTENT})"]
+        if tl is None:
+            return lines
+        r2, r3 = tl.round(2), tl.round(3)
+        if self.simulated:
+            answered = len({i for i, _ in tl.response_times(3)})
+            lines += [
+                f"  {r2.dataset}: production round 2 (guideline v{r2.guideline_version}), weeks "
+                f"{r2.weeks[0]}-{r2.weeks[-1]}: {len(r2.records)} records ({len(r2.gold)} gold), answered",
+                f"  {r3.dataset}: production round 3 (guideline v{r3.guideline_version}, published in week "
+                f"{r3.weeks[0]}), weeks {r3.weeks[0]}-{r3.weeks[-1]}: {answered} of {len(r3.records)} records answered "
+                f"({DEMO_DRIFTING} drifts from week {demo_timeline.DRIFT_WEEK}), {len(r3.records) - answered} pending "
+                "for you to try",
+            ]
+        else:
+            lines += [f"  {r2.dataset}, {r3.dataset}: production rounds 2 (guideline v{r2.guideline_version}) and 3 "
+                      f"(v{r3.guideline_version}), pending"]
+        lines.append("  both production rounds were opened past the failing calibration gate, for the demo only")
+        return lines
 
     def __str__(self) -> str:
-        lines = [
-            f"demo project in workspace {self.workspace!r} at {self.api_url}",
-            f"  {CALIBRATION_DATASET}: calibration round 1 (guideline v1), answered by {', '.join(DEMO_ANNOTATORS)}",
-            f"  {PRODUCTION_DATASET}: production queue (latest guideline), pending; opened past the failing "
-            "calibration gate, for the demo only",
+        lines = [f"demo project {DEMO_TASK} in workspace {self.workspace!r} at {self.api_url}"]
+        tl = self.timeline
+        if tl is not None and self.simulated:
+            lines.append(f"  {demo_timeline.HISTORY_WEEKS} weeks of simulated work, {tl.start:%Y-%m-%d} to "
+                         f"{tl.end:%Y-%m-%d}, with gold mixed into production, guideline v2 partway and a drifting "
+                         "annotator")
+        elif tl is not None:
+            lines.append(f"  no simulated weeks of work: {self.api_url} is not Workbench's embedded server, whose "
+                         "database the demo gives its simulated answers' times to; the production rounds are left "
+                         "unanswered (run `workbench up` for the demo with its history)")
+        lines += self._rounds()
+        lines += [
             f"  log in to {self.api_url} as {' / '.join(DEMO_ANNOTATORS)} with password {DEMO_PASSWORD!r} (demo only)",
             f"  a training-ready dataset from the demo history: workbench export {DEMO_TASK} --demo",
         ]
@@ -96,9 +149,11 @@ class DemoSummary:
         created = [f"{k}: {v} records" for k, v in self.records_logged.items() if v]
         if self.gold_set:
             created.append(f"{self.gold_set} gold answers")
+        if self.times_set:
+            created.append(f"{self.times_set} rows given their simulated times")
         if self.responses_synced:
             created.append(f"{self.responses_synced} responses synced to the history store")
-        if self.users_created or created or self.responses_logged or self.responses_synced:
+        if self.users_created or created or self.responses_logged:
             lines.append(f"  created now: users {self.users_created or 'none'}; {', '.join(created) or 'no records'}; "
                          f"{self.responses_logged} answers by the demo annotators")
         elif self.other_version is not None:
@@ -112,22 +167,50 @@ def _existing_ids(ds: rg.Dataset) -> set[str]:
     return {str(r.id) for r in ds.records(batch_size=500)}
 
 
-def _other_version(cl: rg.Argilla, workspace: str, expected: dict[str, set[str]]) -> OtherVersion | None:
-    """How the demo datasets already in ``workspace`` differ from this version's (``expected``: dataset
-    name -> record ids), or None when they hold no record outside it (missing, complete or partial)."""
+def _other_version(cl: rg.Argilla, store, workspace: str, task: str,
+                   timeline: demo_timeline.DemoTimeline) -> tuple[OtherVersion | None, dict[str, set[str]]]:
+    """How the demo already in ``workspace`` and in ``store`` differs from this version's (None when
+    it holds nothing this version's demo would not have made: missing, complete or partial), and the
+    record ids each demo dataset already holds.
+
+    Argilla: a demo dataset holding records outside this version's. The store: a round of the task
+    numbered as one of the demo's whose dataset or workspace differs, or whose dataset is not (or no
+    longer) the one in Argilla. Rounds numbered after the demo's are the user's own and are fine."""
     ws = argilla_client.ensure_workspace(cl, workspace)
-    held, foreign = {}, {}
-    for name, ids in expected.items():
-        ds = argilla_client._quiet(cl.datasets, name=name, workspace=ws)
-        have = _existing_ids(ds) if ds is not None else set()
-        held[name], foreign[name] = len(have), len(have - ids)
-    if not any(foreign.values()):
-        return None
-    return OtherVersion(held=held, foreign=foreign, expected={name: len(ids) for name, ids in expected.items()})
+    held, foreign, ids, records = {}, {}, {}, {}
+    for rnd in timeline.rounds:
+        ds = argilla_client._quiet(cl.datasets, name=rnd.dataset, workspace=ws)
+        have = records[rnd.dataset] = _existing_ids(ds) if ds is not None else set()
+        held[rnd.dataset], foreign[rnd.dataset] = len(have), len(have - rnd.ids)
+        ids[rnd.dataset] = str(ds.id) if ds is not None else None
+    planned = {rnd.number: rnd.dataset for rnd in timeline.rounds}
+    odd = []
+    for row in store.rounds(task).itertuples(index=False):
+        number = int(row.round)
+        if number not in planned and row.dataset not in ids:
+            continue
+        if planned.get(number) != row.dataset or row.workspace != workspace:
+            odd.append(f"the history store's round {number} is {row.dataset} in workspace {row.workspace!r}")
+        elif ids[row.dataset] != str(row.dataset_id):
+            odd.append(f"the history store's round {number} ({row.dataset}) is another dataset than the one in Argilla")
+    if not any(foreign.values()) and not odd:
+        return None, records
+    return OtherVersion(held=held, foreign=foreign, expected={r.dataset: len(r.records) for r in timeline.rounds},
+                        rounds=tuple(odd)), records
 
 
-def load_demo(api_url: str | None = None, api_key: str | None = None, *, workspace: str = DEMO_WORKSPACE) -> DemoSummary:
+def _plan(anchor_day: dt.date, calibration, production, task, guideline) -> demo_timeline.DemoTimeline:
+    return demo_timeline.plan(anchor_day, calibration, production, task=task.name, annotators=DEMO_ANNOTATORS,
+                              inconsistent=DEMO_INCONSISTENT, seed=DEMO_SEED, latest_version=guideline.latest.version)
+
+
+def load_demo(api_url: str | None = None, api_key: str | None = None, *,
+              workspace: str = DEMO_WORKSPACE) -> DemoSummary:
     """Load the demo project into ``workspace`` (each part only when missing; see the module notes)."""
+    from workbench.server import backdate
+    from workbench.store import HistoryStore, to_utc
+    from workbench.sync import sync
+
     conn = argilla_client.connection(api_url, api_key)
     cl = argilla_client.client(conn)
     task = find_task(DEMO_TASK)
@@ -145,90 +228,119 @@ def load_demo(api_url: str | None = None, api_key: str | None = None, *, workspa
     calibration = demo_data.select_calibration_items(records, task.calibration.set_size, seed=DEMO_SEED)
     calibration_ids = {r.id for r in calibration}
     production = [r for r in records if r.id not in calibration_ids]
-
-    other = _other_version(cl, workspace, {CALIBRATION_DATASET: calibration_ids,
-                                           PRODUCTION_DATASET: {r.id for r in production}})
-    if other is not None:
-        from workbench.store import HistoryStore
-        from workbench.sync import sync
-
-        store = HistoryStore()
-        try:  # new answers on the rounds already registered still reach the history store
-            synced = sync(conn, store, task=task.name).new_response_versions
-        finally:
-            store.close()
-        return DemoSummary(api_url=conn.api_url, users_created=users_created,
-                           records_logged={CALIBRATION_DATASET: 0, PRODUCTION_DATASET: 0}, responses_logged=0,
-                           responses_synced=synced, workspace=workspace, other_version=other)
-
-    cal_settings = settings_for(task, guideline.get(1), client=cl)
-    cal_settings.distribution = rg.TaskDistribution(min_submitted=len(DEMO_ANNOTATORS))
-    cal_ds, _ = argilla_client.ensure_dataset(cl, CALIBRATION_DATASET, workspace, cal_settings)
-    sim = demo_data.simulate_calibration_responses(
-        calibration, annotators=DEMO_ANNOTATORS, inconsistent=DEMO_INCONSISTENT, seed=DEMO_SEED,
-        round=1, guideline_version=1, include_critique=True,
-    )
-    have = _existing_ids(cal_ds)
-    by_item = {item: rows for item, rows in sim.responses.groupby("item")}
-    new_cal = []
-    n_responses = 0
-    for rec in calibration:
-        if rec.id in have:
-            continue
-        responses = []
-        for row in by_item.get(rec.id, []).itertuples() if rec.id in by_item else []:
-            value = list(row.value) if row.question == "issues" else row.value
-            if row.question == "quality":
-                value = int(value)
-            responses.append(rg.Response(row.question, value, user_id=user_ids[row.annotator], status="submitted"))
-        n_responses += len(responses)
-        new_cal.append(rg.Record(id=rec.id, fields=rec.fields, metadata=rec.metadata, responses=responses))
-    if new_cal:
-        cal_ds.records.log(new_cal)
-
-    prod_settings = settings_for(task, guideline.latest, client=cl)
-    prod_ds, _ = argilla_client.ensure_dataset(cl, PRODUCTION_DATASET, workspace, prod_settings)
-    have = _existing_ids(prod_ds)
-    new_prod = [rg.Record(id=r.id, fields=r.fields, metadata=r.metadata) for r in production if r.id not in have]
-    if new_prod:
-        prod_ds.records.log(new_prod)
-
-    gold_set, synced = _record_history(conn, task, cal_ds, prod_ds, sim.gold, latest=guideline.latest.version,
-                                       workspace=workspace)
-    return DemoSummary(
-        api_url=conn.api_url,
-        users_created=users_created,
-        records_logged={CALIBRATION_DATASET: len(new_cal), PRODUCTION_DATASET: len(new_prod)},
-        responses_logged=n_responses,
-        gold_set=gold_set,
-        responses_synced=synced,
-        workspace=workspace,
-    )
-
-
-def _record_history(conn, task, cal_ds: rg.Dataset, prod_ds: rg.Dataset, gold, *, latest: int,
-                    workspace: str) -> tuple[int, int]:
-    """Register the demo rounds, set the missing gold answers and sync; return (gold set, rows synced)."""
-    from workbench.store import HistoryStore
-    from workbench.sync import sync
+    # which records go where does not depend on the days; the days come from Argilla below
+    timeline = _plan(dt.datetime.now(dt.timezone.utc).date(), calibration, production, task, guideline)
+    nothing = {rnd.dataset: 0 for rnd in timeline.rounds}
 
     store = HistoryStore()
     try:
-        store.record_round(task=task.name, round=1, kind="calibration", dataset=cal_ds.name, workspace=workspace,
-                           dataset_id=str(cal_ds.id), guideline_version=1)
-        store.record_round(task=task.name, round=2, kind="production", dataset=prod_ds.name, workspace=workspace,
-                           dataset_id=str(prod_ds.id), guideline_version=latest,
-                           forced_reason=DEMO_FORCED_REASON)
-        have = store.gold(task.name)
-        known = set(zip(have["item"], have["question"])) if len(have) else set()
-        n_gold = 0
-        for row in gold.itertuples():
-            if (row.item, row.question) in known:
-                continue
-            value = list(row.value) if row.question == "issues" else row.value
-            store.set_gold(task=task.name, item=row.item, question=row.question, value=value, set_by=DEMO_EXPERT)
-            n_gold += 1
-        report = sync(conn, store, task=task.name)
-        return n_gold, report.new_response_versions
+        other, have = _other_version(cl, store, workspace, task.name, timeline)
+        if other is not None:  # new answers on the rounds already registered still reach the history store
+            synced = sync(conn, store, task=task.name).new_response_versions
+            return DemoSummary(api_url=conn.api_url, users_created=users_created, records_logged=nothing,
+                               responses_logged=0, responses_synced=synced, workspace=workspace, other_version=other)
+
+        datasets = _ensure_datasets(cl, task, guideline, workspace, timeline)
+        anchor = to_utc(datasets[CALIBRATION_DATASET].inserted_at)  # when the demo was first loaded
+        if anchor.date() != timeline.anchor_day:
+            timeline = _plan(anchor.date(), calibration, production, task, guideline)
+        db_url = backdate.embedded_database_url(conn.api_url)
+        logged, n_responses = _log_records(datasets, have, timeline, user_ids, answer_production=db_url is not None)
+        moved = backdate.set_times(db_url, _times(datasets, timeline), since=anchor).total if db_url else 0
+        gold_set = _record_history(store, task, datasets, timeline, workspace)
+        # rows given their times after an earlier sync read them: read everything (only changes are written)
+        synced = sync(conn, store, task=task.name, full=moved > 0).new_response_versions
     finally:
         store.close()
+    return DemoSummary(
+        api_url=conn.api_url, users_created=users_created, records_logged=logged, responses_logged=n_responses,
+        gold_set=gold_set, responses_synced=synced, workspace=workspace, timeline=timeline,
+        simulated=db_url is not None, times_set=moved,
+    )
+
+
+def _ensure_datasets(cl, task, guideline, workspace: str, timeline) -> dict[str, rg.Dataset]:
+    """The demo's datasets (created when missing): calibration under v1 with every annotator on every
+    record; each production round under the version it was created with, at the task's overlap."""
+    out = {}
+    for rnd in timeline.rounds:
+        settings = settings_for(task, guideline.get(rnd.guideline_version), client=cl)
+        if rnd.kind == "calibration":
+            settings.distribution = rg.TaskDistribution(min_submitted=len(DEMO_ANNOTATORS))
+        out[rnd.dataset], _ = argilla_client.ensure_dataset(cl, rnd.dataset, workspace, settings)
+    return out
+
+
+def _value(question: str, value):
+    if question == "issues":
+        return list(value)
+    if question == "quality":
+        return int(value)
+    return value
+
+
+def _log_records(datasets: dict, have: dict, timeline, user_ids: dict, *,
+                 answer_production: bool) -> tuple[dict[str, int], int]:
+    """Log each round's records missing from ``have`` (dataset -> record ids it holds) with their
+    simulated answers (production rounds only when ``answer_production``) and the LLM judge's
+    suggestions; return (records logged per dataset, answers logged)."""
+    answers = {n: {item: rows for item, rows in grp.groupby("item", sort=False)}
+               for n, grp in timeline.responses.groupby("round", sort=False)}
+    suggestions: dict[tuple[int, str], list] = {}
+    for number, rec, question, value, score in timeline.suggestions:
+        suggestions.setdefault((number, rec.id), []).append(
+            rg.Suggestion(question, value, score=score, agent=DEMO_JUDGE, type="model"))
+    logged, n_responses = {}, 0
+    for rnd in timeline.rounds:
+        ds, held = datasets[rnd.dataset], have.get(rnd.dataset, set())
+        mine = answers.get(rnd.number, {}) if (rnd.kind == "calibration" or answer_production) else {}
+        new = []
+        for rec in rnd.records:
+            if rec.id in held:
+                continue
+            rows = mine.get(rec.id)
+            responses = [] if rows is None else [
+                rg.Response(q, _value(q, v), user_id=user_ids[a], status="submitted")
+                for a, q, v in zip(rows["annotator"], rows["question"], rows["value"])]
+            n_responses += len(responses)
+            new.append(rg.Record(id=rec.id, fields=rec.fields, metadata=rec.metadata, responses=responses,
+                                 suggestions=suggestions.get((rnd.number, rec.id), [])))
+        if new:
+            ds.records.log(new)
+        logged[rnd.dataset] = len(new)
+    return logged, n_responses
+
+
+def _times(datasets: dict, timeline) -> list:
+    """What :func:`workbench.server.backdate.set_times` gives each demo dataset's rows."""
+    from workbench.server.backdate import DatasetTimes
+
+    out = []
+    for rnd in timeline.rounds:
+        out.append(DatasetTimes(
+            dataset_id=str(datasets[rnd.dataset].id), records=timeline.record_times(rnd.number),
+            responses=timeline.response_times(rnd.number),
+            suggestions_at=timeline.suggestion_time(rnd.number) if rnd.kind == "production" else None))
+    return out
+
+
+def _record_history(store, task, datasets: dict, timeline, workspace: str) -> int:
+    """Record the demo's guideline publications and rounds at their planned times and set the gold
+    answers that are missing; return how many gold answers were set."""
+    for version, when in timeline.publications:
+        store.record_guideline_publication(task=task.name, dataset_id=task_key(task.name), version=version,
+                                           published_at=when)
+    for rnd in timeline.rounds:
+        store.record_round(task=task.name, round=rnd.number, kind=rnd.kind, dataset=rnd.dataset, workspace=workspace,
+                           dataset_id=str(datasets[rnd.dataset].id), guideline_version=rnd.guideline_version,
+                           created_at=rnd.created_at,
+                           forced_reason=DEMO_FORCED_REASON if rnd.kind == "production" else None)
+    have = store.gold(task.name)
+    known = set(zip(have["item"], have["question"])) if len(have) else set()
+    n_gold = 0
+    for set_at, grp in timeline.gold.groupby("set_at", sort=True):
+        rows = [dict(item=r.item, question=r.question, value=_value(r.question, r.value), set_by=DEMO_EXPERT)
+                for r in grp.itertuples(index=False) if (r.item, r.question) not in known]
+        if rows:
+            n_gold += store.set_gold_many(task.name, rows, set_at=set_at)
+    return n_gold

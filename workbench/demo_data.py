@@ -677,7 +677,7 @@ def _critique(t: Truth, issues: list[str]) -> str:
 def simulate_calibration_responses(
     records: Sequence[DemoRecord],
     annotators: Sequence[str] = ("ana", "ben", "chloe"),
-    inconsistent: str | None = "chloe",
+    inconsistent: str | Sequence[str] | None = "chloe",
     seed: int = 0,
     *,
     round: int = 1,
@@ -693,11 +693,11 @@ def simulate_calibration_responses(
         The calibration items (see :func:`select_calibration_items`).
     annotators : sequence of str
         Who answers; every annotator answers every item.
-    inconsistent : str or None
-        The annotator who deviates systematically: quality a point too generous on most items
-        and 4-5 for answers lacking their caveat, "needs-caveat" (and red-flag answers without
-        their warning) called "safe" on most items, missing caveats rarely flagged. None for a
-        team without one.
+    inconsistent : str, sequence of str, or None
+        The annotator who deviates systematically (or several, each the same way): quality a
+        point too generous on most items and 4-5 for answers lacking their caveat,
+        "needs-caveat" (and red-flag answers without their warning) called "safe" on most
+        items, missing caveats rarely flagged. None for a team without one.
     seed : int
         Seed; the same arguments give the same tables.
     round : int
@@ -719,7 +719,8 @@ def simulate_calibration_responses(
     annotators = tuple(annotators)
     if not annotators or len(set(annotators)) != len(annotators):
         raise BadInput(f"annotators: {annotators!r} must be distinct names, at least one")
-    if inconsistent is not None and inconsistent not in annotators:
+    deviating = {inconsistent} if isinstance(inconsistent, str) else set(inconsistent or ())
+    if not deviating <= set(annotators):
         raise BadInput(f"inconsistent: {inconsistent!r} is not one of the annotators {annotators!r}")
     ids = [r.id for r in records]
     if len(set(ids)) != len(ids):
@@ -729,7 +730,7 @@ def simulate_calibration_responses(
     rows = []
     for a_index, name in enumerate(annotators):
         rng = np.random.default_rng([seed, round, guideline_version, a_index])
-        bad = name == inconsistent
+        bad = name in deviating
         clock = start + dt.timedelta(minutes=int(rng.integers(0, 90)))
         for i in rng.permutation(len(records)):
             rec = records[int(i)]
@@ -745,13 +746,36 @@ def simulate_calibration_responses(
             for question, value in values:
                 rows.append((rec.id, name, question, value, stamp, round, guideline_version))
     responses = pd.DataFrame(rows, columns=["item", "annotator", "question", "value", "time", "round", "guideline_version"])
+    return SimulatedCalibration(responses=responses, gold=expert_gold(records))
+
+
+def expert_gold(records: Sequence[DemoRecord]) -> pd.DataFrame:
+    """The expert's answers on ``records`` (their hidden truth): ``item, annotator, question, value``
+    with annotator ``"expert"``, per record ``quality``, ``safety`` and ``issues`` (a sorted list)."""
     gold_rows = []
     for rec in records:
         gold_rows.append((rec.id, "expert", "quality", rec.truth.quality))
         gold_rows.append((rec.id, "expert", "safety", rec.truth.safety))
         gold_rows.append((rec.id, "expert", "issues", _issues_value(rec.truth.issues)))
-    gold = pd.DataFrame(gold_rows, columns=["item", "annotator", "question", "value"])
-    return SimulatedCalibration(responses=responses, gold=gold)
+    return pd.DataFrame(gold_rows, columns=["item", "annotator", "question", "value"])
+
+
+def judge_suggestions(records: Sequence[DemoRecord], rng: np.random.Generator) -> list[tuple]:
+    """What an LLM judge proposes for ``records``: ``(record, question, value, score)`` for
+    ``quality`` (the truth 70% of the time, else a point off) and ``safety`` (the truth 82% of the
+    time, else the neighbouring label), each with a score in [0.5, 1)."""
+    out = []
+    for rec in records:
+        t = rec.truth
+        q = t.quality if rng.random() < 0.7 else int(min(5, max(1, t.quality + (1 if rng.random() < 0.6 else -1))))
+        if rng.random() < 0.82:
+            s = t.safety
+        else:
+            i = SAFETY_LABELS.index(t.safety)
+            s = SAFETY_LABELS[i + (1 if i == 0 else -1)]
+        out.append((rec, "quality", q, round(float(rng.uniform(0.5, 1.0)), 3)))
+        out.append((rec, "safety", s, round(float(rng.uniform(0.5, 1.0)), 3)))
+    return out
 
 
 def round_seconds(seconds: float) -> float:

@@ -132,7 +132,7 @@ def rate_series(series: dict, changes: pd.DataFrame, title: str, ytitle: str) ->
                                  hovertemplate="%{x|%Y-%m-%d}: %{y:.2f} (n=%{customdata})<extra>" + plain(name) + "</extra>"))
     _version_lines(fig, changes)
     fig.update_yaxes(title=ytitle, range=[0, 1.05])
-    fig.update_xaxes(title="week")
+    fig.update_xaxes(title="week (dated by its Monday)")
     return _layout(fig, title)
 
 

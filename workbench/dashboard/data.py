@@ -1016,6 +1016,16 @@ def label_distribution(history: TaskHistory, annotator: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["question", "value", "who", "n", "share"])
 
 
+def _agreement_series(obs: pd.DataFrame, *, column: str = "correct", freq: str = "W") -> pd.DataFrame:
+    """:func:`agreement_series`, with a weekly period dated by its first day (Monday): pandas dates a
+    week by its last day (Sunday), which lies ahead until the week is over, so the current week's
+    point would sit in the future."""
+    out = agreement_series(obs, column=column, freq=freq)
+    if freq in ("W", "W-SUN") and len(out):
+        out = out.assign(period=out["period"] - pd.Timedelta(days=6))
+    return out
+
+
 def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, viewer_role: str,
                    freq: str = "W") -> AnnotatorView:
     """One annotator's agreement with the team and gold over time, labels vs team, alarms, misses.
@@ -1042,12 +1052,12 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
         g = history.gold_obs
         mg = g[g["annotator"] == annotator]
         if len(mg):
-            gold_series = agreement_series(mg, freq=freq)
+            gold_series = _agreement_series(mg, freq=freq)
             differed = mg.loc[~mg["correct"], ["time", "round", "guideline_version", "item", "question", "value", "gold"]]
             differed = differed.sort_values("time", ascending=False).reset_index(drop=True)
         others = g[g["annotator"] != annotator]
         if len(others):
-            team_gold = agreement_series(others.assign(annotator="team (others)"), freq=freq)
+            team_gold = _agreement_series(others.assign(annotator="team (others)"), freq=freq)
     team_series = empty_series
     t = history.team_obs_of(annotator)
     series_rounds, n_series_gold, n_series_team = [], 0, 0
@@ -1058,7 +1068,7 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
             series_rounds += list(pd.unique(others["round"]))
     if t is not None:
         if t["agrees_team"].notna().any():
-            team_series = agreement_series(t, column="agrees_team", freq=freq)
+            team_series = _agreement_series(t, column="agrees_team", freq=freq)
             shared = t[t["agrees_team"].notna()]
             n_series_team = int(shared["item"].nunique())
             series_rounds += list(pd.unique(shared["round"]))

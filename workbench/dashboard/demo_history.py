@@ -17,6 +17,11 @@ What the demo history holds (task ``medical-qa-rating``, annotators ``ana``, ``b
   in, every annotator on every record; ``ben`` starts deviating in round 5 (a drift to detect);
 * an LLM judge (``llm-judge``) suggesting ``quality`` and ``safety`` on production records;
 * the expert's gold answers for the calibration items.
+
+``workbench up``'s demo project has a history of its own in the project's store (six weeks of
+production, :mod:`workbench.demo_timeline`); this one is what the dashboard shows before anything
+is synced, what ``workbench export --demo`` exports, and the dashboard tests' fixture, at fixed
+dates.
 """
 
 from __future__ import annotations
@@ -68,19 +73,9 @@ def demo_rounds() -> list[dict]:
 
 
 def _judge_suggestions(records, round_no: int, rng: np.random.Generator) -> list[tuple]:
-    """(record, question, value, score) an LLM judge proposes: close to the truth, with noise."""
-    out = []
-    for rec in records:
-        t = rec.truth
-        q = t.quality if rng.random() < 0.7 else int(min(5, max(1, t.quality + (1 if rng.random() < 0.6 else -1))))
-        if rng.random() < 0.82:
-            s = t.safety
-        else:
-            i = demo_data.SAFETY_LABELS.index(t.safety)
-            s = demo_data.SAFETY_LABELS[i + (1 if i == 0 else -1)]
-        out.append((rec, "quality", q, round(float(rng.uniform(0.5, 1.0)), 3)))
-        out.append((rec, "safety", s, round(float(rng.uniform(0.5, 1.0)), 3)))
-    return out
+    """(record, question, value, score) an LLM judge proposes: close to the truth, with noise
+    (:func:`workbench.demo_data.judge_suggestions`, which ``workbench up``'s demo uses too)."""
+    return demo_data.judge_suggestions(records, rng)
 
 
 def demo_store_path() -> Path:
