@@ -61,3 +61,105 @@ def test_analytics_imports_only_analytics_errors_and_numeric_libraries():
         if bad:
             offenders[str(p.relative_to(PACKAGE.parent))] = bad
     assert offenders == {}
+
+
+#: The modules of ``workbench.pii`` from the bottom up: each may import only modules before it.
+PII_ORDER = ("patterns", "wordlists", "recognizers", "gazetteers", "registry", "ner", "redaction", "__init__")
+PII_MODULES = {f"workbench.pii.{m}" for m in PII_ORDER if m != "__init__"} | {"workbench.pii"}
+
+
+def _from_base(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute name of the module a ``from ... import`` in ``path`` reads from."""
+    base = node.module or ""
+    if node.level:
+        here = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        parts = (here if path.name == "__init__.py" else here.rsplit(".", 1)[0]).split(".")
+        base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+    return base
+
+
+def _pii_imports(path: Path):
+    """``(module of workbench.pii, names imported from it, local name bound to the module or None)``
+    for every import in ``path``, inside functions too; ``__init__`` stands for the package itself
+    (``from workbench.pii import Span``)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name in PII_MODULES:
+                    yield ("__init__" if a.name == "workbench.pii" else a.name.split(".")[2]), [], a.asname
+        elif isinstance(node, ast.ImportFrom):
+            base = _from_base(path, node)
+            if base == "workbench.pii":
+                for a in node.names:
+                    if f"workbench.pii.{a.name}" in PII_MODULES:
+                        yield a.name, [], a.asname or a.name  # a module of the package
+                    else:
+                        yield "__init__", [a.name], None
+            elif base in PII_MODULES:
+                yield base.split(".")[2], [a.name for a in node.names], None
+            elif base == "workbench":
+                for a in node.names:
+                    if a.name == "pii":
+                        yield "__init__", [], a.asname or a.name
+
+
+def test_pii_modules_import_downward_only():
+    """Every module of workbench.pii is in PII_ORDER and imports (at module level or inside a
+    function) only modules of the package before it there, never the package itself."""
+    folder = PACKAGE / "pii"
+    assert sorted(p.stem for p in _modules(folder)) == sorted(PII_ORDER)
+    offenders = {}
+    for path in _modules(folder):
+        rank = PII_ORDER.index(path.stem)
+        bad = sorted({module for module, _, _ in _pii_imports(path) if PII_ORDER.index(module) >= rank})
+        if bad:
+            offenders[path.stem] = bad
+    assert offenders == {}
+    assert {m for m, _, _ in _pii_imports(folder / "registry.py")} == {"recognizers", "gazetteers"}
+
+
+def _pii_private_uses(path: Path) -> list[str]:
+    """Private names of workbench.pii that ``path`` imports (``from workbench.pii.ner import _x``)
+    or reads from a module of the package it imported (``ner._x``, ``pii.ner._x``), inside
+    functions too."""
+    found, aliases = [], set()
+    for module, names, alias in _pii_imports(path):
+        found += [f"workbench.pii.{module}.{n}".replace(".__init__", "") for n in names if n.startswith("_")]
+        if alias:
+            aliases.add(alias)
+    submodules = set(PII_ORDER) - {"__init__"}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Attribute):
+            continue
+        chain, value = [], node
+        while isinstance(value, ast.Attribute):
+            chain.insert(0, value.attr)
+            value = value.value
+        if isinstance(value, ast.Name) and value.id == "workbench" and chain[:1] == ["pii"]:
+            prefix, chain = ["workbench", "pii"], chain[1:]  # after "import workbench.pii.ner"
+        elif isinstance(value, ast.Name) and value.id in aliases:
+            prefix = [value.id]
+        else:
+            continue
+        # the attribute read on a module: after the alias and any submodules
+        for attr in chain:
+            if attr.startswith("_"):
+                found.append(".".join(prefix + [attr]))
+                break
+            if attr not in submodules:
+                break
+            prefix.append(attr)
+    return sorted(set(found))
+
+
+def test_nothing_outside_the_pii_package_uses_its_private_names():
+    root = PACKAGE.parent
+    files = [p for p in _modules(PACKAGE) if p.relative_to(PACKAGE).parts[0] != "pii"]
+    for folder in ("tests", "bench", "scripts"):
+        if (root / folder).is_dir():
+            files += _modules(root / folder)
+    files += [p for p in (root / "app.py", root / "conftest.py") if p.is_file()]
+    importers = [p for p in files if any(True for _ in _pii_imports(p))]
+    assert len(importers) >= 5  # the CLI, candidates, bench and tests do import it
+    offenders = {str(p.relative_to(root)): uses for p in files if (uses := _pii_private_uses(p))}
+    assert offenders == {}

