@@ -163,3 +163,46 @@ def test_nothing_outside_the_pii_package_uses_its_private_names():
     assert len(importers) >= 5  # the CLI, candidates, bench and tests do import it
     offenders = {str(p.relative_to(root)): uses for p in files if (uses := _pii_private_uses(p))}
     assert offenders == {}
+
+
+# --------------------------------------------------------------------------- rooms and layers
+
+#: Each room of ``workbench`` (a top-level module or subpackage) and its layer, from the bottom up;
+#: docs/architecture.md explains them. A room may import rooms of its own layer or below, never above.
+LAYERS = {
+    "__init__": 0, "errors": 0, "safe_load": 0, "config": 0, "progress": 0,
+    "analytics": 1,
+    "tasks": 2, "guidelines": 2, "dataset_settings": 2, "store": 2, "raw_store": 2, "pii": 2, "embeddings": 2,
+    "dedup": 2, "signing": 2, "demo_data": 2, "gold": 2, "gate": 2,
+    "server": 3, "argilla_client": 3, "sync": 3, "roster": 3, "rounds": 3, "publish": 3, "task_apply": 3,
+    "export": 3, "candidates": 3,
+    "demo": 4, "demo_timeline": 4, "dashboard": 4,
+    "cli": 5,
+}
+#: Imports that still go upward, each with why; the test fails when one is gone (remove it here)
+#: and when a new one appears.
+UPWARD = {
+    ("rounds", "demo"): "round create uses the demo's own records for the demo task (move to the CLI: #18)",
+    ("server", "dashboard"): "the launcher builds the dashboard's streamlit command line (dashboard/serve.py)",
+}
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "workbench" and len(parts) > 1 else None
+
+
+def test_every_room_has_a_layer():
+    rooms = {p.relative_to(PACKAGE).parts[0].removesuffix(".py") for p in _modules(PACKAGE)}
+    assert rooms == set(LAYERS)
+
+
+def test_rooms_import_their_own_layer_or_below():
+    upward = {}
+    for p in _modules(PACKAGE):
+        me = p.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        for name in _imports(p, runtime_only=True):
+            other = _room(name)
+            if other in LAYERS and other != me and LAYERS[other] > LAYERS[me]:
+                upward.setdefault((me, other), set()).add(str(p.relative_to(PACKAGE.parent)))
+    assert set(upward) == set(UPWARD), {k: sorted(v) for k, v in upward.items()}
