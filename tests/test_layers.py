@@ -183,7 +183,6 @@ LAYERS = {
 #: and when a new one appears.
 UPWARD = {
     ("rounds", "demo"): "round create uses the demo's own records for the demo task (move to the CLI: #18)",
-    ("server", "dashboard"): "the launcher builds the dashboard's streamlit command line (dashboard/serve.py)",
 }
 
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from workbench.dashboard.serve import app_path, streamlit_command
+from workbench.server.dashboard_command import app_path, streamlit_command
 from workbench.errors import ServiceError
 
 

@@ -556,7 +556,7 @@ def start_dashboard(host: str = "127.0.0.1", port: int = 8501, *, timeout: float
         return running[0]
     if not port_is_free(host, port):
         raise ServiceError(f"port {port} on {host} is already in use; choose another with --dashboard-port")
-    from workbench.dashboard.serve import streamlit_command
+    from workbench.server.dashboard_command import streamlit_command
 
     env = config.apply_offline_env(dict(os.environ))
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
