@@ -47,7 +47,7 @@ from workbench.dataset_settings import settings_for
 from workbench.rounds import dataset_name, task_key
 from workbench.tasks import find_task
 
-DEMO_TASK = "medical-qa-rating"
+DEMO_TASK = demo_data.DEMO_TASK
 DEMO_WORKSPACE = DEMO_TASK  # a task's rounds live in the workspace named after it
 DEMO_PASSWORD = "workbench-demo"
 DEMO_ANNOTATORS = ("ana", "ben", "chloe")
@@ -55,8 +55,8 @@ DEMO_INCONSISTENT = "chloe"
 DEMO_DRIFTING = demo_timeline.DRIFTING
 DEMO_EXPERT = "dr-lee"
 DEMO_JUDGE = "llm-judge"
-DEMO_SEED = 7
-N_RECORDS = 320
+DEMO_SEED = demo_data.DEMO_SEED
+N_RECORDS = demo_data.N_RECORDS
 #: Recorded on the demo's production rounds: the demo calibration fails its gate on purpose (chloe), and
 #: a real project would open production only after a passing calibration (``workbench round create``
 #: refuses otherwise); the demo opens its queue anyway so that a new user can try annotating.

@@ -488,6 +488,13 @@ def _question(topic: Topic, rng: np.random.Generator) -> str:
     return opener + text
 
 
+#: The demo project's records: how many and from which seed (``workbench up``, and ``round create``
+#: on the demo task without ``--items``, build the same ones).
+DEMO_SEED = 7
+N_RECORDS = 320
+DEMO_TASK = "medical-qa-rating"
+
+
 def generate_records(n: int = 320, seed: int = 0) -> list[DemoRecord]:
     """``n`` distinct demo records for ``medical-qa-rating``, the same for the same seed.
 

@@ -204,10 +204,10 @@ def select_calibration(task: Task, items: Sequence[Item]) -> list[Item]:
 
 def demo_items(task: Task) -> tuple[list[Item], list[Item]]:
     """The demo task's (calibration set, other records), as ``workbench up`` builds them."""
-    from workbench import demo, demo_data
+    from workbench import demo_data
 
-    records = demo_data.generate_records(demo.N_RECORDS, seed=demo.DEMO_SEED)
-    cal = demo_data.select_calibration_items(records, task.calibration.set_size, seed=demo.DEMO_SEED)
+    records = demo_data.generate_records(demo_data.N_RECORDS, seed=demo_data.DEMO_SEED)
+    cal = demo_data.select_calibration_items(records, task.calibration.set_size, seed=demo_data.DEMO_SEED)
     cal_ids = {r.id for r in cal}
     conv = lambda r: Item(item_id(task, r.fields), dict(r.fields), dict(r.metadata))  # noqa: E731
     return [conv(r) for r in cal], [conv(r) for r in records if r.id not in cal_ids]
@@ -377,11 +377,12 @@ def create_round(
         candidates = read_items(items_file, task)
         cal_items = select_calibration(task, candidates) if kind in CALIBRATION_KINDS else []
     else:
-        from workbench import demo
+        from workbench import demo_data
 
-        if task.name != demo.DEMO_TASK:
+        if task.name != demo_data.DEMO_TASK:
             raise BadInput(f"task {task.name!r}: --items FILE is required (JSON lines with the fields "
-                           f"{', '.join(f.name for f in task.fields)}); only the demo task {demo.DEMO_TASK!r} has built-in items")
+                           f"{', '.join(f.name for f in task.fields)}); only the demo task {demo_data.DEMO_TASK!r} has "
+                           "built-in items")
         cal_items, others = demo_items(task)
         candidates = others
 
