@@ -13,6 +13,9 @@ Usage::
     python bench/bench_diagnosis.py                       # 50 replicates, 3/4/5 annotators, 60/80 items
     python bench/bench_diagnosis.py --replicates 20 --annotators 3 --items 80
     python bench/bench_diagnosis.py --gold                 # gold on every item passed to the diagnosis
+    python bench/bench_diagnosis.py --gold-share 0.25      # gold on a seeded quarter of the items
+    python bench/bench_diagnosis.py --gold --gold-error 0.1   # an expert wrong on 10% of the items
+    python bench/bench_diagnosis.py --gold --threshold gold_in_model=0   # gold only after the fit (as before)
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench.analytics.diagnosis import Thresholds, diagnose  # noqa: E402
-from workbench.analytics.simulate_teams import CASES, judge, named_open_share, simulate_team  # noqa: E402
+from workbench.analytics.simulate_teams import CASES, gold_sample, judge, named_open_share, simulate_team  # noqa: E402
 
 SHORT = {
     "reliable": "rel", "ambiguous_guideline": "amb", "annotator_deviation": "dev", "both": "both",
@@ -41,12 +44,13 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run_cell(case, n_ann, n_items, reps, seed, with_gold, th=Thresholds()):
+def run_cell(case, n_ann, n_items, reps, seed, gold_share, th=Thresholds(), gold_error=0.0):
     right, right_verdict, verdicts, precision, recall = 0, 0, collections.Counter(), [], []
     dev_kind_right = collections.Counter()
     for r in range(reps):
         team = simulate_team(case, n_annotators=n_ann, n_items=n_items, seed=seed * 100_000 + r)
-        d = diagnose(team.data, gold=team.gold if with_gold else None, thresholds=th)
+        gold = gold_sample(team, gold_share, seed=seed * 100_000 + r, error=gold_error) if gold_share > 0 else None
+        d = diagnose(team.data, gold=gold, thresholds=th)
         ok = judge(team, d)
         right += ok
         right_verdict += judge(team, d, check_items=False)
@@ -63,13 +67,14 @@ def run_cell(case, n_ann, n_items, reps, seed, with_gold, th=Thresholds()):
     return right / reps, right_verdict / reps, verdicts, precision, recall, dev_kind_right
 
 
-def time_one(n_ann=5, n_items=80, repeat=15):
+def time_one(n_ann=5, n_items=80, repeat=15, gold_share=0.0):
     team = simulate_team("both", n_annotators=n_ann, n_items=n_items, seed=12345)
-    diagnose(team.data)  # warm-up (imports, caches)
+    gold = gold_sample(team, gold_share, seed=12345) if gold_share > 0 else None
+    diagnose(team.data, gold=gold)  # warm-up (imports, caches)
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        diagnose(team.data)
+        diagnose(team.data, gold=gold)
         times.append(time.perf_counter() - t0)
     return float(np.median(times)), float(np.max(times))
 
@@ -82,6 +87,10 @@ def main(argv=None):
     p.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gold", action="store_true", help="pass every item's gold value to the diagnosis")
+    p.add_argument("--gold-share", type=float, default=None, metavar="SHARE",
+                   help="pass gold values on a seeded random share of the items (0 to 1)")
+    p.add_argument("--gold-error", type=float, default=0.0, metavar="SHARE",
+                   help="with gold: replace this share of the gold values by another label (an expert who errs)")
     p.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
                    help="override a field of diagnosis.Thresholds (repeatable), e.g. --threshold z_min=2.5")
     args = p.parse_args(argv)
@@ -90,8 +99,16 @@ def main(argv=None):
         name, _, value = item.partition("=")
         if name not in Thresholds.__dataclass_fields__:
             p.error(f"--threshold: no field {name!r} in Thresholds")
-        overrides[name] = type(getattr(Thresholds(), name))(value)
+        kind = type(getattr(Thresholds(), name))
+        overrides[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
     th = Thresholds(**overrides)
+    if args.gold_share is not None and not 0 <= args.gold_share <= 1:
+        p.error("--gold-share: expected a share in [0, 1]")
+    gold_share = 1.0 if args.gold else (args.gold_share or 0.0)
+    gold_text = (" (no gold)" if gold_share == 0 else " (gold on every item)" if gold_share == 1
+                 else f" (gold on a seeded {gold_share:.0%} of the items)")
+    if gold_share > 0 and args.gold_error > 0:
+        gold_text = gold_text[:-1] + f", {args.gold_error:.0%} of the gold values wrong)"
     if overrides:
         print("thresholds changed: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
 
@@ -101,14 +118,14 @@ def main(argv=None):
     results = {}
     for case in args.cases:
         for a, n in cols:
-            results[case, a, n] = run_cell(case, a, n, args.replicates, args.seed, args.gold, th)
+            results[case, a, n] = run_cell(case, a, n, args.replicates, args.seed, gold_share, th, args.gold_error)
     elapsed = time.perf_counter() - t_start
 
     head = "| case | " + " | ".join(f"{a} ann x {n}" for a, n in cols) + " |"
     for k, what in ((0, "right verdict, people and items (at least 2/3 of the named items open)"),
                     (1, "right verdict and people (items named, not checked)")):
         print(f"\nshare of replicates with the {what}, {args.replicates} seeded replicates per cell"
-              f"{' (gold on every item)' if args.gold else ' (no gold)'}:\n")
+              f"{gold_text}:\n")
         print(head)
         print("|---|" + "---|" * len(cols))
         for case in args.cases:
@@ -128,10 +145,10 @@ def main(argv=None):
                     for kind in ("confuser", "sloppy"))
             print(f"  {case:<9} {a} ann x {n:>3}: {v}{extra}")
 
-    med, worst = time_one()
-    med3, _ = time_one(3, 80)
-    print(f"\none diagnosis of 80 items x 5 annotators: median {med * 1000:.0f} ms (max {worst * 1000:.0f} ms);"
-          f" 80 x 3: {med3 * 1000:.0f} ms")
+    med, worst = time_one(gold_share=gold_share)
+    med3, _ = time_one(3, 80, gold_share=gold_share)
+    print(f"\none diagnosis of 80 items x 5 annotators{gold_text}: median {med * 1000:.0f} ms (max {worst * 1000:.0f}"
+          f" ms); 80 x 3: {med3 * 1000:.0f} ms")
     print(f"whole run {elapsed:.0f} s; load average at end: {load()}")
 
 

@@ -28,6 +28,16 @@ with *open* items between a label pair (an open item's value is either label of 
 at random), and optionally with a confusion matrix of their own for the annotators found to
 deviate (so that one person's systematic confusion is not read as open items). Fitted by EM.
 
+**Gold in the model.** Where the round has gold values (on every item or on some), they
+enter the model as one more observer whose accuracy is held at ``gold_accuracy`` (0.95)
+instead of estimated: an *anchor* the fit cannot blame. On an open item the expert, like any
+careful reader, gives either label of the pair (``(G[j, x] + G[k, x]) / 2``), so gold does not
+pin an open item's value; it pins the clear items' values, and with them what each
+annotator's error rate is, how often the team splits on a pair by mere error, and whose
+systematic confusion a split is. Gold is not an annotator: it has no error rate, is never
+flagged and is not in alpha. ``gold_in_model=False`` uses gold only after the fit, as
+before.
+
 1. **Band.** ``alpha >= reliable`` (0.800, Krippendorff 2004) is *reliable*: no diagnosis is
    needed and none is made. ``tentative <= alpha < reliable`` (0.667) is *tentative* and
    lower is *unreliable*; both are diagnosed. Undefined alpha (no variation) has its own
@@ -43,10 +53,26 @@ deviate (so that one person's systematic confusion is not read as open items). F
    is noisy as a whole from having its noisiest member blamed, (ii) and (iii) keep sampling
    noise in a good team (40-80 items, 5-15% errors: a 2x ratio happens by chance in a third
    of such teams) from blaming anyone.
+   With gold in the model, an annotator who meets (i), (ii) and (iv) but not (iii) is flagged
+   when their agreement with gold, on every gold item, is below the others' (one-sided
+   Fisher test, Bonferroni over the annotators, ``gold_p`` 0.01): gold is the truth where it
+   exists, while the z must also allow for the model's doubt about which items are open.
+   **2b. Own confusions (gold in the model).** A systematic confusion (one annotator gives
+   ``k`` for most ``j`` items) raises the overall error rate by little. Each annotator whose
+   absence raises alpha by ``min_gain`` is refitted with (or, if they have one, without) a
+   confusion matrix of their own; they are flagged when the likelihood ratio is significant
+   (``chi2`` with ``V (V - 1) - 1`` degrees of freedom, Bonferroni over the annotators,
+   ``<= carrier_p``) and their own matrix gives ``k`` for ``j`` at least ``carrier_share``
+   (0.5) of the time on at least five items. Without gold this is step 5's undetermined case.
    With gold values, a flagged annotator whose gold accuracy is neither ``gold_gap`` below
    the team's median nor significantly below the rest's (one-sided Fisher test, 5%: a
    confusion confined to one boundary lowers overall accuracy by little) is reported as
-   "deviates from the team but not from gold" and does *not* count as a deviation. With only
+   "deviates from the team but not from gold" and does *not* count as a deviation. With gold
+   in the model the flag already weighs every gold value, so gold clears it only when it
+   sides with the annotator against the team: they agree with gold more often than the rest
+   (one-sided Fisher test, 5%); an own-matrix flag, already tested against gold, is not
+   cleared. (The looser rule cleared real deviants wherever gold was scarce: with gold on 15
+   of 60 items it cleared deviants at z = 3-5.) With only
    two annotators the model is not identified and disagreement cannot be pinned on one of
    them unless gold exists; then an annotator whose gold accuracy is ``gold_gap`` below the
    other's is flagged.
@@ -76,7 +102,10 @@ deviate (so that one person's systematic confusion is not read as open items). F
    ``carrier_share`` (0.5), the evidence cannot tell open items from that annotator's
    reading: the verdict is ``UNDETERMINED``, naming the items that gold values or another
    annotator would settle. With gold on at least five of those items, the annotator is
-   flagged instead when their agreement with gold there is ``gold_gap`` below the rest's.
+   flagged instead when their agreement with gold there is ``gold_gap`` below the rest's;
+   when it is ``gold_gap`` *above* the rest's, the rest of the team reads the boundary
+   differently from gold: the pair is the team's (the guideline), and that annotator is not
+   blamed.
 6. **Verdict.** an open pair carried by one annotator and not settled -> ``UNDETERMINED``;
    deviation and open items -> ``BOTH``; only one -> that one; neither -> ``DIFFUSE``
    (``INCONCLUSIVE`` when fewer than ``min_items`` items have two or more values); two
@@ -86,7 +115,12 @@ deviate (so that one person's systematic confusion is not read as open items). F
 With three annotators an item split two to one cannot, on its own, be told from a team that
 confuses the two labels on any item (the model is not identified at that level; only the
 label pair is): both point at the guideline's boundary between the two labels, and the
-listed items are the likeliest open ones, which the explanation says.
+listed items are the likeliest open ones, which the explanation says. With two annotators
+beside a deviating one, a split item is one against one. Wherever the evidence falls short
+of separating the causes, the explanation says what came close and what more data would
+separate them: gold on the items the others split on (naming them, and those of them still
+without gold), another annotator on them, or more items. With gold on every listed item it
+says so, and names only another annotator.
 
 The item *split* statistics of earlier versions (items where a third of the values leave
 the item's centre, against a null that redraws each annotator's values) are still reported
@@ -111,7 +145,7 @@ likelihood ratio tests under nonstandard conditions. JASA 82(398), 605-610.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -120,6 +154,7 @@ from scipy import stats
 
 from workbench.analytics.alpha import krippendorff_alpha
 from workbench.analytics.breakdowns import (
+    _canon,
     _consensus_from_counts,
     _label,
     _method_for,
@@ -132,7 +167,13 @@ from workbench.analytics.breakdowns import (
     leave_one_out,
     level_distance,
 )
-from workbench.analytics.latent_class import LatentClassFit, apply_fit, bootstrap_error_rates, fit_latent_class
+from workbench.analytics.latent_class import (
+    LatentClassFit,
+    apply_fit,
+    bootstrap_error_rates,
+    expected_confusions,
+    fit_latent_class,
+)
 from workbench.analytics.reliability import as_reliability_data, check_seed
 from workbench.errors import BadInput
 
@@ -187,6 +228,17 @@ class Thresholds:
         Alpha must rise at least this much without a flagged annotator (0.05).
     gold_gap : float
         A flagged annotator's gold accuracy must be this much below the team's median (0.15).
+    gold_accuracy : float
+        Gold values enter the latent-class model as one more observer whose accuracy is held at
+        this (0.95): an anchor the fit cannot blame (see the module notes).
+    gold_in_model : bool
+        Whether gold values enter the model at all (True); False uses them only after the fit
+        (to confirm or clear deviants and settle undetermined pairs), as before issue #13's
+        gold work.
+    gold_p : float
+        With gold in the model, an annotator who meets every condition of a deviation but the
+        bootstrap z is flagged when, on the gold items they rated, they agree with gold less
+        than the others at this level (one-sided Fisher, Bonferroni over the annotators; 0.01).
     open_alpha : float
         Family-wise level of the open-pair likelihood-ratio test (0.02, Bonferroni over pairs).
     min_mass_share : float
@@ -231,6 +283,9 @@ class Thresholds:
     excess_draws: int = 100
     min_gain: float = 0.05
     gold_gap: float = 0.15
+    gold_accuracy: float = 0.95
+    gold_in_model: bool = True
+    gold_p: float = 0.01
     open_alpha: float = 0.02
     min_mass_share: float = 0.2
     screen_pairs: int = 3
@@ -261,6 +316,10 @@ class Thresholds:
             raise BadInput(f"thresholds: excess_draws must be >= 2; got {self.excess_draws!r}")
         if not (0 < self.open_alpha < 1):
             raise BadInput(f"thresholds: open_alpha must lie in (0, 1); got {self.open_alpha!r}")
+        if not (0 < self.gold_p < 1):
+            raise BadInput(f"thresholds: gold_p must lie in (0, 1); got {self.gold_p!r}")
+        if not (0.5 < self.gold_accuracy < 1):
+            raise BadInput(f"thresholds: gold_accuracy must lie in (0.5, 1); got {self.gold_accuracy!r}")
         if not (0 < self.open_posterior <= 1):
             raise BadInput(f"thresholds: open_posterior must lie in (0, 1]; got {self.open_posterior!r}")
         if self.error_ratio < 1:
@@ -450,7 +509,12 @@ class AnnotatorErrors:
         The gap over its item-bootstrap standard error (NaN when no annotator meets the other
         conditions: the bootstrap is then not run).
     flagged : numpy.ndarray
-        bool: all four conditions of step 2 hold (before any gold check).
+        bool: all four conditions of step 2 hold (before any gold check); with gold in the
+        model, (iii) may instead be met by gold (``gold_p``).
+    gold_p : numpy.ndarray or None
+        With gold in the model, for an annotator who meets (i), (ii) and (iv) but not the z:
+        one-sided Fisher test of their agreement with gold against the others', on every gold
+        item, Bonferroni over the annotators (NaN where not run).
     """
 
     error: np.ndarray
@@ -459,6 +523,7 @@ class AnnotatorErrors:
     gap: np.ndarray
     z: np.ndarray
     flagged: np.ndarray
+    gold_p: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -516,6 +581,37 @@ class Attribution:
     tried: OpenPair | None
     rounds: int
     tested_items: bool
+    confusions: OwnConfusions | None = None
+
+
+@dataclass(frozen=True)
+class OwnConfusions:
+    """Does an annotator's own confusion matrix fit far better than the team's error pattern?
+    Tested only with gold in the model (step 2b), one entry per annotator.
+
+    Attributes
+    ----------
+    lr : numpy.ndarray
+        ``2 (log L with their own matrix - log L without)``, the open pairs as fitted.
+    p_value : numpy.ndarray
+        ``chi2_df(lr)`` with ``df = V (V - 1) - 1``, Bonferroni over the annotators.
+    cell : list
+        Their commonest confusion ``(true value, value given)`` by their own matrix, or None.
+    rate : numpy.ndarray
+        How often they give that value for that true value (their own matrix's entry).
+    count : numpy.ndarray
+        Expected number of items on which they did.
+    flagged : numpy.ndarray
+        bool: ``p_value <= carrier_p``, ``rate >= carrier_share``, ``count >=``
+        :data:`MIN_CONFUSION_ITEMS` and alpha rises by ``min_gain`` without them.
+    """
+
+    lr: np.ndarray
+    p_value: np.ndarray
+    cell: list
+    rate: np.ndarray
+    count: np.ndarray
+    flagged: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -541,6 +637,9 @@ class Carrier:
         many there are, how often the carrier agrees with gold, and the rest's share.
     resolved : bool
         Gold settles it against the carrier: their confusion, not open items.
+    with_gold : bool
+        Gold settles it the other way: gold agrees with the carrier, and the rest of the team
+        reads that boundary differently from gold (a shared reading, not the carrier's).
     """
 
     pair: tuple
@@ -550,10 +649,11 @@ class Carrier:
     p_value: float
     gold: tuple | None = None
     resolved: bool = False
+    with_gold: bool = False
 
 
 def _annotator_errors(codes: np.ndarray, fit: LatentClassFit, gains: np.ndarray, th: Thresholds, *,
-                      test: bool = True) -> AnnotatorErrors:
+                      test: bool = True, gold_row: np.ndarray | None = None) -> AnnotatorErrors:
     """Step 2: each annotator's model error rate against the team's, with a bootstrap z.
 
     The bootstrap resamples the items (``excess_draws`` multinomial draws) and refits the
@@ -561,8 +661,9 @@ def _annotator_errors(codes: np.ndarray, fit: LatentClassFit, gains: np.ndarray,
     only when ``test`` and some annotator meets the other three conditions; without ``test``
     those annotators are flagged provisionally (the rounds of step 4 use that).
     """
-    err = fit.item_errors
-    n, n_items = err.shape
+    n = len(gains)  # annotator rows; an anchor (gold) row after them is not an annotator
+    err = fit.item_errors[:n]
+    n_items = err.shape[1]
     has = np.isfinite(err)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = np.where(has, err, 0.0).sum(axis=1) / has.sum(axis=1)
@@ -577,12 +678,36 @@ def _annotator_errors(codes: np.ndarray, fit: LatentClassFit, gains: np.ndarray,
     if material.any():  # the bootstrap costs more than everything else: only when it can decide
         rng = np.random.default_rng([th.seed, n_items, n])
         w = rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=th.excess_draws).astype(float)
-        eb = bootstrap_error_rates(codes, fit, w)
+        eb = bootstrap_error_rates(codes, fit, w)[:, :n]
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.nanstd(eb - _others_median(eb), axis=0, ddof=1)
             z = gap / np.maximum(se, 1e-3)
     flagged = material & (np.nan_to_num(z, nan=-np.inf) >= th.z_min)
-    return AnnotatorErrors(error=e, team=team, ratio=ratio, gap=gap, z=z, flagged=flagged)
+    gold_p = None
+    if gold_row is not None and (material & ~flagged).any():
+        # gold is the truth on the items it has; the z must also allow for the model's doubt about
+        # the truth (which items are open, what a clear item's value is). Every gold item counts:
+        # on an open one gold is either label, for everyone alike (a test on the items the model
+        # holds clear would be biased: a good annotator's slip inside the pair makes an item look
+        # open and drops it, so the others look better than they are)
+        n_gold, acc = _gold_accuracy(codes[:n], gold_row)
+        gold_p = np.full(n, np.nan)
+        for a in np.flatnonzero(material & ~flagged):
+            right = np.rint(n_gold * np.nan_to_num(acc))
+            r_rest, n_rest = right.sum() - right[a], n_gold.sum() - n_gold[a]
+            if n_gold[a] == 0 or n_rest == 0:
+                continue
+            table = [[right[a], n_gold[a] - right[a]], [r_rest, n_rest - r_rest]]
+            gold_p[a] = min(1.0, n * float(stats.fisher_exact(table, alternative="less")[1]))
+        flagged = flagged | (material & (np.nan_to_num(gold_p, nan=1.0) <= th.gold_p))
+    return AnnotatorErrors(error=e, team=team, ratio=ratio, gap=gap, z=z, flagged=flagged, gold_p=gold_p)
+
+
+def _others_median_1d(x: np.ndarray) -> np.ndarray:
+    """For each entry, the median of the other (finite) entries (NaN when none)."""
+    x = np.asarray(x, dtype=float)
+    return np.array([np.nanmedian(np.delete(x, i)) if np.isfinite(np.delete(x, i)).any() else np.nan
+                     for i in range(len(x))])
 
 
 def _others_median(e: np.ndarray) -> np.ndarray:
@@ -630,7 +755,7 @@ def _pair_screen(codes: np.ndarray, fit: LatentClassFit) -> tuple[list, int]:
 
 
 def _select_open_pairs(codes, n_values, distance, own, base: LatentClassFit, mass: np.ndarray,
-                       th: Thresholds) -> tuple[tuple, LatentClassFit, OpenPair | None]:
+                       th: Thresholds, fixed: dict | None = None) -> tuple[tuple, LatentClassFit, OpenPair | None]:
     """Step 3: forward selection of open pairs by likelihood ratio (see the module notes)."""
     order, n_tested = _pair_screen(codes, base)
     total = mass.sum()
@@ -641,7 +766,7 @@ def _select_open_pairs(codes, n_values, distance, own, base: LatentClassFit, mas
         if not candidates:
             break
         fits = [fit_latent_class(codes, n_values, distance=distance, open_pairs=chosen + (p,), own_confusion=own,
-                                 start=current) for p in candidates]
+                                 fixed_accuracy=fixed, start=current) for p in candidates]
         best = max(range(len(fits)), key=lambda i: fits[i].loglik)
         fit = fits[best]
         lr = 2.0 * (fit.loglik - current.loglik)
@@ -658,28 +783,88 @@ def _select_open_pairs(codes, n_values, distance, own, base: LatentClassFit, mas
     return tuple(kept), current, tried
 
 
-def _attribute(rd, distance, gains: np.ndarray, mass: np.ndarray, test_items: bool, th: Thresholds) -> Attribution:
+#: An own confusion (step 2b) must rest on at least this many items, like a carrier's gold check.
+MIN_CONFUSION_ITEMS = 5
+
+
+def _own_confusions(codes, n_values, distance, fit: LatentClassFit, own: tuple, gains: np.ndarray,
+                    th: Thresholds, fixed: dict) -> OwnConfusions:
+    """Step 2b (gold in the model): each annotator's own confusion matrix against the team's
+    one-coin errors, by likelihood ratio at the fitted open pairs (see the module notes).
+
+    For an annotator without their own matrix the model is refitted with it; for one with,
+    without it. A systematic confusion (one person reads a label boundary their own way, e.g.
+    ``'safe'`` for most ``'caveat'`` items) raises the overall error rate by little, so the
+    error-rate conditions of step 2 miss it; against a gold anchor the matrix shows it.
+    """
+    n = len(gains)
+    v = n_values
+    lr = np.full(n, np.nan)
+    rate = np.full(n, np.nan)
+    count = np.full(n, np.nan)
+    cells = [None] * n
+    gains = np.where(np.isfinite(gains), gains, -np.inf)
+    tables_fit = expected_confusions(codes, fit)
+    off = ~np.eye(v, dtype=bool)
+    for a in range(n):
+        if gains[a] < th.min_gain:  # could not be flagged: spare the fit
+            continue
+        if a in own:
+            alt = fit_latent_class(codes, v, distance=distance, open_pairs=fit.open_pairs,
+                                   own_confusion=tuple(b for b in own if b != a), fixed_accuracy=fixed, start=fit)
+            lr[a] = 2.0 * (fit.loglik - alt.loglik)
+            with_own, tables = fit, tables_fit
+        else:
+            with_own = fit_latent_class(codes, v, distance=distance, open_pairs=fit.open_pairs,
+                                        own_confusion=tuple(sorted(own + (a,))), fixed_accuracy=fixed, start=fit)
+            lr[a] = 2.0 * (with_own.loglik - fit.loglik)
+            tables = expected_confusions(codes, with_own)
+        e = np.where(off, with_own.emissions[a], -1.0)
+        j, k = np.unravel_index(int(np.argmax(e)), e.shape)
+        cells[a] = (int(j), int(k))
+        rate[a] = float(with_own.emissions[a, j, k])
+        count[a] = float(tables[a, j, k])
+    df = max(1, v * (v - 1) - 1)
+    with np.errstate(invalid="ignore"):
+        p_value = np.where(np.isfinite(lr), np.minimum(1.0, n * stats.chi2.sf(np.maximum(lr, 0.0), df)), np.nan)
+        flagged = ((p_value <= th.carrier_p) & (rate >= th.carrier_share) & (count >= MIN_CONFUSION_ITEMS)
+                   & (gains >= th.min_gain))
+    return OwnConfusions(lr=lr, p_value=p_value, cell=cells, rate=rate, count=count, flagged=flagged)
+
+
+def _attribute(rd, distance, gains: np.ndarray, mass: np.ndarray, test_items: bool, th: Thresholds,
+               gold_codes: np.ndarray | None = None) -> Attribution:
     """Steps 2-4: alternate flagging deviants and selecting open pairs until the flags settle.
 
     The rounds flag on the three material conditions; the bootstrap z is checked on the
     settled model, and if it clears someone, the open pairs are selected once more without
     their own matrix. A round with more than ``max_model_items`` items is fitted on a seeded
     sample of them; the returned fit reads every item.
+
+    ``gold_codes`` (one code per item of ``rd``'s categories, ``-1`` where none): the gold
+    values enter the model as one more observer, after the annotators, whose accuracy is held
+    at ``gold_accuracy`` (an anchor; see the module notes). The fit then has one row more
+    than ``rd`` has annotators; the errors and flags are the annotators' only.
     """
     all_codes, v = rd.codes, len(rd.categories)
+    fixed = None
+    if gold_codes is not None and (gold_codes >= 0).any():
+        all_codes = np.vstack([all_codes, np.asarray(gold_codes, dtype=all_codes.dtype)[None, :]])
+        fixed = {rd.n_annotators: th.gold_accuracy}
     sample = np.arange(rd.n_items)
     if rd.n_items > th.max_model_items:
         rng = np.random.default_rng([th.seed, rd.n_items])
         sample = np.sort(rng.choice(rd.n_items, th.max_model_items, replace=False))
     codes, mass = all_codes[:, sample], mass[sample]
-    fit = first = fit_latent_class(codes, v, distance=distance)
+    fit = first = fit_latent_class(codes, v, distance=distance, fixed_accuracy=fixed)
     pairs, tried = (), None
 
     def model(own, start):  # -> (open pairs, fit, best pair not kept)
-        base = fit_latent_class(codes, v, distance=distance, own_confusion=own, start=start) if own else first
+        base = (fit_latent_class(codes, v, distance=distance, own_confusion=own, fixed_accuracy=fixed, start=start)
+                if own else first)
         if not test_items:
             return (), base, None
-        return _select_open_pairs(codes, v, distance, own, base, mass, th)
+        return _select_open_pairs(codes, v, distance, own, base, mass, th, fixed)
 
     errors = _annotator_errors(codes, fit, gains, th, test=False)
     flags = errors.flagged
@@ -687,24 +872,41 @@ def _attribute(rd, distance, gains: np.ndarray, mass: np.ndarray, test_items: bo
         # a graded kernel can also explain a deviant away: the team's adjacent "errors" become
         # the truth and the deviant the most accurate (seen on the demo's safety question); the
         # uniform kernel cannot, so its provisional flags are added for the first round
-        flags = flags | _annotator_errors(codes, fit_latent_class(codes, v), gains, th, test=False).flagged
+        uniform = fit_latent_class(codes, v, fixed_accuracy=fixed)
+        flags = flags | _annotator_errors(codes, uniform, gains, th, test=False).flagged
+    n = rd.n_annotators
+    conf = None
+
+    def own_flags(errors, own):  # step 2 (error rates) and, with gold in the model, step 2b (own matrices)
+        nonlocal conf
+        if fixed is None:
+            return errors.flagged
+        conf = _own_confusions(codes, v, distance, fit, own, gains, th, fixed)
+        return errors.flagged | conf.flagged
+
     rounds = 0
     for rounds in range(1, th.max_rounds + 1):
         own = tuple(int(a) for a in np.flatnonzero(flags))
         pairs, fit, tried = model(own, fit)
         errors = _annotator_errors(codes, fit, gains, th, test=False)
-        flags = errors.flagged
+        flags = own_flags(errors, own)
         if tuple(int(a) for a in np.flatnonzero(flags)) == own:
             break
-    errors = _annotator_errors(codes, fit, gains, th)
-    confirmed = tuple(int(a) for a in np.flatnonzero(errors.flagged))
+    gold_row = codes[n] if fixed is not None else None
+    errors = _annotator_errors(codes, fit, gains, th, gold_row=gold_row)
+    by_matrix = conf.flagged if conf is not None else np.zeros(n, dtype=bool)
+    confirmed = tuple(int(a) for a in np.flatnonzero(errors.flagged | by_matrix))
     if confirmed != own:
         pairs, fit, tried = model(confirmed, fit)
-        errors = _annotator_errors(codes, fit, gains, th)
+        errors = _annotator_errors(codes, fit, gains, th, gold_row=gold_row)
+        own_flags(errors, confirmed)  # step 2b again, at the final fit
         rounds += 1
+    if conf is not None:
+        errors = replace(errors, flagged=errors.flagged | conf.flagged)
     if len(sample) < rd.n_items:
         fit = apply_fit(all_codes, fit)
-    return Attribution(fit=fit, errors=errors, pairs=pairs, tried=tried, rounds=rounds, tested_items=test_items)
+    return Attribution(fit=fit, errors=errors, pairs=pairs, tried=tried, rounds=rounds, tested_items=test_items,
+                       confusions=conf)
 
 
 def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged: np.ndarray, th: Thresholds,
@@ -719,7 +921,7 @@ def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged
     the split when ``p <= carrier_p`` and their share of ``j`` differs from the rest's by at
     least ``carrier_share``. With gold values on at least five of those items, the carrier is
     *resolved* as deviating when their agreement with gold there is ``gold_gap`` below the
-    rest's.
+    rest's, and the pair is the *team's* reading (``with_gold``) when it is ``gold_gap`` above.
     """
     j, k = pair
     likely = posterior_open >= th.open_posterior
@@ -745,7 +947,7 @@ def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged
     carried = best[1] is not None and p_value <= th.carrier_p and abs(best[2]) >= th.carrier_share
     who = int(best[1]) if carried else None
     gold = None
-    resolved = False
+    resolved = with_gold = False
     if who is not None and gold_codes is not None:
         g = gold_codes[likely]
         mine = sub[who]
@@ -758,13 +960,38 @@ def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged
             rest_share = float((rest_vals == g[has][None, :])[rest_has].mean())
             gold = (int(has.sum()), agree, rest_share)
             resolved = rest_share - agree / has.sum() >= th.gold_gap
-    return Carrier(pair, sides, who, float(best[2]), p_value, gold, resolved)
+            with_gold = agree / has.sum() - rest_share >= th.gold_gap
+    return Carrier(pair, sides, who, float(best[2]), p_value, gold, resolved, with_gold)
+
+
+def _gold_accuracy(codes: np.ndarray, gold_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per annotator (rows of ``codes``): gold items rated and the share agreeing with gold."""
+    both = (codes >= 0) & (gold_codes >= 0)[None, :]
+    n = both.sum(axis=1)
+    hits = (both & (codes == gold_codes[None, :])).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n, np.where(n > 0, hits / n, np.nan)
+
+
+def _gold_codes(rd, gold) -> np.ndarray:
+    """Gold values as codes of ``rd``'s own categories (``-1`` where none, or where gold gives a
+    value no annotator gave: the model has no state for it)."""
+    full, codes, _ = align_gold(rd, gold)
+    position = {_canon(c): i for i, c in enumerate(rd.categories)}
+    to_rd = np.array([position.get(_canon(c), -1) for c in full.categories], dtype=np.int64)
+    return np.where(codes >= 0, to_rd[np.maximum(codes, 0)], -1).astype(np.int64)
 
 
 def _worse_on_gold(n_gold: np.ndarray, accuracy: np.ndarray, level: float = 0.05) -> np.ndarray:
     """Per annotator: is their gold accuracy lower than the rest's pooled, by a one-sided
     Fisher exact test at ``level``? A deviation confined to one label boundary lowers overall
     gold accuracy by less than ``gold_gap`` and must not be cleared for that."""
+    return _gold_comparison(n_gold, accuracy, "less", level)
+
+
+def _gold_comparison(n_gold: np.ndarray, accuracy: np.ndarray, alternative: str, level: float = 0.05) -> np.ndarray:
+    """Per annotator: one-sided Fisher exact test of their gold accuracy against the rest's
+    pooled (``alternative`` "less" or "greater"), significant at ``level``."""
     n = np.nan_to_num(np.asarray(n_gold, dtype=float))
     right = np.rint(n * np.nan_to_num(np.asarray(accuracy, dtype=float)))
     out = np.zeros(len(n), dtype=bool)
@@ -773,7 +1000,7 @@ def _worse_on_gold(n_gold: np.ndarray, accuracy: np.ndarray, level: float = 0.05
         if n[a] == 0 or n_rest == 0:
             continue
         table = [[right[a], n[a] - right[a]], [r_rest, n_rest - r_rest]]
-        out[a] = float(stats.fisher_exact(table, alternative="less")[1]) <= level
+        out[a] = float(stats.fisher_exact(table, alternative=alternative)[1]) <= level
     return out
 
 
@@ -825,6 +1052,17 @@ def _annotator_table(rd, level, distance, disagreement, loo, gold_table, att: At
         ann["error_ratio"] = er.ratio
         ann["error_gap"] = er.gap
         ann["z"] = er.z
+        if er.gold_p is not None:
+            ann["gold_p"] = er.gold_p
+    if att is not None and att.confusions is not None:
+        c = att.confusions
+        ann["own_confusion_truth"] = [_label(rd.categories[x[0]]) if x else None for x in c.cell]
+        ann["own_confusion_says"] = [_label(rd.categories[x[1]]) if x else None for x in c.cell]
+        ann["own_confusion_rate"] = c.rate
+        ann["own_confusion_items"] = c.count
+        ann["own_confusion_lr"] = c.lr
+        ann["own_confusion_p"] = c.p_value
+        ann["own_confusion_flag"] = c.flagged
     ann["alpha_without"] = loo["alpha_without"].to_numpy()
     ann["alpha_change"] = loo["change"].to_numpy()
     if gold_table is not None and (gold_table["n_gold"] > 0).any():
@@ -914,37 +1152,49 @@ def diagnose(
     test_items = len(positions) >= th.min_items
     enough_annotators = rd.n_annotators >= 3
 
+    gold_codes = _gold_codes(rd, gold) if has_gold and gold is not None else None
+
     # ---- the model: annotators' errors and open items (steps 2-4)
     att = None
     if enough_annotators:
         model_distance = None if level == "nominal" and distance is None else delta
-        att = _attribute(rd, model_distance, loo["change"].to_numpy(dtype=float), mass, test_items, th)
+        att = _attribute(rd, model_distance, loo["change"].to_numpy(dtype=float), mass, test_items, th,
+                         gold_codes if th.gold_in_model else None)
     ann = _annotator_table(rd, level, distance, disagreement, loo, gold_table, att)
     flagged = att.errors.flagged.copy() if att is not None else np.zeros(rd.n_annotators, dtype=bool)
     gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
+    by_matrix = (att.confusions.flagged if att is not None and att.confusions is not None
+                 else np.zeros(rd.n_annotators, dtype=bool))
     if has_gold:
         acc = ann["gold_accuracy"].to_numpy()
-        team_gold = np.array([np.nanmedian(np.delete(acc, i)) if np.isfinite(np.delete(acc, i)).any() else np.nan
-                              for i in range(rd.n_annotators)])
+        n_gold = ann["n_gold"].to_numpy()
+        team_gold = _others_median_1d(acc)
+        ann["team_gold_accuracy"] = team_gold
         gap = team_gold - acc
-        if enough_annotators:
-            worse = _worse_on_gold(ann["n_gold"].to_numpy(), acc)
+        if enough_annotators and att is not None and att.confusions is not None:
+            # gold in the model: a flag already weighs every gold value, so gold clears it only when it
+            # sides with the annotator against the team: they agree with gold more often than the rest
+            # (one-sided Fisher, 5%). "Not significantly worse on gold" cleared real deviants wherever
+            # gold was scarce (15 gold items: deviants at z = 3-5), and so did "at least the team's
+            # median on the items the model holds clear" (a deviant's slips inside an open pair make
+            # items look open and drop out). An own matrix (step 2b) is not cleared.
+            better = _gold_comparison(n_gold, acc, "greater")
+            gold_cleared = flagged & ~by_matrix & better
+            flagged = flagged & ~gold_cleared
+        elif enough_annotators:
+            worse = _worse_on_gold(n_gold, acc)
             gold_cleared = flagged & np.isfinite(gap) & (gap < th.gold_gap) & ~worse
             flagged = flagged & ~gold_cleared
         else:
             flagged = np.isfinite(gap) & (gap >= th.gold_gap)
-        ann["team_gold_accuracy"] = team_gold
     # ---- open items (step 3) and whose split it is (step 5)
     fit = att.fit if att is not None else None
     kept = att.pairs if att is not None else ()
     v = len(rd.categories)
-    gold_codes = None
-    if has_gold and kept:
-        gold_codes = align_gold(rd, gold)[1] if gold is not None else None
     carriers = [_carrier(rd.codes, fit.posterior[:, v + i], p.pair, att.errors.flagged, th, gold_codes)
                 for i, p in enumerate(kept)]
-    shared = [i for i, c in enumerate(carriers) if c.carrier is None]
-    unsettled = [i for i, c in enumerate(carriers) if c.carrier is not None and not c.resolved]
+    shared = [i for i, c in enumerate(carriers) if c.carrier is None or c.with_gold]
+    unsettled = [i for i, c in enumerate(carriers) if c.carrier is not None and not (c.resolved or c.with_gold)]
     for c in carriers:
         if c.resolved:  # gold says it is the carrier's confusion: a deviation, not open items
             flagged[c.carrier] = True
@@ -1032,7 +1282,7 @@ def diagnose(
         verdict = Verdict.DIFFUSE
 
     text = _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs,
-                    confusions, carriers, enough_annotators, has_gold)
+                    confusions, carriers, enough_annotators, has_gold, gold_codes)
     labels = tuple((_label(rd.categories[kept[i].pair[0]]), _label(rd.categories[kept[i].pair[1]]))
                    for i in listed)
     return Diagnosis(
@@ -1104,7 +1354,7 @@ def _p_text(p) -> str:
 
 
 def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs, confusions,
-             carriers, enough_annotators, has_gold) -> str:
+             carriers, enough_annotators, has_gold, gold_codes=None) -> str:
     parts = []
     if b == "tentative":
         parts.append(
@@ -1133,6 +1383,16 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
             s += (f"; by the latent-class model their value is wrong on {_pct(row['error_rate'])} of the items vs"
                   f" {_pct(row['team_error_rate'])} for the others ({row['error_ratio']:.1f} times as often; z ="
                   f" {row['z']:.1f} against resampling the items)")
+            if np.isfinite(row.get("gold_p", np.nan)) and not row["z"] >= th.z_min:
+                s += (f"; the z falls short of {th.z_min:g}, but gold confirms it: they agree with gold less often"
+                      f" than the others (one-sided Fisher, {_p_text(row['gold_p'])} after Bonferroni over the"
+                      " annotators)")
+        if row.get("own_confusion_flag", False):
+            s += (f"; with gold in the model, a confusion matrix of their own fits far better than the team's error"
+                  f" pattern (likelihood ratio {row['own_confusion_lr']:.1f}, {_p_text(row['own_confusion_p'])}):"
+                  f" they give {row['own_confusion_says']!r} for {row['own_confusion_truth']!r} on"
+                  f" {_pct(row['own_confusion_rate'])} of such items (about {row['own_confusion_items']:.0f}), their"
+                  " own reading of that boundary, not open items")
         if has_gold and np.isfinite(row.get("gold_accuracy", np.nan)):
             s += f"; their agreement with gold is {row['gold_accuracy']:.2f} vs team {row['team_gold_accuracy']:.2f}"
         s += "."
@@ -1150,10 +1410,22 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
         parts.append("Retrain (or re-check the work of) " + ", ".join(map(repr, deviating)) + ".")
     cleared = [rd.annotators[i] for i in np.flatnonzero(gold_cleared)]
     if cleared:
+        how = "better than" if att is not None and att.confusions is not None else "about as well as"
         parts.append(
-            f"{', '.join(map(repr, cleared))} differ from the team but agree with gold about as well as the"
+            f"{', '.join(map(repr, cleared))} differ from the team but agree with gold {how} the"
             " team does: check the guideline and gold values rather than retraining them."
         )
+    for c in carriers:
+        if c.with_gold:
+            who = rd.annotators[c.carrier]
+            n_gold, agree, rest_share = c.gold
+            la, lb = label(c.pair[0]), label(c.pair[1])
+            parts.append(
+                f"{who!r} differ from the team but agree with gold on the items split between {la!r} and {lb!r}"
+                f" (gold agrees with {who!r} on {agree} of {n_gold} of them, with the others on {_pct(rest_share)} of"
+                f" their values): the rest of the team reads that boundary differently from gold. Do not retrain"
+                f" {who!r}; clarify the boundary for the team (and check those gold values)."
+            )
 
     items = list(disputed["item"].head(th.max_listed))
     more = len(disputed) - len(items)
@@ -1169,8 +1441,8 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
 
     model_text = ("a latent-class model in which some items are open between two labels (each annotator takes"
                   " either at random) fits better than annotator noise alone: ")
-    shared = [i for i, c in enumerate(carriers) if c.carrier is None]
-    unsettled = [c for c in carriers if c.carrier is not None and not c.resolved]
+    shared = [i for i, c in enumerate(carriers) if c.carrier is None or c.with_gold]
+    unsettled = [c for c in carriers if c.carrier is not None and not (c.resolved or c.with_gold)]
     if unsettled:
         for c in unsettled:
             p = kept[carriers.index(c)]
@@ -1182,7 +1454,7 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
                  f" {who!r} takes one side where the others take both ({la!r}/{lb!r} given: {sides};"
                  f" {_p_text(c.p_value)}), and {who!r} is not clearly less accurate overall. The data cannot tell"
                  f" whether these items are open or {who!r} reads the boundary between {la!r} and {lb!r} differently"
-                 " from the others")
+                 " from the others (or both)")
             if c.gold is not None:
                 n_gold, agree, rest_share = c.gold
                 s += (f" (gold, on {n_gold} of them, agrees with {who!r} on {agree} and with the others on"
@@ -1203,13 +1475,20 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
             s += ")"
         s += ". Clarify the guideline for these items and the boundary between these labels."
         n_good = rd.n_annotators - len(deviating)
-        if n_good <= 3:
+        if n_good <= 2:
+            s += (
+                f" With only {n_good} annotators beside {', '.join(map(repr, deviating))}, an item they split on is"
+                " one against one and cannot, on their values alone, be told from a slip by either. The items"
+                " listed are the likeliest open ones, not certain ones: "
+            )
+        elif n_good <= 3:
             s += (
                 f" With {n_good} annotators beside any deviating ones, an item split two to one cannot be told from"
                 " a team that confuses these labels on any item; either way the boundary needs work. The items"
-                " listed are the likeliest open ones, not certain ones: another annotator or gold on them would"
-                " confirm."
+                " listed are the likeliest open ones, not certain ones: "
             )
+        if n_good <= 3:
+            s += _what_would_confirm(rd, list(disputed["item"]), gold_codes)
         parts.append(s)
     if not kept and conc.get("tested"):
         tried = att.tried if att is not None else None
@@ -1225,6 +1504,8 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
                 f" {label(tried.pair[0])!r} vs {label(tried.pair[1])!r}: {pair_figures(tried)}): disagreement is"
                 " not concentrated on items."
             )
+            if deviating and (tried.p_value <= 10 * th.open_alpha or rd.n_annotators - len(deviating) <= 2):
+                parts.append(_open_items_short(rd, tried, deviating, th, gold_codes))
         elif enough_annotators:
             parts.append("No label pair is split more often than annotator noise predicts: disagreement is not"
                          " concentrated on items.")
@@ -1246,6 +1527,19 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
                 f" {_fmt(e.gap[i])} more{z}; needed {th.error_ratio:g} times, {th.error_gap:g} more and z"
                 f" {th.z_min:g}; largest gain in alpha without one annotator = {_fmt(gmax, 3)}, needed {th.min_gain})."
             )
+            if verdict != Verdict.DIFFUSE:  # DIFFUSE names its near misses below
+                short = _short_of_z(att, ann, th)
+                if short:
+                    parts.append(_deviant_short(rd, short, th, gold_codes))
+            conflict = _who_conflict(rd, att, ann, th)
+            if conflict:
+                parts.append(
+                    f"The model and alpha point at different annotators: {conflict}. With {rd.n_annotators}"
+                    " annotators and this much disagreement the data do not say who deviates: "
+                    + ("gold values on some of the items (each one's agreement with gold), or another annotator,"
+                       " would tell." if gold_codes is None else
+                       "gold on more of the items, or another annotator, would tell." if (gold_codes < 0).any() else
+                       "another annotator, or more items, would tell."))
         elif not has_gold:
             parts.append(
                 "With two annotators and no gold, disagreement cannot be attributed to either of them, nor told"
@@ -1275,6 +1569,84 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
     return " ".join(parts)
 
 
+def _gold_missing(rd, items, gold_codes) -> list:
+    """Those of ``items`` (names) without a gold value."""
+    if gold_codes is None:
+        return list(items)
+    index = {item: i for i, item in enumerate(rd.items)}
+    return [it for it in items if gold_codes[index[it]] < 0]
+
+
+def _item_list(items, th_listed=10) -> str:
+    shown = ", ".join(map(repr, items[:th_listed]))
+    return shown + (", ..." if len(items) > th_listed else "")
+
+
+def _what_would_confirm(rd, items, gold_codes) -> str:
+    """The end of a sentence: what more data would confirm the listed open items."""
+    if gold_codes is None:
+        return "another annotator or gold on them would confirm."
+    missing = _gold_missing(rd, items, gold_codes)
+    if not missing:
+        return ("gold on each of them is already in the model (on an open item the expert, too, takes either label);"
+                " another annotator on them would confirm.")
+    return (f"{len(missing)} of them have no gold value ({_item_list(missing)}); gold there, or another annotator,"
+            " would confirm.")
+
+
+def _open_items_short(rd, tried, deviating, th, gold_codes) -> str:
+    """A deviation found, no open pair kept: with two annotators beside the deviant, or a pair
+    that came close, say that open items are not ruled out and what would tell."""
+    j, k = tried.pair
+    keep = [a for a in range(rd.n_annotators) if rd.annotators[a] not in deviating]
+    sub = rd.codes[keep]
+    split = np.flatnonzero((sub == j).any(axis=0) & (sub == k).any(axis=0))
+    items = [rd.items[i] for i in split]
+    la, lb = _label(rd.categories[j]), _label(rd.categories[k])
+    n_good = len(keep)
+    s = (f"With {', '.join(map(repr, deviating))} set aside, {n_good} annotator{'s' if n_good != 1 else ''} remain to"
+         " show items the guideline leaves open")
+    s += (", too few to show them reliably" if n_good <= 2 else "")
+    if tried.p_value <= 10 * th.open_alpha:
+        s += (f"; the split between {la!r} and {lb!r} came close ({_p_text(tried.p_value)}), so open items there"
+              " cannot be ruled out.")
+    else:
+        s += f" (the closest label pair, {la!r} vs {lb!r}, is at {_p_text(tried.p_value)})."
+    if not items:
+        return s + " More items, another annotator or gold values would tell."
+    where = f"{len(items)} items where the others split between {la!r} and {lb!r} ({_item_list(items)})"
+    missing = _gold_missing(rd, items, gold_codes)
+    if gold_codes is None:
+        return s + f" Gold values on the {where}, or another annotator on them, would tell whether they are open."
+    if missing:
+        return s + (f" Of the {where}, {len(missing)} have no gold value: gold there, or another annotator on them,"
+                    " would tell whether they are open.")
+    return s + f" Gold on the {where} is already in the model; another annotator on them, or more items, would tell."
+
+
+def _short_of_z(att, ann, th) -> list:
+    """Annotators who meet every condition of a deviation but the bootstrap z (not flagged)."""
+    e = att.errors
+    gains = ann["alpha_change"].to_numpy(dtype=float)
+    short = (e.ratio >= th.error_ratio) & (e.gap >= th.error_gap) & (np.nan_to_num(gains) >= th.min_gain)
+    return [int(a) for a in np.flatnonzero(short & ~e.flagged)]
+
+
+def _deviant_short(rd, short, th, gold_codes) -> str:
+    """Annotators short of the z only: what would tell a deviation from an unlucky sample."""
+    names = ", ".join(map(repr, (rd.annotators[a] for a in short)))
+    s = (f"{names} meet{'s' if len(short) == 1 else ''} every condition of a deviation but the z: with"
+         f" {rd.n_items} items an error rate that high can be chance.")
+    if gold_codes is None:
+        return s + (" Gold values on some of the items (their agreement with gold against the others'), or more"
+                    " items, would tell whether they deviate.")
+    missing = int((gold_codes < 0).sum())
+    if missing:
+        return s + (f" Gold on more of the items ({missing} have none), or more items, would tell whether they"
+                    " deviate.")
+    return s + " Gold on every item did not settle it; more items would tell whether they deviate."
+
+
 def _near_misses(rd, att, ann, th) -> list:
     """What fell short of a finding but not by much: a label pair at ``p <= 10 * open_alpha``,
     annotators who meet every condition but the bootstrap z."""
@@ -1286,9 +1658,30 @@ def _near_misses(rd, att, ann, th) -> list:
         out.append(f"the split between {_label(rd.categories[t.pair[0]])!r} and {_label(rd.categories[t.pair[1]])!r}"
                    f" ({_p_text(t.p_value)})")
     e = att.errors
-    gains = ann["alpha_change"].to_numpy(dtype=float)
-    short_of_z = (e.ratio >= th.error_ratio) & (e.gap >= th.error_gap) & (np.nan_to_num(gains) >= th.min_gain)
-    for a in np.flatnonzero(short_of_z & ~e.flagged):
+    for a in _short_of_z(att, ann, th):
         out.append(f"{rd.annotators[a]!r}'s error rate ({_pct(e.error[a])} vs {_pct(e.team[a])},"
                    f" z = {_fmt(e.z[a], 1)})")
+    if _who_conflict(rd, att, ann, th):
+        out.append("an annotator (the model and alpha disagree on who, see above)")
     return out
+
+
+def _who_conflict(rd, att, ann, th) -> str:
+    """When nobody is flagged but the model and alpha blame different annotators: the model's
+    most-wrong annotator (twice the team's rate and 0.12 more) is not the one without whom
+    alpha rises by ``min_gain``. Three annotators, open items and a sloppy one can fit a model
+    that takes the odd one out for the only reliable one. Empty when they agree or nothing is
+    material."""
+    if att is None:
+        return ""
+    e = att.errors
+    gains = ann["alpha_change"].to_numpy(dtype=float)
+    if not np.isfinite(gains).any() or e.flagged.any():
+        return ""
+    g = int(np.nanargmax(gains))
+    m = int(np.nanargmax(np.where(np.isfinite(e.gap), e.gap, -np.inf)))
+    if g == m or gains[g] < th.min_gain or not (e.ratio[m] >= th.error_ratio and e.gap[m] >= th.error_gap):
+        return ""
+    return (f"by the model {rd.annotators[m]!r} is most often wrong ({_pct(e.error[m])} vs {_pct(e.team[m])}), but"
+            f" alpha rises most without {rd.annotators[g]!r} ({gains[g]:+.3f}; by the model they are wrong on"
+            f" {_pct(e.error[g])})")

@@ -22,6 +22,12 @@ extensions that the diagnosis needs:
   ``P(x = l | open) = (E_a[j, l] + E_a[k, l]) / 2``. Each open pair has its own share of
   the items. This is the item-difficulty idea of MACE-like models (Hovy et al. 2013),
   narrowed to what a guideline can leave open.
+* **Anchors.** Optionally, rows whose accuracy is held fixed instead of estimated (the
+  diagnosis enters an expert's gold values as one such row, at 0.95). An anchor is an
+  observer like the others, one-coin with the team's kernel, and on an open item it too
+  takes either label of the pair; but the fit cannot make it the one who errs, so it pins
+  the clear items' true values wherever it has a value. Anchors do not enter the kernel's
+  estimate or the team rate behind the own matrices' prior.
 
 The parameters are estimated by expectation-maximisation (Dempster, Laird & Rubin 1977),
 started from the items' vote shares (or from an earlier fit), with small pseudo-counts (two
@@ -48,7 +54,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["LatentClassFit", "apply_fit", "bootstrap_error_rates", "error_kernel", "fit_latent_class"]
+__all__ = ["LatentClassFit", "apply_fit", "bootstrap_error_rates", "error_kernel", "expected_confusions",
+           "fit_latent_class"]
 
 OWN_PRIOR = 2.0
 LAMBDA_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
@@ -90,6 +97,8 @@ class LatentClassFit:
         Log-likelihood at the estimate.
     iterations : int
     converged : bool
+    fixed_accuracy : tuple of (int, float)
+        Rows whose accuracy was held fixed (an *anchor*, e.g. an expert's gold values), with it.
     """
 
     accuracy: np.ndarray
@@ -105,6 +114,7 @@ class LatentClassFit:
     loglik: float
     iterations: int
     converged: bool
+    fixed_accuracy: tuple = ()
 
     @property
     def error_rate(self) -> np.ndarray:
@@ -185,6 +195,23 @@ def _item_errors(q, onehot, emis, pairs, present) -> np.ndarray:
     return np.where(present, 1.0 - np.einsum("aiv,aiv->ai", t, onehot), np.nan)
 
 
+def expected_confusions(codes: np.ndarray, fit: LatentClassFit) -> np.ndarray:
+    """``(annotators, V, V)``: expected counts of (value answered as true, value given) per row
+    of ``codes`` at the fit (for an open item, the label of its pair the value is read as).
+
+    >>> codes = np.array([[0, 1, 2, 0] * 10, [0, 1, 2, 0] * 10, [0, 1, 2, 1] * 10])
+    >>> expected_confusions(codes, fit_latent_class(codes, 3))[2].round()
+    array([[10., 10.,  0.],
+           [ 0., 10.,  0.],
+           [ 0.,  0., 10.]])
+    """
+    codes = np.asarray(codes)
+    v = len(fit.prevalence)
+    onehot = (codes[:, :, None] == np.arange(v)[None, None, :]).astype(float)
+    t = _answered_as(fit.posterior, onehot, fit.emissions, fit.open_pairs)
+    return np.einsum("aiz,aiv->azv", t, onehot)
+
+
 def apply_fit(codes: np.ndarray, fit: LatentClassFit) -> LatentClassFit:
     """The fit with its item posterior and errors recomputed for ``codes`` (the same annotators,
     any items) at the fitted parameters: one E-step. Used to fit on a sample of a large round
@@ -214,6 +241,7 @@ def fit_latent_class(
     distance: np.ndarray | None = None,
     open_pairs: tuple = (),
     own_confusion: tuple = (),
+    fixed_accuracy: dict | None = None,
     start: LatentClassFit | None = None,
     max_iter: int = 300,
     tol: float = 1e-6,
@@ -236,6 +264,12 @@ def fit_latent_class(
         (1979), instead of the one-coin accuracy and the team's kernel: their systematic
         confusions are then theirs, not evidence about the items. Each row of their matrix
         has a prior worth two answers at the team's one-coin rates.
+    fixed_accuracy : dict of int -> float, optional
+        Rows whose accuracy is held at the given value instead of estimated (one-coin, the
+        team's kernel): an *anchor* such as an expert's gold values, entered as one more
+        row. An anchor is an observer like the others (on an open item they too take either
+        label of the pair at random), but the fit cannot make them the one who errs. Anchors
+        do not enter the kernel's or the own matrices' team rates.
     start : LatentClassFit, optional
         A fit of the same data to start from (its item posterior, with a little mass moved
         to each open pair); by default the items' vote shares.
@@ -256,7 +290,9 @@ def fit_latent_class(
     v = int(n_values)
     pairs = tuple((int(j), int(k)) for j, k in open_pairs)
     own_set = tuple(sorted({int(a) for a in own_confusion}))
+    fixed = _fixed_rows(fixed_accuracy, n, own_set)
     one_coin = np.array([a not in own_set for a in range(n)])
+    learner = one_coin & ~np.isin(np.arange(n), [a for a, _ in fixed])
     s = v + len(pairs)
     present = codes >= 0
     n_a = present.sum(axis=1)
@@ -303,15 +339,17 @@ def fit_latent_class(
         tables = np.einsum("aiz,aiv->azv", t, onehot)  # expected (true value, value) counts
         agree = np.einsum("azz->a", tables)
         p = (agree + 2.0) / (n_a + 3.0)
+        for a, acc in fixed:
+            p[a] = acc
         if len(grid) > 1:
-            wrong = tables[one_coin].sum(axis=0)
+            wrong = tables[learner].sum(axis=0)
             wrong[idx, idx] = 0.0
             best = int(np.argmax(np.einsum("zv,gzv->g", wrong, log_kernels)))
             kernel, decay = kernels[best], grid[best]
         emis = (1.0 - p)[:, None, None] * kernel[None, :, :]
         emis[:, idx, idx] = p[:, None]
         if own_set:
-            team_p = float(np.mean(p[one_coin])) if one_coin.any() else float(np.mean(p))
+            team_p = float(np.mean(p[learner])) if learner.any() else float(np.mean(p))
             prior = OWN_PRIOR * (team_p * np.eye(v) + (1.0 - team_p) * kernel)
             prev = state_prior[:v] / state_prior[:v].sum()
             for a in own_set:
@@ -345,7 +383,20 @@ def fit_latent_class(
         loglik=loglik,
         iterations=it,
         converged=converged,
+        fixed_accuracy=fixed,
     )
+
+
+def _fixed_rows(fixed_accuracy, n: int, own: tuple) -> tuple:
+    """``((row, accuracy), ...)`` sorted, checked: rows in range, not own-matrix rows, 0 < p < 1."""
+    out = []
+    for a, acc in sorted((fixed_accuracy or {}).items()):
+        a, acc = int(a), float(acc)
+        if not 0 <= a < n or a in own or not 0.0 < acc < 1.0:
+            raise ValueError(f"fixed_accuracy: row {a} with accuracy {acc} (rows 0..{n - 1}, not own-matrix rows,"
+                             " accuracy in (0, 1))")
+        out.append((a, acc))
+    return tuple(out)
 
 
 def bootstrap_error_rates(codes: np.ndarray, fit: LatentClassFit, weights: np.ndarray, *, iterations: int = 10,
@@ -382,6 +433,7 @@ def bootstrap_error_rates(codes: np.ndarray, fit: LatentClassFit, weights: np.nd
     onehot = (codes[:, :, None] == np.arange(v)[None, None, :]).astype(float)  # (a, i, V)
     n_a = w @ present.T.astype(float)  # (B, a)
     one_coin = np.array([a not in fit.own_confusion for a in range(n)])
+    learner = one_coin & ~np.isin(np.arange(n), [a for a, _ in fit.fixed_accuracy])
     idx = np.arange(v)
     draws = w.shape[0]
     emis = np.broadcast_to(fit.emissions, (draws,) + fit.emissions.shape).copy()  # (B, a, V, V)
@@ -416,10 +468,12 @@ def bootstrap_error_rates(codes: np.ndarray, fit: LatentClassFit, weights: np.nd
         tables = tables_of(q, emis)
         agree = np.trace(tables, axis1=2, axis2=3)
         p = (agree + 2.0) / (n_a + 3.0)
+        for a, acc in fit.fixed_accuracy:
+            p[:, a] = acc
         new = (1.0 - p)[:, :, None, None] * fit.kernel[None, None]
         new[:, :, idx, idx] = p[:, :, None]
         if fit.own_confusion:
-            team_p = p[:, one_coin].mean(axis=1) if one_coin.any() else p.mean(axis=1)
+            team_p = p[:, learner].mean(axis=1) if learner.any() else p.mean(axis=1)
             base = team_p[:, None, None] * np.eye(v) + (1.0 - team_p)[:, None, None] * fit.kernel[None]
             for a in fit.own_confusion:
                 mat = tables[:, a] + OWN_PRIOR * base

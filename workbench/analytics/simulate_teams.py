@@ -52,7 +52,7 @@ import numpy as np
 from workbench.analytics.reliability import ReliabilityData, check_seed
 from workbench.errors import BadInput
 
-__all__ = ["CASES", "SimulatedTeam", "judge", "simulate_team"]
+__all__ = ["CASES", "SimulatedTeam", "gold_sample", "judge", "simulate_team"]
 
 CASES = ("deviant", "ambiguous", "both", "agree", "noise")
 NAMES = ("ana", "ben", "chloe", "dan", "eve", "fay", "gus", "hal", "ivy", "jo")
@@ -166,6 +166,37 @@ def simulate_team(
         open_items=frozenset(items[j] for j in open_items),
         open_pair=tuple(labels[p] for p in pair),
     )
+
+
+def gold_sample(team: SimulatedTeam, share: float, *, seed: int = 0, error: float = 0.0) -> dict:
+    """Gold on a seeded random ``share`` of the team's items (all of them at 1): a round whose
+    expert labelled only part of the calibration items. The same items for the same team,
+    share and seed; a smaller share's items are a subset of a larger one's. With ``error``,
+    that share of the gold values (seeded) is replaced by another label at random: an expert
+    who errs.
+
+    >>> t = simulate_team("both", n_annotators=3, n_items=60, seed=1)
+    >>> len(gold_sample(t, 0.25)), len(gold_sample(t, 1.0))
+    (15, 60)
+    >>> set(gold_sample(t, 0.25)) <= set(gold_sample(t, 0.5))
+    True
+    """
+    if not 0 <= share <= 1:
+        raise BadInput(f"share: expected a share of the items in [0, 1]; got {share!r}")
+    if not 0 <= error <= 1:
+        raise BadInput(f"error: expected a share of the gold values in [0, 1]; got {error!r}")
+    items = team.data.items
+    order = np.random.default_rng([check_seed(seed), len(items), 7]).permutation(len(items))
+    keep = sorted(order[: int(round(share * len(items)))])
+    gold = {items[j]: team.gold[items[j]] for j in keep}
+    if error > 0:
+        labels = team.data.categories
+        rng = np.random.default_rng([check_seed(seed), len(items), 11])
+        for item in gold:
+            wrong, shift = rng.random() < error, int(rng.integers(1, len(labels)))
+            if wrong:
+                gold[item] = labels[(labels.index(gold[item]) + shift) % len(labels)]
+    return gold
 
 
 def named_open_share(team: SimulatedTeam, diagnosis) -> float:
