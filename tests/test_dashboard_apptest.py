@@ -391,14 +391,16 @@ def test_overview_totals_and_alarms_equal_those_of_the_whole_history(env):
 
 
 def test_nothing_is_recomputed_until_the_store_changes(env, monkeypatch):
+    from workbench.dashboard import load
+
     calls = []
-    real = data.calibration_view
+    real = load.calibration_view
 
     def counting(*args, **kwargs):
-        calls.append(args[1:3])
+        calls.append(args[3:5])  # (store, tasks, problem, task, round)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(data, "calibration_view", counting)
+    monkeypatch.setattr(load, "calibration_view", counting)
     data.cached_calibration.clear()
     data.cached_version.clear()
     at = _sign_in(_app(), "lead")
@@ -609,3 +611,53 @@ def test_drift_page_shows_each_annotator_against_the_tasks_bar(env):
     assert "Against the task" in text and "Below the task" in text
     flagged = [e.value for e in at.error if "Below the task's bar" in e.value]
     assert flagged and "ben on quality" in flagged[0] and "ana" not in flagged[0]
+
+
+# ------------------------------------------------------------------------------ problems reach the page
+
+
+def test_a_refused_shift_test_is_said_on_the_page_not_left_as_an_empty_table(env, monkeypatch):
+    """When the analytics core refuses a computation (BadInput), the Drift and Annotator pages say
+    why in a warning naming the problem, instead of drawing nothing."""
+    from workbench.dashboard import cache, views
+    from workbench.dashboard.markup import escape
+    from workbench.errors import BadInput
+
+    reason = "labels: the test refuses this table"
+
+    def refuse(*args, **kwargs):
+        raise BadInput(reason)
+
+    monkeypatch.setattr(views, "shift_team", refuse)
+    cache.cached_drift.clear()
+    cache.cached_annotator.clear()
+    at = _sign_in(_app(), "lead")
+    _open(at, "drift", task=DEMO_TASK)
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert escape(f"labels against the team: {reason}") in warnings, warnings
+    _open(at, "annotator", task=DEMO_TASK, annotator=DEMO_ANNOTATORS[0])
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert escape(f"labels against the team: {reason}") in warnings, warnings
+    monkeypatch.undo()
+    cache.cached_drift.clear()
+    cache.cached_annotator.clear()
+
+
+def test_a_round_without_a_task_file_says_so_on_the_judges_page(env, monkeypatch):
+    from workbench.dashboard import cache, load
+    from workbench.dashboard.markup import escape
+    from workbench.errors import BadInput
+
+    def refuse(*args, **kwargs):
+        raise BadInput("task 'x' round 1: not found")
+
+    monkeypatch.setattr(load, "judges_view", refuse)
+    cache.cached_judges.clear()
+    at = _sign_in(_app(), "lead")
+    _open(at, "judges", task=DEMO_TASK, round="1")
+    assert not at.exception, [e.value for e in at.exception]
+    assert escape("task 'x' round 1: not found") in " ".join(i.value for i in at.info)
+    monkeypatch.undo()
+    cache.cached_judges.clear()

@@ -262,7 +262,7 @@ def _value_codes_per_question(values: pd.Series, questions: pd.Series):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_value_codes_by_hashing_equal_those_per_question(seed):
-    from workbench.analytics.drift import _value_codes
+    from workbench.analytics.drift import value_codes as _value_codes
 
     labels = random_labels(seed, missing=seed == 1)
     rng = np.random.default_rng(seed)

@@ -4,6 +4,7 @@ imports inside functions count too)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
@@ -203,3 +204,56 @@ def test_rooms_import_their_own_layer_or_below():
             if other in LAYERS and other != me and LAYERS[other] > LAYERS[me]:
                 upward.setdefault((me, other), set()).add(str(p.relative_to(PACKAGE.parent)))
     assert set(upward) == set(UPWARD), {k: sorted(v) for k, v in upward.items()}
+
+
+# --------------------------------------------------------------------------- inside the dashboard
+
+#: The dashboard's modules that compute, read or decide without drawing: no Streamlit in them
+#: (docs/dashboard.md, "Code layout"). Caching is ``cache``'s, drawing ``ui``'s, ``charts``' and the pages'.
+DASHBOARD_PURE = ("access", "queries", "history", "views", "load", "sources")
+
+
+def test_dashboard_views_queries_and_access_import_no_streamlit():
+    folder = PACKAGE / "dashboard"
+    offenders = {m: sorted(n for n in _imports(folder / f"{m}.py") if n.split(".")[0] == "streamlit")
+                 for m in DASHBOARD_PURE}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_the_dashboard_queries_read_the_store_tables():
+    """SQL against the store's tables is in ``dashboard/queries.py`` only (later ``HistoryStore`` methods)."""
+    sql = re.compile(r"\bsa\.select\(|sqlalchemy\.select|\w+_t\.c\.|store_mod\.\w+_t\b")
+    offenders = sorted(p.name for p in _modules(PACKAGE / "dashboard")
+                       if p.name != "queries.py" and sql.search(p.read_text(encoding="utf-8")))
+    assert offenders == []
+
+
+def test_dashboard_pages_import_no_other_page():
+    folder = PACKAGE / "dashboard" / "pages"
+    offenders = {}
+    for p in _modules(folder):
+        if p.name == "__init__.py":
+            continue
+        pages = sorted(n for n in _imports(p) if n.startswith("workbench.dashboard.pages"))
+        if pages:
+            offenders[p.stem] = pages
+    assert offenders == {}
+
+
+def test_dashboard_access_rules_and_role_lists_are_defined_once():
+    """``LEADS``, ``CALIBRATION_KINDS`` and ``may_see_annotator`` have one definition each."""
+    found = {}
+    for p in _modules(PACKAGE):
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, (ast.FunctionDef, ast.AnnAssign)):
+                names = [node.name] if isinstance(node, ast.FunctionDef) else (
+                    [node.target.id] if isinstance(node.target, ast.Name) else [])
+            for n in names:
+                if n in ("LEADS", "CALIBRATION_KINDS", "may_see_annotator"):
+                    found.setdefault(n, []).append(str(p.relative_to(PACKAGE.parent)))
+    assert found["LEADS"] == ["workbench/dashboard/access.py"]
+    assert found["may_see_annotator"] == ["workbench/dashboard/access.py"]
+    assert found["CALIBRATION_KINDS"] == ["workbench/gate.py"]

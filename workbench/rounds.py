@@ -51,7 +51,7 @@ from workbench.safe_load import JsonLimitError, loads, read_text
 from workbench.tasks import Task
 
 KINDS = ("calibration", "recalibration", "production")
-CALIBRATION_KINDS = ("calibration", "recalibration")
+from workbench.gate import CALIBRATION_KINDS  # noqa: E402 (one definition: the gate's)
 BATCH_SIZE = 100
 
 

@@ -281,7 +281,7 @@ def gold_observations(
     return obs
 
 
-def _value_codes(values: pd.Series, questions: pd.Series):
+def value_codes(values: pd.Series, questions: pd.Series):
     """Integer codes of values, numbered separately within each question (keeps the code range small).
 
     Returns ``codes, question_codes, offsets, uniques``: the value of code ``c`` in question
@@ -295,7 +295,7 @@ def _value_codes(values: pd.Series, questions: pd.Series):
 
 
 def _value_codes_per_question(vals: np.ndarray, qcodes: np.ndarray, n_questions: int):
-    """:func:`_value_codes` by one ``pd.factorize`` per question (any values, missing questions
+    """:func:`value_codes` by one ``pd.factorize`` per question (any values, missing questions
     included): the general way, and the reference its hashed fast path is tested against."""
     codes = np.empty(len(vals), dtype=np.int64)
     offsets = np.zeros(n_questions, dtype=np.int64)
@@ -311,7 +311,7 @@ def _value_codes_per_question(vals: np.ndarray, qcodes: np.ndarray, n_questions:
 
 
 def _value_codes_hashed(vals: np.ndarray, qcodes: np.ndarray, n_q: int):
-    """:func:`_value_codes` with two hash passes over all rows instead of one factorisation per
+    """:func:`value_codes` with two hash passes over all rows instead of one factorisation per
     question: the same codes, offsets and first-seen values (tested against the per-question way)."""
     gcodes, guniq = pd.factorize(vals, use_na_sentinel=False)  # (equal values: one code, as per question)
     pair = qcodes.astype(np.int64) * max(len(guniq), 1) + gcodes
@@ -407,7 +407,7 @@ def team_observations(
     n = len(df)
     g = df.groupby(["item", "question", *within], sort=False).ngroup().to_numpy()
     a, _ = pd.factorize(df["annotator"])
-    v, qcodes, offsets, uniques, n_vals = _value_codes(df["value"], df["question"])
+    v, qcodes, offsets, uniques, n_vals = value_codes(df["value"], df["question"])
     team_code, n_others = team_votes(g, a, v, max(n_vals), min_others=min_others, strict_majority=strict_majority,
                                      max_cells=max_cells)
     has = team_code >= 0

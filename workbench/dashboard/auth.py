@@ -24,8 +24,8 @@ Rules
   in an Argilla workspace they are a member of (:class:`Scope`). Other tasks, their rounds and
   datasets are neither listed nor served for a typed URL.
 
-:func:`may_see_annotator` and :class:`Scope` are the access rules; the pages and the data layer
-(:mod:`workbench.dashboard.data`) both call them.
+The access rules themselves (roles, pages, :class:`Scope`, ``may_see_annotator``, redaction) are
+:mod:`workbench.dashboard.access`; this module re-exports the names the shell uses.
 """
 
 from __future__ import annotations
@@ -38,48 +38,15 @@ from dataclasses import dataclass
 
 import requests
 
+from workbench.dashboard.access import (  # noqa: F401 (the access rules, re-exported)
+    EVERYTHING, LEADS, PAGES, Scope, allowed_pages, is_lead, may_open, may_see_annotator, scope_of)
 from workbench.errors import ServiceError
 
-LEADS = ("owner", "admin")
 SESSION_KEY = "wb_user"
 SESSION_TTL_ENV = "WORKBENCH_DASHBOARD_SESSION_TTL"
 DEFAULT_SESSION_TTL = 5.0
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The Argilla workspaces whose tasks a user may see; ``workspaces=None``: every one (owners).
-
-    Hashable: it is part of the arguments of the data layer's cached entry points.
-    """
-
-    workspaces: frozenset | None
-
-    @property
-    def everything(self) -> bool:
-        return self.workspaces is None
-
-    def visible_rounds(self, rounds):
-        """The rows of a rounds table (``task``, ``workspace``, ...) of the tasks this scope sees: a
-        task is seen only when every one of its rounds lies in one of the workspaces (its
-        task-level views pool all its rounds)."""
-        if self.workspaces is None or rounds is None or len(rounds) == 0:
-            return rounds
-        outside = rounds["task"][~rounds["workspace"].isin(self.workspaces)]
-        return rounds[~rounds["task"].isin(set(outside))]
-
-    def sees_task(self, rounds, task: str) -> bool:
-        """Whether ``task`` may be shown, given the store's rounds table (all tasks). A task with no
-        round in the store has no figures there to show (its guideline files are the project's)."""
-        if self.workspaces is None:
-            return True
-        mine = rounds[rounds["task"] == task] if rounds is not None and len(rounds) else rounds
-        if mine is None or len(mine) == 0:
-            return True
-        return bool(mine["workspace"].isin(self.workspaces).all())
-
-
-EVERYTHING = Scope(None)
 
 
 @dataclass(frozen=True)
@@ -94,12 +61,12 @@ class User:
 
     @property
     def is_lead(self) -> bool:
-        return self.role in LEADS
+        return is_lead(self.role)
 
     @property
     def scope(self) -> Scope:
         """What this user may see: owners everything, others their workspaces' tasks."""
-        return EVERYTHING if self.role == "owner" else Scope(frozenset(self.workspaces))
+        return scope_of(self.role, self.workspaces)
 
     def __repr__(self) -> str:
         return f"User(username={self.username!r}, role={self.role!r})"
@@ -278,33 +245,3 @@ def current_user(api_url: str, user: User) -> User:
         forget(api_url, user.token)
         raise SessionEnded("the Argilla account you signed in with no longer exists")
     return fresh
-
-
-# --------------------------------------------------------------------------------------------
-# Pages and people
-# --------------------------------------------------------------------------------------------
-
-# Pages: key -> (title, who may open it)
-PAGES = {
-    "overview": ("Overview", "everyone"),
-    "calibration": ("Calibration round", "everyone"),
-    "annotator": ("Annotator", "everyone"),
-    "drift": ("Drift", "leads"),
-    "guidelines": ("Guidelines", "everyone"),
-    "judges": ("Judges", "leads"),
-}
-
-
-def allowed_pages(user: User) -> list[str]:
-    """The pages ``user`` may open, in menu order."""
-    return [k for k, (_, who) in PAGES.items() if who == "everyone" or user.is_lead]
-
-
-def may_open(user: User | None, page: str) -> bool:
-    return user is not None and page in allowed_pages(user)
-
-
-def may_see_annotator(viewer: User, annotator: str) -> bool:
-    """The one rule for per-person figures: leads see everyone (of the tasks their :class:`Scope`
-    lets them see); an annotator only themself."""
-    return viewer.is_lead or viewer.username == annotator

@@ -73,19 +73,19 @@ def _current_user(api_url: str | None, problem: str, user: auth.User) -> auth.Us
 
 def _choose_source():
     """The project's store, or the demo history when asked for (or while the store is empty)."""
-    from workbench.dashboard import data
+    from workbench.dashboard import cache, sources
 
     mode = os.environ.get("WORKBENCH_DASHBOARD_DEMO", "auto").lower()
-    project = data.project_source()
+    project = sources.project_source()
     if mode in ("1", "true", "yes"):
-        return data.demo_source(), "WORKBENCH_DASHBOARD_DEMO is set: showing the demo history, not your project."
+        return sources.demo_source(), "WORKBENCH_DASHBOARD_DEMO is set: showing the demo history, not your project."
     try:
-        empty = data.store_is_empty(project)
+        empty = cache.store_is_empty(project)
     except WorkbenchError as exc:
         st.error(f"The history store cannot be read: {escape(exc)}")
         st.stop()
     if empty and mode not in ("0", "false", "no"):
-        return data.demo_source(), (
+        return sources.demo_source(), (
             f"The history store ({escape(project.label)}) has no rounds yet, so this is the **demo history** "
             "(simulated annotators, not your project). Create a calibration round with "
             "`workbench round create TASK --kind calibration`, let annotators answer in Argilla, then run "
@@ -132,16 +132,16 @@ def run() -> None:
     st.query_params["page"] = page
 
     # Imported only after sign-in: the sign-in form appears without loading the analytics stack.
-    from workbench.dashboard import data
+    from workbench.dashboard import cache
     from workbench.dashboard.ui import Context
 
     source, banner = _choose_source()
     if banner:
         st.warning(banner)
-    ctx = Context(user=user, source=source, version=data.source_version(source), argilla_url=api_url)
+    ctx = Context(user=user, source=source, version=cache.source_version(source), argilla_url=api_url)
     st.sidebar.caption(f"Data: {escape(source.label)}")
     asked_task = st.query_params.get("task")
-    if asked_task is not None and not data.may_open_task(*ctx.key, asked_task):
+    if asked_task is not None and not cache.may_open_task(*ctx.key, asked_task):
         st.error(f"There is no task {escape(repr(asked_task))} in your Argilla workspaces.")
         st.stop()
     module = importlib.import_module(f"workbench.dashboard.pages.{page}")

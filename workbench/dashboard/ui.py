@@ -1,5 +1,6 @@
-"""Small Streamlit helpers shared by the pages: selectors kept in the URL, tables with CSV
-download, figures with what they rest on, empty states, Argilla record links."""
+"""Small Streamlit helpers and widgets shared by the pages: selectors kept in the URL (the task and
+round selector), tables with CSV download, figures with what they rest on, empty states, problems
+the analytics core reported, Argilla record links. Pages import this, never each other."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import pandas as pd
 import requests
 import streamlit as st
 
+from workbench.dashboard import cache
 from workbench.dashboard.auth import User
-from workbench.dashboard.data import ALPHA_CI, ChartSample, Source
+from workbench.dashboard.sources import Source
+from workbench.dashboard.views import ALPHA_CI, ChartSample
+from workbench.gate import CALIBRATION_KINDS
 from workbench.dashboard.markup import code, escape  # noqa: F401 (pages use ui.code)
 
 esc = escape  # user-controlled text into Markdown; `code` for a code span (see workbench.dashboard.markup)
@@ -141,6 +145,32 @@ def table(df: pd.DataFrame, name: str, *, caption: str | None = None, column_con
                        key=f"dl-{name}")
     if caption:
         st.caption(caption)
+
+
+def problems(messages) -> None:
+    """Say why figures are missing: each message (the analytics core's, escaped) as a warning."""
+    for m in messages:
+        st.warning(f"Not shown - {esc(m)}")
+
+
+def select_round(ctx: Context, *, prefer_calibration: bool = True):
+    """Task and round selectors (in the URL); returns ``(task, round_no)`` or ``(None, None)``."""
+    rounds = cache.cached_rounds(*ctx.key)
+    if rounds.empty:
+        empty("The history store holds no round yet.",
+              "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
+        return None, None
+    tasks = sorted(rounds["task"].unique())
+    c1, c2 = st.columns(2)
+    task = qp_select("Task", tasks, "task", container=c1)
+    rs = rounds[rounds["task"] == task].sort_values("round")
+    labels = {int(r.round): f"round {int(r.round)} - {r.kind} ({r.dataset}, guideline v{int(r.guideline_version)})"
+              for r in rs.itertuples()}
+    options = list(labels)
+    cal = [int(r) for r, k in zip(rs["round"], rs["kind"]) if k in CALIBRATION_KINDS]
+    default = options.index(cal[-1]) if (prefer_calibration and cal) else len(options) - 1
+    round_no = qp_select("Round", options, "round", format_func=lambda r: labels[r], index=default, container=c2)
+    return task, round_no
 
 
 def empty(message: str, next_step: str) -> None:

@@ -1,1 +1,2 @@
-"""One module per dashboard page; each has ``render(ctx)`` and draws only what ``data`` computed."""
+"""One module per dashboard page; each has ``render(ctx)`` and draws only what the cached views (:mod:`workbench.dashboard.cache`) computed.
+Pages import ``ui``, ``cache``, ``access``, ``views``, ``charts``, never each other."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import auth, charts, data, ui
+from workbench.dashboard import access, cache, charts, ui, views
 
 
 def _task(ctx: ui.Context):
-    rounds = data.cached_rounds(*ctx.key)
+    rounds = cache.cached_rounds(*ctx.key)
     if rounds.empty:
         ui.empty("The history store holds no round yet.",
                  "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
@@ -27,7 +27,7 @@ def render(ctx: ui.Context) -> None:
         return
     user = ctx.user
     if user.is_lead:
-        meta = data.cached_task_meta(*ctx.key, task)
+        meta = cache.cached_task_meta(*ctx.key, task)
         if not meta.annotators:
             ui.empty(f"No submitted answer for task {ui.esc(repr(task))} yet.",
                      "annotators answer in Argilla; then `workbench sync`.")
@@ -35,17 +35,18 @@ def render(ctx: ui.Context) -> None:
         annotator = ui.qp_select("Annotator", list(meta.annotators), "annotator")
     else:
         asked = st.query_params.get("annotator")
-        if asked is not None and not auth.may_see_annotator(user, asked):
+        if asked is not None and not access.may_see_annotator(user, asked):
             st.error(f"You can see only your own figures ({ui.esc(user.username)}), not {ui.esc(asked)}'s.")
             return
         annotator = user.username
         st.query_params["annotator"] = annotator
-    view = data.cached_annotator(*ctx.key, task, annotator, user.username, user.role)
+    view = cache.cached_annotator(*ctx.key, task, annotator, user.username, user.role)
     if view.n_judgements == 0:
         ui.empty(f"{ui.esc(annotator)} has no submitted answer in task {ui.esc(repr(task))}.",
                  "answers appear here after the annotator submits them in Argilla and `workbench sync` runs.")
         return
     st.markdown(f"**{ui.esc(annotator)}**: {view.n_judgements} answers on {view.n_items} items in {ui.code(task)}.")
+    ui.problems(view.problems)
 
     if len(view.alarms):
         st.error(f"Drift alarm: the gold-agreement chart signalled in round {int(view.alarms['round'].iloc[0])} "
@@ -100,7 +101,7 @@ def render(ctx: ui.Context) -> None:
     if len(view.differed):
         t = view.differed.copy()
         for c in ("value", "gold"):
-            t[c] = t[c].map(data.label_text)
+            t[c] = t[c].map(views.label_text)
         t["time"] = t["time"].dt.strftime("%Y-%m-%d %H:%M")
         ui.table(t, f"{task}-{annotator}-gold-misses")
     else:

@@ -6,27 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.dashboard import charts, data, ui
-
-
-def select_round(ctx: ui.Context, *, prefer_calibration: bool = True):
-    """Task and round selectors (in the URL); returns ``(task, round_no)`` or ``(None, None)``."""
-    rounds = data.cached_rounds(*ctx.key)
-    if rounds.empty:
-        ui.empty("The history store holds no round yet.",
-                 "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
-        return None, None
-    tasks = sorted(rounds["task"].unique())
-    c1, c2 = st.columns(2)
-    task = ui.qp_select("Task", tasks, "task", container=c1)
-    rs = rounds[rounds["task"] == task].sort_values("round")
-    labels = {int(r.round): f"round {int(r.round)} - {r.kind} ({r.dataset}, guideline v{int(r.guideline_version)})"
-              for r in rs.itertuples()}
-    options = list(labels)
-    cal = [int(r) for r, k in zip(rs["round"], rs["kind"]) if k in data.CALIBRATION_KINDS]
-    default = options.index(cal[-1]) if (prefer_calibration and cal) else len(options) - 1
-    round_no = ui.qp_select("Round", options, "round", format_func=lambda r: labels[r], index=default, container=c2)
-    return task, round_no
+from workbench.dashboard import access, cache, charts, ui, views
+from workbench.errors import BadInput
 
 
 #: The annotators table's column names as shown: ``robust_z`` of the report is the robust z-score of
@@ -40,7 +21,7 @@ EVIDENCE_COLUMNS = ("annotator", "error_rate", "team_error_rate", "error_ratio",
 
 
 def _round_label(view) -> str:
-    return data.rounds_label([view.round["round"]])
+    return views.rounds_label([view.round["round"]])
 
 
 def _summary(view) -> pd.DataFrame:
@@ -52,7 +33,7 @@ def _summary(view) -> pd.DataFrame:
         n_items = rep.n_pairable_items if rep is not None else 0
         rows.append({
             "question": qv.name, "level": qv.level,
-            f"alpha ({data.ALPHA_CI:.0%} CI)": ui.alpha_text(a.value, a.low, a.high) if a else "n/a",
+            f"alpha ({views.ALPHA_CI:.0%} CI)": ui.alpha_text(a.value, a.low, a.high) if a else "n/a",
             "alpha": a.value if a else None, "low": a.low if a else None, "high": a.high if a else None,
             "band": rep.band if rep is not None else "undefined",
             "alpha_reliable": qv.alpha_reliable, "alpha_tentative": qv.alpha_tentative,
@@ -65,17 +46,17 @@ def _summary(view) -> pd.DataFrame:
 
 def render(ctx: ui.Context) -> None:
     st.title("Calibration round")
-    task, round_no = select_round(ctx)
+    task, round_no = ui.select_round(ctx)
     if task is None:
         return
     try:
-        view = data.cached_calibration(*ctx.key, task, int(round_no))
-    except data.BadInput as exc:
+        view = cache.cached_calibration(*ctx.key, task, int(round_no))
+    except BadInput as exc:
         ui.empty(ui.esc(exc), "add the task's YAML file under tasks/ (the task name must match the store's).")
         return
     lead = ctx.user.is_lead
     if not lead:
-        view = data.redact_calibration(view, ctx.user.username)
+        view = access.redact_calibration(view, ctx.user.username)
     r = view.round
     n_ann = view.questions[0].report.n_annotators if view.questions and view.questions[0].report else 0
     st.markdown(
@@ -99,8 +80,8 @@ def render(ctx: ui.Context) -> None:
     ok = summary.dropna(subset=["alpha"])
     if len(ok):
         ui.figure(charts.alpha_intervals(ok), int(ok["items"].max()), int(ok["annotators"].max()),
-                  f"each question's interval is a {data.ALPHA_N_BOOT:,}-resample bootstrap over items (seed "
-                  f"{data.ALPHA_SEED}, the same as the Guidelines page's)", key="alpha-intervals",
+                  f"each question's interval is a {views.ALPHA_N_BOOT:,}-resample bootstrap over items (seed "
+                  f"{views.ALPHA_SEED}, the same as the Guidelines page's)", key="alpha-intervals",
                   rounds=_round_label(view))
     shown = summary.copy()
     shown["band"] = shown["band"].str.upper()

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import charts, data, ui
+from workbench.dashboard import cache, charts, ui
 
 
 def render(ctx: ui.Context) -> None:
     st.title("Drift")
-    rounds = data.cached_rounds(*ctx.key)
+    rounds = cache.cached_rounds(*ctx.key)
     if rounds.empty:
         ui.empty("The history store holds no round yet.",
                  "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
         return
     c1, c2 = st.columns(2)
     task = ui.qp_select("Task", sorted(rounds["task"].unique()), "task", container=c1)
-    meta = data.cached_task_meta(*ctx.key, task)
+    meta = cache.cached_task_meta(*ctx.key, task)
     questions = ["(all questions)"] + sorted(meta.questions)
     q = ui.qp_select("Question", questions, "question", container=c2)
-    view = data.cached_drift(*ctx.key, task, None if q == "(all questions)" else q)
+    view = cache.cached_drift(*ctx.key, task, None if q == "(all questions)" else q)
     if view.note:
         ui.empty("No control chart.", view.note)  # (fixed text)
     elif len(view.summary):
@@ -57,6 +57,7 @@ def render(ctx: ui.Context) -> None:
             f"v{int(v)} from round {int(r)} ({t:%Y-%m-%d})" for v, t, r in
             zip(view.version_changes["guideline_version"], view.version_changes["time"], view.version_changes["round"])))
     st.subheader("Label-distribution shift")
+    ui.problems(view.problems)
     if view.versions_compared and len(view.shift_versions):
         old, new = view.versions_compared
         ui.table(view.shift_versions, f"{task}-shift-v{old}-v{new}",

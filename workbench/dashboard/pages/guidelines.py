@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import charts, data, ui
+from workbench.dashboard import cache, charts, ui, views
+from workbench.errors import WorkbenchError
 from workbench.guidelines import diff_versions
 
 
 def render(ctx: ui.Context) -> None:
     st.title("Guidelines")
-    tasks, problem = data.project_tasks()
-    rounds = data.cached_rounds(*ctx.key)
+    tasks, problem = cache.project_tasks()
+    rounds = cache.cached_rounds(*ctx.key)
     names = sorted(set(tasks) | set(rounds["task"].unique() if len(rounds) else []))
     if not names:
         if problem:  # a task or guideline file that cannot be read: say which, rather than "no task"
@@ -21,13 +22,13 @@ def render(ctx: ui.Context) -> None:
         return
     task = ui.qp_select("Task", names, "task")
     in_store = len(rounds) and task in set(rounds["task"])
-    view = data.cached_guidelines(*ctx.key, task) if in_store else None
+    view = cache.cached_guidelines(*ctx.key, task) if in_store else None
     versions = view.versions if view is not None else []
     trouble = (view.problem if view is not None else "") or problem
     if not versions and task in tasks:
         try:
             versions = list(tasks[task].load_guideline().versions)
-        except data.WorkbenchError as exc:
+        except WorkbenchError as exc:
             trouble = str(exc)
     if not versions and trouble:
         # e.g. a guideline file that is not UTF-8: the message names the file and the line
@@ -67,11 +68,11 @@ def render(ctx: ui.Context) -> None:
     # the same texts as the Calibration page's (a version run in one round reads as that round there)
     shown = bv[["guideline_version", "question"]].assign(
         sample=[ui.sample_text(n, r) for n, r in zip(bv["n_items"], bv["rounds"])],
-        **{f"alpha ({data.ALPHA_CI:.0%} CI)": [ui.alpha_text(a, lo, hi)
+        **{f"alpha ({views.ALPHA_CI:.0%} CI)": [ui.alpha_text(a, lo, hi)
                                                 for a, lo, hi in zip(bv["alpha"], bv["low"], bv["high"])]})
     shown = shown.join(bv.drop(columns=["guideline_version", "question"]))
     ui.table(shown, f"{task}-alpha-by-guideline-version", column_config=ui.number_columns(ui.ALPHA_COLUMNS),
-             caption=f"Interval: a {data.ALPHA_N_BOOT:,}-resample bootstrap over items (seed {data.ALPHA_SEED}), the "
+             caption=f"Interval: a {views.ALPHA_N_BOOT:,}-resample bootstrap over items (seed {views.ALPHA_SEED}), the "
                      "Calibration page's.")
     if len(view.gold_by_version):
         ui.table(view.gold_by_version, f"{task}-gold-accuracy-by-guideline-version",

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import charts, data, ui
-from workbench.dashboard.pages.calibration import select_round
+from workbench.dashboard import cache, charts, ui, views
+from workbench.errors import BadInput
 
 
 def render(ctx: ui.Context) -> None:
     st.title("Judges")
-    task, round_no = select_round(ctx, prefer_calibration=False)
+    task, round_no = ui.select_round(ctx, prefer_calibration=False)
     if task is None:
         return
     try:
-        view = data.cached_judges(*ctx.key, task, int(round_no))
-    except data.BadInput as exc:
+        view = cache.cached_judges(*ctx.key, task, int(round_no))
+    except BadInput as exc:
         ui.empty(ui.esc(exc), "add the task's YAML file under tasks/.")
         return
     if view.note:
@@ -39,10 +39,10 @@ def render(ctx: ui.Context) -> None:
         with c1:
             ui.figure(charts.judge_bars(t, "consensus_kappa", f"{jq.question}: Cohen's kappa vs the humans' consensus"),
                       jq.n_items, jq.n_annotators, key=f"judge-cons-{jq.question}",
-                      rounds=data.rounds_label([round_no]))
+                      rounds=views.rounds_label([round_no]))
         if "gold_accuracy" in t.columns and t["gold_accuracy"].notna().any():
             with c2:
                 ui.figure(charts.judge_bars(t, "gold_accuracy", f"{jq.question}: exact agreement with gold"),
                           int(t["n_gold"].max()), jq.n_annotators, key=f"judge-gold-{jq.question}",
-                          rounds=data.rounds_label([round_no]), unit="gold item")
+                          rounds=views.rounds_label([round_no]), unit="gold item")
         ui.table(t, f"{task}-r{round_no}-{jq.question}-judges")

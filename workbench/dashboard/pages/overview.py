@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import data, ui
+from workbench.dashboard import access, cache, load, ui
 
 
 def render(ctx: ui.Context) -> None:
     st.title("Overview")
-    views = data.cached_overview(*ctx.key)
-    if not views:
+    overviews = cache.cached_overview(*ctx.key)
+    if not overviews:
         ui.empty("The history store holds no round yet.",
                  "create a calibration round with `workbench round create TASK --kind calibration`, let the "
                  "annotators answer it in Argilla, then run `workbench sync`.")
         return
     if not ctx.user.is_lead:
-        views = data.redact_overview(views, ctx.user.username)
+        overviews = access.redact_overview(overviews, ctx.user.username)
         st.caption("You see team figures and your own; other people's figures are for the annotation leads.")
-    for v in views:
+    for v in overviews:
         st.header(ui.esc(v.title))
         st.caption(f"task {ui.code(v.task)}" + (f" - {ui.esc(v.note)}" if v.note else ""))
         c = st.columns(6)
@@ -59,7 +59,7 @@ def render(ctx: ui.Context) -> None:
         ui.table(rounds, f"{v.task}-rounds",
                  caption="Responses: latest submitted answer per annotator and record.",
                  column_config={"details": st.column_config.LinkColumn("details", display_text="agreement")})
-        exports = data.export_versions(v.task, demo=ctx.source.demo)
+        exports = load.export_versions(v.task, demo=ctx.source.demo)
         if len(exports):
             st.subheader("Exported dataset versions")
             ui.table(exports, f"{v.task}-exports",
