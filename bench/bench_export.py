@@ -4,23 +4,31 @@ Builds a SQLite history store through the store's own write API: task medical-qa
 passing calibration round of 80 items, then one production round of ``--items`` items (two
 candidate answers per prompt, so DPO has pairs) answered by 5 annotators on quality and safety,
 each record with its fields (~350 characters) and metadata (source, judge score). Then, each in
-its own process:
+its own process, ``--repeat`` times (the range is reported: the machine may be shared):
 
 * ``workbench export TASK --format sft`` and ``--format dpo`` (whole process: start-up, reading
-  the store, final labels, filters, split, Parquet, hashes), wall time and peak memory (max RSS);
+  the store, final labels, filters, split, Parquet, hashes): wall time, CPU time (user + system)
+  and peak memory (max RSS);
 * ``workbench export verify`` of each;
-* reference 1: ``datasets.Dataset.from_list(rows).to_parquet(...)`` of the exported rows (read
-  back from the export first; only the write is timed): what the `datasets` library takes to
-  write the rows that come out;
-* reference 2: ``datasets.Dataset.from_pandas(...).to_parquet(...)`` of the 1,000,400 responses
-  the export reads (item, annotator, status, answers as stored): what it takes to write what goes
-  in.
+* reference 1 (issue #12's): ``datasets.Dataset.from_list(rows).to_parquet(...)`` of the exported
+  rows (read back from the export first; only the write is timed): what the `datasets` library
+  takes to write the rows that come out;
+* reference 2 (the same input): ``pandas.read_sql_query`` of the responses the export reads (every
+  current response of the task's rounds: item, annotator, user id, status, guideline version,
+  answers, 1,000,400 rows) from the same SQLite store, then
+  ``datasets.Dataset.from_pandas(...).to_parquet(...)``: reading and writing are timed, and the
+  reference's whole process too.
+
+Ratios: the export's whole process against reference 1's write, against reference 2's read and
+write, and against reference 2's whole process (start-up included on both sides). The load
+(``/proc/loadavg``) is printed at the start and the end of every measurement. Workbench's modules
+run from bytecode (cached in the work folder), as the references' libraries do.
 
 Targets (issue #12): export <= 2x "the time datasets takes to write the same rows" and < 60 s;
 verify < 10 s. The export reads and aggregates a million responses to write some 50,000 rows,
-so against reference 1 the ratio cannot approach 2x; reference 2 measures the same volume.
+so against reference 1 the ratio cannot approach 2x; reference 2 moves the same volume in.
 
-Usage: python bench/bench_export.py [--items 200000] [--store FILE] [--keep]
+Usage: python bench/bench_export.py [--items 200000] [--store FILE] [--repeat 3] [--json FILE] [--keep]
 """
 
 from __future__ import annotations
@@ -29,7 +37,9 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,31 +123,53 @@ _LAUNCH = ("import resource, runpy, sys\n"
            "finally:\n    print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
 
 
-def timed(args: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of one ``workbench ARGS`` process."""
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+
+
+def _run(cmd: list[str], env: dict) -> dict:
+    """One process: wall seconds, CPU seconds (user + system), peak RSS (MiB), output, load before/after."""
+    load0 = _load()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _LAUNCH, *args], env=env, capture_output=True, text=True)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
-        raise SystemExit(f"workbench {' '.join(args)} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    kb = [int(line.split()[1]) for line in out.stderr.splitlines() if line.startswith("MAXRSS_KB")][-1]
-    return wall, kb / 1024, out.stdout
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    kb = [int(line.split()[1]) for line in out.stderr.splitlines() if line.startswith("MAXRSS_KB")]
+    return dict(wall=wall, cpu=cpu, rss=(kb[-1] / 1024) if kb else None, stdout=out.stdout, load=(load0, _load()))
 
 
+def timed(args: list[str], env: dict) -> dict:
+    """``workbench ARGS`` in its own process (see :func:`_run`)."""
+    return _run([sys.executable, "-c", _LAUNCH, *args], env)
+
+
+# reference 2: the responses the export reads, read from the same store with pandas, written with datasets
 RESPONSES_REFERENCE = r"""
-import sys, time, sqlite3
+import resource, sys, time, sqlite3
+t0 = time.perf_counter()
 import pandas as pd
 import datasets
 datasets.disable_progress_bars()
 con = sqlite3.connect(sys.argv[1])
-df = pd.read_sql_query("select item, annotator, status, answers from response_latest", con)
-t0 = time.perf_counter()
+ids = [r[0] for r in con.execute("select dataset_id from rounds where task = ?", (sys.argv[3],))]
+q = ("select item, annotator, user_id, status, guideline_version, answers from response_latest "
+     f"where dataset_id in ({', '.join('?' for _ in ids)})")
+t1 = time.perf_counter()
+df = pd.read_sql_query(q, con, params=ids)
+t2 = time.perf_counter()
 datasets.Dataset.from_pandas(df, preserve_index=False).to_parquet(sys.argv[2])
-print(f"{time.perf_counter() - t0:.3f} {len(df)}")
+t3 = time.perf_counter()
+print(f"{t2 - t1:.3f} {t3 - t2:.3f} {len(df)} {t1 - t0:.3f}")
+print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 
+# reference 1: the exported rows, written with datasets (only the write is timed)
 REFERENCE = r"""
-import sys, time, glob
+import resource, sys, time, glob
 import pyarrow.parquet as pq
 import datasets
 datasets.disable_progress_bars()
@@ -147,46 +179,89 @@ for f in sorted(glob.glob(sys.argv[1] + "/data/*.parquet")):
 t0 = time.perf_counter()
 datasets.Dataset.from_list(rows).to_parquet(sys.argv[2])
 print(f"{time.perf_counter() - t0:.3f} {len(rows)}")
+print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
+
+
+def _span(values: list[float], fmt: str = "{:.1f}") -> str:
+    """'x' for one value, 'min-max (median m)' for several."""
+    v = sorted(values)
+    if len(v) == 1:
+        return fmt.format(v[0])
+    return f"{fmt.format(v[0])}-{fmt.format(v[-1])} (median {fmt.format(statistics.median(v))})"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--items", type=int, default=200_000)
     ap.add_argument("--store", type=Path, default=None, help="reuse (or build once into) this SQLite file")
+    ap.add_argument("--repeat", type=int, default=1, help="measure this many times (each in new processes)")
+    ap.add_argument("--json", type=Path, default=None, help="also write every measurement to this JSON file")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-export-"))
     store_file = args.store or work / "history.db"
     url = f"sqlite:///{store_file}"
-    print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"machine: {os.cpu_count()} CPUs, load {_load()} (1, 5, 15 min)")
     if not store_file.exists():
         t0 = time.perf_counter()
         n = build(url, args.items)
         print(f"built store: {n:,} responses in {time.perf_counter() - t0:.0f} s ({store_file})")
     env = {**os.environ, "WORKBENCH_HOME": str(work / "home"), "WORKBENCH_PROJECT_DIR": str(REPO),
-           "HF_DATASETS_OFFLINE": "1"}
-    results = {}
+           "HF_DATASETS_OFFLINE": "1", "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+    # Workbench's modules run from their bytecode, as the libraries of the references do (a shell with
+    # PYTHONDONTWRITEBYTECODE would have every process compile them again); it goes to the work folder
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-c", "import workbench.cli.export, workbench.export.build, "
+                    "workbench.export.folder, workbench.analytics.drift"], env=env, check=True)
+    runs: list[dict] = []
+    for rep in range(args.repeat):
+        run: dict = {"repeat": rep + 1}
+        for fmt in ("sft", "dpo"):
+            out = work / f"{fmt}-{rep}"
+            e = timed(["export", TASK, "--format", fmt, "--store", url, "--output", str(out)], env)
+            v = timed(["export", "verify", str(out)], env)
+            assert v["stdout"].startswith("OK"), v["stdout"]
+            r = _run([sys.executable, "-c", REFERENCE, str(out), str(work / f"ref-{fmt}.parquet")], env)
+            ref_write, rows = float(r["stdout"].split()[0]), int(r["stdout"].split()[1])
+            manifest = json.loads((out / "manifest.json").read_text())
+            run[fmt] = dict(export_s=e["wall"], export_cpu_s=e["cpu"], peak_mib=e["rss"], load=e["load"],
+                            verify_s=v["wall"], rows=rows, rows_by_split=manifest["counts"]["rows"],
+                            ref1_write_s=ref_write, ref1_process_s=r["wall"], ref1_peak_mib=r["rss"])
+            print(f"[{rep + 1}] {fmt}: {rows:,} rows {manifest['counts']['rows']}; export {e['wall']:.1f} s "
+                  f"(CPU {e['cpu']:.1f} s), peak RSS {e['rss']:.0f} MiB, load {e['load'][0]} -> {e['load'][1]}; "
+                  f"verify {v['wall']:.1f} s; reference 1 (datasets writing the exported rows) {ref_write:.2f} s: "
+                  f"ratio {e['wall'] / ref_write:.1f}x", flush=True)
+            shutil.rmtree(out, ignore_errors=True)
+        r = _run([sys.executable, "-c", RESPONSES_REFERENCE, str(store_file), str(work / "responses.parquet"), TASK],
+                 env)
+        read_s, write_s, n, startup_s = r["stdout"].split()
+        run["ref2"] = dict(read_s=float(read_s), write_s=float(write_s), rows=int(n), startup_s=float(startup_s),
+                           process_s=r["wall"], cpu_s=r["cpu"], peak_mib=r["rss"], load=r["load"])
+        ref2 = float(read_s) + float(write_s)
+        print(f"[{rep + 1}] reference 2 (pandas reading the {int(n):,} responses from the store + datasets writing "
+              f"them): read {float(read_s):.2f} s + write {float(write_s):.2f} s = {ref2:.2f} s; whole process "
+              f"{r['wall']:.1f} s (CPU {r['cpu']:.1f} s), peak RSS {r['rss']:.0f} MiB, load {r['load'][0]} -> "
+              f"{r['load'][1]}; export / that: "
+              + ", ".join(f"{f} {run[f]['export_s'] / ref2:.1f}x (whole process against whole process "
+                          f"{run[f]['export_s'] / r['wall']:.1f}x)" for f in ("sft", "dpo")), flush=True)
+        runs.append(run)
+    print(f"\nsummary over {len(runs)} run(s), load at the end {_load()}:")
     for fmt in ("sft", "dpo"):
-        out = work / fmt
-        wall, rss, _ = timed(["export", TASK, "--format", fmt, "--store", url, "--output", str(out)], env)
-        vwall, _, vout = timed(["export", "verify", str(out)], env)
-        assert vout.startswith("OK"), vout
-        ref_out = subprocess.run([sys.executable, "-c", REFERENCE, str(out), str(work / f"ref-{fmt}.parquet")],
-                                 env=env, capture_output=True, text=True, check=True).stdout.split()
-        ref, rows = float(ref_out[0]), int(ref_out[1])
-        manifest = json.loads((out / "manifest.json").read_text())
-        results[fmt] = dict(export_s=wall, peak_mib=rss, verify_s=vwall, reference_s=ref, rows=rows)
-        print(f"{fmt}: {rows:,} rows ({manifest['counts']['rows']}); export {wall:.1f} s, peak RSS {rss:.0f} MiB; "
-              f"verify {vwall:.1f} s; datasets writing the same rows to Parquet {ref:.1f} s; "
-              f"ratio {wall / ref:.2f}x (target <= 2x and < 60 s; verify < 10 s)")
-    ref_out = subprocess.run([sys.executable, "-c", RESPONSES_REFERENCE, str(store_file), str(work / "responses.parquet")],
-                             env=env, capture_output=True, text=True, check=True).stdout.split()
-    ref, n = float(ref_out[0]), int(ref_out[1])
-    print(f"reference 2: datasets writing the {n:,} responses the export reads (item, annotator, status, answers) "
-          f"to Parquet: {ref:.1f} s; export / that: " + ", ".join(f"{f} {r['export_s'] / ref:.1f}x"
-                                                                  for f, r in results.items()))
-    print(f"load at the end {os.getloadavg()[0]:.1f}")
+        m = [r[fmt] for r in runs]
+        ref2 = [r["ref2"]["read_s"] + r["ref2"]["write_s"] for r in runs]
+        print(f"  {fmt}: export {_span([x['export_s'] for x in m])} s (CPU {_span([x['export_cpu_s'] for x in m])} s, "
+              f"target < 60 s); peak RSS {_span([x['peak_mib'] for x in m], '{:.0f}')} MiB; "
+              f"verify {_span([x['verify_s'] for x in m])} s (target < 10 s)")
+        print(f"       reference 1 {_span([x['ref1_write_s'] for x in m], '{:.2f}')} s -> ratio "
+              f"{_span([x['export_s'] / x['ref1_write_s'] for x in m])}x (target <= 2x); "
+              f"reference 2 {_span(ref2, '{:.2f}')} s -> ratio "
+              f"{_span([x['export_s'] / y for x, y in zip(m, ref2)])}x; against reference 2's whole process "
+              f"{_span([x['export_s'] / r['ref2']['process_s'] for x, r in zip(m, runs)])}x")
+    print(f"  reference 2 whole process {_span([r['ref2']['process_s'] for r in runs])} s, peak RSS "
+          f"{_span([r['ref2']['peak_mib'] for r in runs], '{:.0f}')} MiB")
+    if args.json:
+        args.json.write_text(json.dumps({"cpus": os.cpu_count(), "runs": runs}, indent=1))
     if args.keep:
         print(f"kept {work}")
     else:

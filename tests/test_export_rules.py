@@ -297,3 +297,140 @@ def test_edits_most_common_wins_and_trivial_edits_are_left_out():
     items = _items([("a", {"p": "Q", "c": "orig a"}, {})])
     rows = dpo_rows_from_edits(items, edits, prompt="p", completion="c")
     assert rows[0]["chosen"][0]["content"] == "Other" and rows[0]["rejected"][0]["content"] == "orig a"
+
+
+# ---------------------------------------------------------------- the columnar paths give what the row paths give
+
+
+def _random_selection_inputs(rng, n_items=60):
+    items = [f"it{i:03d}" for i in rng.permutation(n_items)]
+    annotators = ["x", "y", "z", "w", "bad"]
+    resp, ans = [], []
+    for item in items:
+        for a in rng.choice(annotators, int(rng.integers(0, 5)), replace=False):
+            status = str(rng.choice(["submitted", "submitted", "submitted", "discarded", "draft"]))
+            version = None if rng.random() < 0.1 else int(rng.integers(1, 3))
+            resp.append((item, str(a), status, version))
+            if status == "submitted":
+                if rng.random() < 0.9:
+                    ans.append((item, str(a), "q", str(rng.choice(["a", "b", "c", "legacy"]))))
+                if rng.random() < 0.9:
+                    ans.append((item, str(a), "r", int(rng.integers(1, 6))))
+                if rng.random() < 0.8:
+                    ans.append((item, str(a), "m", sorted(rng.choice(["u", "v", "w"], int(rng.integers(1, 3)),
+                                                                     replace=False).tolist())))
+                if rng.random() < 0.3:
+                    ans.append((item, str(a), "t", "free text"))
+    responses = pd.DataFrame(resp, columns=["item", "annotator", "status", "guideline_version"])
+    responses["guideline_version"] = responses["guideline_version"].astype("Int64")
+    answers = _answers(ans)
+    gold = pd.DataFrame({"item": [items[0], items[1], items[2]], "question": ["q", "r", "q"],
+                         "value": ["a", 2, "b"], "kind": ["expert", "adjudicated", "adjudicated"]})
+    return items + ["never-answered"], responses, answers, gold
+
+
+def test_select_items_gives_the_same_with_categorical_columns_and_its_columns_match_its_table():
+    """The export hands select_items categorical columns (codes read from the store): the same
+    selection as with plain columns; and KeptItems (the columns the export reads) agrees with
+    Selection.items (the table)."""
+    rng = np.random.default_rng(5)
+    kinds = {"q": "label", "r": "rating", "m": "multi_label", "t": "text"}
+    for case in range(25):
+        items, responses, answers, gold = _random_selection_inputs(rng)
+        rules = SelectionRules(kinds=kinds, decisive=("q", "r")[: 1 + case % 2],
+                               orders={"q": ["a", "b", "c"], "r": [1, 2, 3, 4, 5], "m": ["u", "v", "w"]},
+                               tie={"q": "highest", "r": "lowest"} if case % 3 else "drop",
+                               min_answers=1 + case % 2, min_item_agreement=0.5 if case % 4 == 0 else 0.0,
+                               excluded_annotators=frozenset({"bad"}) if case % 2 else frozenset(),
+                               superseded_guidelines=frozenset({1}) if case % 5 == 0 else frozenset(),
+                               calibration_items=frozenset({items[5]}))
+        plain = select_items(items, responses, answers, gold, rules=rules)
+        cat = select_items(items, responses.astype({"item": "category", "annotator": "category",
+                                                    "status": "category"}),
+                           answers.astype({"item": "category", "annotator": "category", "question": "category"}),
+                           gold, rules=rules)
+        pd.testing.assert_frame_equal(cat.items, plain.items)
+        pd.testing.assert_frame_equal(cat.left_out, plain.left_out)
+        assert cat.counts == plain.counts
+        kept, table = plain.kept, plain.items
+        assert kept.item.tolist() == table["item"].tolist()
+        assert kept.annotator_lists() == table["annotators"].tolist()
+        assert kept.guideline_version_lists() == table["guideline_versions"].tolist()
+        for q in kept.questions:
+            assert kept.values[q].tolist() == [lab.get(q) for lab in table["labels"]]
+            assert kept.present[q].tolist() == [q in lab for lab in table["labels"]]
+        assert kept.agreement.tolist() == table["agreement"].tolist()
+
+
+def test_accepted_mask_agrees_with_accepts_item_by_item():
+    from workbench.analytics.training_formats import accepted_mask
+
+    rng = np.random.default_rng(9)
+    pool = {"r": [1, 2, 3, 4, 5, 4.0, 3.5, True, None, float("nan")], "s": ["safe", "unsafe", None, 1],
+            "m": [["none"], ["harm"], ["none", "harm"], [], None]}
+    rules = [(("r", "min", (4,)),), (("r", "max", (3,)), ("s", "in", ("safe",))), (("m", "none_of", ("harm",)),),
+             (("s", "in", ("safe",)), ("r", "min", (2,)), ("m", "none_of", ("harm",))), (("missing", "in", ("x",)),)]
+    for rule in rules:
+        n = 300
+        values = {q: np.empty(n, dtype=object) for q in pool}
+        for q, options in pool.items():
+            values[q][:] = [options[i] for i in rng.integers(0, len(options), n)]
+        got = accepted_mask(values, n, rule)
+        want = [accepts({q: values[q][i] for q in values}, rule) for i in range(n)]
+        assert got.tolist() == want, rule
+
+
+def test_provenance_columns_are_provenance_row_by_row():
+    from workbench.analytics.training_formats import provenance, provenance_columns
+
+    metas = [{"source": "seed-set", "pii_flagged": "yes", "pii_entities": "2", "judge_quality": 4},
+             {"source": 3, "pii_flagged": True, "pii_entities": 2.0, "judge_score": "x", "licence": None},
+             {}, None, {"instruction_source": "logs", "response_source": "curated", "origin": "seed",
+                        "deita_score": "0.5", "generator": "g", "pii_flagged": "NO", "pii_entities": "many"}]
+    kept = {"rounds": [[1], [1, 2], [], None, [3]], "guideline_versions": [[2], [], [1, 2], [1], []],
+            "annotators": [["u1"], ["u1", "u2"], [], [], ["u3"]], "n_answers": [1, 2, 0, 3, 1],
+            "agreement": [1.0, 0.5, 1.0, 0.75, 1.0], "adjudicated": [False, True, False, False, True]}
+    cols = provenance_columns(metas, kept)
+    for i, m in enumerate(metas):
+        assert {k: v[i] for k, v in cols.items()} == provenance(m, {k: v[i] for k, v in kept.items()})
+
+
+def test_dpo_pairs_from_ranks_are_the_pairs_pandas_sorts_give():
+    from workbench.analytics.training_formats import _dpo_pairs_ranked, _dpo_pairs_sorted, dpo_pairs
+
+    rng = np.random.default_rng(1)
+    for case in range(300):
+        n = int(rng.integers(0, 50))
+        item = np.array([f"i{j:03d}" for j in rng.permutation(200)[:n]], dtype=object)
+        prompt = [str(rng.choice(["p", "q", "r", "é", ""])) for _ in range(n)]
+        completion = [rng.choice(["a", "b", "c", None]) for _ in range(n)]
+        rating = [None if rng.random() < 0.2 else (int(rng.integers(1, 6)) if case % 2 else float(rng.integers(1, 6)))
+                  for _ in range(n)]
+        accepted = rng.random(n) < 0.7
+        margin = float(rng.choice([0, 1, 2]))
+        fast = _dpo_pairs_ranked(item, prompt, completion, rating, accepted, margin)
+        slow = _dpo_pairs_sorted(item, prompt, completion, rating, accepted, min_margin=margin)
+        assert fast is not None and fast.__dict__ == slow.__dict__, case
+    # values the ranks do not cover take pandas' path
+    odd = dpo_pairs(np.array(["a", "b"], dtype=object), ["p", "p"], ["x", "y"], ["4", "2"], np.array([True, True]),
+                    min_margin=0)
+    assert _dpo_pairs_ranked(np.array(["a", "b"], dtype=object), ["p", "p"], ["x", "y"], ["4", "2"],
+                             np.array([True, True]), 0) is None and odd.chosen == [0]
+
+
+def test_sorted_unique_csr_and_argsort_texts():
+    from workbench.analytics.selection import argsort_texts, sorted_unique_csr, sorted_unique_lists
+
+    rng = np.random.default_rng(2)
+    rows = rng.integers(0, 30, 500)
+    names = np.array([str(x) for x in rng.choice(["b", "a", "é", "A", "a\x00", "zz"], 500)], dtype=object)
+    offsets, values = sorted_unique_csr(rows, 32, names)
+    lists = sorted_unique_lists(rows, names)
+    assert [values[offsets[r]:offsets[r + 1]].tolist() for r in range(32)] == [lists.get(r, []) for r in range(32)]
+    cat_offsets, cat_values = sorted_unique_csr(rows, 32, pd.Categorical(names, categories=["zz", "é", "b", "a", "A",
+                                                                                           "a\x00"]))
+    assert cat_offsets.tolist() == offsets.tolist() and cat_values.tolist() == values.tolist()
+    for texts in (names, np.array(["b", "a", "c"], dtype=object), np.array([], dtype=object)):
+        assert argsort_texts(texts).tolist() == np.argsort(texts, kind="stable").tolist()
+    with pytest.raises(TypeError):  # (what numpy's own sort does with texts and numbers)
+        argsort_texts(np.array(["b", "a", 3], dtype=object))

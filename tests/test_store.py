@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+import pandas as pd
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -468,3 +469,81 @@ def test_latest_table_migration_is_idempotent_and_resumable(store):
     for c in TIDY_CASES:
         _same_frames(again.tidy(**c), expected[repr(c)], c)
     again.close()
+
+
+def _codes_frame(codes, rows):
+    """ResponseCodes rows as plain columns (for comparing with the store's other reads)."""
+    import numpy as np
+
+    rows = np.asarray(rows, dtype=np.int64)
+    return pd.DataFrame({
+        "dataset_id": [codes.dataset_ids[d] for d in codes.dataset[rows]],
+        "item": codes.items[codes.item[rows]], "annotator": codes.annotators[codes.annotator[rows]],
+        "user_id": codes.user_ids[codes.user_id[rows]], "status": codes.statuses[codes.status[rows]],
+        "guideline_version": codes.guideline_versions(rows)})
+
+
+@pytest.mark.parametrize("selection", [["ds-a1"], ["ds-a1", "ds-a2"], ["qa-r2"], ["ds-x"], ["ds-b1", "ds-x", "ds-a1"],
+                                       ["nothing-here"]])
+def test_response_codes_give_tidy_answers_and_every_current_response(store, selection):
+    """What `workbench export` reads: one pass over the latest responses as codes. Spread, the
+    submitted ones are tidy()'s rows in tidy()'s order (values, their types, times); all of them are
+    latest_responses()' rows."""
+    import numpy as np
+
+    _seed_edits(store)
+    codes = store.response_codes(selection, with_time=True)
+    every = store.latest_responses(dataset=selection, columns=store.LATEST_RESPONSE_COLUMNS)
+    got = _codes_frame(codes, np.arange(len(codes)))
+    key = ["dataset_id", "item", "user_id"]
+    want = every[key + ["annotator", "status", "guideline_version"]].sort_values(key, ignore_index=True)
+    _same_frames(got[want.columns].sort_values(key, ignore_index=True), want, selection)
+    submitted = np.flatnonzero(codes.statuses[codes.status] == "submitted") if len(codes) else np.zeros(0, int)
+    rep, question, value = codes.spread(submitted)
+    spread = pd.DataFrame({"item": codes.items[codes.item[rep]], "annotator": codes.annotators[codes.annotator[rep]],
+                           "question": np.asarray(question, dtype=object), "value": value,
+                           "time": codes.times(submitted).take(np.searchsorted(submitted, rep))})
+    tidy = store.tidy(dataset=selection, columns=["item", "annotator", "question", "value", "time"])
+    _same_frames(spread, tidy, selection)
+    assert [type(v) for v in spread["value"]] == [type(v) for v in tidy["value"]]
+
+
+def test_response_codes_read_names_holding_the_separator(store):
+    """An annotator name with the character that joins the per-response values in one read: the
+    codes are read column by column instead, with the same result."""
+    import numpy as np
+
+    _round(store)
+    _write(store, [_resp("r1", "u1", {"q": "a"}, annotator="odd\x1fname"), _resp("r1", "u2", {"q": "b"}),
+                   _resp("r2", "u1", {"q": "c"}, annotator="odd\x1fname", status="discarded")])
+    codes = store.response_codes("ds1")
+    got = _codes_frame(codes, np.arange(len(codes)))
+    assert got[["item", "annotator", "status"]].values.tolist() == [
+        ["item-r1", "ann-u2", "submitted"], ["item-r1", "odd\x1fname", "submitted"],
+        ["item-r2", "odd\x1fname", "discarded"]]
+    assert codes.answer_texts[codes.answers].tolist() == ['{"q":"b"}', '{"q":"a"}', '{"q":"c"}']
+
+
+def test_record_texts_are_the_latest_record_contents_as_stored(store):
+    """record_texts(): records(decode=False)'s rows (latest version per record, a dataset registered
+    under two tasks listed twice), its columns an export needs, the JSON text undecoded."""
+    from workbench.store import RecordRow, decode_objects
+
+    store.record_round(task="qa", round=1, kind="production", dataset="r1", workspace="ws", dataset_id="ds1",
+                       guideline_version=1, created_at=T0)
+    store.record_round(task="other", round=3, kind="production", dataset="r1", workspace="ws", dataset_id="ds1",
+                       guideline_version=1, created_at=T0)
+    for version in range(3):
+        recs = [RecordRow(record_id=f"rec{i}", item=f"item{i % 3}", fields={"text": f"t{i}-{version if i < 2 else 0}"},
+                          metadata={"source": "logs", "n": i}) for i in range(5)]
+        _write(store, [], dataset_id="ds1", name="r1", records=recs)
+        _write(store, [], dataset_id="ds2", name="r2", records=recs[:2])
+    for selection in (["ds1"], ["ds1", "ds2"], "r2", ["none"]):
+        got = store.record_texts(selection)
+        want = store.records(dataset=selection, decode=False)
+        assert got.columns.tolist() == ["dataset_id", "record_id", "item", "fields", "metadata"]
+        assert got.values.tolist() == want[got.columns].values.tolist(), selection
+        keys = store.record_texts(selection, content=False)
+        assert keys.values.tolist() == want[keys.columns].values.tolist()
+    texts = store.record_texts(["ds1"])["fields"].tolist()
+    assert decode_objects(texts) == [decode_value(t) for t in texts] and decode_objects([]) == []

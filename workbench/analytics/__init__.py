@@ -54,7 +54,6 @@ from workbench.analytics.distances import (
     span_f1_distance,
 )
 from workbench.analytics.report import QuestionReport, question_report, report
-from workbench.analytics.textsim import TextAgreement, text_agreement
 from workbench.analytics.reliability import (
     TIDY_COLUMNS,
     ReliabilityData,
@@ -63,6 +62,24 @@ from workbench.analytics.reliability import (
     to_reliability_data,
     validate_annotations,
 )
+
+_LAZY = {"TextAgreement": "workbench.analytics.textsim", "text_agreement": "workbench.analytics.textsim"}
+
+
+def __getattr__(name: str):
+    """Text agreement, imported on first use: it loads scikit-learn, which nothing else here needs
+    (a `workbench export` process does not pay for it)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(module, fromlist=[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BernoulliCusumDesign",

@@ -87,11 +87,23 @@ def _check(answers: pd.DataFrame, kinds: Mapping[str, str], aggregation: str, ti
     unknown = sorted(set(answers["question"].unique()) - set(kinds))
     if unknown:
         raise BadInput(f"answers: questions {unknown!r} have no kind (known: {sorted(kinds)!r})")
-    dup = answers.duplicated(["item", "annotator", "question"])
+    dup = _duplicated(answers, ["item", "annotator", "question"])
     if dup.any():
         row = answers[dup].iloc[0]
         raise BadInput(f"answers: annotator {row['annotator']!r} answered question {row['question']!r} of item "
                        f"{row['item']!r} more than once (one current answer per annotator expected)")
+
+
+def _duplicated(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """``frame.duplicated(columns)``; categorical columns combined from their codes (no hashing of values)."""
+    if len(frame) and all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in columns):
+        sizes = [len(frame[c].cat.categories) + 1 for c in columns]
+        if float(np.prod([float(size) for size in sizes])) < 2.0 ** 62:
+            key = np.zeros(len(frame), dtype=np.int64)
+            for c, size in zip(columns, sizes):
+                key = key * size + (frame[c].cat.codes.to_numpy().astype(np.int64) + 1)  # (missing: 0)
+            return pd.Series(pd.Series(key).duplicated().to_numpy(), index=frame.index)
+    return frame.duplicated(columns)
 
 
 def _rank_of(uniques: Sequence, order: Sequence | None, kind: str) -> np.ndarray:
@@ -119,12 +131,14 @@ def _single_majority(item_codes: np.ndarray, n_items: int, values: pd.Series, ra
         rank = _rank_of(list(uniques), rank_order, kind)
         masked = np.where(winners, rank[None, :], np.inf if tie == "lowest" else -np.inf)
         pick = masked.argmin(axis=1) if tie == "lowest" else masked.argmax(axis=1)
-    out = np.asarray(uniques, dtype=object)[pick]
+    plain = np.empty(k, dtype=object)
+    plain[:] = _plain(np.asarray(uniques, dtype=object))  # (each distinct answer converted once)
     conf = top / np.maximum(n, 1)
     keep = n > 0
     if tie == "drop":
         keep &= ~is_tie
-    value = [v if k_ else None for v, k_ in zip(_plain(out), keep)]
+    value = plain[pick] if k else np.full(n_items, None, dtype=object)
+    value[~keep] = None
     conf = np.where(keep, conf, np.nan)
     return value, conf, n, is_tie & (n > 0)
 
@@ -252,7 +266,7 @@ def final_labels(
     _check(answers, kinds, aggregation, tie)
     orders = orders or {}
     parts = []
-    for question, sub in answers.groupby("question", sort=True):
+    for question, sub in _by_question(answers):
         kind = kinds[question]
         rule = tie.get(question, "drop") if isinstance(tie, Mapping) else tie
         item_codes, items = pd.factorize(sub["item"], sort=False)
@@ -286,6 +300,16 @@ def final_labels(
         if len(adj):
             out = _apply_adjudications(out, adj)
     return out[list(COLUMNS)].reset_index(drop=True)
+
+
+def _by_question(answers: pd.DataFrame):
+    """(question, its rows) in question order, as ``answers.groupby("question", sort=True)``
+    (rows in their order, missing questions left out) - and for a categorical column too, in the
+    order of the questions' names rather than of the categories, with no empty groups."""
+    codes, names = pd.factorize(answers["question"])
+    names = list(names)
+    for j in sorted(range(len(names)), key=names.__getitem__):
+        yield names[j], answers.iloc[np.flatnonzero(codes == j)]
 
 
 def _apply_adjudications(out: pd.DataFrame, adj: pd.DataFrame) -> pd.DataFrame:

@@ -28,8 +28,10 @@ training example can be traced back to its record and provenance.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import BadInput
@@ -54,6 +56,68 @@ def accepts(labels: dict, rules: Sequence[Rule]) -> bool:
         if op == "none_of" and any(x in values for x in v):
             return False
     return True
+
+
+def _objects(values) -> np.ndarray:
+    """``values`` as a 1-d object array, element by element (lists stay elements)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+def _memo_key(value):
+    """A key under which ``value`` can stand for every equal value of its type (None: do not memoise)."""
+    t = type(value)
+    return (t, value) if t in (str, int, float, bool, type(None)) else None
+
+
+def accepted_mask(values: Mapping[str, Sequence], n: int, rules: Sequence[Rule]) -> np.ndarray:
+    """:func:`accepts` for ``n`` items given as columns: item ``i``'s labels are
+    ``{q: values[q][i]}`` (a question not in ``values``: no label). Each rule is decided once per
+    distinct value, in order, and only for the items that passed the rules before it, as
+    :func:`accepts` does.
+
+    >>> accepted_mask({"quality": [5, 3, None]}, 3, (("quality", "min", (4,)),)).tolist()
+    [True, False, False]
+    """
+    ok = np.ones(n, dtype=bool)
+    for question, op, vals in rules:
+        column = values.get(question)
+        if column is None:
+            return np.zeros(n, dtype=bool)
+        rule = ((question, op, vals),)
+        rows = np.flatnonzero(ok)
+        sub = column[rows] if isinstance(column, np.ndarray) and column.dtype == object else \
+            _objects([column[i] for i in rows.tolist()])
+        plain = len(sub) and pd.api.types.infer_dtype(sub, skipna=False) in ("string", "integer", "floating",
+                                                                              "boolean", "mixed-integer-float")
+        if plain:  # one decision per distinct value (equal values decide alike: the rules compare by value)
+            codes, uniques = pd.factorize(sub)
+            decided = np.array([accepts({question: v}, rule) for v in uniques] + [False], dtype=bool)
+            passed = decided[codes]
+            missing = np.flatnonzero(codes < 0)  # (NaN: decided on its own)
+            passed[missing] = [accepts({question: sub[i]}, rule) for i in missing.tolist()]
+        else:
+            memo: dict = {}
+            passed = np.ones(len(sub), dtype=bool)
+            for j, v in enumerate(sub.tolist()):
+                key = _memo_key(v)
+                if key is None:
+                    passed[j] = accepts({question: v}, rule)
+                else:
+                    hit = memo.get(key)
+                    if hit is None:
+                        hit = memo[key] = accepts({question: v}, rule)
+                    passed[j] = hit
+        ok[rows[~passed]] = False
+    return ok
+
+
+def turns(role: str, texts: Sequence) -> list[tuple]:
+    """A conversation column of one turn per row: ``((role, str(text)),)`` (what :func:`_user` and
+    :func:`_assistant` make, as tuples)."""
+    return [((role, str(t)),) for t in texts]
 
 
 def _user(text) -> list[dict]:
@@ -105,13 +169,111 @@ def dpo_rows(items: pd.DataFrame, *, prompt: str, completion: str, rank_by: str,
     _need(items, prompt, completion)
     if not rank_by:
         raise BadInput("dpo needs a rating question to rank answers by: set export.rank_by in the task file")
-    frame = pd.DataFrame({
-        "item": items["item"].to_numpy(),
-        "prompt": [f.get(prompt, "") for f in items["fields"]],
-        "completion": [f.get(completion, "") for f in items["fields"]],
-        "rating": [lab.get(rank_by) for lab in items["labels"]],
-        "labels": items["labels"].to_numpy(),
-    })
+    item = items["item"].to_numpy(dtype=object)
+    prompts = [f.get(prompt, "") for f in items["fields"]]
+    completions = [f.get(completion, "") for f in items["fields"]]
+    accepted = np.fromiter((accepts(lab, accept) for lab in items["labels"]), dtype=bool, count=len(items))
+    pairs = dpo_pairs(item, prompts, completions, [lab.get(rank_by) for lab in items["labels"]], accepted,
+                      min_margin=min_margin)
+    rows = [{"id": f"{item[b]}>{item[w]}", "chosen_id": item[b], "rejected_id": item[w], "prompt": _user(text),
+             "chosen": _assistant(completions[b]), "rejected": _assistant(completions[w]),
+             "score_chosen": sb, "score_rejected": sw}
+            for b, w, text, sb, sw in zip(pairs.chosen, pairs.rejected, pairs.prompt, pairs.score_chosen,
+                                          pairs.score_rejected)]
+    return rows, pairs.counts
+
+
+@dataclass
+class Pairs:
+    """DPO pairs as columns: positions of the chosen and rejected answers, the prompt, the scores,
+    and how many prompts gave no pair, by reason."""
+
+    chosen: list
+    rejected: list
+    prompt: list
+    score_chosen: list
+    score_rejected: list
+    counts: dict
+
+
+def dpo_pairs(item: np.ndarray, prompt: Sequence, completion: Sequence, rating: Sequence, accepted: np.ndarray, *,
+              min_margin: float) -> Pairs:
+    """:func:`dpo_rows`' pairs over columns (one entry per answer: its item - distinct -, prompt
+    text, completion text, final rating or None, and whether it passes ``accept``); the pairs
+    come ordered by prompt.
+
+    Texts and numbers are sorted as integer ranks (one sort of the distinct prompts); other
+    values take pandas' sorts, which give the same pairs (tested)."""
+    fast = _dpo_pairs_ranked(np.asarray(item, dtype=object), list(prompt), list(completion), list(rating),
+                             np.asarray(accepted, dtype=bool), min_margin)
+    return fast if fast is not None else _dpo_pairs_sorted(item, prompt, completion, rating, accepted,
+                                                           min_margin=min_margin)
+
+
+def _text_ranks(values: np.ndarray) -> np.ndarray | None:
+    """Each text's rank among the distinct texts (code point order); None unless all are str."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string" or "\x00" in "".join(values):
+        return None  # (numpy's fixed-width texts drop trailing NULs)
+    if (values[1:] > values[:-1]).all():  # already in order, all distinct (the export's items are)
+        return np.arange(len(values))
+    codes, uniques = pd.factorize(values)
+    order = np.argsort(np.asarray(uniques, dtype=object).astype(str), kind="stable")
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    return rank[codes]
+
+
+def _dpo_pairs_ranked(item, prompt, completion, rating, accepted, min_margin) -> Pairs | None:
+    n = len(item)
+    has = np.fromiter((r is not None and r == r for r in rating), dtype=bool, count=n)  # (notna)
+    rows = np.flatnonzero(has)
+    ratings = _objects([rating[i] for i in rows.tolist()])
+    if len(rows) and pd.api.types.infer_dtype(ratings, skipna=False) not in ("integer", "floating",
+                                                                              "mixed-integer-float"):
+        return None
+    prompts = _objects([prompt[i] for i in rows.tolist()])
+    p_rank = _text_ranks(prompts)
+    i_rank = _text_ranks(item[rows])
+    if p_rank is None or i_rank is None or len(set(i_rank.tolist())) != len(rows):
+        return None
+    try:
+        c_code = pd.factorize(np.array([completion[i] for i in rows.tolist()] + [None], dtype=object)[:-1])[0]
+    except TypeError:
+        return None
+    value = ratings.astype(float) if len(rows) else np.zeros(0)
+    # the distinct answers of each prompt: the first (by item) of each completion
+    by_item = np.lexsort((i_rank, p_rank))
+    width = int(c_code.max()) + 2 if len(rows) else 1
+    _, first = np.unique(p_rank[by_item] * width + (c_code[by_item] + 1), return_index=True)
+    keep = by_item[np.sort(first)]
+    size = np.bincount(p_rank[keep], minlength=int(p_rank.max()) + 1 if len(rows) else 0)
+    counts = {"single-answer": int(((size > 0) & (size < 2)).sum()), "margin": 0, "chosen-not-accepted": 0}
+
+    def first_of_each(order):
+        o = keep[order]
+        starts = np.flatnonzero(np.concatenate([[True], p_rank[o][1:] != p_rank[o][:-1]])) if len(o) else o
+        return o[starts]
+
+    best = first_of_each(np.lexsort((i_rank[keep], -value[keep], p_rank[keep])))
+    worst = first_of_each(np.lexsort((i_rank[keep], value[keep], p_rank[keep])))
+    two = size[p_rank[best]] >= 2
+    best, worst = best[two], worst[two]
+    enough = (value[best] - value[worst]) >= min_margin
+    counts["margin"] = int((~enough).sum())
+    best, worst = best[enough], worst[enough]
+    ok = accepted[rows[best]]
+    counts["chosen-not-accepted"] = int((~ok).sum())
+    best, worst = best[ok], worst[ok]
+    return Pairs(chosen=rows[best].tolist(), rejected=rows[worst].tolist(), prompt=prompts[best].tolist(),
+                 score_chosen=[float(x) for x in ratings[best]], score_rejected=[float(x) for x in ratings[worst]],
+                 counts={k: v for k, v in counts.items() if v})
+
+
+def _dpo_pairs_sorted(item, prompt, completion, rating, accepted, *, min_margin: float) -> Pairs:
+    frame = pd.DataFrame({"item": item, "prompt": list(prompt), "completion": list(completion),
+                          "rating": list(rating), "pos": np.arange(len(item))})
     frame = frame[frame["rating"].notna()]
     # one sort per side instead of one per prompt: distinct answers per prompt, then the best and
     # the worst of each (ties: the smallest item id)
@@ -126,17 +288,13 @@ def dpo_rows(items: pd.DataFrame, *, prompt: str, completion: str, rank_by: str,
     b, w = best.loc[prompts], worst.loc[prompts]
     enough = (b["rating"].to_numpy(dtype=float) - w["rating"].to_numpy(dtype=float)) >= min_margin
     counts["margin"] = int((~enough).sum())
-    rows = []
-    for text, bi, bc, br, bl, wi, wc, wr in zip(prompts[enough], b["item"][enough], b["completion"][enough],
-                                                  b["rating"][enough], b["labels"][enough], w["item"][enough],
-                                                  w["completion"][enough], w["rating"][enough]):
-        if not accepts(bl, accept):
-            counts["chosen-not-accepted"] += 1
-            continue
-        rows.append({"id": f"{bi}>{wi}", "chosen_id": bi, "rejected_id": wi, "prompt": _user(text),
-                     "chosen": _assistant(bc), "rejected": _assistant(wc),
-                     "score_chosen": float(br), "score_rejected": float(wr)})
-    return rows, {k: v for k, v in counts.items() if v}
+    bp, wp = b["pos"].to_numpy()[enough], w["pos"].to_numpy()[enough]
+    ok = np.asarray(accepted, dtype=bool)[bp]
+    counts["chosen-not-accepted"] = int((~ok).sum())
+    return Pairs(chosen=bp[ok].tolist(), rejected=wp[ok].tolist(), prompt=list(prompts[enough][ok]),
+                 score_chosen=[float(x) for x in b["rating"][enough][ok]],
+                 score_rejected=[float(x) for x in w["rating"][enough][ok]],
+                 counts={k: v for k, v in counts.items() if v})
 
 
 def dpo_rows_from_ranking(items: pd.DataFrame, *, prompt: str, ranking: str,
@@ -252,6 +410,27 @@ def provenance(metadata: dict, kept: dict) -> dict:
         "agreement": kept.get("agreement"), "gold": "adjudicated" if kept.get("adjudicated") else "none",
     }
     return {name: (raw[name] if kind.startswith("list") else _as(kind, raw[name])) for name, kind in PROVENANCE}
+
+
+def provenance_columns(metadata: Sequence[dict], kept: Mapping[str, Sequence]) -> dict[str, list]:
+    """:func:`provenance` of many items as columns: ``metadata[i]`` and ``kept[c][i]`` are item
+    ``i``'s; returns name -> one value per item, the same values (tested)."""
+    ms = [m or {} for m in metadata]
+    raw = {
+        "source": [m.get("source") for m in ms], "instruction_source": [m.get("instruction_source") for m in ms],
+        "response_source": [m.get("response_source") for m in ms], "origin": [m.get("origin") for m in ms],
+        "generator": [m.get("generator") for m in ms], "licence": [m.get("licence") for m in ms],
+        "pii_redacted": [m.get("pii_flagged") for m in ms], "pii_entities": [m.get("pii_entities") for m in ms],
+        "judge_score": [m.get("judge_score", m.get("judge_quality")) for m in ms],
+        "deita_score": [m.get("deita_score") for m in ms],
+        "rounds": [list(v or []) for v in kept["rounds"]],
+        "guideline_versions": [list(v or []) for v in kept["guideline_versions"]],
+        "annotators": [list(v or []) for v in kept["annotators"]], "n_answers": list(kept["n_answers"]),
+        "agreement": list(kept["agreement"]),
+        "gold": ["adjudicated" if a else "none" for a in kept["adjudicated"]],
+    }
+    return {name: (raw[name] if kind.startswith("list") else [None if v is None else _as(kind, v) for v in raw[name]])
+            for name, kind in PROVENANCE}
 
 
 def is_human_written(metadata: dict, holdout_sources: Sequence[tuple[str, Sequence]]) -> bool:

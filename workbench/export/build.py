@@ -9,26 +9,36 @@ Nothing is written here (see :mod:`workbench.export.folder`). The steps, each a 
 2. :func:`~workbench.analytics.selection.select_items`: final labels, the filters, the reasons;
 3. :mod:`~workbench.analytics.training_formats`: rows in the chosen format, with provenance;
 4. :func:`~workbench.analytics.splits.holdout_split`: the never-synthetic, stable holdout.
+
+A million responses are read once, as integer codes (:meth:`HistoryStore.response_codes`), and
+handed to the rules as categorical columns; the kept items stay columns
+(:class:`~workbench.analytics.selection.KeptItems`), record content is decoded only for the items
+behind rows, and the rows go to the writer as columns (:class:`~workbench.export.rows.Rows`).
+docs/export.md ("Measured") has the figures; tests/test_export_identity.py checks that the files
+are the ones the row-by-row code wrote.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from workbench.analytics.gate import GateResult, evaluate_gate
-from workbench.analytics.selection import REASONS, SelectionRules, select_items, sorted_unique_lists
+from workbench.analytics.selection import (REASONS, KeptItems, SelectionRules, argsort_texts, csr_lists,
+                                          select_items, sorted_unique_csr)
 from workbench.analytics.splits import holdout_split
-from workbench.analytics.training_formats import (FORMATS, choose_edits, dpo_rows, dpo_rows_from_edits,
-                                                  dpo_rows_from_ranking, is_human_written, kto_rows, labels_rows,
-                                                  provenance, sft_rows)
+from workbench.analytics.training_formats import (FORMATS, accepted_mask, choose_edits, dpo_pairs, is_human_written,
+                                                  provenance_columns, turns)
 from workbench.errors import BadInput, WorkbenchError
+from workbench.export.rows import Rows
 from workbench.gate import CALIBRATION_KINDS
-from workbench.store import decode_values
+from workbench.store import decode_objects
 from workbench.tasks import Task
 
 AGGREGATED_KINDS = ("label", "rating", "multi_label")
@@ -59,7 +69,7 @@ class ExportPlan:
 
     task: str
     format: str
-    splits: dict[str, list[dict]]
+    splits: "dict[str, Rows]"  # rows per split, ordered by id
     manifest: dict
     holdout_keys: list[str] = field(default_factory=list)  # unit keys in the holdout (hashed)
 
@@ -168,7 +178,21 @@ def _check_format(task: Task, fmt: str) -> None:
 
 def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000) -> ExportPlan:
     """Everything an export will contain (see the module docstring); raises :class:`GateRefused`
-    or ``BadInput`` (unknown round, format that does not fit, nothing left after the filters)."""
+    or ``BadInput`` (unknown round, format that does not fit, nothing left after the filters).
+
+    Python's cyclic garbage collector is paused meanwhile: reading a million responses makes
+    millions of objects and no reference cycles, and its passes over them cost a tenth of the
+    time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan_export(store, task, request, n_boot=n_boot)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_export(store, task: Task, request: ExportRequest, *, n_boot: int) -> ExportPlan:
     fmt = request.format
     _check_format(task, fmt)
     if not 0 <= request.holdout < 1:
@@ -185,18 +209,29 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                               + "; ".join(why) + ". Fix and recalibrate, or export anyway with --force-reason TEXT "
                               "(recorded in the manifest)")
     ids = list(chosen["dataset_id"])
-    records = store.records(dataset=ids, decode=False)  # fields and metadata decoded for kept items only
-    responses = store.latest_responses(dataset=ids, columns=("dataset_id", "item", "user_id", "annotator", "status",
-                                                             "guideline_version"))
-    if len(responses) and records.empty:
+    pol = task.export
+    # every current response of the chosen rounds, read once as integer codes (every status: the
+    # filters count discards); record content as stored, decoded only for the items rows need
+    records = store.record_texts(ids)
+    resp = store.response_codes(ids, with_time=bool(fmt == "dpo" and pol.edit))
+    if len(resp) and records.empty:
         raise BadInput(f"the history store has responses but no record content for {', '.join(chosen['dataset'])}: "
                        "run `workbench sync` (this version of Workbench stores fields and metadata)")
     cal_ids = list(all_rounds.loc[all_rounds["kind"].isin(CALIBRATION_KINDS), "dataset_id"])
     calibration_items = frozenset(store.item_ids(dataset=cal_ids)) if cal_ids else frozenset()
-    answers = store.tidy(task=task.name, dataset=ids, columns=["item", "annotator", "question", "value", "round",
-                                                               "time"])
     round_of = dict(zip(chosen["dataset_id"], chosen["round"].astype(int)))
-    responses = responses.assign(round=responses["dataset_id"].map(round_of))
+    row_round = np.array([round_of[d] for d in resp.dataset_ids], dtype=np.int64)[resp.dataset]
+    responses = pd.DataFrame({"item": resp.categorical("item"), "annotator": resp.categorical("annotator"),
+                              "user_id": resp.categorical("user_id"), "status": resp.categorical("status"),
+                              "guideline_version": resp.guideline_versions(), "round": row_round})
+    # the submitted responses' answers, one row per question (store.tidy's rows, in its order)
+    submitted = np.flatnonzero((np.asarray(resp.statuses, dtype=object) == "submitted")[resp.status]) \
+        if len(resp) else np.zeros(0, dtype=np.int64)
+    rep, questions, values = resp.spread(submitted)
+    answers = pd.DataFrame({"item": resp.categorical("item", rep), "annotator": resp.categorical("annotator", rep),
+                            "question": questions, "value": values, "round": row_round[rep]})
+    if fmt == "dpo" and pol.edit:
+        answers["time"] = resp.times(submitted).take(np.searchsorted(submitted, rep))
     records = records.assign(round=records["dataset_id"].map(round_of))
     several_rounds = bool(records["item"].duplicated().any())
     if several_rounds:  # an item answered by one annotator in two rounds: the later round's answer is current
@@ -204,7 +239,6 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                                                                                keep="last")
         responses = responses.sort_values("round", kind="stable").drop_duplicates(["item", "annotator"], keep="last")
 
-    pol = task.export
     failing = tuple(latest_gate.failing_annotators) if latest_gate is not None else ()
     drifting, below_bar = drift_exclusions(store, task, gold)
     excluded = frozenset(failing) | frozenset(drifting) | frozenset(below_bar)
@@ -217,106 +251,88 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         min_item_agreement=pol.min_item_agreement, excluded_annotators=excluded,
         superseded_guidelines=frozenset(pol.superseded_guidelines) if request.exclude_superseded else frozenset(),
         calibration_items=calibration_items, seed=request.seed)
-    items = records["item"].drop_duplicates() if len(records) else responses["item"].drop_duplicates()
+    items = records["item"].drop_duplicates() if len(records) else responses["item"].astype(object).drop_duplicates()
     edit_table = pd.DataFrame(columns=["item", "annotator", "value", "time"])
     if fmt == "dpo" and pol.edit:  # the edits of the annotators whose answers count
         e = answers[(answers["question"] == pol.edit) & ~answers["annotator"].isin(list(excluded))]
         edit_table = e[["item", "annotator", "value", "time"]]
     sel = select_items(items, responses, answers, gold, rules=rules)
-
-    # join each kept item with its record content (the latest round's record) and provenance
-    by_round = records.sort_values("round", kind="stable") if several_rounds else records
-    fields_by_item = dict(zip(by_round["item"], by_round["fields"]))  # the latest round's record wins
-    metadata_by_item = dict(zip(by_round["item"], by_round["metadata"]))
-    kept = sel.items.copy()
-    if kept.empty:
+    kept = sel.kept
+    if not len(kept):
         raise BadInput(_empty_message(task, fmt, sel.counts, len(items)))
-    empty = "{}"
-    kept_fields = decode_values([fields_by_item.get(i, empty) for i in kept["item"]])
-    kept_metadata = decode_values([metadata_by_item.get(i, empty) for i in kept["item"]])
-    user_ids = dict(zip(responses["annotator"], responses["user_id"]))
-    del answers, responses  # (the biggest tables: what follows works on the kept items)
-    if len(chosen) == 1:  # (provenance copies the list)
-        rounds_by_item = dict.fromkeys(records["item"], [int(chosen["round"].iloc[0])])
-    else:
-        rounds_by_item = sorted_unique_lists(records["item"].to_numpy(), records["round"].to_numpy())
-    kept["fields"] = kept_fields
-    kept["metadata"] = kept_metadata
-    kept["rounds"] = [rounds_by_item.get(i, []) for i in kept["item"]]
-    kept["annotators"] = [sorted(user_ids.get(a, a) for a in names) for names in kept["annotators"]]
-    position = {item: i for i, item in enumerate(kept["item"])}
-    columns = {c: kept[c].tolist() for c in ("metadata", "annotators", "guideline_versions", "rounds", "n_answers",
-                                              "agreement", "adjudicated")}
+    user_ids = _last_user_ids(responses)
+    del answers, responses, resp  # (the biggest tables: what follows works on the kept items)
+    content = _Content(records.sort_values("round", kind="stable") if several_rounds else records, kept.item)
+    # rounds of each kept item: those of its records
+    rec_row = pd.Index(kept.item).get_indexer(records["item"])
+    on = rec_row >= 0
+    kept_rounds = sorted_unique_csr(rec_row[on], len(kept), records["round"].to_numpy()[on])
 
-    def _provenance(item: str) -> dict:
-        i = position[item]
-        return provenance(columns["metadata"][i], {c: v[i] for c, v in columns.items()})
-
-    human = {i: is_human_written(m, pol.holdout_sources) for i, m in zip(kept["item"], kept["metadata"])}
-
-    format_counts: dict = {}
-    if fmt == "sft":
-        rows, not_accepted = sft_rows(kept, prompt=pol.prompt, completion=pol.completion, accept=pol.accept)
-        if not_accepted:
-            format_counts["not-accepted"] = len(not_accepted)
-    elif fmt == "kto":
-        rows = kto_rows(kept, prompt=pol.prompt, completion=pol.completion, accept=pol.accept)
-    elif fmt == "dpo":
-        rows = []
-        if pol.rank_by and task.question(pol.rank_by).kind == "ranking":
-            rows, no_pair = dpo_rows_from_ranking(kept, prompt=pol.prompt, ranking=pol.rank_by, accept=pol.accept)
-            format_counts.update({f"no-pair:{k}": v for k, v in no_pair.items()})
-        elif pol.rank_by:
-            rows, no_pair = dpo_rows(kept, prompt=pol.prompt, completion=pol.completion, rank_by=pol.rank_by,
-                                     min_margin=pol.min_margin, accept=pol.accept)
-            format_counts.update({f"no-pair:{k}": v for k, v in no_pair.items()})
-        if pol.edit:
-            edit_answers = edit_table[edit_table["item"].isin(set(kept["item"]))]
-            originals = {i: f.get(pol.completion, "") for i, f in zip(kept["item"], kept["fields"])}
-            edits, skipped = choose_edits(edit_answers, originals)
-            rows += dpo_rows_from_edits(kept, edits, prompt=pol.prompt, completion=pol.completion)
-            format_counts.update({f"edit-left-out:{k}": v for k, v in skipped.items()})
-    else:
-        rows = labels_rows(kept, [f.name for f in task.fields])
-    if not rows:
+    rows, members, format_counts = _format_rows(task, fmt, kept, content, edit_table)
+    if not len(rows):
         raise BadInput(_empty_message(task, fmt, {**sel.counts, **format_counts}, len(items), kept=len(kept)))
 
-    labels_of = dict(zip(kept["item"], kept["labels"]))
-    members = []  # items behind each row (a DPO pair has two)
-    for r in rows:
-        members.append([r["chosen_id"], r["rejected_id"]] if fmt == "dpo" else [r["id"]])
-        if fmt == "dpo":
-            r["provenance_chosen"] = _provenance(r["chosen_id"])
-            r["provenance_rejected"] = _provenance(r["rejected_id"])
-            r["labels_chosen"] = labels_of[r["chosen_id"]]
-            r["labels_rejected"] = labels_of[r["rejected_id"]]
-        else:
-            r["provenance"] = _provenance(r["id"])
-            if fmt != "labels":
-                r["labels"] = labels_of[r["id"]]
+    # labels and provenance of the items behind each row (a DPO pair has two)
+    label_names = [q.name for q in task.questions if q.kind in ("label", "rating", "multi_label", "ranking")]
+
+    def labels_of(pos: np.ndarray) -> dict:
+        return {q: (kept.values[q][pos].tolist() if q in kept.values else [None] * len(pos)) for q in label_names}
+
+    user_lists: dict = {}  # annotators' names -> their user ids, sorted (few distinct teams)
+
+    def users(names: list) -> list:
+        key = tuple(names)
+        out = user_lists.get(key)
+        if out is None:
+            out = user_lists[key] = sorted(user_ids.get(a, a) for a in names)
+        return out
+
+    def provenance_of(pos: np.ndarray) -> dict:
+        annotators = kept.annotator_lists(pos.tolist())
+        return provenance_columns(content.metadata(pos), {
+            "annotators": [users(names) for names in annotators],
+            "guideline_versions": kept.guideline_version_lists(pos.tolist()),
+            "rounds": csr_lists(kept_rounds, pos.tolist()),
+            "n_answers": kept.n_answers[pos].tolist(), "agreement": kept.agreement[pos].tolist(),
+            "adjudicated": kept.adjudicated[pos].tolist()})
+
+    if fmt == "dpo":
+        rows.columns.update(provenance_chosen=provenance_of(members[0]), provenance_rejected=provenance_of(members[1]),
+                            labels_chosen=labels_of(members[0]), labels_rejected=labels_of(members[1]))
+    else:
+        rows.columns["provenance"] = provenance_of(members[0])
+        if fmt != "labels":
+            rows.columns["labels"] = labels_of(members[0])
 
     # the holdout: units are prompts (answers to one prompt stay together), items for labels
-    fields_of = dict(zip(kept["item"], kept["fields"]))
+    first = members[0]
     if fmt == "labels":
-        keys = [unit_key("item:" + m[0]) for m in members]
+        keys = [unit_key("item:" + i) for i in kept.item[first].tolist()]
     else:
-        keys = [unit_key("prompt:" + str(fields_of[m[0]].get(pol.prompt, ""))) for m in members]
+        keys = [unit_key("prompt:" + str(f.get(pol.prompt, ""))) for f in content.fields(first)]
     first_q = decisive[0] if decisive else None
+    strata = [repr(v) for v in kept.values[first_q][first].tolist()] if first_q in kept.values else \
+        ["None" if first_q else ""] * len(first)
+    human = np.ones(len(rows), dtype=bool)
+    for pos in members:  # every item behind the row is human-written or logged
+        human &= np.fromiter((is_human_written(m, pol.holdout_sources) for m in content.metadata(pos)), dtype=bool,
+                             count=len(pos))
     strata_by_key: dict = {}
     eligible_by_key: dict = {}
-    for k, m in zip(keys, members):
-        strata_by_key.setdefault(k, repr(labels_of[m[0]].get(first_q)) if first_q else "")
-        eligible_by_key[k] = eligible_by_key.get(k, True) and all(human[i] for i in m)
+    for k, s, h in zip(keys, strata, human.tolist()):
+        strata_by_key.setdefault(k, s)
+        eligible_by_key[k] = eligible_by_key.get(k, True) and h
     ukeys = sorted(strata_by_key)
     held = holdout_split(ukeys, [strata_by_key[k] for k in ukeys], [eligible_by_key[k] for k in ukeys],
                          fraction=request.holdout, seed=request.seed, previous=request.previous_holdout)
     held_keys = {k for k, h in zip(ukeys, held) if h}
-    splits: dict[str, list[dict]] = {"train": [], "test": []}
-    for k, r in zip(keys, rows):
-        splits["test" if k in held_keys else "train"].append(r)
-    for name in splits:
-        splits[name].sort(key=lambda r: r["id"])
-    splits = {k: v for k, v in splits.items() if v}
+    in_test = np.fromiter((k in held_keys for k in keys), dtype=bool, count=len(keys))
+    row_ids = np.asarray(rows.columns["id"], dtype=object)
+    splits: dict[str, Rows] = {}
+    for name, mask in (("train", ~in_test), ("test", in_test)):
+        pos = np.flatnonzero(mask)
+        if len(pos):  # ordered by id (stable: rows with equal ids keep their order)
+            splits[name] = rows.take(pos[argsort_texts(row_ids[pos])].tolist())
 
     left_out = {k: v for k, v in sel.counts.items()}
     left_out.update(format_counts)
@@ -328,7 +344,7 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
                      "kto": "conversational unpaired preference", "labels": None}[fmt],
         "rounds": [{"round": int(r.round), "kind": r.kind, "dataset": r.dataset,
                     "guideline_version": int(r.guideline_version)} for r in chosen.sort_values("round").itertuples()],
-        "guideline_versions": sorted({v for i in kept["guideline_versions"] for v in i}),
+        "guideline_versions": sorted(set(kept.guideline_versions[1].tolist())),
         "calibration": [_gate_summary(g) for g in gates],
         "gate_passed": bool(latest_gate is not None and latest_gate.passed),
         "forced_reason": request.force_reason if not (latest_gate is not None and latest_gate.passed) else None,
@@ -350,6 +366,145 @@ def plan_export(store, task: Task, request: ExportRequest, *, n_boot: int = 1000
         "writer": {"pyarrow": _version("pyarrow")},
     }
     return ExportPlan(task=task.name, format=fmt, splits=splits, manifest=manifest, holdout_keys=sorted(held_keys))
+
+
+def _last_user_ids(responses: pd.DataFrame) -> dict:
+    """Annotator -> the user id of their last response in ``responses`` (categorical columns)."""
+    ann, uid = responses["annotator"].array, responses["user_id"].array
+    codes, ucodes = np.asarray(ann.codes, dtype=np.int64), np.asarray(uid.codes, dtype=np.int64)
+    if not len(codes):
+        return {}
+    present, first_reversed = np.unique(codes[::-1], return_index=True)
+    last = len(codes) - 1 - first_reversed
+    return {ann.categories[a]: uid.categories[ucodes[i]] for a, i in zip(present.tolist(), last.tolist())}
+
+
+class _Content:
+    """Fields and metadata of the kept items (the last record of each item in ``records`` wins:
+    the latest round's), each decoded once, when a row first needs it."""
+
+    def __init__(self, records: pd.DataFrame, items: np.ndarray):
+        rec_items = records["item"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(rec_items)
+        present, first_reversed = np.unique(codes[::-1], return_index=True)
+        last = np.full(len(uniques), -1, dtype=np.int64)
+        last[present] = len(codes) - 1 - first_reversed
+        where = pd.Index(uniques).get_indexer(items)
+        self._record = np.where(where >= 0, last[np.maximum(where, 0)], -1)
+        self._texts = {c: records[c].to_numpy(dtype=object) for c in ("fields", "metadata")}
+        self._decoded = {c: np.empty(len(items), dtype=object) for c in self._texts}
+        self._done = {c: np.zeros(len(items), dtype=bool) for c in self._texts}
+
+    def _get(self, column: str, pos: np.ndarray) -> list[dict]:
+        pos = np.asarray(pos, dtype=np.int64)
+        need = np.unique(pos[~self._done[column][pos]])
+        if len(need):
+            texts = self._texts[column]
+            decoded = self._decoded[column]
+            for i, value in zip(need.tolist(), decode_objects(texts[r] if r >= 0 else "{}"
+                                                              for r in self._record[need].tolist())):
+                decoded[i] = value
+            self._done[column][need] = True
+        return self._decoded[column][pos].tolist()
+
+    def fields(self, pos: np.ndarray) -> list[dict]:
+        return self._get("fields", pos)
+
+    def metadata(self, pos: np.ndarray) -> list[dict]:
+        return self._get("metadata", pos)
+
+
+_DPO_COLUMNS = ("id", "chosen_id", "rejected_id", "prompt", "chosen", "rejected", "score_chosen", "score_rejected")
+
+
+def _format_rows(task: Task, fmt: str, kept: KeptItems, content: _Content,
+                 edit_table: pd.DataFrame) -> tuple[Rows, list[np.ndarray], dict]:
+    """The rows of ``fmt`` (training_formats' rules, as columns), the kept items behind each row
+    (one position array per member: two for DPO pairs, chosen then rejected) and the counts of
+    what the format left out."""
+    pol = task.export
+    n = len(kept)
+    every = np.arange(n)
+    counts: dict = {}
+    if fmt in ("sft", "kto"):
+        accepted = accepted_mask(kept.values, n, pol.accept)
+        pos = np.flatnonzero(accepted) if fmt == "sft" else every
+        fields = content.fields(pos)
+        prompts = [f.get(pol.prompt, "") for f in fields]
+        completions = [f.get(pol.completion, "") for f in fields]
+        if fmt == "sft":
+            if n - len(pos):
+                counts["not-accepted"] = int(n - len(pos))
+            messages = [(("user", str(p)), ("assistant", str(c))) for p, c in zip(prompts, completions)]
+            return Rows({"id": kept.item[pos].tolist(), "messages": messages}, len(pos)), [pos], counts
+        return Rows({"id": kept.item.tolist(), "prompt": turns("user", prompts),
+                     "completion": turns("assistant", completions), "label": accepted.tolist()}, n), [every], counts
+    if fmt == "labels":
+        fields = content.fields(every)
+        columns = {"id": kept.item.tolist()}
+        columns.update({f.name: [x.get(f.name) for x in fields] for f in task.fields})
+        columns["labels"] = {q: kept.values[q].tolist() for q in kept.values}
+        columns["confidence"] = {q: [None if c != c else c for c in kept.confidence[q].tolist()]
+                                 for q in kept.confidence}
+        return Rows(columns, n), [every], counts
+    # dpo: pairs from a ranking or from ratings, then pairs from edits
+    columns: dict = {c: [] for c in _DPO_COLUMNS}
+    chosen: list = []
+    rejected: list = []
+
+    def add(ids, chosen_pos, rejected_pos, prompts, chosen_texts, rejected_texts, score_chosen, score_rejected):
+        columns["id"] += ids
+        columns["chosen_id"] += kept.item[np.asarray(chosen_pos, dtype=np.int64)].tolist()
+        columns["rejected_id"] += kept.item[np.asarray(rejected_pos, dtype=np.int64)].tolist()
+        columns["prompt"] += turns("user", prompts)
+        columns["chosen"] += turns("assistant", chosen_texts)
+        columns["rejected"] += turns("assistant", rejected_texts)
+        columns["score_chosen"] += score_chosen
+        columns["score_rejected"] += score_rejected
+        chosen.extend(chosen_pos)
+        rejected.extend(rejected_pos)
+
+    if pol.rank_by and task.question(pol.rank_by).kind == "ranking":
+        fields = content.fields(every)
+        accepted = accepted_mask(kept.values, n, pol.accept) if pol.accept else None
+        ranking = kept.values.get(pol.rank_by)
+        no_pair = {"single-answer": 0, "chosen-not-accepted": 0}
+        take = []
+        for i, (item, f) in enumerate(zip(kept.item.tolist(), fields)):
+            order = (ranking[i] if ranking is not None else None) or []
+            if len(order) < 2 or f.get(order[0]) == f.get(order[-1]):
+                no_pair["single-answer"] += 1
+            elif accepted is not None and not accepted[i]:
+                no_pair["chosen-not-accepted"] += 1
+            else:
+                take.append((i, f"{item}:{order[0]}>{order[-1]}", f.get(pol.prompt, ""), f.get(order[0], ""),
+                             f.get(order[-1], "")))
+        add([t[1] for t in take], [t[0] for t in take], [t[0] for t in take], [t[2] for t in take],
+            [t[3] for t in take], [t[4] for t in take], [None] * len(take), [None] * len(take))
+        counts.update({f"no-pair:{k}": v for k, v in no_pair.items() if v})
+    elif pol.rank_by:
+        fields = content.fields(every)
+        completions = [f.get(pol.completion, "") for f in fields]
+        rating = kept.values[pol.rank_by].tolist() if pol.rank_by in kept.values else [None] * n
+        pairs = dpo_pairs(kept.item, [f.get(pol.prompt, "") for f in fields], completions, rating,
+                          accepted_mask(kept.values, n, pol.accept), min_margin=pol.min_margin)
+        ids = [f"{b}>{w}" for b, w in zip(kept.item[np.asarray(pairs.chosen, dtype=np.int64)].tolist(),
+                                           kept.item[np.asarray(pairs.rejected, dtype=np.int64)].tolist())]
+        add(ids, pairs.chosen, pairs.rejected, pairs.prompt, [completions[b] for b in pairs.chosen],
+            [completions[w] for w in pairs.rejected], pairs.score_chosen, pairs.score_rejected)
+        counts.update({f"no-pair:{k}": v for k, v in pairs.counts.items()})
+    if pol.edit:
+        fields = content.fields(every)
+        edit_answers = edit_table[edit_table["item"].isin(set(kept.item.tolist()))]
+        originals = {i: f.get(pol.completion, "") for i, f in zip(kept.item.tolist(), fields)}
+        edits, skipped = choose_edits(edit_answers, originals)
+        take = [i for i, item in enumerate(kept.item.tolist()) if item in edits]
+        add([f"{kept.item[i]}:edit" for i in take], take, take, [fields[i].get(pol.prompt, "") for i in take],
+            [edits[kept.item[i]] for i in take], [fields[i].get(pol.completion, "") for i in take],
+            [None] * len(take), [None] * len(take))
+        counts.update({f"edit-left-out:{k}": v for k, v in skipped.items()})
+    return (Rows(columns, len(columns["id"])),
+            [np.asarray(chosen, dtype=np.int64), np.asarray(rejected, dtype=np.int64)], counts)
 
 
 def _version(package: str) -> str:

@@ -22,35 +22,57 @@ import json
 import os
 import shutil
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from workbench.analytics.dataset_hash import dataset_hash
-from workbench.analytics.training_formats import PROVENANCE
 from workbench.errors import BadInput
 from workbench.safe_load import loads
-from workbench.export.build import ExportPlan
-from workbench.tasks import Task
+
+if TYPE_CHECKING:  # (imported where used: `export verify` reads hashes only, and starts fast)
+    import pyarrow as pa
+
+    from workbench.export.build import ExportPlan
+    from workbench.export.rows import Rows
+    from workbench.tasks import Task
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 CARD = "README.md"
 SHARD_ROWS = 250_000
-_TYPES = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
-          "list[int]": pa.list_(pa.int64()), "list[str]": pa.list_(pa.string())}
 _LABEL_KINDS = ("label", "rating", "multi_label", "ranking")
-MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-PROVENANCE_TYPE = pa.struct([(name, _TYPES[kind]) for name, kind in PROVENANCE])
 
 
-def _answer_type(kind: str) -> pa.DataType:
+def __getattr__(name: str):
+    """``MESSAGES`` and ``PROVENANCE_TYPE``, the Arrow types, made on first use (pyarrow imported then)."""
+    if name in ("MESSAGES", "PROVENANCE_TYPE"):
+        return _arrow_types()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _arrow_types() -> dict:
+    import pyarrow as pa
+
+    from workbench.analytics.training_formats import PROVENANCE
+
+    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+             "list[int]": pa.list_(pa.int64()), "list[str]": pa.list_(pa.string())}
+    return {"MESSAGES": pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())])),
+            "PROVENANCE_TYPE": pa.struct([(name, types[kind]) for name, kind in PROVENANCE])}
+
+
+def _answer_type(kind: str) -> "pa.DataType":
+    import pyarrow as pa
+
     return {"rating": pa.int64(), "label": pa.string(), "multi_label": pa.list_(pa.string()),
             "ranking": pa.list_(pa.string())}[kind]
 
 
-def schema_for(task: Task, fmt: str) -> pa.Schema:
+def schema_for(task: Task, fmt: str) -> "pa.Schema":
     """The Parquet schema of a format for a task (fixed, so files do not depend on the data's first rows)."""
+    import pyarrow as pa
+
+    types = _arrow_types()
+    MESSAGES, PROVENANCE_TYPE = types["MESSAGES"], types["PROVENANCE_TYPE"]  # noqa: N806
     aggregated = [q for q in task.questions if q.kind in ("label", "rating", "multi_label")]
     labels = pa.struct([(q.name, _answer_type(q.kind)) for q in task.questions if q.kind in _LABEL_KINDS])
     if fmt == "sft":
@@ -78,12 +100,13 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _write_split(rows: list[dict], schema: pa.Schema, folder: Path, split: str) -> list[str]:
+def _write_split(rows: Rows, schema: "pa.Schema", folder: Path, split: str) -> list[str]:
+    import pyarrow.parquet as pq
+
     n_shards = max(1, -(-len(rows) // SHARD_ROWS))
     names = []
     for s in range(n_shards):
-        part = rows[s * SHARD_ROWS:(s + 1) * SHARD_ROWS]
-        table = pa.Table.from_pylist(part, schema=schema)
+        table = rows.slice(s * SHARD_ROWS, (s + 1) * SHARD_ROWS).table(schema)
         name = f"data/{split}-{s:05d}-of-{n_shards:05d}.parquet"
         pq.write_table(table, folder / name, compression="zstd", write_statistics=True)
         names.append(name)
@@ -272,6 +295,8 @@ def check_files(folder: Path) -> list[str]:
 
 def read_rows(folder: Path) -> "list[dict]":
     """Rows of every split (with a ``split`` key), for ``export diff``."""
+    import pyarrow.parquet as pq
+
     folder = Path(folder)
     manifest = read_manifest(folder)
     out = []
