@@ -10,6 +10,16 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 
 
+def _from_base(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute name of the module a ``from ... import`` in ``path`` reads from."""
+    base = node.module or ""
+    if node.level:
+        here = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        parts = (here if path.name == "__init__.py" else here.rsplit(".", 1)[0]).split(".")
+        base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+    return base
+
+
 def _imports(path: Path, *, runtime_only: bool = False) -> set[str]:
     """Absolute names of every module ``path`` imports (relative imports resolved); with
     ``runtime_only``, not those under ``if TYPE_CHECKING:``."""
@@ -18,17 +28,12 @@ def _imports(path: Path, *, runtime_only: bool = False) -> set[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
                 node.body = []
-    here = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            base = _from_base(path, node)
             names.add(base)
             names.update(f"{base}.{a.name}" for a in node.names)
     return names
@@ -67,16 +72,6 @@ def test_analytics_imports_only_analytics_errors_and_numeric_libraries():
 #: The modules of ``workbench.pii`` from the bottom up: each may import only modules before it.
 PII_ORDER = ("patterns", "wordlists", "recognizers", "gazetteers", "registry", "ner", "redaction", "__init__")
 PII_MODULES = {f"workbench.pii.{m}" for m in PII_ORDER if m != "__init__"} | {"workbench.pii"}
-
-
-def _from_base(path: Path, node: ast.ImportFrom) -> str:
-    """The absolute name of the module a ``from ... import`` in ``path`` reads from."""
-    base = node.module or ""
-    if node.level:
-        here = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-        parts = (here if path.name == "__init__.py" else here.rsplit(".", 1)[0]).split(".")
-        base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
-    return base
 
 
 def _pii_imports(path: Path):
