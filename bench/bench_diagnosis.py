@@ -16,12 +16,15 @@ Usage::
     python bench/bench_diagnosis.py --gold-share 0.25      # gold on a seeded quarter of the items
     python bench/bench_diagnosis.py --gold --gold-error 0.1   # an expert wrong on 10% of the items
     python bench/bench_diagnosis.py --gold --threshold gold_in_model=0   # gold only after the fit (as before)
+    python bench/bench_diagnosis.py --gold --first-replicate 1000 --misses   # seeds 1000-1049, list the misses
+    python bench/bench_diagnosis.py --gold --verdicts after.jsonl   # each replicate's verdict, to compare two versions
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import sys
 import time
@@ -44,16 +47,24 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run_cell(case, n_ann, n_items, reps, seed, gold_share, th=Thresholds(), gold_error=0.0):
+def run_cell(case, n_ann, n_items, reps, seed, gold_share, th=Thresholds(), gold_error=0.0, first=0, misses=None,
+             dump=None):
     right, right_verdict, verdicts, precision, recall = 0, 0, collections.Counter(), [], []
     dev_kind_right = collections.Counter()
-    for r in range(reps):
+    for r in range(first, first + reps):
         team = simulate_team(case, n_annotators=n_ann, n_items=n_items, seed=seed * 100_000 + r)
         gold = gold_sample(team, gold_share, seed=seed * 100_000 + r, error=gold_error) if gold_share > 0 else None
         d = diagnose(team.data, gold=gold, thresholds=th)
         ok = judge(team, d)
+        if dump is not None:
+            dump.write(json.dumps({"case": case, "annotators": n_ann, "items": n_items, "seed": seed * 100_000 + r,
+                                   "verdict": d.verdict.value, "deviating": list(d.deviating),
+                                   "items_named": list(d.ambiguous_items)}) + "\n")
         right += ok
         right_verdict += judge(team, d, check_items=False)
+        if misses is not None and not judge(team, d, check_items=False):
+            misses.append((case, n_ann, n_items, seed * 100_000 + r, d.verdict.value, tuple(d.deviating),
+                           team.deviant, team.deviant_kind))
         tag = SHORT.get(d.verdict.value, d.verdict.value)
         if d.verdict.value in ("annotator_deviation", "both") and team.deviant is not None:
             if tuple(d.deviating) != (team.deviant,):
@@ -86,6 +97,12 @@ def main(argv=None):
     p.add_argument("--annotators", type=int, nargs="+", default=[3, 4, 5])
     p.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--first-replicate", type=int, default=0, metavar="N",
+                   help="replicates N .. N + replicates - 1 (team seeds seed * 100000 + r): e.g. 1000 for a seed range"
+                        " disjoint from the default 0-49")
+    p.add_argument("--misses", action="store_true", help="list each replicate whose verdict or people are wrong")
+    p.add_argument("--verdicts", metavar="FILE", help="write each replicate's verdict, people and items (JSON lines)"
+                   " to FILE, to compare two versions of the code replicate by replicate")
     p.add_argument("--gold", action="store_true", help="pass every item's gold value to the diagnosis")
     p.add_argument("--gold-share", type=float, default=None, metavar="SHARE",
                    help="pass gold values on a seeded random share of the items (0 to 1)")
@@ -112,13 +129,20 @@ def main(argv=None):
     if overrides:
         print("thresholds changed: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
 
+    first = args.seed * 100_000 + args.first_replicate
+    print(f"team seeds {first}-{first + args.replicates - 1}")
     print(f"load average (1/5/15 min) at start: {load()} on {os.cpu_count()} CPUs")
     t_start = time.perf_counter()
     cols = [(a, n) for a in args.annotators for n in args.items]
     results = {}
+    misses = [] if args.misses else None
+    dump = open(args.verdicts, "w", encoding="utf-8") if args.verdicts else None
     for case in args.cases:
         for a, n in cols:
-            results[case, a, n] = run_cell(case, a, n, args.replicates, args.seed, gold_share, th, args.gold_error)
+            results[case, a, n] = run_cell(case, a, n, args.replicates, args.seed, gold_share, th, args.gold_error,
+                                           args.first_replicate, misses, dump)
+    if dump is not None:
+        dump.close()
     elapsed = time.perf_counter() - t_start
 
     head = "| case | " + " | ".join(f"{a} ann x {n}" for a, n in cols) + " |"
@@ -144,6 +168,12 @@ def main(argv=None):
                     f"{kind} {kinds[kind, True]}/{kinds[kind, True] + kinds[kind, False]}"
                     for kind in ("confuser", "sloppy"))
             print(f"  {case:<9} {a} ann x {n:>3}: {v}{extra}")
+
+    if misses:
+        print("\nreplicates with the wrong verdict or people (case, annotators, items, team seed, verdict, named,"
+              " deviant, kind):\n")
+        for m in misses:
+            print("  " + " ".join(map(str, m)))
 
     med, worst = time_one(gold_share=gold_share)
     med3, _ = time_one(3, 80, gold_share=gold_share)

@@ -232,7 +232,7 @@ def test_rater_vs_consensus_measures_the_rater_like_a_human():
     humans = np.where(rng.random((4, 200)) < 0.85, truth, rng.integers(0, 3, (4, 200)))
     # the "llm" copies the majority of the humans exactly where one exists
     counts = np.stack([(humans == c).sum(axis=0) for c in range(3)], axis=1)
-    majority = bd._consensus_from_counts(counts, "majority")
+    majority = bd.consensus_from_counts(counts, "majority")
     llm = np.where(majority >= 0, majority, 0)
     codes = np.vstack([humans, llm[None, :]]).astype(np.int32)
     rd = ReliabilityData(codes=codes, categories=("a", "b", "c"), annotators=("h1", "h2", "h3", "h4", "llm"),
@@ -248,7 +248,7 @@ def test_rater_vs_consensus_measures_the_rater_like_a_human():
     for i, name in enumerate(["h1", "h2", "h3", "h4"]):
         others = np.delete(humans, i, axis=0)
         oc = np.stack([(others == c).sum(axis=0) for c in range(3)], axis=1)
-        ref = bd._consensus_from_counts(oc, "majority")
+        ref = bd.consensus_from_counts(oc, "majority")
         ok = ref >= 0
         hrow = res.table[res.table["annotator"] == name].iloc[0]
         assert hrow["n_consensus"] == ok.sum()

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from test_dashboard_apptest import _app, _open, _sign_in, demo_store_url, env, fake_argilla  # noqa: F401 (fixtures)
 
+from workbench.analytics.drift import monitor_gold
 from workbench.dashboard import data
 from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, DEMO_WORKSPACE, fill_demo_store
 from workbench.store import HistoryStore, ResponseRow
@@ -117,9 +118,9 @@ def _monitored(url: str, question: str | None):
     history = data.task_history(source, DEMO_TASK)
     bar = data._bars(DEMO_TASK)
     if question is None:
-        obs, chart = data._monitor(history.labels, history.gold, bar=data.pooled_bar(bar))
+        obs, chart = monitor_gold(history.labels, history.gold, bar=data.pooled_bar(bar))
     else:
-        obs, chart = data._monitor(history.labels, history.gold, question, bar=bar.get(question))
+        obs, chart = monitor_gold(history.labels, history.gold, question, bar=bar.get(question))
     mon = chart.points[chart.points["phase"] == "monitor"]
     return mon.merge(obs[["annotator", "seq", "round"]], on=["annotator", "seq"], how="left")
 

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from workbench.analytics import shift_vs_own_past, shift_vs_team, team_observations, to_reliability_data
+from workbench.analytics.drift import labels_table
 from workbench.analytics.reliability import reliability_data_from_codes
-from workbench.dashboard import data
+from workbench.dashboard import data, history
 
 QS = {
     "q": SimpleNamespace(name="q", kind="label", level="nominal", categories=("a", "b", "c", 1, "1")),
@@ -33,7 +34,7 @@ QS = {
 
 def random_labels(seed: int, *, n_items: int = 30, n_ann: int = 6, n_rounds: int = 3, missing: bool = False,
                   outside_order: bool = False) -> pd.DataFrame:
-    """A labels table as the dashboard builds it (:func:`data._labels_table` of a tidy read)."""
+    """A labels table as the dashboard builds it (:func:`workbench.analytics.drift.labels_table` of a tidy read)."""
     rng = np.random.default_rng(seed)
     t0 = pd.Timestamp("2026-01-05 09:00", tz="UTC")
     anns = [f"ann{k}" for k in rng.permutation(n_ann)]  # not in sorted order in the table
@@ -66,7 +67,7 @@ def random_labels(seed: int, *, n_items: int = 30, n_ann: int = 6, n_rounds: int
     df = df.sample(frac=1, random_state=seed).reset_index(drop=True)  # no helpful order
     df["round"] = df["round"].astype("Int64")
     df["guideline_version"] = df["guideline_version"].astype("Int64")
-    return data._labels_table(df)
+    return labels_table(df)
 
 
 def history_of(labels: pd.DataFrame) -> data.TaskHistory:
@@ -102,7 +103,7 @@ def test_alphas_by_version_resolve_repeated_answers_by_time():
                      guideline_version=1))
     rows.insert(0, dict(item="i2", annotator="y", question="q", value="b", time=t - pd.Timedelta(hours=1), round=2,
                         guideline_version=1))
-    labels = data._labels_table(pd.DataFrame(rows).astype({"round": "Int64", "guideline_version": "Int64"}))
+    labels = labels_table(pd.DataFrame(rows).astype({"round": "Int64", "guideline_version": "Int64"}))
     fast = data.alphas_by_version(history_of(labels), QS, n_boot=20)
     slow = data.alphas_by_version_slow(labels, QS, n_boot=20)
     pd.testing.assert_frame_equal(fast, slow)
@@ -184,7 +185,7 @@ def test_counts_table_equals_pandas_groupby_unstack():
             codes, names = pd.factorize(df[k], sort=True)
             coded.append((k, codes, list(names)))
         vcodes, vnames = pd.factorize(df["value"], sort=True)
-        got = data._counts_table(coded, vcodes, list(vnames))
+        got = history._counts_table(coded, vcodes, list(vnames))
         if len(keys) == 1:  # (pandas gives a flat index for one key)
             got.index = got.index.get_level_values(0)
         pd.testing.assert_frame_equal(got, want, check_names=True)
@@ -357,12 +358,12 @@ def test_sorted_codes_equal_pandas_sorted_factorisation():
         series = pd.Series(values, dtype=object)
         if not len(series):
             continue
-        codes, ids = data._sorted_codes(series)
+        codes, ids = history._sorted_codes(series)
         want_codes, want_ids = pd.factorize(series, sort=True)
         np.testing.assert_array_equal(codes, want_codes)
         assert ids == tuple(want_ids.tolist())
     with pytest.raises(TypeError):
-        data._sorted_codes(pd.Series(["a", 1], dtype=object))
+        history._sorted_codes(pd.Series(["a", 1], dtype=object))
 
 
 

@@ -565,3 +565,25 @@ def test_gold_enters_the_model_as_an_anchor_of_fixed_accuracy():
         fit_latent_class(codes, len(cats), fixed_accuracy={3: 1.0})
     with pytest.raises(BadInput, match="gold_accuracy"):
         Thresholds(gold_accuracy=0.4)
+
+
+def test_the_level_and_band_types_name_exactly_the_levels_alpha_takes_and_the_bands_band_gives():
+    from typing import get_args
+
+    from workbench.analytics.alpha import LEVELS
+    from workbench.analytics.diagnosis import Band, Level
+
+    assert get_args(Level) == LEVELS
+    assert {band(a) for a in (0.9, 0.7, 0.1, None, float("nan"))} == set(get_args(Band))
+
+
+def test_the_json_helpers_live_in_records_and_diagnosis_exports_no_private_serialiser():
+    import workbench.analytics.diagnosis as dg
+    from workbench.analytics.records import frame_records, json_scalar
+
+    assert not hasattr(dg, "_json_scalar")
+    d = diagnose([[1, 2, 3, 1] * 10, [1, 2, 3, 1] * 10, [1, 2, 3, 2] * 10])
+    out = d.to_dict()
+    assert out["evidence"]["annotators"] == frame_records(d.evidence["annotators"])
+    assert out["deviating"] == [json_scalar(a) for a in d.deviating] == [2]
+    assert json.loads(json.dumps(out, allow_nan=False)) == out  # no NaN left anywhere

@@ -527,7 +527,7 @@ def test_against_bar_interval_is_statsmodels_wilson_and_flags_only_a_clear_short
         rows += [(name, "q", 1, bool(c)) for c in rng.random(n) < acc]
     obs = pd.DataFrame(rows, columns=["annotator", "question", "round", "correct"])
     out = against_bar(obs, {"q": 0.75}).set_index("annotator")
-    for name, r in out.iterrows():
+    for _name, r in out.iterrows():
         lo, hi = proportion_confint(int(round(r["agreement"] * r["n_gold"])), r["n_gold"], alpha=0.05, method="wilson")
         assert r["low"] == pytest.approx(lo, abs=1e-12) and r["high"] == pytest.approx(hi, abs=1e-12)
     assert out["below_bar"].to_dict() == {"few": False, "fine": False, "just-under": False, "poor-from-start": True}

@@ -197,7 +197,7 @@ from workbench.analytics import reliability  # noqa: E402
 
 def _mixes_by_loop(values) -> bool:
     """The definition: some value is a str and some value is a real number (not a bool)."""
-    return any(isinstance(v, str) for v in values) and any(reliability._is_number(v) for v in values)
+    return any(isinstance(v, str) for v in values) and any(reliability.is_number(v) for v in values)
 
 
 ANSWERS = st.one_of(

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import argilla as rg
@@ -22,8 +24,12 @@ from workbench.errors import BadInput, ServiceError
 # the ensure_* functions below a miss is expected, not news.
 logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
 
+_T = TypeVar("_T")
 
-def _quiet(lookup, *args, **kwargs):
+
+def quiet(lookup: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """``lookup(*args, **kwargs)`` without the SDK's "... not found" warning: a lookup that finds
+    nothing returns None, which the callers expect (``quiet(client.workspaces, name)``)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*not found", category=UserWarning)
         return lookup(*args, **kwargs)
@@ -94,7 +100,7 @@ def client(conn: Connection) -> rg.Argilla:
 
 
 def ensure_workspace(cl: rg.Argilla, name: str) -> rg.Workspace:
-    ws = _quiet(cl.workspaces, name)
+    ws = quiet(cl.workspaces, name)
     if ws is None:
         ws = rg.Workspace(name=name, client=cl).create()
     return ws
@@ -105,7 +111,7 @@ def ensure_user(cl: rg.Argilla, username: str, *, password: str, role: str = "an
     """Create ``username`` if missing (returns ``created=True``); an existing user keeps its password."""
     if len(password) < 8:
         raise BadInput(f"user {username!r}: password must have at least 8 characters")
-    user = _quiet(cl.users, username)
+    user = quiet(cl.users, username)
     created = False
     if user is None:
         user = rg.User(username=username, password=password, role=role, first_name=first_name or username,
@@ -121,7 +127,7 @@ def ensure_user(cl: rg.Argilla, username: str, *, password: str, role: str = "an
 def ensure_dataset(cl: rg.Argilla, name: str, workspace: str, settings: rg.Settings) -> tuple[rg.Dataset, bool]:
     """The dataset ``name`` in ``workspace``, created with ``settings`` when missing."""
     ws = ensure_workspace(cl, workspace)
-    ds = _quiet(cl.datasets, name=name, workspace=ws)
+    ds = quiet(cl.datasets, name=name, workspace=ws)
     if ds is not None:
         return ds, False
     ds = rg.Dataset(name=name, workspace=ws, settings=settings, client=cl)

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.analytics import distances as _dist
-from workbench.analytics.reliability import ReliabilityData, _is_number, _show, as_reliability_data, check_seed
+from workbench.analytics.reliability import ReliabilityData, as_reliability_data, check_seed, is_number, show_value
 from workbench.errors import BadInput
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
@@ -269,13 +269,13 @@ class _Prepared:
             )
         if len(used) == 1:
             return (
-                f"alpha is undefined: every pairable value is {_show(self.categories[used[0]])}"
+                f"alpha is undefined: every pairable value is {show_value(self.categories[used[0]])}"
                 f" ({int(marginals.sum())} values in {self.n_units} items); with no variation there"
                 " is no disagreement to expect"
             )
         return (
             "alpha is undefined: the expected disagreement is 0 (the distance between every two"
-            f" values used, {', '.join(_show(self.categories[i]) for i in used[:5])}, is 0)"
+            f" values used, {', '.join(show_value(self.categories[i]) for i in used[:5])}, is 0)"
         )
 
 
@@ -326,7 +326,7 @@ def _resolve_distance(rd: ReliabilityData, level: str, distance):
             raise BadInput("distance matrix must hold finite values >= 0")
         if (np.diag(matrix) != 0).any():
             i = int(np.flatnonzero(np.diag(matrix) != 0)[0])
-            raise BadInput(f"distance matrix: the distance of {_show(rd.categories[i])} to itself must be 0")
+            raise BadInput(f"distance matrix: the distance of {show_value(rd.categories[i])} to itself must be 0")
         return "custom", matrix
     if level not in LEVELS:
         raise BadInput(f"level {level!r} is not one of {', '.join(LEVELS)}")
@@ -336,14 +336,14 @@ def _resolve_distance(rd: ReliabilityData, level: str, distance):
         if not rd.ordered:
             raise BadInput(
                 "ordinal alpha needs ordered values; the labels"
-                f" {', '.join(_show(c) for c in rd.categories[:5])} have no order"
+                f" {', '.join(show_value(c) for c in rd.categories[:5])} have no order"
                 " (pass order=[...] when building the reliability data)"
             )
         return level, None
     if level in ("interval", "ratio"):
         if not rd.numeric:
-            bad = next(c for c in rd.categories if not _is_number(c))
-            raise BadInput(f"{level}-level alpha needs numbers; value {_show(bad)} is not a number")
+            bad = next(c for c in rd.categories if not is_number(c))
+            raise BadInput(f"{level}-level alpha needs numbers; value {show_value(bad)} is not a number")
         values = rd.category_values()
         return level, (_dist.interval_matrix(values) if level == "interval" else _dist.ratio_matrix(values))
     if level == "jaccard":

@@ -46,6 +46,7 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from workbench.analytics import distances as _dist
 from workbench.analytics.alpha import LEVELS, coincidence_matrix
@@ -58,13 +59,18 @@ __all__ = [
     "RaterAgreement",
     "align_gold",
     "annotator_disagreement",
+    "canonical_value",
+    "category_text",
     "confused_pairs",
     "consensus",
+    "consensus_from_counts",
+    "consensus_method",
     "format_labels",
     "gold_agreement",
     "gold_confusion",
     "item_disagreement",
     "item_value_counts",
+    "keep_annotators",
     "label_alphas",
     "leave_one_out",
     "level_distance",
@@ -78,7 +84,8 @@ __all__ = [
 _MAD_SCALE = 1.4826
 
 
-def _label(value) -> str:
+def category_text(value: object) -> str:
+    """A category as text: a set of labels as ``{a, b}`` (sorted), anything else as ``str``."""
     if isinstance(value, frozenset):
         return "{" + ", ".join(sorted(map(str, value))) + "}"
     return str(value)
@@ -134,7 +141,7 @@ def level_distance(data, level: str = "nominal", *, distance=None) -> np.ndarray
         if not rd.ordered:
             raise BadInput(
                 "ordinal level needs ordered values; the labels"
-                f" {', '.join(_label(c) for c in rd.categories[:5])} have no order (give an order)"
+                f" {', '.join(category_text(c) for c in rd.categories[:5])} have no order (give an order)"
             )
         return _dist.ordinal_matrix(coincidence_matrix(rd).sum(axis=1))
     if level in ("interval", "ratio"):
@@ -196,7 +203,7 @@ def label_alphas(data) -> pd.DataFrame:
         np.where(denom > 0, "", "every pairable value is this label: undefined"),
     )
     return pd.DataFrame({
-        "label": [_label(c) for c in rd.categories],
+        "label": [category_text(c) for c in rd.categories],
         "n_values": np.rint(n_c).astype(np.int64),
         "share": n_c / n if n > 0 else np.zeros_like(n_c),
         "alpha": alpha,
@@ -243,8 +250,8 @@ def confused_pairs(data, *, items=None, top: int | None = None) -> pd.DataFrame:
     total = p.sum()
     keep = p > 0
     out = pd.DataFrame({
-        "label_a": [_label(rd.categories[i]) for i in iu[0][keep]],
-        "label_b": [_label(rd.categories[j]) for j in iu[1][keep]],
+        "label_a": [category_text(rd.categories[i]) for i in iu[0][keep]],
+        "label_b": [category_text(rd.categories[j]) for j in iu[1][keep]],
         "pairs": np.rint(p[keep]).astype(np.int64),
         "items": np.rint(n_items[iu][keep]).astype(np.int64),
         "share": p[keep] / total if total > 0 else p[keep],
@@ -262,7 +269,7 @@ def format_labels(categories, counts_row) -> str:
     counts_row = np.asarray(counts_row)
     idx = np.flatnonzero(counts_row)
     idx = idx[np.argsort(-counts_row[idx], kind="stable")]
-    return ", ".join(f"{_label(categories[i])} x{int(counts_row[i])}" for i in idx)
+    return ", ".join(f"{category_text(categories[i])} x{int(counts_row[i])}" for i in idx)
 
 
 def item_disagreement(data, level: str = "nominal", *, distance=None, top: int | None = None) -> pd.DataFrame:
@@ -394,7 +401,9 @@ def annotator_disagreement(data, level: str = "nominal", *, distance=None) -> pd
     })
 
 
-def _drop_rows(rd: ReliabilityData, keep) -> ReliabilityData:
+def keep_annotators(rd: ReliabilityData, keep: ArrayLike) -> ReliabilityData:
+    """``rd`` with only the annotators (rows) at positions ``keep``, in that order; the items and
+    categories unchanged."""
     keep = np.asarray(keep, dtype=np.intp)
     return ReliabilityData(
         codes=rd.codes[keep],
@@ -587,7 +596,9 @@ def _gold_series(gold) -> pd.Series:
     return series[~series.isna()]
 
 
-def _canon(value):
+def canonical_value(value: object) -> object:
+    """A value as categories are keyed: numpy scalars as Python's, whole floats as ints, lists,
+    tuples and sets as frozensets (``2.0 -> 2``, ``["a", "b"] -> frozenset({"a", "b"})``)."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value.is_integer():
@@ -629,23 +640,23 @@ def align_gold(data, gold, *, name: str = "gold"):
     rd = as_reliability_data(data)
     series = _gold_series(gold)
     cats = list(rd.categories)
-    position = {_canon(c): i for i, c in enumerate(cats)}
+    position = {canonical_value(c): i for i, c in enumerate(cats)}
     item_index = pd.Index(rd.items)
     where = item_index.get_indexer(series.index)
     if (where < 0).any():  # try canonical forms (1.0 for 1) of the unmatched ids
-        retry = pd.Index([_canon(i) for i in series.index[where < 0]])
+        retry = pd.Index([canonical_value(i) for i in series.index[where < 0]])
         where[where < 0] = item_index.get_indexer(retry)
     codes = np.full(rd.n_items, -1, dtype=np.int32)
     extra = []
     for item, j, value in zip(series.index, where, series.to_numpy()):
         if j < 0:
             continue
-        key = _canon(value)
+        key = canonical_value(value)
         if key not in position:
             if rd.ordered and not rd.numeric:
                 raise BadInput(
                     f"gold: item {item!r} has gold value {value!r}, which is not among the ordered labels"
-                    f" ({', '.join(map(_label, cats))})"
+                    f" ({', '.join(map(category_text, cats))})"
                 )
             position[key] = len(cats)
             cats.append(key)
@@ -727,7 +738,7 @@ def gold_confusion(data, gold, annotator=None) -> pd.DataFrame:
     >>> rd = from_wide(pd.DataFrame({"ann": ["a", "b", "b"]}))
     >>> gold_confusion(rd, {0: "a", 1: "a", 2: "b"}, "ann")
     given  a  b
-    gold       
+    gold
     a      1  1
     b      0  1
     """
@@ -742,7 +753,7 @@ def gold_confusion(data, gold, annotator=None) -> pd.DataFrame:
     g = np.broadcast_to(gcodes[None, :], codes.shape)
     both = (codes >= 0) & (g >= 0)
     table = np.bincount(g[both].astype(np.int64) * v + codes[both], minlength=v * v).reshape(v, v)
-    labels = [_label(c) for c in full.categories]
+    labels = [category_text(c) for c in full.categories]
     return pd.DataFrame(
         table,
         index=pd.Index(labels, name="gold"),
@@ -753,8 +764,9 @@ def gold_confusion(data, gold, annotator=None) -> pd.DataFrame:
 # ---------------------------------------------------------------- raters vs consensus
 
 
-def _consensus_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
-    """Consensus code per item (-1: nobody, or a tie)."""
+def consensus_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
+    """Consensus code per item from its value counts (``-1``: nobody, or a tie), by ``method``
+    (``"majority"`` or ``"median"``, see :func:`consensus_method`)."""
     m = counts.sum(axis=1)
     if method == "majority":
         best = counts.argmax(axis=1)
@@ -768,7 +780,9 @@ def _consensus_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
     return np.where(ok, lower, -1).astype(np.int32)
 
 
-def _method_for(level: str, rd: ReliabilityData) -> str:
+def consensus_method(level: str, rd: ReliabilityData) -> str:
+    """The consensus :func:`consensus` takes at ``level``: ``"median"`` for ordered data at the
+    ordinal, interval and ratio levels, ``"majority"`` otherwise."""
     return "median" if level in ("ordinal", "interval", "ratio") and rd.ordered else "majority"
 
 
@@ -789,8 +803,8 @@ def consensus(data, annotators=None, *, level: str = "nominal") -> np.ndarray:
     rd = as_reliability_data(data)
     if annotators is not None:
         rows = [_row_of(rd, a) for a in annotators]
-        rd = _drop_rows(rd, rows)
-    return _consensus_from_counts(item_value_counts(rd), _method_for(level, rd))
+        rd = keep_annotators(rd, rows)
+    return consensus_from_counts(item_value_counts(rd), consensus_method(level, rd))
 
 
 def _row_of(rd: ReliabilityData, name) -> int:
@@ -915,19 +929,19 @@ def rater_vs_consensus(
         raise BadInput(f"rater {rater!r} is also listed among the humans")
     if not human_rows:
         raise BadInput(f"no human annotator to compare rater {rater!r} with")
-    method = _method_for(level, rd)
-    human_counts = item_value_counts(_drop_rows(rd, human_rows))
-    rows = [("rater", r, _consensus_from_counts(human_counts, method))]
+    method = consensus_method(level, rd)
+    human_counts = item_value_counts(keep_annotators(rd, human_rows))
+    rows = [("rater", r, consensus_from_counts(human_counts, method))]
     for h in human_rows:
         own = rd.codes[h]
         counts = human_counts.copy()
         has = own >= 0
         counts[np.flatnonzero(has), own[has]] -= 1
-        rows.append(("human", h, _consensus_from_counts(counts, method)))
+        rows.append(("human", h, consensus_from_counts(counts, method)))
     gold_full = gold_codes = None
     if gold is not None:
         gold_full, gold_codes, _ = align_gold(rd, gold)
-        gold_full = _drop_rows(gold_full, np.arange(rd.n_annotators))
+        gold_full = keep_annotators(gold_full, np.arange(rd.n_annotators))
     records = []
     for kind, row, ref in rows:
         n, pct, kappa, note = _versus(rd, row, ref, weights)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.analytics.reliability import ReliabilityData, _show, as_reliability_data
+from workbench.analytics.reliability import ReliabilityData, as_reliability_data, show_value
 from workbench.errors import BadInput
 
 GWET_WEIGHTS = ("identity", "ordinal", "linear", "quadratic", "radical", "ratio", "circular", "bipolar")
@@ -50,7 +50,7 @@ def _category_positions(rd: ReliabilityData, what: str) -> np.ndarray:
         return np.asarray(rd.categories, dtype=float)
     if not rd.ordered:
         raise BadInput(
-            f"{what} needs ordered values; the labels {', '.join(_show(c) for c in rd.categories[:5])}"
+            f"{what} needs ordered values; the labels {', '.join(show_value(c) for c in rd.categories[:5])}"
             " have no order (pass order=[...] when building the reliability data)"
         )
     return np.arange(1, len(rd.categories) + 1, dtype=float)
@@ -93,7 +93,7 @@ def gwet_weights(data, weights="identity") -> np.ndarray:
     if q < 2:
         raise BadInput(
             f"{weights} weights need at least two categories; the only value is"
-            f" {_show(rd.categories[0]) if q else 'none'}"
+            f" {show_value(rd.categories[0]) if q else 'none'}"
         )
     if weights == "ordinal":
         if not (rd.ordered or rd.numeric):
@@ -145,7 +145,7 @@ def _chance_corrected(pa: float, pe: float, what: str, rd: ReliabilityData) -> f
         used = [c for c, n in zip(rd.categories, (rd.codes[rd.codes >= 0][:, None] == np.arange(len(rd.categories))).sum(0)) if n]
         raise BadInput(
             f"{what} is undefined: chance agreement is 1"
-            + (f" (every rating is {_show(used[0])})" if len(used) == 1 else "")
+            + (f" (every rating is {show_value(used[0])})" if len(used) == 1 else "")
         )
     return float((pa - pe) / (1 - pe))
 
@@ -255,7 +255,7 @@ def gwet_ac2(data, *, weights="ordinal") -> float:
     if q < 2:
         raise BadInput(
             f"{name} needs at least two categories; every rating is"
-            f" {_show(rd.categories[0]) if q else 'missing'}"
+            f" {show_value(rd.categories[0]) if q else 'missing'}"
         )
     w = gwet_weights(rd, weights)
     counts = _rating_counts(rd)
@@ -301,7 +301,7 @@ def _cohen(rd: ReliabilityData, ia: int, ib: int, d: np.ndarray) -> float:
         used = np.flatnonzero(joint.sum(axis=1) + joint.sum(axis=0))
         raise BadInput(
             f"Cohen's kappa is undefined for {a!r} and {b!r}: on their {n} shared items"
-            + (f" both always answered {_show(rd.categories[used[0]])}" if len(used) == 1 else " chance agreement is 1")
+            + (f" both always answered {show_value(rd.categories[used[0]])}" if len(used) == 1 else " chance agreement is 1")
         )
     return float(1.0 - (d * joint).sum() / den)
 

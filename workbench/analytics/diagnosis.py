@@ -144,20 +144,19 @@ likelihood ratio tests under nonstandard conditions. JASA 82(398), 605-610.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import partial
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from workbench.analytics.alpha import krippendorff_alpha
 from workbench.analytics.breakdowns import (
-    _canon,
-    _consensus_from_counts,
-    _label,
-    _method_for,
     align_gold,
     annotator_disagreement,
     confused_pairs,
@@ -167,6 +166,11 @@ from workbench.analytics.breakdowns import (
     leave_one_out,
     level_distance,
 )
+# public helpers of breakdowns, under the short names this module's body reads
+from workbench.analytics.breakdowns import canonical_value as _canon
+from workbench.analytics.breakdowns import category_text as _label
+from workbench.analytics.breakdowns import consensus_from_counts as _consensus_from_counts
+from workbench.analytics.breakdowns import consensus_method as _method_for
 from workbench.analytics.latent_class import (
     LatentClassFit,
     apply_fit,
@@ -174,10 +178,16 @@ from workbench.analytics.latent_class import (
     expected_confusions,
     fit_latent_class,
 )
-from workbench.analytics.reliability import as_reliability_data, check_seed
+from workbench.analytics.records import frame_records, json_scalar
+from workbench.analytics.reliability import ReliabilityData, as_reliability_data, check_seed
 from workbench.errors import BadInput
 
-__all__ = ["Diagnosis", "Thresholds", "Verdict", "band", "diagnose"]
+__all__ = ["Band", "Diagnosis", "Level", "Thresholds", "Verdict", "band", "diagnose"]
+
+#: Levels of measurement (``workbench.analytics.alpha.LEVELS``).
+Level = Literal["nominal", "ordinal", "interval", "ratio", "jaccard", "masi"]
+#: Reliability bands of alpha (:func:`band`).
+Band = Literal["reliable", "tentative", "unreliable", "undefined"]
 
 
 class Verdict(str, Enum):
@@ -330,7 +340,7 @@ class Thresholds:
         check_seed(self.seed, "thresholds: seed")
 
 
-def band(alpha, thresholds: Thresholds = Thresholds()) -> str:
+def band(alpha: float | None, thresholds: Thresholds = Thresholds()) -> Band:
     """``"reliable"``, ``"tentative"``, ``"unreliable"`` or ``"undefined"`` for an alpha.
 
     >>> band(0.7598), band(0.81), band(0.5), band(None)
@@ -382,7 +392,7 @@ class Diagnosis:
     """
 
     verdict: Verdict
-    band: str
+    band: Band
     alpha: float | None
     explanation: str
     deviating: tuple = ()
@@ -392,41 +402,19 @@ class Diagnosis:
     evidence: dict = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
-        """JSON-ready form (NaN becomes None)."""
+        """JSON-ready form (NaN becomes None; :mod:`workbench.analytics.records`)."""
         return {
             "verdict": self.verdict.value,
             "title": self.verdict.title,
             "band": self.band,
             "alpha": self.alpha,
             "explanation": self.explanation,
-            "deviating": [_json_scalar(a) for a in self.deviating],
-            "ambiguous_items": [_json_scalar(i) for i in self.ambiguous_items],
+            "deviating": [json_scalar(a) for a in self.deviating],
+            "ambiguous_items": [json_scalar(i) for i in self.ambiguous_items],
             "confused_labels": [list(p) for p in self.confused_labels],
-            "concentration": {k: _json_scalar(v) for k, v in self.concentration.items()},
+            "concentration": {k: json_scalar(v) for k, v in self.concentration.items()},
             "evidence": {k: frame_records(v) for k, v in self.evidence.items()},
         }
-
-
-def _json_scalar(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, frozenset):
-        return sorted(map(str, value))
-    if isinstance(value, (list, tuple)):
-        return [_json_scalar(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def frame_records(frame: pd.DataFrame) -> list:
-    """DataFrame -> list of JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
-    if frame is None:
-        return []
-    frame = frame.reset_index() if frame.index.name is not None else frame
-    return [{str(k): _json_scalar(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def _fmt(x, digits=2) -> str:
@@ -885,7 +873,7 @@ def _attribute(rd, distance, gains: np.ndarray, mass: np.ndarray, test_items: bo
         return errors.flagged | conf.flagged
 
     rounds = 0
-    for rounds in range(1, th.max_rounds + 1):
+    for rounds in range(1, th.max_rounds + 1):  # noqa: B007 (read after the loop)
         own = tuple(int(a) for a in np.flatnonzero(flags))
         pairs, fit, tried = model(own, fit)
         errors = _annotator_errors(codes, fit, gains, th, test=False)
@@ -1071,12 +1059,352 @@ def _annotator_table(rd, level, distance, disagreement, loo, gold_table, att: At
     return ann
 
 
+# --------------------------------------------------------------------------------------------
+# The steps of diagnose, and the evidence each passes on
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundEvidence:
+    """What every step reads: the round's data with the tables computed once (step 1).
+
+    Attributes
+    ----------
+    rd : ReliabilityData
+    level : str
+    distance : callable or None
+        The custom distance, as given.
+    delta : numpy.ndarray
+        ``V x V`` level distance alpha uses.
+    counts : numpy.ndarray
+        ``(items, V)`` value counts.
+    n_values : numpy.ndarray
+        Values per item.
+    pairable : numpy.ndarray
+        Positions of the items with two or more values.
+    mass : numpy.ndarray
+        Each item's share of the observed disagreement, unnormalised (0 for unpairable items).
+    test_items : bool
+        At least ``min_items`` pairable items: open items are tested.
+    enough_annotators : bool
+        Three or more annotators: the latent-class model is identified.
+    loo : pandas.DataFrame
+        :func:`~workbench.analytics.breakdowns.leave_one_out`.
+    gold : object or None
+        Gold values as given.
+    gold_table : pandas.DataFrame or None
+        :func:`~workbench.analytics.breakdowns.gold_agreement`.
+    has_gold : bool
+        Some annotator rated a gold item.
+    gold_codes : numpy.ndarray or None
+        Gold as codes of ``rd``'s categories (``-1`` where none), when ``has_gold``.
+    """
+
+    rd: ReliabilityData
+    level: Level
+    distance: object
+    delta: np.ndarray
+    counts: np.ndarray
+    n_values: np.ndarray
+    pairable: np.ndarray
+    mass: np.ndarray
+    test_items: bool
+    enough_annotators: bool
+    loo: pd.DataFrame
+    gold: object
+    gold_table: pd.DataFrame | None
+    has_gold: bool
+    gold_codes: np.ndarray | None
+
+    @property
+    def gains(self) -> np.ndarray:
+        """Alpha's change without each annotator."""
+        return self.loo["change"].to_numpy(dtype=float)
+
+
+@dataclass(frozen=True)
+class AnnotatorFlags:
+    """Who is flagged after gold has had its say (step 6, before step 5's carriers).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The ``annotators`` evidence table (without its ``flagged`` column).
+    flagged : numpy.ndarray
+        bool per annotator: the model's flags less those gold cleared (with two annotators:
+        gold's own verdict).
+    gold_cleared : numpy.ndarray
+        bool per annotator: flagged by the model, cleared by gold.
+    """
+
+    table: pd.DataFrame
+    flagged: np.ndarray
+    gold_cleared: np.ndarray
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """The open pairs kept, whose split each is, and the items listed (steps 3 and 5).
+
+    Attributes
+    ----------
+    pairs : tuple of OpenPair
+        Kept by the model, in the order selected.
+    carriers : tuple of Carrier
+        One per pair.
+    shared : tuple of int
+        Indices (into ``pairs``) of the team's pairs: nobody carries them, or gold sides with
+        the one who does.
+    unsettled : tuple of int
+        Pairs one annotator carries and gold does not settle.
+    p_open : numpy.ndarray
+        Per item: the posterior probability of being open between a listed pair.
+    order : numpy.ndarray
+        Items listed (``p_open >= open_posterior``), most likely first.
+    """
+
+    pairs: tuple
+    carriers: tuple
+    shared: tuple
+    unsettled: tuple
+    p_open: np.ndarray
+    order: np.ndarray
+
+    @property
+    def listed(self) -> tuple:
+        """The pairs whose items are listed: the team's, then the unsettled ones."""
+        return self.shared + self.unsettled
+
+    def resolved_carriers(self) -> list[int]:
+        """Annotators gold names as carrying a pair (their confusion, not open items)."""
+        return [c.carrier for c in self.carriers if c.resolved]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything the explanation reads (step 7)."""
+
+    verdict: Verdict
+    band: Band
+    alpha: float
+    round: RoundEvidence
+    attribution: Attribution | None
+    annotators: pd.DataFrame
+    deviating: tuple
+    gold_cleared: np.ndarray
+    open_items: OpenItems
+    concentration: dict
+    disputed: pd.DataFrame
+    confused_pairs: pd.DataFrame
+    confusions: pd.DataFrame
+
+
+def _round_evidence(rd: ReliabilityData, level: Level, *, distance, gold, alpha: float, loo: pd.DataFrame | None,
+                    gold_table: pd.DataFrame | None, th: Thresholds) -> RoundEvidence:
+    """Step 1: the tables every later step reads, computed once."""
+    if loo is None:
+        loo = leave_one_out(rd, level, distance=distance, alpha=alpha)
+    if gold is not None and gold_table is None:
+        gold_table = gold_agreement(rd, gold)
+    has_gold = gold_table is not None and bool((gold_table["n_gold"] > 0).any())
+    delta = level_distance(rd, level, distance=distance)
+    counts = item_value_counts(rd)
+    n_values = counts.sum(axis=1)
+    pairable = np.flatnonzero(n_values >= 2)
+    mass = np.zeros(rd.n_items)
+    if len(pairable):
+        mass[pairable] = _item_mass(counts[pairable], delta)
+    return RoundEvidence(
+        rd=rd, level=level, distance=distance, delta=delta, counts=counts, n_values=n_values, pairable=pairable,
+        mass=mass, test_items=len(pairable) >= th.min_items, enough_annotators=rd.n_annotators >= 3, loo=loo,
+        gold=gold, gold_table=gold_table, has_gold=has_gold,
+        gold_codes=_gold_codes(rd, gold) if has_gold and gold is not None else None,
+    )
+
+
+def _model_evidence(ev: RoundEvidence, th: Thresholds) -> Attribution | None:
+    """Steps 2-4: the latent-class model's errors and open pairs (None with two annotators)."""
+    if not ev.enough_annotators:
+        return None
+    model_distance = None if ev.level == "nominal" and ev.distance is None else ev.delta
+    return _attribute(ev.rd, model_distance, ev.gains, ev.mass, ev.test_items, th,
+                      ev.gold_codes if th.gold_in_model else None)
+
+
+def _flag_annotators(ev: RoundEvidence, att: Attribution | None, disagreement: pd.DataFrame | None,
+                     th: Thresholds) -> AnnotatorFlags:
+    """Step 6 (gold after the model): the annotators table, and the flags gold clears or (two
+    annotators) sets."""
+    rd = ev.rd
+    ann = _annotator_table(rd, ev.level, ev.distance, disagreement, ev.loo, ev.gold_table, att)
+    flagged = att.errors.flagged.copy() if att is not None else np.zeros(rd.n_annotators, dtype=bool)
+    gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
+    if not ev.has_gold:
+        return AnnotatorFlags(table=ann, flagged=flagged, gold_cleared=gold_cleared)
+    acc = ann["gold_accuracy"].to_numpy()
+    n_gold = ann["n_gold"].to_numpy()
+    team_gold = _others_median_1d(acc)
+    ann["team_gold_accuracy"] = team_gold
+    gap = team_gold - acc
+    if att is not None and att.confusions is not None:
+        # gold in the model: a flag already weighs every gold value, so gold clears it only when it
+        # sides with the annotator against the team: they agree with gold more often than the rest
+        # (one-sided Fisher, 5%). "Not significantly worse on gold" cleared real deviants wherever
+        # gold was scarce (15 gold items: deviants at z = 3-5), and so did "at least the team's
+        # median on the items the model holds clear" (a deviant's slips inside an open pair make
+        # items look open and drop out). An own matrix (step 2b) is not cleared.
+        better = _gold_comparison(n_gold, acc, "greater")
+        gold_cleared = flagged & ~att.confusions.flagged & better
+    elif ev.enough_annotators:
+        worse = _worse_on_gold(n_gold, acc)
+        gold_cleared = flagged & np.isfinite(gap) & (gap < th.gold_gap) & ~worse
+    else:
+        flagged = np.isfinite(gap) & (gap >= th.gold_gap)
+    return AnnotatorFlags(table=ann, flagged=flagged & ~gold_cleared, gold_cleared=gold_cleared)
+
+
+def _open_items(ev: RoundEvidence, att: Attribution | None, th: Thresholds) -> OpenItems:
+    """Steps 3 and 5: the kept pairs, whose split each is, and the items to list."""
+    rd = ev.rd
+    v = len(rd.categories)
+    kept = att.pairs if att is not None else ()
+    carriers = tuple(_carrier(rd.codes, att.fit.posterior[:, v + i], p.pair, att.errors.flagged, th, ev.gold_codes)
+                     for i, p in enumerate(kept))
+    shared = tuple(i for i, c in enumerate(carriers) if c.carrier is None or c.with_gold)
+    unsettled = tuple(i for i, c in enumerate(carriers)
+                      if c.carrier is not None and not (c.resolved or c.with_gold))
+    listed = shared + unsettled
+    if listed:
+        p_open = att.fit.posterior[:, [v + i for i in listed]].sum(axis=1)
+        likely = np.flatnonzero(p_open >= th.open_posterior)
+        order = likely[np.lexsort((-ev.mass[likely], -p_open[likely]))]
+    else:
+        p_open = np.zeros(rd.n_items)
+        order = np.array([], dtype=np.intp)
+    return OpenItems(pairs=kept, carriers=carriers, shared=shared, unsettled=unsettled, p_open=p_open, order=order)
+
+
+def _disputed_table(ev: RoundEvidence, items: OpenItems, th: Thresholds) -> pd.DataFrame:
+    """The ``disputed_items`` evidence: the listed items, most likely open first."""
+    rd, hot = ev.rd, items.order[: th.max_table]
+    total = ev.mass.sum()
+    return pd.DataFrame({
+        "item": [rd.items[i] for i in hot],
+        "n_values": ev.n_values[hot],
+        "labels": [format_labels(rd.categories, ev.counts[i]) for i in hot],
+        "mass_share": ev.mass[hot] / total if total > 0 else 0.0,
+        "p_open": items.p_open[hot],
+    })
+
+
+def _confused_pairs_table(ev: RoundEvidence, items: OpenItems, th: Thresholds) -> pd.DataFrame:
+    """The ``confused_pairs`` evidence: on the listed items (with how many annotators gave each
+    label) when there are some, else on every item."""
+    rd, order = ev.rd, items.order
+    if not len(order):
+        return confused_pairs(rd, top=th.max_listed)
+    pairs = confused_pairs(rd, items=order, top=th.max_listed)
+    cat_index = {_label(c): i for i, c in enumerate(rd.categories)}
+    sides = [_split_annotators(rd, order, cat_index[a], cat_index[b])
+             for a, b in zip(pairs["label_a"], pairs["label_b"])]
+    return pairs.assign(annotators_a=[s[0] for s in sides], annotators_b=[s[1] for s in sides])
+
+
+def _side_text(rd: ReliabilityData, c: Carrier) -> str:
+    """``"ana 5/1, ben 3/3"``: each tested annotator's counts of the pair's two labels."""
+    return ", ".join(f"{rd.annotators[a]} {int(c.sides[a, 0])}/{int(c.sides[a, 1])}"
+                     for a in range(rd.n_annotators) if c.sides[a].sum() > 0)
+
+
+def _open_pair_table(rd: ReliabilityData, att: Attribution | None, items: OpenItems) -> pd.DataFrame:
+    """The ``open_pairs`` evidence: each pair kept, with whose split it is, then the best one not kept."""
+    def row(p: OpenPair, *, kept: bool, sides: str, side_p: float, carried_by, settled: bool) -> dict:
+        return {"label_a": _label(rd.categories[p.pair[0]]), "label_b": _label(rd.categories[p.pair[1]]),
+                "lr": p.lr, "p_value": p.p_value, "pairs_tested": p.pairs_tested, "open_items": p.open_items,
+                "mass_share": p.mass_share, "kept": kept, "sides": sides, "side_p_value": side_p,
+                "carried_by": carried_by, "settled_by_gold": settled}
+
+    rows = [row(p, kept=p.kept, sides=_side_text(rd, c), side_p=c.p_value,
+                carried_by=rd.annotators[c.carrier] if c.carrier is not None else None, settled=bool(c.resolved))
+            for p, c in zip(items.pairs, items.carriers)]
+    if att is not None and att.tried is not None:
+        rows.append(row(att.tried, kept=False, sides="", side_p=np.nan, carried_by=None, settled=False))
+    return pd.DataFrame(rows)
+
+
+def _pair_label(rd: ReliabilityData, pair: tuple, sep: str = " / ") -> str:
+    return sep.join(_label(rd.categories[c]) for c in pair)
+
+
+def _concentration(ev: RoundEvidence, att: Attribution | None, items: OpenItems, th: Thresholds) -> dict:
+    """The ``concentration`` summary: the open pairs' test and, as description, the split statistics."""
+    rd = ev.rd
+    conc = {"tested": bool(ev.test_items), "n_items": int(len(ev.pairable))}
+    if not ev.test_items:
+        return conc
+    pos = ev.pairable
+    split_stats, split = _split_statistics(rd.codes[:, pos], ev.counts[pos], _method_for(ev.level, rd), th,
+                                           np.random.default_rng(th.seed))
+    kept = items.pairs
+    best = kept[0] if kept else (att.tried if att is not None else None)
+    total = ev.mass.sum()
+    conc.update({
+        "open_pairs": [_pair_label(rd, kept[i].pair) for i in items.shared],
+        "lr": best.lr if best is not None else None,
+        "p_value": best.p_value if best is not None else None,
+        "pairs_tested": best.pairs_tested if best is not None else None,
+        "open_items": float(sum(kept[i].open_items for i in items.shared)),
+        "open_mass_share": float(sum(kept[i].mass_share for i in items.shared)),
+        "n_listed": int(len(items.order)),
+        "undetermined_pairs": [_pair_label(rd, kept[i].pair) for i in items.unsettled],
+        **split_stats,
+        "split_mass_share": float(ev.mass[pos][split].sum() / total) if total > 0 else 0.0,
+    })
+    return conc
+
+
+def _verdict(ev: RoundEvidence, items: OpenItems, deviating: tuple) -> Verdict:
+    """Step 7: the verdict from what the steps found."""
+    if items.unsettled:
+        return Verdict.UNDETERMINED
+    if items.shared and deviating:
+        return Verdict.BOTH
+    if items.shared:
+        return Verdict.AMBIGUOUS_GUIDELINE
+    if deviating:
+        return Verdict.ANNOTATOR_DEVIATION
+    if not ev.enough_annotators and ev.test_items:
+        return Verdict.UNDETERMINED
+    if not ev.test_items:
+        return Verdict.INCONCLUSIVE
+    return Verdict.DIFFUSE
+
+
+def _band_verdict(rd: ReliabilityData, level: Level, distance, alpha: float | None,
+                  th: Thresholds) -> tuple[float, Band, Diagnosis | None]:
+    """Step 0: alpha and its band; the whole diagnosis when there is nothing to diagnose
+    (alpha undefined, or reliable)."""
+    if alpha is None:
+        try:
+            alpha = krippendorff_alpha(rd, level, distance=distance)
+        except BadInput as exc:
+            return np.nan, "undefined", Diagnosis(Verdict.UNDEFINED, "undefined", None, f"{exc}. Nothing to diagnose.")
+    if alpha is None or not np.isfinite(alpha):
+        return np.nan, "undefined", Diagnosis(Verdict.UNDEFINED, "undefined", None,
+                                              "Alpha is undefined. Nothing to diagnose.")
+    b = band(alpha, th)
+    if b == "reliable":
+        text = f"alpha = {alpha:.3f} >= {th.reliable:.3f}: the data are reliable; no diagnosis needed."
+        return alpha, b, Diagnosis(Verdict.RELIABLE, b, float(alpha), text)
+    return alpha, b, None
+
+
 def diagnose(
-    data,
-    level: str = "nominal",
+    data: ReliabilityData | ArrayLike,
+    level: Level = "nominal",
     *,
-    distance=None,
-    gold=None,
+    distance: Callable | None = None,
+    gold: Mapping | pd.Series | pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),
     alpha: float | None = None,
     loo: pd.DataFrame | None = None,
@@ -1121,185 +1449,51 @@ def diagnose(
     """
     th = thresholds
     rd = as_reliability_data(data)
-    if alpha is None:
-        try:
-            alpha = krippendorff_alpha(rd, level, distance=distance)
-        except BadInput as exc:
-            return Diagnosis(Verdict.UNDEFINED, "undefined", None, f"{exc}. Nothing to diagnose.")
-    if alpha is None or not np.isfinite(alpha):
-        return Diagnosis(Verdict.UNDEFINED, "undefined", None, "Alpha is undefined. Nothing to diagnose.")
-    b = band(alpha, th)
-    if b == "reliable":
-        return Diagnosis(
-            Verdict.RELIABLE,
-            b,
-            float(alpha),
-            f"alpha = {alpha:.3f} >= {th.reliable:.3f}: the data are reliable; no diagnosis needed.",
-        )
-
-    if loo is None:
-        loo = leave_one_out(rd, level, distance=distance, alpha=alpha)
-    if gold is not None and gold_table is None:
-        gold_table = gold_agreement(rd, gold)
-    has_gold = gold_table is not None and (gold_table["n_gold"] > 0).any()
-    delta = level_distance(rd, level, distance=distance)
-    counts_all = item_value_counts(rd)
-    m = counts_all.sum(axis=1)
-    positions = np.flatnonzero(m >= 2)
-    mass = np.zeros(rd.n_items)
-    if len(positions):
-        mass[positions] = _item_mass(counts_all[positions], delta)
-    test_items = len(positions) >= th.min_items
-    enough_annotators = rd.n_annotators >= 3
-
-    gold_codes = _gold_codes(rd, gold) if has_gold and gold is not None else None
-
-    # ---- the model: annotators' errors and open items (steps 2-4)
-    att = None
-    if enough_annotators:
-        model_distance = None if level == "nominal" and distance is None else delta
-        att = _attribute(rd, model_distance, loo["change"].to_numpy(dtype=float), mass, test_items, th,
-                         gold_codes if th.gold_in_model else None)
-    ann = _annotator_table(rd, level, distance, disagreement, loo, gold_table, att)
-    flagged = att.errors.flagged.copy() if att is not None else np.zeros(rd.n_annotators, dtype=bool)
-    gold_cleared = np.zeros(rd.n_annotators, dtype=bool)
-    by_matrix = (att.confusions.flagged if att is not None and att.confusions is not None
-                 else np.zeros(rd.n_annotators, dtype=bool))
-    if has_gold:
-        acc = ann["gold_accuracy"].to_numpy()
-        n_gold = ann["n_gold"].to_numpy()
-        team_gold = _others_median_1d(acc)
-        ann["team_gold_accuracy"] = team_gold
-        gap = team_gold - acc
-        if enough_annotators and att is not None and att.confusions is not None:
-            # gold in the model: a flag already weighs every gold value, so gold clears it only when it
-            # sides with the annotator against the team: they agree with gold more often than the rest
-            # (one-sided Fisher, 5%). "Not significantly worse on gold" cleared real deviants wherever
-            # gold was scarce (15 gold items: deviants at z = 3-5), and so did "at least the team's
-            # median on the items the model holds clear" (a deviant's slips inside an open pair make
-            # items look open and drop out). An own matrix (step 2b) is not cleared.
-            better = _gold_comparison(n_gold, acc, "greater")
-            gold_cleared = flagged & ~by_matrix & better
-            flagged = flagged & ~gold_cleared
-        elif enough_annotators:
-            worse = _worse_on_gold(n_gold, acc)
-            gold_cleared = flagged & np.isfinite(gap) & (gap < th.gold_gap) & ~worse
-            flagged = flagged & ~gold_cleared
-        else:
-            flagged = np.isfinite(gap) & (gap >= th.gold_gap)
-    # ---- open items (step 3) and whose split it is (step 5)
-    fit = att.fit if att is not None else None
-    kept = att.pairs if att is not None else ()
-    v = len(rd.categories)
-    carriers = [_carrier(rd.codes, fit.posterior[:, v + i], p.pair, att.errors.flagged, th, gold_codes)
-                for i, p in enumerate(kept)]
-    shared = [i for i, c in enumerate(carriers) if c.carrier is None or c.with_gold]
-    unsettled = [i for i, c in enumerate(carriers) if c.carrier is not None and not (c.resolved or c.with_gold)]
-    for c in carriers:
-        if c.resolved:  # gold says it is the carrier's confusion: a deviation, not open items
-            flagged[c.carrier] = True
+    alpha, b, done = _band_verdict(rd, level, distance, alpha, th)
+    if done is not None:
+        return done
+    ev = _round_evidence(rd, level, distance=distance, gold=gold, alpha=alpha, loo=loo, gold_table=gold_table,
+                         th=th)
+    att = _model_evidence(ev, th)
+    flags = _flag_annotators(ev, att, disagreement, th)
+    items = _open_items(ev, att, th)
+    flagged = flags.flagged.copy()
+    flagged[items.resolved_carriers()] = True  # gold says it is the carrier's confusion, not open items
+    ann = flags.table
     ann["flagged"] = flagged
-    deviating = [rd.annotators[i] for i in np.flatnonzero(flagged)]
-    listed = shared + unsettled
-    if listed:
-        p_open = fit.posterior[:, [v + i for i in listed]].sum(axis=1)
-        likely = np.flatnonzero(p_open >= th.open_posterior)
-        order = likely[np.lexsort((-mass[likely], -p_open[likely]))]
-    else:
-        p_open = np.zeros(rd.n_items)
-        order = np.array([], dtype=np.intp)
-    hot = order[: th.max_table]
-    total = mass.sum()
-    disputed = pd.DataFrame({
-        "item": [rd.items[i] for i in hot],
-        "n_values": m[hot],
-        "labels": [format_labels(rd.categories, counts_all[i]) for i in hot],
-        "mass_share": mass[hot] / total if total > 0 else 0.0,
-        "p_open": p_open[hot],
-    })
-    pairs = confused_pairs(rd, top=th.max_listed)
-    if len(order):
-        pairs = confused_pairs(rd, items=order, top=th.max_listed)
-        cat_index = {_label(c): i for i, c in enumerate(rd.categories)}
-        sides = [_split_annotators(rd, order, cat_index[a], cat_index[b_])
-                 for a, b_ in zip(pairs["label_a"], pairs["label_b"])]
-        pairs = pairs.assign(annotators_a=[s[0] for s in sides], annotators_b=[s[1] for s in sides])
-
-    def side_text(c):
-        return ", ".join(f"{rd.annotators[a]} {int(c.sides[a, 0])}/{int(c.sides[a, 1])}"
-                         for a in range(rd.n_annotators) if c.sides[a].sum() > 0)
-
-    rows = []
-    for p, c in zip(kept, carriers):
-        rows.append({"label_a": _label(rd.categories[p.pair[0]]), "label_b": _label(rd.categories[p.pair[1]]),
-                     "lr": p.lr, "p_value": p.p_value, "pairs_tested": p.pairs_tested, "open_items": p.open_items,
-                     "mass_share": p.mass_share, "kept": p.kept, "sides": side_text(c), "side_p_value": c.p_value,
-                     "carried_by": rd.annotators[c.carrier] if c.carrier is not None else None,
-                     "settled_by_gold": bool(c.resolved)})
-    if att is not None and att.tried is not None:
-        t = att.tried
-        rows.append({"label_a": _label(rd.categories[t.pair[0]]), "label_b": _label(rd.categories[t.pair[1]]),
-                     "lr": t.lr, "p_value": t.p_value, "pairs_tested": t.pairs_tested, "open_items": t.open_items,
-                     "mass_share": t.mass_share, "kept": False, "sides": "", "side_p_value": np.nan,
-                     "carried_by": None, "settled_by_gold": False})
-    open_table = pd.DataFrame(rows)
-
-    # ---- descriptive split statistics and the concentration summary
-    conc = {"tested": bool(test_items), "n_items": int(len(positions))}
-    if test_items:
-        split_stats, split = _split_statistics(rd.codes[:, positions], counts_all[positions],
-                                               _method_for(level, rd), th, np.random.default_rng(th.seed))
-        best = kept[0] if kept else (att.tried if att is not None else None)
-        conc.update({
-            "open_pairs": [f"{_label(rd.categories[kept[i].pair[0]])} / {_label(rd.categories[kept[i].pair[1]])}"
-                           for i in shared],
-            "lr": best.lr if best is not None else None,
-            "p_value": best.p_value if best is not None else None,
-            "pairs_tested": best.pairs_tested if best is not None else None,
-            "open_items": float(sum(kept[i].open_items for i in shared)),
-            "open_mass_share": float(sum(kept[i].mass_share for i in shared)),
-            "n_listed": int(len(order)),
-            "undetermined_pairs": [" / ".join(_label(rd.categories[c]) for c in kept[i].pair) for i in unsettled],
-            **split_stats,
-            "split_mass_share": float(mass[positions][split].sum() / total) if total > 0 else 0.0,
-        })
-
-    confusions = _deviation_confusions(rd, deviating, gold, level, th) if deviating else pd.DataFrame()
-
-    if unsettled:
-        verdict = Verdict.UNDETERMINED
-    elif shared and deviating:
-        verdict = Verdict.BOTH
-    elif shared:
-        verdict = Verdict.AMBIGUOUS_GUIDELINE
-    elif deviating:
-        verdict = Verdict.ANNOTATOR_DEVIATION
-    elif not enough_annotators and test_items:
-        verdict = Verdict.UNDETERMINED
-    elif not test_items:
-        verdict = Verdict.INCONCLUSIVE
-    else:
-        verdict = Verdict.DIFFUSE
-
-    text = _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs,
-                    confusions, carriers, enough_annotators, has_gold, gold_codes)
-    labels = tuple((_label(rd.categories[kept[i].pair[0]]), _label(rd.categories[kept[i].pair[1]]))
-                   for i in listed)
-    return Diagnosis(
-        verdict=verdict,
+    deviating = tuple(rd.annotators[i] for i in np.flatnonzero(flagged))
+    disputed = _disputed_table(ev, items, th)
+    findings = Findings(
+        verdict=_verdict(ev, items, deviating),
         band=b,
         alpha=float(alpha),
-        explanation=text,
-        deviating=tuple(deviating),
-        ambiguous_items=tuple(disputed["item"]) if listed else (),
-        confused_labels=labels,
-        concentration=conc,
+        round=ev,
+        attribution=att,
+        annotators=ann,
+        deviating=deviating,
+        gold_cleared=flags.gold_cleared,
+        open_items=items,
+        concentration=_concentration(ev, att, items, th),
+        disputed=disputed,
+        confused_pairs=_confused_pairs_table(ev, items, th),
+        confusions=_deviation_confusions(rd, deviating, gold, level, th) if deviating else pd.DataFrame(),
+    )
+    return Diagnosis(
+        verdict=findings.verdict,
+        band=b,
+        alpha=float(alpha),
+        explanation=_explain(findings, th),
+        deviating=deviating,
+        ambiguous_items=tuple(disputed["item"]) if items.listed else (),
+        confused_labels=tuple((_label(rd.categories[items.pairs[i].pair[0]]),
+                               _label(rd.categories[items.pairs[i].pair[1]])) for i in items.listed),
+        concentration=findings.concentration,
         evidence={
             "annotators": ann,
-            "open_pairs": open_table,
+            "open_pairs": _open_pair_table(rd, att, items),
             "disputed_items": disputed,
-            "confused_pairs": pairs,
-            "confusions": confusions,
+            "confused_pairs": findings.confused_pairs,
+            "confusions": findings.confusions,
         },
     )
 
@@ -1353,19 +1547,42 @@ def _p_text(p) -> str:
     return "n/a" if p is None or not np.isfinite(p) else ("p < 0.0001" if p < 1e-4 else f"p = {p:.2g}")
 
 
-def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc, disputed, pairs, confusions,
-             carriers, enough_annotators, has_gold, gold_codes=None) -> str:
-    parts = []
-    if b == "tentative":
-        parts.append(
+def _code_label(rd: ReliabilityData, code: int) -> str:
+    return _label(rd.categories[code])
+
+
+def _explain(f: Findings, th: Thresholds) -> str:
+    """The verdict's explanation in words and figures: the band, the people, the items, and
+    (when nobody is named) what came close and what more data would tell."""
+    parts = _explain_band(f, th)
+    parts += _explain_people(f, th)
+    parts += _explain_items(f, th)
+    if not f.deviating and not f.gold_cleared.any():
+        parts += _explain_nobody(f, th)
+    if f.verdict == Verdict.DIFFUSE:
+        parts += _explain_diffuse(f, th)
+    return " ".join(parts)
+
+
+def _explain_band(f: Findings, th: Thresholds) -> list[str]:
+    alpha = f.alpha
+    if f.band == "tentative":
+        return [
             f"alpha = {alpha:.3f}: tentative ({th.tentative:.3f} <= alpha < {th.reliable:.3f}); usable for"
             " tentative conclusions only."
-        )
-    else:
-        parts.append(f"alpha = {alpha:.3f}: unreliable (below {th.tentative:.3f}).")
+        ]
+    return [f"alpha = {alpha:.3f}: unreliable (below {th.tentative:.3f})."]
+
+
+def _explain_people(f: Findings, th: Thresholds) -> list[str]:
+    """Each deviating annotator with the evidence; those gold cleared; carriers gold sides with."""
+    rd, ann, att, alpha = f.round.rd, f.annotators, f.attribution, f.alpha
+    carriers, deviating, confusions = f.open_items.carriers, f.deviating, f.confusions
+    has_gold, gold_cleared = f.round.has_gold, f.gold_cleared
+    label = partial(_code_label, rd)
+    parts = []
+
     by_name = ann.set_index("annotator")
-    kept = att.pairs if att is not None else ()
-    label = lambda code: _label(rd.categories[code])  # noqa: E731
     by_gold = {rd.annotators[c.carrier]: c for c in carriers if c.resolved}
     for name in deviating:
         row = by_name.loc[name]
@@ -1426,7 +1643,16 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
                 f" their values): the rest of the team reads that boundary differently from gold. Do not retrain"
                 f" {who!r}; clarify the boundary for the team (and check those gold values)."
             )
+    return parts
 
+
+def _explain_items(f: Findings, th: Thresholds) -> list[str]:
+    """The open pairs (the team's, or carried by one annotator), or why no items are named."""
+    rd, att, conc, disputed, pairs = f.round.rd, f.attribution, f.concentration, f.disputed, f.confused_pairs
+    carriers, kept, deviating = f.open_items.carriers, f.open_items.pairs, f.deviating
+    gold_codes, enough_annotators = f.round.gold_codes, f.round.enough_annotators
+    label = partial(_code_label, rd)
+    parts = []
     items = list(disputed["item"].head(th.max_listed))
     more = len(disputed) - len(items)
     item_text = f"{', '.join(map(repr, items))}{', ...' if more > 0 else ''}"
@@ -1515,58 +1741,72 @@ def _explain(verdict, b, alpha, th, rd, ann, att, deviating, gold_cleared, conc,
             " whether the disagreement sits on particular items."
         )
 
-    if not deviating and not cleared:
-        if enough_annotators and att is not None:
-            e = att.errors
-            i = int(np.nanargmax(np.where(np.isfinite(e.gap), e.gap, -np.inf)))
-            gmax = np.nanmax(ann["alpha_change"]) if ann["alpha_change"].notna().any() else np.nan
-            z = f", z = {_fmt(e.z[i], 1)}" if np.isfinite(e.z[i]) else ""
+    return parts
+
+
+def _explain_nobody(f: Findings, th: Thresholds) -> list[str]:
+    """Nobody named (nor cleared by gold): who came closest, and what would tell."""
+    rd, att, ann, verdict = f.round.rd, f.attribution, f.annotators, f.verdict
+    gold_codes, enough_annotators, has_gold = f.round.gold_codes, f.round.enough_annotators, f.round.has_gold
+    parts = []
+    if enough_annotators and att is not None:
+        e = att.errors
+        i = int(np.nanargmax(np.where(np.isfinite(e.gap), e.gap, -np.inf)))
+        gmax = np.nanmax(ann["alpha_change"]) if ann["alpha_change"].notna().any() else np.nan
+        z = f", z = {_fmt(e.z[i], 1)}" if np.isfinite(e.z[i]) else ""
+        parts.append(
+            f"No annotator stands out (most often wrong by the model: {rd.annotators[i]!r},"
+            f" {_pct(e.error[i])} vs {_pct(e.team[i])} for the others, {e.ratio[i]:.1f} times as often and"
+            f" {_fmt(e.gap[i])} more{z}; needed {th.error_ratio:g} times, {th.error_gap:g} more and z"
+            f" {th.z_min:g}; largest gain in alpha without one annotator = {_fmt(gmax, 3)}, needed {th.min_gain})."
+        )
+        if verdict != Verdict.DIFFUSE:  # DIFFUSE names its near misses below
+            short = _short_of_z(att, ann, th)
+            if short:
+                parts.append(_deviant_short(rd, short, th, gold_codes))
+        conflict = _who_conflict(rd, att, ann, th)
+        if conflict:
             parts.append(
-                f"No annotator stands out (most often wrong by the model: {rd.annotators[i]!r},"
-                f" {_pct(e.error[i])} vs {_pct(e.team[i])} for the others, {e.ratio[i]:.1f} times as often and"
-                f" {_fmt(e.gap[i])} more{z}; needed {th.error_ratio:g} times, {th.error_gap:g} more and z"
-                f" {th.z_min:g}; largest gain in alpha without one annotator = {_fmt(gmax, 3)}, needed {th.min_gain})."
-            )
-            if verdict != Verdict.DIFFUSE:  # DIFFUSE names its near misses below
-                short = _short_of_z(att, ann, th)
-                if short:
-                    parts.append(_deviant_short(rd, short, th, gold_codes))
-            conflict = _who_conflict(rd, att, ann, th)
-            if conflict:
-                parts.append(
-                    f"The model and alpha point at different annotators: {conflict}. With {rd.n_annotators}"
-                    " annotators and this much disagreement the data do not say who deviates: "
-                    + ("gold values on some of the items (each one's agreement with gold), or another annotator,"
-                       " would tell." if gold_codes is None else
-                       "gold on more of the items, or another annotator, would tell." if (gold_codes < 0).any() else
-                       "another annotator, or more items, would tell."))
-        elif not has_gold:
-            parts.append(
-                "With two annotators and no gold, disagreement cannot be attributed to either of them, nor told"
-                " apart from items the guideline leaves open: add a third annotator (on a sample of the items) or"
-                " gold values."
-            )
-        else:
-            parts.append(
-                "Neither annotator agrees with gold clearly worse than the other, and with two annotators items the"
-                " guideline leaves open cannot be told from noise: add a third annotator (on a sample of the items)."
-            )
-    if verdict == Verdict.DIFFUSE:
-        close = _near_misses(rd, att, ann, th)
-        if close:
-            parts.append(
-                "Neither pattern is concentrated enough to act on, but the evidence is not clean: "
-                + " and ".join(close) + " came close. More items, or another annotator (or gold) on the disputed"
-                " items, would tell whether that is chance; until then revisit the label definitions with the team"
-                " rather than retraining anyone."
-            )
-        else:
-            parts.append(
-                "Neither pattern is concentrated: the disagreement is spread evenly, as random noise or an unclear"
-                " construct would spread it. Neither retraining one person nor fixing a few items will help;"
-                " revisit the label definitions as a whole and calibrate the team together."
-            )
-    return " ".join(parts)
+                f"The model and alpha point at different annotators: {conflict}. With {rd.n_annotators}"
+                " annotators and this much disagreement the data do not say who deviates: "
+                + ("gold values on some of the items (each one's agreement with gold), or another annotator,"
+                   " would tell." if gold_codes is None else
+                   "gold on more of the items, or another annotator, would tell." if (gold_codes < 0).any() else
+                   "another annotator, or more items, would tell."))
+    elif not has_gold:
+        parts.append(
+            "With two annotators and no gold, disagreement cannot be attributed to either of them, nor told"
+            " apart from items the guideline leaves open: add a third annotator (on a sample of the items) or"
+            " gold values."
+        )
+    else:
+        parts.append(
+            "Neither annotator agrees with gold clearly worse than the other, and with two annotators items the"
+            " guideline leaves open cannot be told from noise: add a third annotator (on a sample of the items)."
+        )
+    return parts
+
+
+def _explain_diffuse(f: Findings, th: Thresholds) -> list[str]:
+    """Diffuse: what came close, or the advice for spread disagreement."""
+    rd, att, ann = f.round.rd, f.attribution, f.annotators
+    parts = []
+    close = _near_misses(rd, att, ann, th)
+    if close:
+        parts.append(
+            "Neither pattern is concentrated enough to act on, but the evidence is not clean: "
+            + " and ".join(close) + " came close. More items, or another annotator (or gold) on the disputed"
+            " items, would tell whether that is chance; until then revisit the label definitions with the team"
+            " rather than retraining anyone."
+        )
+    else:
+        parts.append(
+            "Neither pattern is concentrated: the disagreement is spread evenly, as random noise or an unclear"
+            " construct would spread it. Neither retraining one person nor fixing a few items will help;"
+            " revisit the label definitions as a whole and calibrate the team together."
+        )
+    return parts
+
 
 
 def _gold_missing(rd, items, gold_codes) -> list:

@@ -331,7 +331,7 @@ def fit_latent_class(
     converged = False
     it = 0
     state_prior = np.full(s, 1.0 / s)
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
         # ---- M-step: state shares, accuracies (or own matrices), kernel decay
         weight = q.sum(axis=0) + 0.5
         state_prior = weight / weight.sum()

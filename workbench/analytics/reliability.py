@@ -55,8 +55,9 @@ def check_seed(seed, name: str = "seed"):
     return seed
 
 
-def _show(value) -> str:
-    """Short printable form of a value for error messages."""
+def show_value(value: object) -> str:
+    """Short printable form of a value for error messages (at most 80 characters; a set of
+    labels sorted, so that the message does not depend on the set's order)."""
     if isinstance(value, frozenset):
         text = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
     else:
@@ -64,8 +65,8 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _is_number(value) -> bool:
-    """True for real numbers (not bools, not NaN-free checks)."""
+def is_number(value: object) -> bool:
+    """True for real numbers (Python's and numpy's, NaN included), not for bools."""
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
@@ -253,7 +254,7 @@ class ReliabilityData:
     @property
     def numeric(self) -> bool:
         """True when every category is a number."""
-        return all(_is_number(c) for c in self.categories)
+        return all(is_number(c) for c in self.categories)
 
     def category_values(self) -> np.ndarray:
         """The categories as a float array (numeric categories only).
@@ -264,8 +265,8 @@ class ReliabilityData:
             If a category is not a number (the first such value is named).
         """
         for c in self.categories:
-            if not _is_number(c):
-                raise BadInput(f"value {_show(c)} is not a number; this needs numeric values")
+            if not is_number(c):
+                raise BadInput(f"value {show_value(c)} is not a number; this needs numeric values")
         return np.asarray(self.categories, dtype=float)
 
     def values_matrix(self) -> np.ndarray:
@@ -295,7 +296,7 @@ class ReliabilityData:
 
 
 def _sort_key(value):
-    if _is_number(value):
+    if is_number(value):
         return (0, float(value), "")
     if isinstance(value, str):
         return (1, 0.0, value)
@@ -308,7 +309,7 @@ def _sort_key(value):
 
 def _tidy_numbers(uniques: list) -> list:
     """Integral floats become ints when every number is integral (1.0 -> 1)."""
-    if uniques and all(_is_number(u) and float(u).is_integer() for u in uniques):
+    if uniques and all(is_number(u) and float(u).is_integer() for u in uniques):
         return [int(u) for u in uniques]
     return uniques
 
@@ -355,7 +356,7 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
             raise BadInput(f"{source}: value cannot be used as an answer ({exc})") from None
         uniq = [_plain(u) for u in uniq]
         uniques = list(uniq)
-        if all(_is_number(u) for u in uniques):
+        if all(is_number(u) for u in uniques):
             uniques = sorted(uniques)
             ordered = True
         else:
@@ -370,13 +371,13 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
         if len(set(order)) != len(order):
             seen = set()
             dup = next(v for v in order if v in seen or seen.add(v))
-            raise BadInput(f"order: value {_show(dup)} is listed twice")
+            raise BadInput(f"order: value {show_value(dup)} is listed twice")
         position = {v: i for i, v in enumerate(order)}
         missing = [c for c in categories if c not in position]
         if missing:
             raise BadInput(
-                f"{source}: value {_show(missing[0])} is not in the given order"
-                f" ({', '.join(_show(v) for v in order)})"
+                f"{source}: value {show_value(missing[0])} is not in the given order"
+                f" ({', '.join(show_value(v) for v in order)})"
             )
         perm = np.array([position[c] for c in categories], dtype=np.int32)
         codes = perm[codes] if len(codes) else codes
@@ -400,7 +401,7 @@ def mixes_numbers_and_text(values) -> bool:
     for v in values:
         if isinstance(v, str):
             has_text = True
-        elif _is_number(v):
+        elif is_number(v):
             has_number = True
         if has_number and has_text:
             return True
@@ -423,7 +424,7 @@ def as_text_if_mixed(values: np.ndarray) -> np.ndarray:
     if not mixes_numbers_and_text(values):
         return values
     out = np.empty(len(values), dtype=object)
-    out[:] = [str(v) if _is_number(v) else v for v in values]
+    out[:] = [str(v) if is_number(v) else v for v in values]
     return out
 
 

@@ -13,16 +13,18 @@ with a note saying why, never NaN; :meth:`QuestionReport.to_dict` is strict JSON
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from workbench.analytics.alpha import LEVELS, alpha_with_interval, krippendorff_alpha
+from workbench.analytics.alpha import LEVELS, AlphaResult, alpha_with_interval, krippendorff_alpha
 from workbench.analytics.breakdowns import (
     PairwiseAgreement,
-    _drop_rows,
+    RaterAgreement,
     annotator_disagreement,
     confused_pairs,
     gold_agreement,
@@ -33,14 +35,24 @@ from workbench.analytics.breakdowns import (
     pairwise_agreement,
     rater_vs_consensus,
 )
+from workbench.analytics.breakdowns import keep_annotators as _drop_rows
 from workbench.analytics.coefficients import fleiss_kappa, gwet_ac1, gwet_ac2, percent_agreement
-from workbench.analytics.diagnosis import Diagnosis, Thresholds, _json_scalar, band, diagnose, frame_records
+from workbench.analytics.diagnosis import Band, Diagnosis, Level, Thresholds, band, diagnose
+from workbench.analytics.records import JsonValue, frame_records, json_scalar
 from workbench.analytics.reliability import ReliabilityData, mixes_numbers_and_text, to_reliability_data
 from workbench.errors import BadInput
 
-__all__ = ["Coefficient", "QuestionReport", "question_report", "report"]
+__all__ = ["Coefficient", "Distance", "GoldValues", "LevelSpec", "QuestionReport", "question_report", "report"]
 
 SET_LEVELS = ("jaccard", "masi")
+
+#: A custom distance for alpha: a function of two values, or a matrix over the categories.
+Distance = Callable[[Any, Any], float] | ArrayLike
+#: Gold values: a table with ``item`` and ``value`` (and ``question``), a Series indexed by item,
+#: or a mapping item -> value.
+GoldValues = pd.DataFrame | pd.Series | Mapping[Hashable, Any]
+#: A question's level in :func:`report`: a level name, ``(level, order)`` or ``{"level": ..., "order": [...]}``.
+LevelSpec = Level | tuple[Level, Sequence | None] | list | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,8 @@ class Coefficient:
     high: float | None = None
     note: str = ""
 
-    def to_dict(self) -> dict:
-        return {k: _json_scalar(getattr(self, k)) for k in ("key", "label", "value", "low", "high", "note")}
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {k: json_scalar(getattr(self, k)) for k in ("key", "label", "value", "low", "high", "note")}
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,8 @@ class QuestionReport:
     notes : tuple of str
     """
 
-    question: str
-    level: str
+    question: Hashable
+    level: Level | Literal["custom"]
     n_items: int
     n_pairable_items: int
     n_annotators: int
@@ -128,24 +140,24 @@ class QuestionReport:
     alpha: Coefficient
     ci: float | None
     n_boot: int
-    band: str
-    coefficients: tuple
+    band: Band
+    coefficients: tuple[Coefficient, ...]
     labels: pd.DataFrame = field(repr=False)
     annotators: pd.DataFrame = field(repr=False)
     pairwise: PairwiseAgreement | None = field(repr=False)
     disputed_items: pd.DataFrame = field(repr=False)
     confused_pairs: pd.DataFrame = field(repr=False)
     gold_confusion: pd.DataFrame | None = field(repr=False)
-    raters: dict = field(repr=False)
-    rater_alpha: dict = field(repr=False)
+    raters: dict[str, RaterAgreement] = field(repr=False)
+    rater_alpha: dict[str, Coefficient] = field(repr=False)
     diagnosis: Diagnosis = field(repr=False)
     categories: tuple = ()
-    notes: tuple = ()
+    notes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: no NaN (None with a note instead), numpy scalars as Python."""
         out = {
-            "question": _json_scalar(self.question),
+            "question": json_scalar(self.question),
             "level": self.level,
             "n_items": self.n_items,
             "n_pairable_items": self.n_pairable_items,
@@ -154,7 +166,7 @@ class QuestionReport:
             "alpha": {**self.alpha.to_dict(), "ci": self.ci, "n_boot": self.n_boot},
             "band": self.band,
             "coefficients": [c.to_dict() for c in self.coefficients],
-            "categories": [_json_scalar(c) for c in self.categories],
+            "categories": [json_scalar(c) for c in self.categories],
             "labels": frame_records(self.labels),
             "annotators": frame_records(self.annotators),
             "pairwise": frame_records(self.pairwise.long()) if self.pairwise is not None else [],
@@ -183,7 +195,7 @@ class QuestionReport:
         return out
 
 
-def _coefficient(key, label, fn, *args, **kwargs) -> Coefficient:
+def _coefficient(key: str, label: str, fn: Callable[..., float], *args: Any, **kwargs: Any) -> Coefficient:
     try:
         value = float(fn(*args, **kwargs))
     except BadInput as exc:
@@ -193,7 +205,8 @@ def _coefficient(key, label, fn, *args, **kwargs) -> Coefficient:
     return Coefficient(key, label, value)
 
 
-def _alpha(rd, level, distance, n_boot, ci, seed):
+def _alpha(rd: ReliabilityData, level: Level, distance: Distance | None, n_boot: int, ci: float,
+           seed: int | None) -> tuple[Coefficient, AlphaResult | None]:
     """alpha Coefficient; raises BadInput for real input errors, notes undefined alpha."""
     name = f"Krippendorff's alpha ({level})" if distance is None else "Krippendorff's alpha (custom distance)"
     try:
@@ -212,7 +225,8 @@ def _alpha(rd, level, distance, n_boot, ci, seed):
     return Coefficient("alpha", name, res.alpha, res.low, res.high, note), res
 
 
-def _other_coefficients(rd: ReliabilityData, level: str, pairwise: PairwiseAgreement | None, distance) -> list:
+def _other_coefficients(rd: ReliabilityData, level: Level, pairwise: PairwiseAgreement | None,
+                        distance: Distance | None) -> list[Coefficient]:
     out = [
         _coefficient(
             "percent_agreement",
@@ -249,7 +263,7 @@ def _other_coefficients(rd: ReliabilityData, level: str, pairwise: PairwiseAgree
     return out
 
 
-def _gold_for(gold, question):
+def _gold_for(gold: GoldValues | None, question: Hashable) -> GoldValues | None:
     if gold is None:
         return None
     if isinstance(gold, pd.DataFrame) and "question" in gold.columns:
@@ -258,20 +272,168 @@ def _gold_for(gold, question):
     return gold
 
 
+@dataclass(frozen=True)
+class _Team:
+    """The reliability data of one question, checked: everyone (``everyone``), the humans only
+    (``humans``), the non-human ``raters`` and the humans' rows in ``everyone``."""
+
+    everyone: ReliabilityData
+    humans: ReliabilityData
+    raters: tuple[str, ...]
+    human_rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    """How much of the question the humans answered."""
+
+    n_items: int
+    n_pairable_items: int
+    n_annotations: int
+    per_annotator: np.ndarray
+
+
+@dataclass(frozen=True)
+class _AnnotatorBreakdown:
+    """The per-annotator evidence: the report's table and what the diagnosis reuses."""
+
+    table: pd.DataFrame
+    leave_one_out: pd.DataFrame
+    disagreement: pd.DataFrame
+    gold_table: pd.DataFrame | None
+    gold_confusion: pd.DataFrame | None
+    notes: tuple[str, ...]
+
+
+def _question_name(df_question: pd.DataFrame, question: Hashable | None) -> Hashable:
+    if question is not None:
+        return question
+    return df_question["question"].iloc[0] if "question" in df_question.columns and len(df_question) else "question"
+
+
+def _team(df_question: pd.DataFrame, *, level: Level, order: Sequence | None, raters: Sequence[str] | None,
+          distance: Distance | None, question: Hashable) -> _Team:
+    """The question's reliability data, humans apart from ``raters``; raises :class:`BadInput` for
+    an unknown rater, fewer than two humans, text at interval/ratio level or unordered labels at
+    ordinal level."""
+    rd_all = to_reliability_data(df_question, order=order, as_sets=distance is None)
+    raters = list(raters or [])
+    for r in raters:
+        if r not in rd_all.annotators:
+            raise BadInput(
+                f"question {question!r}: rater {r!r} is not among the annotators"
+                f" ({', '.join(map(repr, rd_all.annotators[:10]))})"
+            )
+    human_rows = [i for i, a in enumerate(rd_all.annotators) if a not in raters]
+    rd = _drop_rows(rd_all, human_rows) if raters else rd_all
+    if rd.n_annotators < 2:
+        who = ", ".join(map(repr, rd.annotators)) or "none"
+        raise BadInput(
+            f"question {question!r}: agreement needs at least two annotators; found {rd.n_annotators} ({who})"
+        )
+    if level in ("interval", "ratio") and not rd_all.numeric:
+        bad = next(c for c in rd_all.categories if not isinstance(c, (int, float)) or isinstance(c, bool))
+        raise BadInput(f"question {question!r}: {level}-level agreement needs numbers; value {bad!r} is not a number")
+    if level == "ordinal" and not rd_all.ordered and distance is None:
+        raise BadInput(
+            f"question {question!r}: ordinal level needs ordered values; the labels"
+            f" {', '.join(map(repr, rd_all.categories[:5]))} are not numbers: give their order"
+        )
+    return _Team(everyone=rd_all, humans=rd, raters=tuple(raters), human_rows=tuple(human_rows))
+
+
+def _coverage(rd: ReliabilityData) -> _Coverage:
+    present = rd.codes >= 0
+    per_item = present.sum(axis=0)
+    return _Coverage(n_items=int((per_item > 0).sum()), n_pairable_items=int((per_item >= 2).sum()),
+                     n_annotations=int(present.sum()), per_annotator=present.sum(axis=1))
+
+
+def _annotator_breakdown(rd: ReliabilityData, *, level: Level, distance: Distance | None, alpha: float | None,
+                         pairwise: PairwiseAgreement | None, gold: GoldValues | None,
+                         n_annotations: np.ndarray) -> _AnnotatorBreakdown:
+    """Per annotator: annotations, disagreement, alpha without them, agreement with the others and,
+    with gold, with gold (NaN where alpha is undefined)."""
+    if alpha is not None:
+        loo = leave_one_out(rd, level, distance=distance, alpha=alpha)
+        dis = annotator_disagreement(rd, level, distance=distance)
+    else:
+        loo = pd.DataFrame({"annotator": list(rd.annotators), "alpha_without": np.nan, "change": np.nan, "note": ""})
+        dis = pd.DataFrame({"annotator": list(rd.annotators), "relative": np.nan, "robust_z": np.nan})
+    table = pd.DataFrame({
+        "annotator": list(rd.annotators),
+        "n_annotations": n_annotations,
+        "relative_disagreement": dis["relative"].to_numpy(),
+        "robust_z": dis["robust_z"].to_numpy(),
+        "alpha_without": loo["alpha_without"].to_numpy(),
+        "alpha_change": loo["change"].to_numpy(),
+    })
+    if pairwise is not None:
+        means = pairwise.mean_with_others()
+        table["mean_percent"] = means["mean_percent"].to_numpy()
+        table["mean_kappa"] = means["mean_kappa"].to_numpy()
+    gold_table = gold_conf = None
+    notes: tuple[str, ...] = ()
+    if gold is not None:
+        gold_table = gold_agreement(rd, gold)
+        table["n_gold"] = gold_table["n_gold"].to_numpy()
+        table["gold_accuracy"] = gold_table["accuracy"].to_numpy()
+        table["gold_kappa"] = gold_table["kappa"].to_numpy()
+        gold_conf = gold_confusion(rd, gold)
+        if int(gold_table["n_gold"].sum()) == 0:
+            notes = ("no gold value matches an annotated item",)
+    return _AnnotatorBreakdown(table=table, leave_one_out=loo, disagreement=dis, gold_table=gold_table,
+                               gold_confusion=gold_conf, notes=notes)
+
+
+def _disputes_and_diagnosis(rd: ReliabilityData, *, level: Level, distance: Distance | None, alpha: float | None,
+                            gold: GoldValues | None, thresholds: Thresholds, breakdown: _AnnotatorBreakdown,
+                            top_items: int) -> tuple[pd.DataFrame, Diagnosis]:
+    """The most disputed items and the diagnosis (which reuses the breakdown's evidence)."""
+    if alpha is None:
+        return (pd.DataFrame(columns=["item", "n_values", "labels"]),
+                diagnose(rd, level, distance=distance, thresholds=thresholds))
+    disputed = item_disagreement(rd, level, distance=distance, top=top_items)
+    diagnosis = diagnose(
+        rd, level, distance=distance, gold=gold, thresholds=thresholds, alpha=alpha, loo=breakdown.leave_one_out,
+        gold_table=breakdown.gold_table, disagreement=breakdown.disagreement,
+    )
+    return disputed, diagnosis
+
+
+def _rater_reports(team: _Team, *, level: Level, distance: Distance | None,
+                   gold: GoldValues | None) -> tuple[dict[str, RaterAgreement], dict[str, Coefficient]]:
+    """Each non-human rater against the humans' consensus and gold, and alpha with them added."""
+    rd_all, human_rows = team.everyone, list(team.human_rows)
+    reports, alphas = {}, {}
+    for r in team.raters:
+        reports[r] = rater_vs_consensus(rd_all, r, [rd_all.annotators[i] for i in human_rows], level=level, gold=gold)
+        with_r = _drop_rows(rd_all, human_rows + [rd_all.annotators.index(r)])
+        alphas[r] = _coefficient(
+            "alpha_with_rater",
+            f"Krippendorff's alpha ({level}) of the humans plus {r}",
+            krippendorff_alpha,
+            with_r,
+            level,
+            distance=distance,
+        )
+    return reports, alphas
+
+
 def question_report(
     df_question: pd.DataFrame,
     *,
-    level: str,
-    order=None,
-    gold=None,
+    level: Level,
+    order: Sequence | None = None,
+    gold: GoldValues | None = None,
     thresholds: Thresholds = Thresholds(),
     n_boot: int = 1000,
     ci: float = 0.95,
-    seed=None,
-    raters=None,
-    distance=None,
+    seed: int | None = None,
+    raters: Sequence[str] | None = None,
+    distance: Distance | None = None,
     top_items: int = 20,
-    question=None,
+    question: Hashable | None = None,
 ) -> QuestionReport:
     """Full agreement report for the tidy rows of ONE question.
 
@@ -312,36 +474,10 @@ def question_report(
     """
     if level not in LEVELS:
         raise BadInput(f"level {level!r} is not one of {', '.join(LEVELS)}")
-    if question is None:
-        question = df_question["question"].iloc[0] if "question" in df_question.columns and len(df_question) else "question"
-    rd_all = to_reliability_data(df_question, order=order, as_sets=distance is None)
-    raters = list(raters or [])
-    for r in raters:
-        if r not in rd_all.annotators:
-            raise BadInput(
-                f"question {question!r}: rater {r!r} is not among the annotators"
-                f" ({', '.join(map(repr, rd_all.annotators[:10]))})"
-            )
-    human_rows = [i for i, a in enumerate(rd_all.annotators) if a not in raters]
-    rd = _drop_rows(rd_all, human_rows) if raters else rd_all
-    if rd.n_annotators < 2:
-        who = ", ".join(map(repr, rd.annotators)) or "none"
-        raise BadInput(
-            f"question {question!r}: agreement needs at least two annotators; found {rd.n_annotators} ({who})"
-        )
-    if level in ("interval", "ratio") and not rd_all.numeric:
-        bad = next(c for c in rd_all.categories if not isinstance(c, (int, float)) or isinstance(c, bool))
-        raise BadInput(f"question {question!r}: {level}-level agreement needs numbers; value {bad!r} is not a number")
-    if level == "ordinal" and not rd_all.ordered and distance is None:
-        raise BadInput(
-            f"question {question!r}: ordinal level needs ordered values; the labels"
-            f" {', '.join(map(repr, rd_all.categories[:5]))} are not numbers: give their order"
-        )
-    present = rd.codes >= 0
-    per_item = present.sum(axis=0)
-    n_items = int((per_item > 0).sum())
-    n_pairable = int((per_item >= 2).sum())
-    n_annotations = int(present.sum())
+    question = _question_name(df_question, question)
+    team = _team(df_question, level=level, order=order, raters=raters, distance=distance, question=question)
+    rd = team.humans
+    coverage = _coverage(rd)
     notes = []
     if mixes_numbers_and_text(df_question["value"].to_numpy()):
         notes.append("values mix numbers and text, so every value is a label compared as its text (1 and 1.0 are "
@@ -357,76 +493,32 @@ def question_report(
     coefficients = tuple(_other_coefficients(rd, level, pairwise, distance))
 
     labels = label_alphas(rd)
-    if alpha_value is not None:
-        loo = leave_one_out(rd, level, distance=distance, alpha=alpha_value)
-        dis = annotator_disagreement(rd, level, distance=distance)
-    else:
-        loo = pd.DataFrame({"annotator": list(rd.annotators), "alpha_without": np.nan, "change": np.nan, "note": ""})
-        dis = pd.DataFrame({"annotator": list(rd.annotators), "relative": np.nan, "robust_z": np.nan})
-    table = pd.DataFrame({
-        "annotator": list(rd.annotators),
-        "n_annotations": present.sum(axis=1),
-        "relative_disagreement": dis["relative"].to_numpy(),
-        "robust_z": dis["robust_z"].to_numpy(),
-        "alpha_without": loo["alpha_without"].to_numpy(),
-        "alpha_change": loo["change"].to_numpy(),
-    })
-    if pairwise is not None:
-        means = pairwise.mean_with_others()
-        table["mean_percent"] = means["mean_percent"].to_numpy()
-        table["mean_kappa"] = means["mean_kappa"].to_numpy()
-    gold_table = gold_conf = None
-    if qgold is not None:
-        gold_table = gold_agreement(rd, qgold)
-        table["n_gold"] = gold_table["n_gold"].to_numpy()
-        table["gold_accuracy"] = gold_table["accuracy"].to_numpy()
-        table["gold_kappa"] = gold_table["kappa"].to_numpy()
-        gold_conf = gold_confusion(rd, qgold)
-        if int(gold_table["n_gold"].sum()) == 0:
-            notes.append("no gold value matches an annotated item")
-
-    if alpha_value is not None:
-        disputed = item_disagreement(rd, level, distance=distance, top=top_items)
-        diagnosis = diagnose(
-            rd, level, distance=distance, gold=qgold, thresholds=thresholds, alpha=alpha_value, loo=loo,
-            gold_table=gold_table, disagreement=dis,
-        )
-    else:
-        disputed = pd.DataFrame(columns=["item", "n_values", "labels"])
-        diagnosis = diagnose(rd, level, distance=distance, thresholds=thresholds)
+    breakdown = _annotator_breakdown(rd, level=level, distance=distance, alpha=alpha_value, pairwise=pairwise,
+                                     gold=qgold, n_annotations=coverage.per_annotator)
+    notes += breakdown.notes
+    disputed, diagnosis = _disputes_and_diagnosis(rd, level=level, distance=distance, alpha=alpha_value, gold=qgold,
+                                                  thresholds=thresholds, breakdown=breakdown, top_items=top_items)
     pairs = confused_pairs(rd, top=10)
-
-    rater_reports, rater_alpha = {}, {}
-    for r in raters:
-        rater_reports[r] = rater_vs_consensus(rd_all, r, [rd_all.annotators[i] for i in human_rows], level=level, gold=qgold)
-        with_r = _drop_rows(rd_all, human_rows + [rd_all.annotators.index(r)])
-        rater_alpha[r] = _coefficient(
-            "alpha_with_rater",
-            f"Krippendorff's alpha ({level}) of the humans plus {r}",
-            krippendorff_alpha,
-            with_r,
-            level,
-            distance=distance,
-        )
+    rater_reports, rater_alpha = _rater_reports(team, level=level, distance=distance, gold=qgold)
 
     return QuestionReport(
         question=question,
         level=level if distance is None else "custom",
-        n_items=n_items,
-        n_pairable_items=n_pairable,
+        n_items=coverage.n_items,
+        n_pairable_items=coverage.n_pairable_items,
         n_annotators=rd.n_annotators,
-        n_annotations=n_annotations,
+        n_annotations=coverage.n_annotations,
         alpha=alpha_coef,
         ci=ci if (n_boot and alpha_coef.low is not None) else None,
         n_boot=int(n_boot) if alpha_coef.low is not None else 0,
         band=band(alpha_value, thresholds),
         coefficients=coefficients,
         labels=labels,
-        annotators=table,
+        annotators=breakdown.table,
         pairwise=pairwise,
         disputed_items=disputed,
         confused_pairs=pairs,
-        gold_confusion=gold_conf,
+        gold_confusion=breakdown.gold_confusion,
         raters=rater_reports,
         rater_alpha=rater_alpha,
         diagnosis=diagnosis,
@@ -435,7 +527,7 @@ def question_report(
     )
 
 
-def _level_spec(spec, question):
+def _level_spec(spec: LevelSpec, question: Hashable) -> tuple[Level, Sequence | None]:
     if isinstance(spec, str):
         return spec, None
     if isinstance(spec, Mapping):
@@ -447,7 +539,8 @@ def _level_spec(spec, question):
     raise BadInput(f"task_levels: question {question!r}: expected a level name, (level, order) or {{'level': ...}}; got {spec!r}")
 
 
-def report(df: pd.DataFrame, task_levels, gold=None, **kwargs) -> dict:
+def report(df: pd.DataFrame, task_levels: Level | Mapping[Hashable, LevelSpec], gold: GoldValues | None = None,
+           **kwargs: Any) -> dict[Hashable, QuestionReport]:
     """:func:`question_report` for every question of a tidy table.
 
     Parameters

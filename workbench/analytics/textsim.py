@@ -210,7 +210,7 @@ class TextAgreement:
     items: pd.DataFrame = field(repr=False)
 
     def to_dict(self) -> dict:
-        from workbench.analytics.diagnosis import frame_records
+        from workbench.analytics.records import frame_records
 
         return {
             "method": self.method,
