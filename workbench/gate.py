@@ -9,17 +9,26 @@ passes, 1 when it fails (2 for bad input such as an unknown task).
 
 from __future__ import annotations
 
-from workbench.analytics.gate import (CRITERIA, AnnotatorGate, GateResult, QuestionGate, criterion_text,
-                                      evaluate_gate)
+from typing import TYPE_CHECKING, Any
+
+from workbench.analytics.gate import (CRITERIA, AnnotatorGate, Criterion, GateResult, QuestionGate, ReviewGate,
+                                      criterion_text, evaluate_gate)
 from workbench.tasks import Task
 
+if TYPE_CHECKING:
+    from workbench.store import HistoryStore
+
 CALIBRATION_KINDS = ("calibration", "recalibration")
+#: Kinds of the rounds only experts answer (expert review of production output, review of production
+#: feedback). They are recorded under store keys of their own (``<task>-review``, ``<task>-feedback``)
+#: and are never a labelling task: the dashboard's task lists and overview leave them out.
+EXPERT_KINDS = ("review", "feedback-dpo", "feedback-kto")
 
-__all__ = ["CALIBRATION_KINDS", "CRITERIA", "AnnotatorGate", "GateResult", "QuestionGate", "criterion_text",
-           "evaluate_gate", "latest_calibration_round", "gate_for_task", "format_gate"]
+__all__ = ["CALIBRATION_KINDS", "EXPERT_KINDS", "CRITERIA", "AnnotatorGate", "Criterion", "GateResult", "QuestionGate", "ReviewGate",
+           "criterion_text", "evaluate_gate", "latest_calibration_round", "gate_for_task", "format_gate"]
 
 
-def latest_calibration_round(store, task: str) -> dict | None:
+def latest_calibration_round(store: HistoryStore, task: str) -> dict[str, Any] | None:
     """The latest recorded calibration or recalibration round of ``task`` (a row of ``store.rounds``)."""
     rounds = store.rounds(task)
     if rounds.empty:
@@ -30,7 +39,8 @@ def latest_calibration_round(store, task: str) -> dict | None:
     return cal.sort_values(["round", "created_at"]).iloc[-1].to_dict()
 
 
-def gate_for_task(store, task: Task, *, criterion: str = "point", n_boot: int = 1000, seed: int = 0) -> GateResult:
+def gate_for_task(store: HistoryStore, task: Task, *, criterion: Criterion = "point", n_boot: int = 1000,
+                  seed: int = 0) -> GateResult:
     """The gate for ``task``'s latest calibration round, from what the store holds (as of the last sync)."""
     row = latest_calibration_round(store, task.name)
     if row is None:
@@ -39,11 +49,16 @@ def gate_for_task(store, task: Task, *, criterion: str = "point", n_boot: int = 
             f"`workbench round create {task.name} --kind calibration`",))
     responses = store.tidy(task=task.name, dataset=row["dataset"])
     gold = store.gold(task.name)
+    review = None
+    if task.calibration.min_review_accuracy is not None:  # the bar on accuracy against expert review
+        from workbench.review_store import accuracy_for_task
+
+        review = accuracy_for_task(store, task)
     return evaluate_gate(task, responses, gold, round_number=int(row["round"]), dataset=row["dataset"], kind=row["kind"],
-                         criterion=criterion, n_boot=n_boot, seed=seed)
+                         criterion=criterion, n_boot=n_boot, seed=seed, review=review)
 
 
-def _fmt(x) -> str:
+def _fmt(x: float | None) -> str:
     return "undefined" if x is None else f"{x:.3f}"
 
 
@@ -68,6 +83,14 @@ def format_gate(result: GateResult) -> str:
         for a in result.annotators:
             lines.append(f"  {a.annotator:<16} {a.question:<14} {a.n_gold:>6} {_fmt(a.agreement):>9} "
                          f"{a.min_gold_agreement:>6.3f}  {'ok' if a.passed else 'FAIL'}")
+    if result.reviews:
+        lines.append("")
+        lines.append(f"  {'annotator':<16} {'question':<14} {'reviewed':>8} {'accuracy':>9} {'interval':<13} {'needs':>6}  result"
+                     "   (against expert review)")
+        for r in result.reviews:
+            interval = f"{r.low:.3f}-{r.high:.3f}" if r.low is not None else "-"
+            lines.append(f"  {r.annotator:<16} {r.question:<14} {r.n_reviewed:>8} {r.accuracy:>9.3f} {interval:<13} "
+                         f"{r.min_review_accuracy:>6.3f}  {'ok' if r.passed else 'FAIL'}")
     if result.reasons:
         lines.append("")
         lines.append("  why it fails:")

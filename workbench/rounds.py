@@ -31,6 +31,12 @@ Production rounds
     stay in the store (``HistoryStore.gold``), keyed by item id. Items already used in a
     calibration round are not used as ordinary production items.
 
+Review rounds
+    ``--kind review``: a sized sample of the submitted production records of each annotator, for
+    the task's experts only, in the workspace ``<task>-review`` (see :mod:`workbench.review`,
+    which builds it; ``per_annotator``, ``margin``, ``confidence``, ``expected_accuracy``,
+    ``by_label`` are its options and only its).
+
 Record ids are derived from content (the sha256 of the task's fields, :func:`item_id`), so the
 same item has the same id in every round (gold set once applies wherever it appears), and a
 round creation that is killed half-way and run again logs only what is missing: the round is
@@ -50,7 +56,7 @@ from workbench.errors import BadInput, describe
 from workbench.safe_load import JsonLimitError, loads, read_text
 from workbench.tasks import Task
 
-KINDS = ("calibration", "recalibration", "production")
+KINDS = ("calibration", "recalibration", "production", "review")
 from workbench.gate import CALIBRATION_KINDS  # noqa: E402 (one definition: the gate's)
 BATCH_SIZE = 100
 
@@ -240,10 +246,10 @@ def mix_production(dataset: str, regular: Sequence[Item], gold: Sequence[Item]) 
 def task_annotators(cl, task: str, roster=None) -> tuple[str, ...]:
     """Annotators of ``task``: users with Argilla role ``annotator`` in its workspace, less those the
     roster (default: the last synced one) lists as experts or admins. Reads only."""
-    from workbench.argilla_client import _quiet
+    from workbench.argilla_client import quiet
     from workbench.roster import last_synced_roster, role_of
 
-    ws = _quiet(cl.workspaces, task)
+    ws = quiet(cl.workspaces, task)
     if ws is None:
         return ()
     names = sorted(u.username for u in ws.users if role_of(u) == "annotator")
@@ -291,13 +297,13 @@ def _existing_ids(ds) -> set[str]:
 
 def _calibration_records(cl, store, task: Task) -> dict[str, Item]:
     """id -> Item of every record in the task's calibration datasets (read from Argilla)."""
-    from workbench.argilla_client import _quiet
+    from workbench.argilla_client import quiet
 
     out: dict[str, Item] = {}
     rounds = store.rounds(task.name)
     for row in rounds[rounds["kind"].isin(CALIBRATION_KINDS)].itertuples(index=False):
-        ws = _quiet(cl.workspaces, row.workspace)
-        ds = _quiet(cl.datasets, name=row.dataset, workspace=ws) if ws is not None else None
+        ws = quiet(cl.workspaces, row.workspace)
+        ds = quiet(cl.datasets, name=row.dataset, workspace=ws) if ws is not None else None
         if ds is None:
             continue
         for r in ds.records(batch_size=500):
@@ -318,7 +324,12 @@ def create_round(
     force_reason: str | None = None,
     roster=None,
     on_batch: Callable[[int], None] | None = None,
-) -> RoundReport:
+    per_annotator: int | None = None,
+    margin: float | None = None,
+    confidence: float | None = None,
+    expected_accuracy: float | None = None,
+    by_label: str | None = None,
+):
     """Create (or resume) the next round of ``task`` (see the module docstring).
 
     Parameters
@@ -339,6 +350,9 @@ def create_round(
     on_batch : callable, optional
         Called with the number of records logged so far after each batch (tests use it to kill
         a creation half-way).
+    per_annotator, margin, confidence, expected_accuracy, by_label : optional
+        Review rounds only (:func:`workbench.review.create_review_round`, which returns a
+        :class:`~workbench.review.ReviewReport`).
 
     Raises
     ------
@@ -354,6 +368,20 @@ def create_round(
 
     if kind not in KINDS:
         raise BadInput(f"--kind: {kind!r} is not one of {', '.join(KINDS)}")
+    review_options = {"--per-annotator": per_annotator, "--margin": margin, "--confidence": confidence,
+                      "--expected-accuracy": expected_accuracy, "--by-label": by_label}
+    if kind == "review":
+        if items_file is not None or size is not None or force_reason is not None:
+            raise BadInput("--items, --size and --force-reason are not for review rounds: a review samples the "
+                           "task's submitted production records")
+        from workbench.review import create_review_round
+
+        return create_review_round(cl, store, task, per_annotator=per_annotator, margin=margin, confidence=confidence,
+                                   expected_accuracy=expected_accuracy, by_label=by_label, roster=roster,
+                                   on_batch=on_batch)
+    given = [k for k, v in review_options.items() if v is not None]
+    if given:
+        raise BadInput(f"{', '.join(given)}: only for review rounds (--kind review)")
     if force_reason is not None and not force_reason.strip():
         raise BadInput("--force-reason: empty: say why production opens without a passing gate")
     if force_reason is not None and kind != "production":

@@ -10,11 +10,12 @@ column          meaning
 item            the item
 question        the question
 value           the final answer (None when no rule gives one: a tie under ``tie="drop"``)
-method          ``adjudicated`` (a lead's adjudication), ``majority`` or ``dawid-skene``
+method          ``adjudicated`` (a lead's adjudication), ``expert-review`` (an expert's answer in a
+                review round), ``majority`` or ``dawid-skene``
 confidence      majority: the share of the item's annotators who gave ``value`` (for
                 multi-label, the mean over labels of the share that agrees with the final
                 decision on that label); Dawid-Skene: the posterior probability of ``value``;
-                1.0 for an adjudicated answer; None when ``value`` is None
+                1.0 for an adjudicated or expert-reviewed answer; None when ``value`` is None
 n_answers       how many annotators answered the question on the item
 tie             True when the most frequent answers tied (``value`` then follows the tie rule)
 ==============  ==================================================================================
@@ -23,7 +24,10 @@ Rules, in order:
 
 1. An **adjudicated** answer (``gold`` rows of kind ``adjudicated``) is the final value,
    whatever the votes say.
-2. Otherwise the **aggregation**:
+2. Otherwise an **expert review** (``gold`` rows of kind ``review``: an expert's answer on a
+   production item sampled for review, :mod:`workbench.review`) is the final value of an item the
+   annotators answered.
+3. Otherwise the **aggregation**:
 
    * ``majority``: the most frequent answer (label and rating questions). A tie between the most
      frequent answers follows ``tie``: ``"drop"`` gives no value (the export leaves such items
@@ -181,6 +185,10 @@ def _multi_majority(item_codes: np.ndarray, n_items: int, values: pd.Series, ord
     return value, np.where(keep, conf, np.nan), n, is_tie
 
 
+#: Decimals kept of a Dawid-Skene posterior (see :func:`_dawid_skene`).
+POSTERIOR_DECIMALS = 10
+
+
 def _dawid_skene(sub: pd.DataFrame, item_index: pd.Index, seed: int, n_iter: int):
     """Dawid-Skene through crowd-kit: (value per item, posterior of it, n_answers)."""
     from crowdkit.aggregation import DawidSkene  # a maintained implementation (crowd-kit, Apache-2.0)
@@ -195,6 +203,11 @@ def _dawid_skene(sub: pd.DataFrame, item_index: pd.Index, seed: int, n_iter: int
     pick = np.nanargmax(np.where(np.isnan(best), -1.0, best), axis=1)
     value = [proba.columns[j] if h else None for j, h in zip(pick, has)]
     conf = np.where(has, best[np.arange(len(best)), pick], np.nan)
+    # The posterior ends an iterative floating-point computation (logs and exponentials) whose last
+    # bits depend on the machine: numpy picks its vectorised exp/log by the CPU's instruction set,
+    # and exports of the same store made on two machines differed in Dawid-Skene confidences only.
+    # Rounded to POSTERIOR_DECIMALS, the same inputs give the same export bytes on any machine.
+    conf = np.round(conf, POSTERIOR_DECIMALS)
     return _plain(np.asarray(value, dtype=object)), conf
 
 
@@ -247,8 +260,9 @@ def final_labels(
         Question name -> kind (``label``, ``rating``, ``multi_label``, ``text``, ``ranking``,
         ``span``).
     gold : pandas.DataFrame, optional
-        Gold rows (``item, question, value, kind``); only ``kind == "adjudicated"`` rows set final
-        values here (expert gold items are the export's to leave out).
+        Gold rows (``item, question, value, kind``); only ``kind == "adjudicated"`` rows and, below
+        them, ``kind == "review"`` rows (expert review) set final values here (expert gold items
+        are the export's to leave out).
     aggregation : {"majority", "dawid-skene"}
     tie : {"drop", "lowest", "highest"} or mapping
         One rule for every question, or question -> rule (questions not in the mapping: ``"drop"``).
@@ -296,6 +310,9 @@ def final_labels(
                                    "confidence": conf, "n_answers": n.astype(np.int64), "tie": is_tie}))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
     if gold is not None and len(gold):
+        reviewed = gold[gold["kind"] == "review"]
+        if len(reviewed):
+            out = _apply_reviews(out, reviewed)
         adj = gold[gold["kind"] == "adjudicated"]
         if len(adj):
             out = _apply_adjudications(out, adj)
@@ -310,6 +327,32 @@ def _by_question(answers: pd.DataFrame):
     names = list(names)
     for j in sorted(range(len(names)), key=names.__getitem__):
         yield names[j], answers.iloc[np.flatnonzero(codes == j)]
+
+
+def _apply_reviews(out: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
+    """Expert-review answers replace the aggregate of the items the annotators answered (an item
+    nobody answered gets no row from a review: it is not production output).
+
+    >>> out = final_labels(pd.DataFrame({"item": ["a", "a", "b"], "annotator": ["x", "y", "x"],
+    ...                                  "question": "q", "value": ["no", "no", "no"]}), {"q": "label"},
+    ...                    pd.DataFrame({"item": ["a", "z"], "question": "q", "value": ["yes", "yes"],
+    ...                                  "kind": "review"}))
+    >>> out[["item", "value", "method", "confidence"]].values.tolist()
+    [['a', 'yes', 'expert-review', 1.0], ['b', 'no', 'majority', 1.0]]
+    """
+    reviewed = reviewed.drop_duplicates(["item", "question"], keep="last")
+    key = pd.MultiIndex.from_frame(out[["item", "question"]].astype(object))
+    rkey = pd.MultiIndex.from_frame(reviewed[["item", "question"]].astype(object))
+    hit = key.isin(rkey)
+    if not hit.any():
+        return out
+    lookup = dict(zip(zip(reviewed["item"], reviewed["question"]), reviewed["value"]))
+    out = out.copy()
+    out.loc[hit, "value"] = pd.Series([lookup[k] for k in key[hit]], index=out.index[hit], dtype=object)
+    out.loc[hit, "method"] = "expert-review"
+    out.loc[hit, "confidence"] = 1.0
+    out.loc[hit, "tie"] = False
+    return out
 
 
 def _apply_adjudications(out: pd.DataFrame, adj: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,20 @@ It passes when, for every question that has an agreement level (text questions h
 
 A round with no synced responses, or a task with no calibration round, fails with that reason.
 
+3. **Each annotator against expert review** (only when the task's policy sets
+   ``min_review_accuracy`` and a review table is given): every annotator's accuracy against
+   expert review on their sampled production records (:mod:`workbench.analytics.review_sample`)
+   is at or above the bar, per question - the point estimate, or with ``criterion="lower"`` the
+   lower bound of its Wilson interval. No review yet is no failure: production must open before
+   its output can be reviewed; the bar keeps it open.
+
 This is the functional core (:func:`evaluate_gate`: a task, its tidy responses and gold in, a
-:class:`GateResult` out; no store, no I/O). The task is only read (its questions and calibration
+:class:`GateResult` out; no store, no I/O). It goes in steps, each passing a small frozen record
+to the next: (1) each gated question's answers, gold and bars (:class:`QuestionAnswers`);
+(2) the question's reliability check against its bar (:class:`AlphaCheck`, from the question's
+:func:`~workbench.analytics.report.question_report`); (3) each annotator against gold, from the
+same report; (4) each annotator against expert review; then the reasons of every failed check,
+in that order per question, review last, make the result. The task is only read (its questions and calibration
 thresholds). :mod:`workbench.gate` is the shell that reads the round, its responses and the gold
 from the history store and formats the result; ``workbench gate TASK`` prints it.
 """
@@ -28,19 +40,28 @@ from the history store and formats the result; ``workbench gate TASK`` prints it
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
-from workbench.analytics.report import question_report
+from workbench.analytics.report import QuestionReport, question_report
 from workbench.errors import BadInput
 
 if TYPE_CHECKING:  # types only: the core reads the task's attributes and does not import the task-file module
     from workbench.tasks import Question, Task
+    from workbench.tasks import Thresholds as TaskThresholds
 
-CRITERIA = ("point", "lower")
+__all__ = ["CRITERIA", "AnnotatorGate", "Criterion", "GateResult", "QuestionGate", "ReviewGate", "criterion_text",
+           "evaluate_gate"]
+
+#: How alpha meets its bar: its point estimate, or its bootstrap interval's lower bound.
+Criterion = Literal["point", "lower"]
+CRITERIA: tuple[Criterion, ...] = ("point", "lower")
+#: The tidy columns the responses must have.
+RESPONSE_COLUMNS = ("item", "annotator", "question", "value")
+EMPTY_ROUND = "no submitted responses in this round (has it been answered and synced?)"
 
 
 @dataclass(frozen=True)
@@ -81,7 +102,7 @@ class QuestionGate:
     n_items: int
     n_annotators: int
     verdict: str
-    deviating: tuple = ()
+    deviating: tuple[str, ...] = ()
     passed: bool = False
     reason: str = ""
     explanation: str = field(default="", repr=False)
@@ -101,6 +122,21 @@ class AnnotatorGate:
 
 
 @dataclass(frozen=True)
+class ReviewGate:
+    """One annotator's accuracy against expert review on one question, against the task's bar."""
+
+    annotator: str
+    question: str
+    n_reviewed: int
+    accuracy: float
+    low: float | None
+    high: float | None
+    min_review_accuracy: float
+    passed: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class GateResult:
     """The gate's decision for one calibration round of a task.
 
@@ -112,23 +148,24 @@ class GateResult:
     round: int | None
     dataset: str | None
     kind: str | None
-    guideline_versions: tuple
+    guideline_versions: tuple[int, ...]
     criterion: str
     passed: bool
-    questions: tuple = ()
-    annotators: tuple = ()
-    reasons: tuple = ()
+    questions: tuple[QuestionGate, ...] = ()
+    annotators: tuple[AnnotatorGate, ...] = ()
+    reasons: tuple[str, ...] = ()
+    reviews: tuple[ReviewGate, ...] = ()  # when the task sets min_review_accuracy and reviews exist
 
     @property
-    def failing_annotators(self) -> tuple:
+    def failing_annotators(self) -> tuple[str, ...]:
         """Annotators with at least one failed gold check, in first-seen order."""
-        out: list = []
+        out: list[str] = []
         for a in self.annotators:
             if not a.passed and a.annotator not in out:
                 out.append(a.annotator)
         return tuple(out)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """Strict-JSON form (no NaN)."""
         return {
             "task": self.task,
@@ -153,10 +190,13 @@ class GateResult:
             ],
             "failing_annotators": list(self.failing_annotators),
             "reasons": list(self.reasons),
-        }
+        } | ({"reviews": [
+            {"annotator": r.annotator, "question": r.question, "n_reviewed": r.n_reviewed, "accuracy": _num(r.accuracy),
+             "low": _num(r.low), "high": _num(r.high), "min_review_accuracy": r.min_review_accuracy,
+             "passed": r.passed, "reason": r.reason} for r in self.reviews]} if self.reviews else {})
 
 
-def _num(x):
+def _num(x: float | None) -> float | None:
     if x is None:
         return None
     x = float(x)
@@ -170,11 +210,198 @@ def criterion_text(criterion: str) -> str:
     return "alpha (point estimate) >= alpha_reliable"
 
 
-def _order_for(q: Question):
+# --------------------------------------------------------------------------------------------
+# The steps of evaluate_gate, and what each passes on
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """How alpha's interval is drawn: resamples over items, coverage, seed."""
+
+    n_boot: int = 1000
+    ci: float = 0.95
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    """One gated question's answers, its gold and its bars (step 1).
+
+    Attributes
+    ----------
+    question : Question
+    thresholds : workbench.tasks.Thresholds
+        ``alpha_reliable``, ``alpha_tentative`` and ``min_gold_agreement`` of the question.
+    rows : pandas.DataFrame
+        The question's answers: ``item``, ``annotator``, ``value`` (no missing value).
+    gold : pandas.DataFrame or None
+        The question's gold answers (``item``, ``value``); None when it has none.
+    """
+
+    question: Question
+    thresholds: TaskThresholds
+    rows: pd.DataFrame
+    gold: pd.DataFrame | None
+
+    @property
+    def n_annotators(self) -> int:
+        return self.rows["annotator"].nunique()
+
+    @property
+    def annotators(self) -> list[str]:
+        """Who answered, sorted by name."""
+        return sorted(map(str, self.rows["annotator"].unique()))
+
+
+@dataclass(frozen=True)
+class AlphaCheck:
+    """The question's reliability against its bar (step 2), and the report step 3 reads.
+
+    ``report`` is None when fewer than two annotators answered (no agreement to measure).
+    """
+
+    gate: QuestionGate
+    report: QuestionReport | None = None
+
+
+@dataclass(frozen=True)
+class GoldChecks:
+    """Each annotator of one question against gold (step 3), and the reasons of the failed checks."""
+
+    annotators: tuple[AnnotatorGate, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionChecks:
+    """Steps 2 and 3 on one question: its row, its annotators' rows, and the reasons of the
+    failed checks in the order the result lists them."""
+
+    question: QuestionGate
+    annotators: tuple[AnnotatorGate, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+def _check_inputs(responses: pd.DataFrame, criterion: str) -> None:
+    """Bad input: an unknown criterion, or responses without the tidy columns."""
+    if criterion not in CRITERIA:
+        raise BadInput(f"criterion: {criterion!r} is not one of {', '.join(CRITERIA)}")
+    missing = [c for c in RESPONSE_COLUMNS if c not in responses.columns]
+    if missing:
+        raise BadInput(f"responses: missing column(s) {', '.join(missing)}")
+
+
+def _guideline_versions(responses: pd.DataFrame) -> tuple[int, ...]:
+    """The guideline versions the round's answers were given under (reported only)."""
+    if "guideline_version" not in responses.columns or not len(responses):
+        return ()
+    return tuple(sorted({int(v) for v in responses["guideline_version"].dropna()}))
+
+
+def _order_for(q: Question) -> list[str] | None:
     """The label order the analytics need for ordinal label questions (None otherwise)."""
     if q.kind == "label" and q.level == "ordinal":
         return list(q.categories)
     return None
+
+
+def _question_answers(q: Question, task: Task, responses: pd.DataFrame, gold: pd.DataFrame | None) -> QuestionAnswers:
+    """Step 1: the question's answered rows, its gold (None when there is none) and its bars."""
+    thresholds = task.calibration.for_question(q.name)
+    rows = responses[responses["question"] == q.name][["item", "annotator", "value"]]
+    rows = rows[rows["value"].notna()]
+    qgold = None
+    if gold is not None and len(gold):
+        g = gold[gold["question"] == q.name][["item", "value"]]
+        qgold = g if len(g) else None
+    return QuestionAnswers(question=q, thresholds=thresholds, rows=rows, gold=qgold)
+
+
+def _too_few_annotators(answers: QuestionAnswers) -> AlphaCheck:
+    """Step 2 with fewer than two annotators: agreement cannot be measured, the question fails."""
+    q, th, n = answers.question, answers.thresholds, answers.n_annotators
+    reason = (f"{q.name}: agreement needs at least two annotators; {n} answered "
+              f"({', '.join(answers.annotators) or 'none'})")
+    return AlphaCheck(QuestionGate(
+        q.name, q.level, None, None, None, None, th.alpha_reliable, th.alpha_tentative, "undefined",
+        answers.rows["item"].nunique(), n, "undefined", passed=False, reason=reason,
+    ))
+
+
+def _alpha_verdict(name: str, rep: QuestionReport, *, criterion: str, bar: float) -> tuple[bool, str]:
+    """Does the report's alpha (or its interval's lower bound) clear ``bar``; if not, why."""
+    a = rep.alpha
+    compared = a.low if criterion == "lower" else a.value
+    if a.value is None:
+        return False, f"{name}: alpha is undefined ({a.note or 'no variation'})"
+    if compared is None:
+        return False, f"{name}: alpha's interval is undefined ({a.note}); the lower-bound criterion cannot be met"
+    if compared >= bar:
+        return True, ""
+    what = "alpha" if criterion == "point" else "alpha's interval lower bound"
+    ci_txt = f" ({int(round(rep.ci * 100))}% CI {a.low:.3f}-{a.high:.3f})" if a.low is not None else ""
+    return False, (f"{name}: {what} {compared:.3f} is below alpha_reliable {bar:.3f}"
+                   f" (alpha {a.value:.3f}{ci_txt}, band {rep.band}; diagnosis: {rep.diagnosis.verdict.title})")
+
+
+def _alpha_check(answers: QuestionAnswers, *, criterion: str, bootstrap: Bootstrap) -> AlphaCheck:
+    """Step 2: the question's agreement report, and its alpha against ``alpha_reliable``."""
+    if answers.n_annotators < 2:
+        return _too_few_annotators(answers)
+    q, th = answers.question, answers.thresholds
+    rep = question_report(
+        answers.rows, level=q.level, order=_order_for(q), gold=answers.gold, question=q.name,
+        n_boot=bootstrap.n_boot, ci=bootstrap.ci, seed=bootstrap.seed,
+        thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative),
+    )
+    ok, reason = _alpha_verdict(q.name, rep, criterion=criterion, bar=th.alpha_reliable)
+    a = rep.alpha
+    gate = QuestionGate(
+        q.name, rep.level, a.value, a.low, a.high, rep.ci, th.alpha_reliable, th.alpha_tentative, rep.band,
+        rep.n_items, rep.n_annotators, rep.diagnosis.verdict.value, tuple(map(str, rep.diagnosis.deviating)),
+        ok, reason, rep.diagnosis.explanation,
+    )
+    return AlphaCheck(gate, rep)
+
+
+def _annotator_gold(annotator: object, n_gold: int, gold_accuracy: float, *, question: str,
+                    bar: float) -> AnnotatorGate:
+    """Step 3 for one annotator: their exact agreement with gold against ``min_gold_agreement``."""
+    acc = None if n_gold == 0 or pd.isna(gold_accuracy) else float(gold_accuracy)
+    if acc is None:
+        ok, why = False, f"{annotator}: {question}: answered no gold item, agreement with gold cannot be checked"
+    elif acc >= bar:
+        ok, why = True, ""
+    else:
+        ok, why = False, (f"{annotator}: {question}: agreement with gold {acc:.3f} is below "
+                          f"min_gold_agreement {bar:.3f} ({round(acc * n_gold)} of {n_gold} gold items exact)")
+    return AnnotatorGate(str(annotator), question, n_gold, acc, bar, ok, why)
+
+
+def _gold_checks(answers: QuestionAnswers, rep: QuestionReport) -> GoldChecks:
+    """Step 3: each annotator of the report against gold.
+
+    Without gold for the question, every annotator fails with "no gold answers" and the question
+    gives one reason for them all."""
+    name, bar = answers.question.name, answers.thresholds.min_gold_agreement
+    if answers.gold is None:
+        rows = tuple(AnnotatorGate(a, name, 0, None, bar, False, "no gold answers") for a in answers.annotators)
+        return GoldChecks(rows, (f"{name}: no gold answers for this question: set the expert's gold before the gate "
+                                 "can pass",))
+    rows = tuple(_annotator_gold(rec.annotator, int(rec.n_gold), rec.gold_accuracy, question=name, bar=bar)
+                 for rec in rep.annotators.itertuples(index=False))
+    return GoldChecks(rows, tuple(a.reason for a in rows if not a.passed))
+
+
+def _check_question(answers: QuestionAnswers, *, criterion: str, bootstrap: Bootstrap) -> QuestionChecks:
+    """Steps 2 and 3 on one question (no gold check when alpha could not be measured)."""
+    alpha = _alpha_check(answers, criterion=criterion, bootstrap=bootstrap)
+    own = () if alpha.gate.passed else (alpha.gate.reason,)
+    if alpha.report is None:
+        return QuestionChecks(question=alpha.gate, reasons=own)
+    gold = _gold_checks(answers, alpha.report)
+    return QuestionChecks(question=alpha.gate, annotators=gold.annotators, reasons=own + gold.reasons)
 
 
 def evaluate_gate(
@@ -185,10 +412,11 @@ def evaluate_gate(
     round_number: int | None = None,
     dataset: str | None = None,
     kind: str | None = "calibration",
-    criterion: str = "point",
+    criterion: Criterion = "point",
     n_boot: int = 1000,
     ci: float = 0.95,
     seed: int = 0,
+    review: pd.DataFrame | None = None,
 ) -> GateResult:
     """Decide the gate for one calibration round (pure: no I/O).
 
@@ -208,6 +436,9 @@ def evaluate_gate(
         Compare alpha's point estimate (default) or its interval's lower bound with the threshold.
     n_boot, ci, seed
         Bootstrap of alpha over items.
+    review : pandas.DataFrame, optional
+        Accuracy against expert review (:func:`workbench.analytics.review_sample.review_accuracy`'s
+        columns); checked against ``task.calibration.min_review_accuracy`` when that is set.
 
     Returns
     -------
@@ -233,82 +464,54 @@ def evaluate_gate(
     >>> r.passed, r.failing_annotators
     (False, ('z',))
     """
-    if criterion not in CRITERIA:
-        raise BadInput(f"criterion: {criterion!r} is not one of {', '.join(CRITERIA)}")
-    missing = [c for c in ("item", "annotator", "question", "value") if c not in responses.columns]
-    if missing:
-        raise BadInput(f"responses: missing column(s) {', '.join(missing)}")
-    questions = [q for q in task.questions if q.has_agreement]
-    versions = ()
-    if "guideline_version" in responses.columns and len(responses):
-        versions = tuple(sorted({int(v) for v in responses["guideline_version"].dropna()}))
-    reasons: list[str] = []
-    qrows: list[QuestionGate] = []
-    arows: list[AnnotatorGate] = []
+    _check_inputs(responses, criterion)
+    # which round this is; not passed until every check has run
+    head = GateResult(task.name, round_number, dataset, kind, _guideline_versions(responses), criterion, False)
     if responses.empty:
-        reasons.append("no submitted responses in this round (has it been answered and synced?)")
-        return GateResult(task.name, round_number, dataset, kind, versions, criterion, False, reasons=tuple(reasons))
-    for q in questions:
-        th = task.calibration.for_question(q.name)
-        rows = responses[responses["question"] == q.name][["item", "annotator", "value"]]
-        rows = rows[rows["value"].notna()]
-        qgold = None
-        if gold is not None and len(gold):
-            g = gold[gold["question"] == q.name][["item", "value"]]
-            qgold = g if len(g) else None
-        n_annotators = rows["annotator"].nunique()
-        if n_annotators < 2:
-            reason = (f"{q.name}: agreement needs at least two annotators; {n_annotators} answered "
-                      f"({', '.join(sorted(map(str, rows['annotator'].unique()))) or 'none'})")
-            reasons.append(reason)
-            qrows.append(QuestionGate(q.name, q.level, None, None, None, None, th.alpha_reliable, th.alpha_tentative,
-                                      "undefined", rows["item"].nunique(), n_annotators, "undefined", passed=False,
-                                      reason=reason))
-            continue
-        rep = question_report(
-            rows, level=q.level, order=_order_for(q), gold=qgold, question=q.name, n_boot=n_boot, ci=ci, seed=seed,
-            thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative),
-        )
-        a = rep.alpha
-        compared = a.low if criterion == "lower" else a.value
-        if a.value is None:
-            ok, reason = False, f"{q.name}: alpha is undefined ({a.note or 'no variation'})"
-        elif compared is None:
-            ok, reason = False, f"{q.name}: alpha's interval is undefined ({a.note}); the lower-bound criterion cannot be met"
-        elif compared >= th.alpha_reliable:
-            ok, reason = True, ""
-        else:
-            ok = False
-            what = "alpha" if criterion == "point" else "alpha's interval lower bound"
-            ci_txt = f" ({int(round(rep.ci * 100))}% CI {a.low:.3f}-{a.high:.3f})" if a.low is not None else ""
-            reason = (f"{q.name}: {what} {compared:.3f} is below alpha_reliable {th.alpha_reliable:.3f}"
-                      f" (alpha {a.value:.3f}{ci_txt}, band {rep.band}; diagnosis: {rep.diagnosis.verdict.title})")
-        if not ok:
-            reasons.append(reason)
-        qrows.append(QuestionGate(
-            q.name, rep.level, a.value, a.low, a.high, rep.ci, th.alpha_reliable, th.alpha_tentative, rep.band,
-            rep.n_items, rep.n_annotators, rep.diagnosis.verdict.value, tuple(map(str, rep.diagnosis.deviating)),
-            ok, reason, rep.diagnosis.explanation,
-        ))
-        if qgold is None:
-            reasons.append(f"{q.name}: no gold answers for this question: set the expert's gold before the gate can pass")
-            for name in sorted(map(str, rows["annotator"].unique())):
-                arows.append(AnnotatorGate(name, q.name, 0, None, th.min_gold_agreement, False, "no gold answers"))
-            continue
-        table = rep.annotators
-        for rec in table.itertuples(index=False):
-            n_gold = int(rec.n_gold)
-            acc = None if n_gold == 0 or pd.isna(rec.gold_accuracy) else float(rec.gold_accuracy)
-            if acc is None:
-                ok, why = False, f"{rec.annotator}: {q.name}: answered no gold item, agreement with gold cannot be checked"
-            elif acc >= th.min_gold_agreement:
-                ok, why = True, ""
-            else:
-                ok, why = False, (f"{rec.annotator}: {q.name}: agreement with gold {acc:.3f} is below "
-                                  f"min_gold_agreement {th.min_gold_agreement:.3f} ({round(acc * n_gold)} of {n_gold} gold items exact)")
-            if not ok:
-                reasons.append(why)
-            arows.append(AnnotatorGate(str(rec.annotator), q.name, n_gold, acc, th.min_gold_agreement, ok, why))
-    passed = not reasons
-    return GateResult(task.name, round_number, dataset, kind, versions, criterion, passed, tuple(qrows), tuple(arows),
-                      tuple(reasons))
+        return replace(head, reasons=(EMPTY_ROUND,))
+    bootstrap = Bootstrap(n_boot=n_boot, ci=ci, seed=seed)
+    checks = [_check_question(_question_answers(q, task, responses, gold), criterion=criterion, bootstrap=bootstrap)
+              for q in task.questions if q.has_agreement]
+    reviews = tuple(_review_checks(task, review, criterion))
+    reasons = tuple(why for c in checks for why in c.reasons) + tuple(r.reason for r in reviews if not r.passed)
+    return replace(head, passed=not reasons, questions=tuple(c.question for c in checks),
+                   annotators=tuple(a for c in checks for a in c.annotators), reasons=reasons, reviews=reviews)
+
+
+def _review_check(r: Any, *, bar: float, criterion: str) -> ReviewGate:
+    """Step 4 for one row ``r`` of the review table (``itertuples``: an annotator on a question)
+    against ``bar``."""
+    low = None if r.low is None or pd.isna(r.low) else float(r.low)
+    high = None if r.high is None or pd.isna(r.high) else float(r.high)
+    compared = low if criterion == "lower" else float(r.accuracy)
+    ok = compared is not None and compared >= bar
+    why = "" if ok else (
+        f"{r.annotator}: {r.question}: accuracy against expert review "
+        f"{'(interval lower bound) ' if criterion == 'lower' else ''}{(compared if compared is not None else 0):.3f} "
+        f"is below min_review_accuracy {bar:.3f} ({int(r.n_accepted)} of {int(r.n_reviewed)} reviewed records "
+        f"accepted" + (f"; interval {low:.3f}-{high:.3f})" if low is not None else ")"))
+    return ReviewGate(str(r.annotator), str(r.question), int(r.n_reviewed), float(r.accuracy), low, high,
+                      float(bar), ok, why)
+
+
+def _review_checks(task: Task, review: pd.DataFrame | None, criterion: str) -> list[ReviewGate]:
+    """Step 4: each (annotator, gated question) of ``review`` against ``min_review_accuracy``
+    (none when the task sets no such bar, or there is no review yet).
+
+    >>> from workbench.tasks import CalibrationPolicy, Question, Task
+    >>> t = Task(name="t", title="t", description="", guideline="t", fields=(),
+    ...          questions=(Question("q", "rating", "Q", "interval", values=(1, 2, 3)),),
+    ...          calibration=CalibrationPolicy(min_review_accuracy=0.8))
+    >>> rev = pd.DataFrame({"annotator": ["x", "y"], "question": "q", "n_reviewed": 50, "n_accepted": [45, 35],
+    ...                     "n_corrected": [5, 15], "accuracy": [0.9, 0.7], "low": [0.79, 0.56], "high": [0.96, 0.81]})
+    >>> [(r.annotator, r.passed) for r in _review_checks(t, rev, "point")]
+    [('x', True), ('y', False)]
+    >>> [(r.annotator, r.passed) for r in _review_checks(t, rev, "lower")]
+    [('x', False), ('y', False)]
+    """
+    bar = getattr(task.calibration, "min_review_accuracy", None)
+    if bar is None or review is None or not len(review):
+        return []
+    gated = {q.name for q in task.questions if q.has_agreement}
+    return [_review_check(r, bar=bar, criterion=criterion) for r in review.itertuples(index=False)
+            if r.question in gated]

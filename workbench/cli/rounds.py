@@ -21,9 +21,10 @@ def round_group() -> None:
 
 @round_group.command("create")
 @click.argument("task_name", metavar="TASK")
-@click.option("--kind", type=click.Choice(["calibration", "recalibration", "production"]), required=True,
+@click.option("--kind", type=click.Choice(["calibration", "recalibration", "production", "review"]), required=True,
               help="calibration/recalibration: every annotator answers the calibration set; "
-                   "production: the task's overlap, with gold items mixed in.")
+                   "production: the task's overlap, with gold items mixed in; "
+                   "review: a sample of each annotator's production records for the task's experts (docs/review.md).")
 @click.option("--items", "items_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Candidate items, JSON lines with the task's fields (and metadata). "
                    "Required except for the demo task.")
@@ -32,13 +33,22 @@ def round_group() -> None:
               help="Production: open it although the calibration gate has not passed; the reason is recorded.")
 @click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Roster that says who annotates (default: the last one synced).")
+@click.option("--per-annotator", type=int, default=None, help="Review: this many records per annotator.")
+@click.option("--margin", type=float, default=None,
+              help="Review: half-width of each annotator's accuracy interval (default 0.05).")
+@click.option("--confidence", type=float, default=None, help="Review: confidence of that interval (default 0.95).")
+@click.option("--expected-accuracy", type=float, default=None,
+              help="Review: a prior accuracy for the sample size (default 0.5, the worst case).")
+@click.option("--by-label", default=None, help="Review: also stratify by the annotator's answer to this question.")
 def round_create(task_name: str, kind: str, items_file: Path | None, size: int | None, force_reason: str | None,
-                 roster_file: Path | None) -> None:
+                 roster_file: Path | None, per_annotator: int | None, margin: float | None, confidence: float | None,
+                 expected_accuracy: float | None, by_label: str | None) -> None:
     """Create the next round of TASK: dataset <task>-<kind>-r<N> in workspace <task>.
 
     Refuses (exit 2) a calibration round with fewer than two annotators, and a production round
     while the task's calibration gate fails, unless --force-reason is given. Re-running after an
-    interrupted creation resumes it without duplicating records.
+    interrupted creation resumes it without duplicating records. A review round goes to workspace
+    <task>-review, whose only members are the task's experts; it prints each annotator's sample size.
     """
     from workbench.roster import load_roster
     from workbench.rounds import create_round
@@ -48,5 +58,6 @@ def round_create(task_name: str, kind: str, items_file: Path | None, size: int |
     _, cl = common.argilla()
     store = common.store()
     report = create_round(cl, store, task, kind, items_file=items_file, size=size, force_reason=force_reason,
-                          roster=roster)
+                          roster=roster, per_annotator=per_annotator, margin=margin, confidence=confidence,
+                          expected_accuracy=expected_accuracy, by_label=by_label)
     click.echo(str(report))

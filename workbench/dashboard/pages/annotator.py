@@ -17,7 +17,7 @@ def _task(ctx: ui.Context):
         ui.empty("The history store holds no round yet.",
                  "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
         return None
-    return ui.qp_select("Task", sorted(rounds["task"].unique()), "task")
+    return ui.qp_select("Task", views.labelling_tasks(rounds), "task")
 
 
 def render(ctx: ui.Context) -> None:
@@ -97,6 +97,8 @@ def render(ctx: ui.Context) -> None:
                  caption="Chi-square test of your label distribution against everyone else's on the same task "
                          "(Benjamini-Hochberg adjusted p-values). Different items can explain a difference.")
 
+    _review_section(ctx, task, annotator)
+
     st.subheader("Gold items answered differently from the expert")
     if len(view.differed):
         t = view.differed.copy()
@@ -106,3 +108,28 @@ def render(ctx: ui.Context) -> None:
         ui.table(t, f"{task}-{annotator}-gold-misses")
     else:
         st.caption("None.")
+
+
+def _review_section(ctx: ui.Context, task: str, annotator: str) -> None:
+    """Accuracy against expert review (review rounds, docs/review.md) next to gold agreement. Shown
+    only when the task has a review round; counts and shares only, never which records were
+    reviewed. Read here, uncached: the review rounds are small, but the production answers are
+    read whole (a cached entry point in ``cache.py`` is the follow-up)."""
+    from workbench.review import accuracy_for_task, review_task
+
+    store = cache.get_store(ctx.source)
+    if store.rounds(review_task(task)).empty:
+        return
+    tasks = cache.project_tasks()[0]
+    if task not in tasks:
+        return
+    st.subheader("Accuracy against expert review")
+    table = views.review_table(accuracy_for_task(store, tasks[task]), store.tidy(task=task, gold_items_only=True),
+                               store.gold(task), annotator)
+    if table["reviewed"].isna().all():
+        st.caption(f"No record of {ui.esc(annotator)}'s has been reviewed by an expert yet.")
+        return
+    ui.table(table, f"{task}-{annotator}-expert-review",
+             caption="Share of the annotator's production records, sampled for expert review, whose answer the "
+                     "expert accepted (exact agreement), with its 95% Wilson interval; next to it the share of "
+                     "gold items answered as the expert did.")
