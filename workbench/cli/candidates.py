@@ -84,10 +84,16 @@ def generate(task_name: str, config_path: Path | None, limit: int | None) -> Non
 @click.option("--dataset", default=None, help="Dataset name (default: the config's, else <task>-candidates).")
 @click.option("--workspace", default=None, help="Workspace (default: the config's, else the task's name).")
 @click.option("--no-dedup", is_flag=True, help="Push duplicate prompts too.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most this many new records in this push (default: all); first-come unless --fill-to-plan.")
+@click.option("--fill-to-plan", is_flag=True,
+              help="Choose the --limit records that bring the dataset's mix closest to the task's coverage plan "
+                   "(docs/coverage.md) instead of the first in the pool.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Breaks ties in --fill-to-plan's choice.")
 @click.option("--api-url", default=None, help="Argilla URL (default: ARGILLA_API_URL, else the embedded server).")
 @click.option("--api-key", default=None, help="Owner/admin API key (default: ARGILLA_API_KEY, else the embedded owner's).")
 def push(task_name: str, config_path: Path | None, dataset: str | None, workspace: str | None, no_dedup: bool,
-         api_url: str | None, api_key: str | None) -> None:
+         limit: int | None, fill_to_plan: bool, seed: int, api_url: str | None, api_key: str | None) -> None:
     """Push TASK's candidates to Argilla with judge and DEITA scores as suggestions and metadata.
 
     Record ids come from content, so running it again pushes nothing twice and an interrupted
@@ -95,12 +101,13 @@ def push(task_name: str, config_path: Path | None, dataset: str | None, workspac
     """
     from workbench import argilla_client
     from workbench.candidates.genconfig import load_config
-    from workbench.candidates.push import push_candidates
+    from workbench.candidates.push import check_selection, push_candidates
     from workbench.tasks import find_task
 
     from workbench.errors import BadInput
 
     task = find_task(task_name)
+    check_selection(task, limit, fill_to_plan)  # before anything is read or sent
     cfg = load_config(task, config_path)
     conn = argilla_client.connection(api_url, api_key)
     try:
@@ -110,7 +117,8 @@ def push(task_name: str, config_path: Path | None, dataset: str | None, workspac
             raise
         raise BadInput(f"Argilla at {conn.api_url} refused the API key (HTTP 401): give an owner's or admin's key "
                        "with --api-key or ARGILLA_API_KEY") from None
-    click.echo(push_candidates(cl, task, cfg, dataset=dataset, workspace=workspace, dedup=not no_dedup).summary())
+    click.echo(push_candidates(cl, task, cfg, dataset=dataset, workspace=workspace, dedup=not no_dedup, limit=limit,
+                               fill_to_plan=fill_to_plan, seed=seed).summary())
 
 
 @candidates.command("example")

@@ -1,11 +1,61 @@
-"""Overview: every task, its rounds, the gate of its latest calibration, volume, open alarms and
-the guideline version in force."""
+"""Overview: every task, its rounds, the gate of its latest calibration, volume, open alarms, the
+guideline version in force and (for the leads) the mix against the task's coverage plan."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import access, cache, load, ui
+from workbench.dashboard import access, cache, load, sources, ui, views
+from workbench.errors import WorkbenchError
+
+
+def _registry_mark() -> str:
+    """Changes whenever an export is recorded (the coverage section shows the last one)."""
+    from workbench.export import registry
+
+    path = registry.exports_dir() / "registry.jsonl"
+    return str(path.stat().st_mtime_ns) if path.is_file() else ""
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage(url: str, demo: bool, version: str, task_name: str, tasks_mark: str, export_mark: str):
+    """The coverage section of one task, or None when it has no plan; a message when it cannot be read."""
+    from workbench.coverage import coverage_report
+
+    task = cache.project_tasks()[0].get(task_name)
+    if task is None or not task.coverage:
+        return None
+    try:
+        report = coverage_report(task, cache.get_store(sources.Source(url=url, demo=demo)), demo=demo)
+    except WorkbenchError as exc:
+        return str(exc)
+    return views.coverage_section(report)
+
+
+def _coverage_block(ctx: ui.Context, task: str) -> None:
+    """Leads only: the candidate pool, the labelled records and the last export against the plan."""
+    section = _coverage(ctx.source.url, ctx.source.demo, ctx.version, task, sources.tasks_signature(),
+                        _registry_mark())
+    if section is None:
+        return
+    st.subheader("Coverage against the plan")
+    if isinstance(section, str):
+        ui.problems([section])
+        return
+    for heading, table, flagged in section.plans:
+        st.markdown(ui.esc(heading))
+        if flagged:
+            st.warning("Outside the tolerance beyond sampling noise: " + ui.esc("; ".join(flagged)))
+        if len(table):
+            ui.table(table, f"{task}-coverage-{heading.split(':')[0]}",
+                     caption=("Share with a simultaneous 95% interval (Goodman); flagged when the interval lies wholly "
+                              "outside target +- tolerance ('under?'/'over?': outside by its share only). 'to add': "
+                              "the fewest records of each value that bring every share within tolerance. "
+                              "`workbench coverage " + task + "` prints the same; docs/coverage.md."),
+                     column_config={"share": st.column_config.NumberColumn(format="percent"),
+                                    "target": st.column_config.NumberColumn(format="percent")})
+    for note in section.notes:
+        st.caption(ui.esc(note))
 
 
 def render(ctx: ui.Context) -> None:
@@ -67,6 +117,8 @@ def render(ctx: ui.Context) -> None:
         elif ctx.user.is_lead:
             st.caption(f"No dataset exported yet: {ui.code(f'workbench export {v.task}')} makes a training-ready "
                        "version.")
+        if ctx.user.is_lead:  # (the mix of the data is the leads' to plan; annotators do not see it)
+            _coverage_block(ctx, v.task)
         if len(v.alarms):
             st.subheader("Open alarms")
             al = v.alarms.copy()
