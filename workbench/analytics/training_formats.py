@@ -452,3 +452,110 @@ def is_human_written(metadata: dict, holdout_sources: Sequence[tuple[str, Sequen
     if m.get("instruction_source") in human and m.get("response_source") in human:
         return m.get("origin") in (None, "seed")
     return False
+
+
+# --------------------------------------------------------------------------------------------
+# Production feedback reviewed by experts (workbench feedback seeds --push, docs/feedback.md)
+# --------------------------------------------------------------------------------------------
+
+#: What each expert verdict on a feedback record means for an export: only ``accepted`` is exported.
+FEEDBACK_VERDICTS = ("accepted", "rejected", "unsure", "unreviewed")
+
+
+def feedback_verdicts(items: Sequence[str], answers: pd.DataFrame) -> np.ndarray:
+    """The experts' verdict on each feedback record ``items[i]``, from ``answers``: the submitted
+    answers (``item``, ``value``: ``yes``/``no``/``unsure``, one row per expert) to the record's
+    review question ("does the edit improve the answer?", "is the thumb about the answer?").
+
+    ``accepted`` when at least one expert answered and every one said ``yes``; ``rejected`` when
+    one said ``no``; ``unsure`` otherwise; ``unreviewed`` without a submitted answer. Only accepted
+    records become training rows: unreviewed feedback never reaches an export, and one expert's
+    doubt is enough to keep a record out.
+
+    >>> a = pd.DataFrame({"item": ["a", "b", "b", "c", "e", "e"], "value": ["yes", "yes", "no", "unsure", "yes", "yes"]})
+    >>> feedback_verdicts(["a", "b", "c", "d", "e"], a).tolist()
+    ['accepted', 'rejected', 'unsure', 'unreviewed', 'accepted']
+    """
+    values: dict = {}
+    for item, value in zip(answers["item"].tolist(), answers["value"].tolist()):
+        values.setdefault(item, set()).add(value)
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        got = values.get(item)
+        out[i] = ("unreviewed" if not got else "accepted" if got == {"yes"} else "rejected" if "no" in got
+                  else "unsure")
+    return out
+
+
+@dataclass
+class FeedbackRows:
+    """The accepted feedback records of one kind as export rows (columns as the export writes them:
+    conversations as tuples of ``(role, content)`` turns), with what the shell needs for each row:
+    ``prompts`` (the holdout's unit is the prompt), ``metadata`` (for
+    :func:`provenance_columns`: ``source`` = ``feedback``, the prompt and the answers logged in
+    production, ``generator`` = the model version) and ``experts`` (who accepted it); ``counts``:
+    ``records``, ``reviewed``, and one count per verdict."""
+
+    columns: dict
+    prompts: list
+    metadata: list
+    experts: list
+    counts: dict
+
+    def __len__(self) -> int:
+        return len(self.prompts)
+
+
+def feedback_rows(kind: str, records: pd.DataFrame, answers: pd.DataFrame) -> FeedbackRows:
+    """Export rows from the feedback records the experts accepted (:func:`feedback_verdicts`).
+
+    ``records``: ``item``, ``fields`` (``prompt``, ``output``, and for ``dpo`` the user's ``edit``)
+    and ``metadata`` (``source`` such as ``feedback:langsmith``, ``source_id`` and
+    ``interaction_source_id``: the source's own ids of the signal and of the model's answer,
+    ``model_version``, and for ``kto`` ``thumb``: up/down), one row per record; ``answers``:
+    ``item``, ``annotator`` (the expert), ``value``.
+
+    ``dpo`` rows: ``prompt``, ``chosen`` (the user's edit), ``rejected`` (the model's output); ``id``
+    and ``chosen_id`` name the edit (``<source>:<source_id>``), ``rejected_id`` the model's answer
+    (``<source>:<interaction_source_id>``). ``kto`` rows: ``prompt``, ``completion`` (the model's
+    output), ``label`` (True for a thumb up). Rows are in ``records``' order.
+
+    >>> recs = pd.DataFrame({"item": ["s1", "s2"], "fields": [{"prompt": "Dose?", "output": "2", "edit": "1"}] * 2,
+    ...                      "metadata": [{"source": "feedback:langsmith", "source_id": "f1", "interaction_source_id": "r1",
+    ...                                    "model_version": "v2"}, {}]})
+    >>> fb = feedback_rows("dpo", recs, pd.DataFrame({"item": ["s1"], "annotator": ["ann"], "value": ["yes"]}))
+    >>> fb.columns["id"], fb.columns["rejected_id"], fb.columns["chosen"], fb.metadata[0]["generator"], fb.counts["unreviewed"]
+    (['feedback:langsmith:f1'], ['feedback:langsmith:r1'], [(('assistant', '1'),)], 'v2', 1)
+    """
+    if kind not in ("dpo", "kto"):
+        raise BadInput(f"feedback rows: kind {kind!r} is not dpo or kto")
+    items = records["item"].tolist()
+    verdicts = feedback_verdicts(items, answers)
+    counts = {"records": len(items), "reviewed": int((verdicts != "unreviewed").sum()),
+              **{v: int((verdicts == v).sum()) for v in FEEDBACK_VERDICTS}}
+    take = np.flatnonzero(verdicts == "accepted").tolist()
+    experts: dict = {}
+    for item, who in zip(answers["item"].tolist(), answers["annotator"].tolist()):
+        experts.setdefault(item, set()).add(str(who))
+    fields = records["fields"].tolist()
+    metas = [m or {} for m in records["metadata"].tolist()]
+    ids, other_ids, prompts, meta_out, by = [], [], [], [], []
+    for i in take:
+        f, m = fields[i] or {}, metas[i]
+        src = str(m.get("source") or "feedback")
+        ids.append(f"{src}:{m.get('source_id') or items[i]}")
+        other_ids.append(f"{src}:{m.get('interaction_source_id') or items[i]}")
+        prompts.append(str(f.get("prompt", "")))
+        meta_out.append({"source": "feedback", "instruction_source": "logs", "response_source": "logs",
+                         "generator": m.get("model_version")})
+        by.append(sorted(experts.get(items[i], ())))
+    outputs = [str((fields[i] or {}).get("output", "")) for i in take]
+    if kind == "dpo":
+        columns = {"id": ids, "chosen_id": list(ids), "rejected_id": other_ids, "prompt": turns("user", prompts),
+                   "chosen": turns("assistant", [str((fields[i] or {}).get("edit", "")) for i in take]),
+                   "rejected": turns("assistant", outputs), "score_chosen": [None] * len(take),
+                   "score_rejected": [None] * len(take)}
+    else:
+        columns = {"id": ids, "prompt": turns("user", prompts), "completion": turns("assistant", outputs),
+                   "label": [metas[i].get("thumb") == "up" for i in take]}
+    return FeedbackRows(columns, prompts, meta_out, by, counts)

@@ -2,7 +2,7 @@
 
 * Roles: ``owner`` and ``admin`` are the annotation leads (:data:`LEADS`) and see every page and
   every person's figures of the tasks they may see; an ``annotator`` sees team aggregates and
-  their own figures only (:func:`may_see_annotator`), and not the Drift and Judges pages
+  their own figures only (:func:`may_see_annotator`), and not the Drift, Judges and Feedback pages
   (:data:`PAGES`, :func:`allowed_pages`).
 * Workspaces: an owner sees every task; anyone else only the tasks whose every round was created
   in an Argilla workspace they are a member of (:class:`Scope`, :func:`may_open_task`).
@@ -96,6 +96,7 @@ PAGES = {
     "drift": ("Drift", "leads"),
     "guidelines": ("Guidelines", "everyone"),
     "judges": ("Judges", "leads"),
+    "feedback": ("Feedback", "leads"),
 }
 
 

@@ -19,7 +19,8 @@ Rules
 * An ``annotator`` sees team aggregates and their own page only: the Overview, the Calibration
   page (team coefficients, items and label pairs, their own row), their own Annotator page and
   the Guidelines. Never another person's name or figure; the Drift and Judges pages (which
-  compare named people) are for leads.
+  compare named people) and the Feedback page (production feedback and its expert review) are
+  for leads.
 * Workspaces: an owner sees every task; anyone else only the tasks whose every round was created
   in an Argilla workspace they are a member of (:class:`Scope`). Other tasks, their rounds and
   datasets are neither listed nor served for a typed URL.

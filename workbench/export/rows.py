@@ -41,6 +41,19 @@ class Rows:
 
         return Rows({k: pick(v) for k, v in self.columns.items()}, len(pos))
 
+    def concat(self, other: "Rows") -> "Rows":
+        """These rows, then ``other``'s (a column or struct field one side lacks: null there)."""
+
+        def join(a, b, na: int, nb: int):
+            if isinstance(a, dict) or isinstance(b, dict):
+                a, b = a or {}, b or {}
+                return {k: join(a.get(k), b.get(k), na, nb) for k in dict.fromkeys([*a, *b])}
+            return list(a if a is not None else [None] * na) + list(b if b is not None else [None] * nb)
+
+        names = dict.fromkeys([*self.columns, *other.columns])
+        return Rows({k: join(self.columns.get(k), other.columns.get(k), self.n, other.n) for k in names},
+                    self.n + other.n)
+
     def slice(self, start: int, stop: int) -> "Rows":
         def cut(col):
             return {k: cut(v) for k, v in col.items()} if isinstance(col, dict) else col[start:stop]
