@@ -17,6 +17,13 @@ Streamlit), the watermark query, and, for the calibration round, the same work t
 Wall and CPU times are printed: on a shared machine the wall time depends on the load (also
 printed).
 
+Summaries: the store keeps per-dataset summaries of the submitted responses and an index for the
+answers on gold items (``HistoryStore.use_summaries``). Unless ``--no-reference``, each page is
+also timed (bare and cold) with ``use_summaries = False``, the reads as they were before (counts
+and scans over the latest responses), in the same run just before it (after an untimed pass that
+brings the page's data into the OS cache for both), and the ratio printed. The Annotator, Drift
+and Guidelines pages read nothing that changed: their ratio shows the noise of the machine.
+
 Usage: python bench/bench_dashboard.py [--items-per-round N] [--keep | --store FILE] [--pages ...]
 """
 
@@ -228,6 +235,8 @@ def main() -> int:
     ap.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES), help="pages to time")
     ap.add_argument("--repeats", type=int, default=3, help="cold+warm pairs per page (best is printed)")
     ap.add_argument("--no-production", action="store_true", help="skip the production-round render")
+    ap.add_argument("--no-reference", action="store_true",
+                    help="skip the pages' timing without the store's summaries (use_summaries=False)")
     args = ap.parse_args()
     os.environ["WORKBENCH_DASHBOARD_DEMO"] = "0"
     os.environ["WORKBENCH_ARGILLA_URL"] = "http://127.0.0.1:9"  # sign-in is bypassed (session state)
@@ -256,13 +265,31 @@ def main() -> int:
               f" the same through HistoryStore.tidy = {via_tidy:.2f} s")
         print(f"{'page':<12} {'cold wall':>9} {'cold CPU':>9} {'warm wall':>9} {'warm CPU':>9} {'bare':>7} "
               f"{'cold/bare':>9} {'load':>5}  (targets: cold < 3 s, warm < 0.5 s)")
+        from workbench.store import HistoryStore
+
+        refs = {}
         for page in args.pages:
+            if not args.no_reference:
+                # the same page read without the summaries, just before (a first, untimed pass
+                # brings the page's data into the OS cache for both)
+                bare(url, page)
+                HistoryStore.use_summaries = False
+                try:
+                    rb = bare(url, page)
+                    rcold, _, _ = render_times(url, repeats=args.repeats, page=page, params=PAGES[page])
+                    refs[page] = (rb, rcold[0])
+                finally:
+                    HistoryStore.use_summaries = True
             b = bare(url, page)
             cold, warm, probs = render_times(url, repeats=args.repeats, page=page, params=PAGES[page])
             problems += probs
             flag = "" if cold[0] < 3 and warm[0] < 0.5 else "  <- over target"
             print(f"{page:<12} {cold[0]:>8.2f}s {cold[1]:>8.2f}s {warm[0]:>8.3f}s {warm[1]:>8.3f}s {b:>6.2f}s "
                   f"{cold[0] / b:>9.2f} {os.getloadavg()[0]:>5.1f}{flag}", flush=True)
+            if page in refs:
+                rb, rcold = refs[page]
+                print(f"{'':<12} without the summaries: cold wall {rcold:.2f} s, bare {rb:.2f} s; "
+                      f"cold ratio with/without {cold[0] / rcold:.2f}", flush=True)
         print(f"machine: {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f}")
         if not args.no_production:
             pcold, pwarm, pprob = render_times(url, 6, repeats=1)

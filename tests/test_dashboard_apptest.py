@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.analytics.drift import gold_table, labels_table, monitor_gold
 from workbench.dashboard import auth, data
 from workbench.dashboard.demo_history import DEMO_ANNOTATORS, DEMO_TASK, DEMO_WORKSPACE, fill_demo_store
 from workbench.store import HistoryStore
@@ -28,7 +29,7 @@ from workbench.store import HistoryStore
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 USERS = {"lead": ("lead-password", "owner"), "adm": ("adm-password", "admin"),
          "ana": ("ana-password", "annotator"), "ben": ("ben-password", "annotator")}
-PAGES = ("overview", "calibration", "annotator", "drift", "guidelines", "judges")
+PAGES = ("overview", "calibration", "annotator", "drift", "guidelines", "judges", "feedback")
 
 
 class _FakeArgillaAuth(BaseHTTPRequestHandler):
@@ -214,7 +215,7 @@ def test_a_lead_opens_every_page_without_an_error(env, user):
         assert not [e for e in at.error if "for annotation leads" in e.value], page
         assert len(at.title) == 1
     menu = at.sidebar.radio[0]
-    assert list(menu.options) == ["Overview", "Calibration round", "Annotator", "Drift", "Guidelines", "Judges"]
+    assert list(menu.options) == ["Overview", "Calibration round", "Annotator", "Drift", "Guidelines", "Judges", "Feedback"]
 
 
 def test_every_chart_has_data_and_says_what_it_rests_on(env):
@@ -222,8 +223,8 @@ def test_every_chart_has_data_and_says_what_it_rests_on(env):
     for page in PAGES:
         _open(at, page)
         specs = _chart_specs(at)
-        if page != "overview":
-            assert specs, f"{page} shows no chart on the demo history"
+        if page not in ("overview", "feedback"):  # (the demo imports no production feedback: that page says
+            assert specs, f"{page} shows no chart on the demo history"  # what to run, tests/test_dashboard_feedback.py)
         for spec in specs:
             traces = spec["data"]
             assert any(max(_length(t.get(k)) for k in ("x", "y", "z")) > 0 for t in traces), (page, spec["layout"])
@@ -376,12 +377,12 @@ def test_overview_totals_and_alarms_equal_those_of_the_whole_history(env):
     store = HistoryStore(env)
     try:
         tidy = data.read_task(store, DEMO_TASK)
-        gold = data._gold_table(store.gold(DEMO_TASK))
+        gold = gold_table(store.gold(DEMO_TASK))
     finally:
         store.close()
     assert view.responses == len(tidy[["item", "annotator", "dataset"]].drop_duplicates())
     assert (view.items, view.annotators) == (tidy["item"].nunique(), tidy["annotator"].nunique())
-    obs, chart = data._monitor(data._labels_table(tidy), gold)
+    obs, chart = monitor_gold(labels_table(tidy), gold)
     expected = data.open_alarms(chart, obs)
     assert not expected.empty  # the demo's drifting annotator
     assert view.alarms.reset_index(drop=True).equals(expected.reset_index(drop=True)), (view.alarms, expected)
@@ -554,9 +555,9 @@ def test_task_views_from_the_latest_table_equal_those_of_the_full_history_read(t
     new = data.task_history(data.Source(url), "t")
     store.read_latest_table = False  # the reference: per round, latest versions looked up over every version
     tidy = data.read_task(store, "t")
-    labels = data._labels_table(tidy).drop(columns=["record_id"])
-    gold = data._gold_table(store.gold("t"))
-    obs, chart = data._monitor(labels, gold)
+    labels = labels_table(tidy).drop(columns=["record_id"])
+    gold = gold_table(store.gold("t"))
+    obs, chart = monitor_gold(labels, gold)
     ref = data.TaskHistory(labels=labels, gold=gold, gold_obs=obs, chart=chart, rounds=store.rounds("t"),
                            annotators=tuple(sorted(labels["annotator"].unique())))
     ref._team = data.team_observations(labels, within=("round",))

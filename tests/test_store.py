@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from workbench.errors import BadInput
 from workbench.store import (
-    HISTORY_COLUMNS, HistoryStore, ResponseRow, SuggestionRow, decode_value, encode_value, normalise_value,
+    HISTORY_COLUMNS, TIDY_COLUMNS, HistoryStore, ResponseRow, SuggestionRow, decode_value, encode_value,
+    normalise_value,
 )
 
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -200,6 +201,35 @@ def test_suggestions_are_versioned(store):
     assert list(store.suggestions(latest_only=False)["version"]) == [1, 2]
 
 
+def test_latest_suggestions_of_a_dataset_are_the_newest_version_of_each(store):
+    """The Judges page's read (one dataset's latest suggestions) against every version kept by a loop."""
+    for ds_id, name, rnd in (("ds1", "round-1", 1), ("ds2", "round-2", 2), ("ds3", "unregistered", None)):
+        if rnd is not None:
+            _round(store, dataset_id=ds_id, dataset=name, round=rnd)
+        for step in range(3):
+            rows = [SuggestionRow(f"r{i}", f"item-r{i}", q, f"{ds_id}-{i}-{step if (i + step) % 2 else 0}",
+                                  None if i == 2 else 0.5 + step / 10, "judge" if i else None, "model",
+                                  None if i == 3 else T0 + timedelta(minutes=step))
+                    for i in range(5) for q in ("q", "p")]
+            _write(store, [], suggestions=rows, dataset_id=ds_id, name=name)
+    every = store.suggestions(latest_only=False)
+    assert every["version"].max() >= 2
+    for sel in (["ds1"], ["round-2"], ["ds3", "round-1"], ["unregistered"], ["nothing"]):
+        best = {}  # (dataset, record, question) -> (version, row label in `every`)
+        for label, r in zip(every.index, every.to_dict("records")):
+            if r["dataset_id"] in sel or r["dataset"] in sel:
+                key = (r["dataset_id"], r["record_id"], r["question"])
+                if key not in best or r["version"] > best[key][0]:
+                    best[key] = (r["version"], label)
+        want = every.loc[[best[k][1] for k in sorted(best)]].reset_index(drop=True)
+        got = store.suggestions(dataset=sel)
+        assert list(got.columns) == list(every.columns) and len(got) == len(want), sel
+        for df in (got, want):  # (an unregistered dataset's rows have no round: float or int by the rows read)
+            df["round"] = df["round"].astype("Int64")
+        assert got.astype(str).equals(want.astype(str)), (sel, got, want)
+        assert str(got["time"].dtype) == "datetime64[ns, UTC]" and got["time"].isna().any() == (len(got) > 0), sel
+
+
 def test_filters(store):
     _round(store)
     _round(store, dataset_id="ds2", dataset="round-2", round=2)
@@ -276,7 +306,7 @@ def test_tidy_filters_first_and_gives_what_latest_versions_store_wide_gave(store
         if task is not None:
             store.record_round(task=task, round=rnd, kind="calibration", dataset=name, workspace="ws",
                                dataset_id=ds_id, guideline_version=rnd, created_at=T0 - timedelta(days=1))
-    for task, rnd, ds_id, name in specs:
+    for _task, _rnd, ds_id, name in specs:
         # the same record ids in every dataset: versions must be matched within their own dataset
         state = {(r, u): {"q": rng.choice("abc"), "p": rng.randint(1, 5)} for r in ("r1", "r2", "r3", "r4")
                  for u in ("u1", "u2", "u3")}
@@ -349,7 +379,7 @@ def _seed_edits(store, seed=11):
                                dataset_id=ds_id, guideline_version=rnd, created_at=T0 - timedelta(days=1))
             store.record_guideline_publication(task=task, dataset_id=ds_id, version=rnd + 1,
                                                published_at=T0 + timedelta(minutes=2))
-    for task, rnd, ds_id, name in specs:
+    for _task, _rnd, ds_id, name in specs:
         state = {(r, u): {"q": rng.choice("abc"), "p": rng.randint(1, 5), "m": rng.sample("xyz", rng.randint(1, 3))}
                  for r in ("r1", "r2", "r3", "r4", "r5") for u in ("u1", "u2", "u3")}
         for step in range(4):
@@ -547,3 +577,103 @@ def test_record_texts_are_the_latest_record_contents_as_stored(store):
         assert keys.values.tolist() == want[keys.columns].values.tolist()
     texts = store.record_texts(["ds1"])["fields"].tolist()
     assert decode_objects(texts) == [decode_value(t) for t in texts] and decode_objects([]) == []
+
+
+# --------------------------------------------------------------------------- rows as written, and the dashboard's reads
+
+
+def test_each_row_type_names_its_tables_columns_in_order():
+    """The named tuples a sync writes carry the columns of their table, by name and in order (a
+    plain tuple in column order is what the driver gets), and every appended table has one."""
+    from workbench.store import ROW_TYPES, metadata
+
+    for table, row_type in ROW_TYPES.items():
+        assert row_type._fields == tuple(c.name for c in metadata.tables[table].columns), table
+    assert set(ROW_TYPES) == {"response_versions", "response_values", "response_latest", "suggestion_versions",
+                              "record_versions"}
+
+
+def _submitted_latest(store):
+    """The latest version of every response, status submitted: from the version table, by brute force
+    (one pass, keeping the highest version seen per (dataset, record, user))."""
+    best = {}
+    for r in store.response_versions().to_dict("records"):
+        key = (r["dataset_id"], r["record_id"], r["user_id"])
+        if key not in best or r["version"] > best[key]["version"]:
+            best[key] = r
+    return [r for r in best.values() if r["status"] == "submitted"]
+
+
+def test_submitted_volumes_and_totals_count_the_latest_submitted_responses(store):
+    _seed_edits(store)
+    latest = _submitted_latest(store)
+    assert latest and len(latest) < len(store.response_versions())  # edits, drafts and deletions seeded
+    want = {}
+    for r in latest:
+        want.setdefault(r["dataset_id"], []).append(r)
+    got = store.submitted_volumes().set_index("dataset_id")
+    assert sorted(got.index) == sorted(want)
+    for ds, rows in want.items():
+        assert tuple(int(x) for x in got.loc[ds, ["responses", "items", "annotators"]]) == (
+            len(rows), len({r["record_id"] for r in rows}), len({r["user_id"] for r in rows})), ds
+    for ids in (["ds-a1"], ["ds-a1", "ds-a2", "ds-x"], ["nothing"], []):
+        rows = [r for r in latest if r["dataset_id"] in ids]
+        # by name: the same item or annotator in two datasets counts once
+        assert store.submitted_totals(ids) == (len(rows), len({r["item"] for r in rows}),
+                                               len({r["annotator"] for r in rows})), ids
+    assert store.submitted_totals(["ds-a1"]).responses == len(want["ds-a1"])
+
+
+def test_content_version_changes_with_every_kind_of_write_and_only_then(store):
+    seen = [store.content_version()]
+
+    def changed():
+        now = store.content_version()
+        assert now not in seen and store.content_version() == now  # new, and stable until the next write
+        seen.append(now)
+
+    _round(store)
+    changed()
+    _write(store, [_resp("r1", "u1", {"q": "a"})])
+    changed()
+    _write(store, [_resp("r1", "u1", {"q": "b"}, updated=T0 + timedelta(minutes=1))])
+    changed()
+    _write(store, [], suggestions=[SuggestionRow("r1", "item-r1", "q", "a", 0.9, "gpt", "model", T0)])
+    changed()
+    store.set_gold(task="qa", item="item-r1", question="q", value="a", set_by="expert")
+    changed()
+    store.record_guideline_publication(task="qa", dataset_id="ds1", version=2, published_at=T0)
+    changed()
+    store.record_round(task="qa", round=2, kind="production", dataset="round-2", workspace="ws", dataset_id="ds2",
+                       guideline_version=2)
+    changed()
+
+
+def test_round_row_round_answers_and_task_answers(store):
+    _seed_edits(store)
+    rounds = store.rounds("qa")
+    assert store.round_row("qa", 2) == rounds[rounds["round"] == 2].iloc[0].to_dict()
+    assert store.round_row("qa", 99) is None and store.round_row("nope", 1) is None
+    got = store.round_answers("qa", 2)
+    assert list(got.columns) == list(TIDY_COLUMNS) + ["record_id"]
+    want = {(r["item"], r["annotator"], r["record_id"]) for r in _submitted_latest(store)
+            if r["dataset_id"] in set(rounds.loc[rounds["round"] == 2, "dataset_id"])}
+    assert {(i, a, r) for i, a, r in zip(got["item"], got["annotator"], got["record_id"])} == want
+    # a task's answers: every round's, in round order, only the questions and columns asked for
+    cols = ["item", "annotator", "question", "value", "round"]
+    answers = store.task_answers("qa", ["q"], columns=cols)
+    assert list(answers.columns) == cols and set(answers["question"]) == {"q"}
+    assert list(answers["round"]) == sorted(answers["round"])
+    per_round = pd.concat([store.tidy(task="qa", round=r, question="q", columns=cols) for r in rounds["round"]],
+                          ignore_index=True)
+    _same_frames(answers, per_round, "task_answers")
+    assert store.task_answers("nope", columns=cols).empty
+
+
+def test_sync_state_is_named(store):
+    assert store.sync_state("ds1") is None
+    _round(store)
+    _write(store, [_resp("r1", "u1", {"q": "a"})], activity="act-1")
+    marks = store.sync_state("ds1")
+    assert (marks.dataset_id, marks.watermark, marks.activity) == ("ds1", T0, "act-1")
+    assert marks.last_sync_at is not None

@@ -119,8 +119,7 @@ def labelled_metadata(store, task: Task) -> tuple[list[dict] | None, str]:
     if prod is None or not len(prod):
         return None, f"no production round of task {task.name!r} in the history store"
     ids = list(prod["dataset_id"])
-    resp = store.latest_responses(dataset=ids, columns=("item", "status"))
-    done = set(resp.loc[resp["status"] == "submitted", "item"]) if len(resp) else set()
+    done = store.submitted_items(dataset=ids)  # (from the store's summary: not every response)
     records = store.records(dataset=ids)
     if records.empty and done:
         return None, "the history store has responses but no record content: run `workbench sync`"

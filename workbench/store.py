@@ -28,6 +28,15 @@ transaction as the versions, and :meth:`HistoryStore.tidy` reads the current ans
 is derived data: a store written before it existed is filled when opened (dataset by dataset,
 resumable, idempotent; :meth:`HistoryStore.rebuild_latest`). The versions stay append-only.
 
+Summaries
+---------
+``submitted_counts`` (per dataset: the submitted latest responses of each record, user, item and
+annotator) and ``dataset_volumes`` (per dataset: responses, records, users) are kept by
+:meth:`HistoryStore.write_dataset_sync` in the same transaction, by adding each sync's change; the
+dashboard's volumes and totals read them (:meth:`HistoryStore.submitted_volumes`,
+:meth:`~HistoryStore.submitted_totals`, :meth:`~HistoryStore.submitted_items`). Derived data: an
+older store gets them when opened (:meth:`HistoryStore.rebuild_summaries`, one transaction).
+
 Values
 ------
 Answers of every kind are stored as canonical JSON text and decoded back to Python:
@@ -59,7 +68,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -202,8 +211,37 @@ response_latest_t = sa.Table(
     sa.Column("guideline_version", sa.Integer, nullable=True),
     sa.Column("synced_at", sa.DateTime, nullable=False),
     sa.Column("answers", sa.Text, nullable=False),
+    # the answers on given items (the Overview's gold items) without scanning every response
+    sa.Index("ix_response_latest_item", "item", "dataset_id"),
     sqlite_with_rowid=False,
 )
+
+# Summaries of the submitted responses (latest versions), kept by write_dataset_sync in the same
+# transaction as response_latest (derived data like it: rebuilt from it by the migration in
+# HistoryStore._ensure_summaries and by rebuild_latest). `submitted_counts` holds, per dataset, how
+# many submitted responses each record ("r"), user ("u"), item ("i") and annotator ("a") has (rows
+# with a count of zero are deleted); `dataset_volumes` the dataset's totals derived from it
+# (responses, distinct records, distinct users). The Overview reads these instead of counting the
+# distinct values of a million responses.
+submitted_counts_t = sa.Table(
+    "submitted_counts", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(1), primary_key=True),
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+dataset_volumes_t = sa.Table(
+    "dataset_volumes", metadata,
+    sa.Column("dataset_id", sa.String(64), primary_key=True),
+    sa.Column("responses", sa.Integer, nullable=False),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("annotators", sa.Integer, nullable=False),
+)
+
+#: submitted_counts kinds -> the response_latest column counted
+COUNT_KINDS = {"r": "record_id", "u": "user_id", "i": "item", "a": "annotator"}
 
 # The content of each record as synced (fields and metadata: redacted text, provenance), one row per
 # changed version, append-only like the responses. `workbench export` reads the latest version.
@@ -231,8 +269,147 @@ store_meta_t = sa.Table(
 
 LATEST_DONE = "response_latest"  # store_meta key: value "complete" once every dataset is migrated
 LATEST_DATASET = "response_latest:"  # + dataset id: that dataset's rows were rebuilt
+SUMMARIES_DONE = "submitted_counts"  # store_meta key: value "complete" once the summaries are built
 
 # (the unique constraints above index each version key)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows as written: one named tuple per appended table, fields named as the table's columns
+# --------------------------------------------------------------------------------------------
+
+#: A time as handed to the database driver by :func:`_bulk_insert` (see :func:`_db_time`): SQLite's
+#: text form, a naive UTC datetime elsewhere, None for no time.
+DbTime: TypeAlias = str | datetime | None
+
+#: A time as the store's methods take it: a datetime, a pandas Timestamp or an ISO 8601 string
+#: (see :func:`to_utc`); None for "now" where a method says so.
+TimeLike: TypeAlias = datetime | pd.Timestamp | str | None
+
+#: One value or several (``tidy(round=2)`` or ``tidy(round=[2, 3])``).
+OneOrMany: TypeAlias = str | Sequence[str]
+
+
+class ResponseVersionRow(NamedTuple):
+    """One row of ``response_versions``: one stored version of one annotator's response."""
+
+    id: str
+    dataset_id: str
+    record_id: str
+    user_id: str
+    version: int
+    response_id: str
+    item: str
+    annotator: str
+    status: str
+    inserted_at: DbTime
+    updated_at: DbTime
+    guideline_version: int | None
+    content_hash: str
+    synced_at: DbTime
+
+
+class ResponseValueRow(NamedTuple):
+    """One row of ``response_values``: one answer of a response version, encoded by :func:`encode_value`."""
+
+    version_id: str
+    question: str
+    value: str
+
+
+class LatestResponseRow(NamedTuple):
+    """One row of ``response_latest``: the latest version of a response with all its answers as one
+    JSON object (:func:`answers_text`)."""
+
+    dataset_id: str
+    record_id: str
+    user_id: str
+    version: int
+    version_id: str
+    response_id: str
+    item: str
+    annotator: str
+    status: str
+    inserted_at: DbTime
+    updated_at: DbTime
+    guideline_version: int | None
+    synced_at: DbTime
+    answers: str
+
+    @classmethod
+    def of(cls, v: ResponseVersionRow, answers: str) -> LatestResponseRow:
+        """The ``response_latest`` row of the version ``v`` whose answers are ``answers``."""
+        return cls(v.dataset_id, v.record_id, v.user_id, v.version, v.id, v.response_id, v.item, v.annotator,
+                   v.status, v.inserted_at, v.updated_at, v.guideline_version, v.synced_at, answers)
+
+
+class SuggestionVersionRow(NamedTuple):
+    """One row of ``suggestion_versions``: one stored version of a suggestion (value and score encoded)."""
+
+    id: str
+    dataset_id: str
+    record_id: str
+    question: str
+    version: int
+    item: str
+    value: str
+    score: str | None
+    agent: str | None
+    type: str | None
+    updated_at: DbTime
+    content_hash: str
+    synced_at: DbTime
+
+
+class RecordVersionRow(NamedTuple):
+    """One row of ``record_versions``: one stored version of a record's content (fields and metadata encoded)."""
+
+    dataset_id: str
+    record_id: str
+    version: int
+    item: str
+    status: str | None
+    fields: str
+    metadata: str
+    updated_at: DbTime
+    content_hash: str
+    synced_at: DbTime
+
+
+class StoredVersion(NamedTuple):
+    """The latest stored version of a response, suggestion or record, and the hash of its content
+    (what a sync compares a fetched one with)."""
+
+    version: int
+    content_hash: str
+
+
+class SyncMarks(NamedTuple):
+    """Where the last completed sync of a dataset got to (:meth:`HistoryStore.sync_state`)."""
+
+    dataset_id: str
+    #: records updated before it have been read
+    watermark: datetime | None
+    #: the dataset's ``last_activity_at`` at that sync
+    activity: str | None
+    last_sync_at: datetime
+
+
+class SubmittedTotals(NamedTuple):
+    """Submitted responses (latest versions), distinct items and distinct annotators of some datasets."""
+
+    responses: int
+    items: int
+    annotators: int
+
+
+#: The named tuple of the rows of each table :func:`_bulk_insert` appends to (their fields are the
+#: table's columns, in order: tests/test_store.py checks it).
+ROW_TYPES: dict[str, type] = {
+    "response_versions": ResponseVersionRow, "response_values": ResponseValueRow,
+    "response_latest": LatestResponseRow, "suggestion_versions": SuggestionVersionRow,
+    "record_versions": RecordVersionRow,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -321,11 +498,11 @@ def decode_value(text: str | None) -> Any:
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
-def decode_values(texts) -> list:
+def decode_values(texts: Iterable[str | None]) -> list[Any]:
     """:func:`decode_value` over many texts; each distinct scalar is decoded once (answers repeat a
     lot), lists and dicts are decoded per row so that no two rows share a mutable value."""
     memo: dict[str, Any] = {}
-    out = []
+    out: list[Any] = []
     loads = json.loads
     for t in texts:
         if t is None:
@@ -386,8 +563,9 @@ def _response_hash(status: str, updated: datetime | None, encoded: dict[str, str
 _DELETED_HASH = _response_hash("deleted", None, {})
 
 
-def _bulk_insert(conn, table: sa.Table, rows: list[tuple], page: int = 2000) -> None:
-    """Insert ``rows`` (tuples in ``table``'s column order) inside ``conn``'s transaction, fast.
+def _bulk_insert(conn: sa.Connection, table: sa.Table, rows: Sequence[tuple], page: int = 2000) -> None:
+    """Insert ``rows`` inside ``conn``'s transaction, fast: named tuples of :data:`ROW_TYPES`
+    (each field goes to the column of its name), or plain tuples in ``table``'s column order.
 
     SQLAlchemy's executemany spends most of its time converting parameters row by row; for SQLite
     and psycopg2 the tuples go to the driver directly (datetimes already made driver-ready by
@@ -395,23 +573,23 @@ def _bulk_insert(conn, table: sa.Table, rows: list[tuple], page: int = 2000) -> 
     """
     if not rows:
         return
-    cols = [c.name for c in table.columns]
+    cols = list(getattr(type(rows[0]), "_fields", None) or [c.name for c in table.columns])
     name, driver = conn.dialect.name, conn.dialect.driver
     dbapi_error = conn.dialect.loaded_dbapi.Error
     sql = None
     try:
         if name == "sqlite":
             sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})'
-            cur = conn.connection.driver_connection.cursor()
-            try:
-                cur.executemany(sql, rows)
+            cur = _driver(conn).cursor()
+            try:  # (as exact tuples: the sqlite3 module binds a tuple subclass item by item, 1.7x slower)
+                cur.executemany(sql, map(tuple, rows))
             finally:
                 cur.close()
         elif name == "postgresql" and driver == "psycopg2":
             from psycopg2.extras import execute_values
 
             sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES %s'
-            cur = conn.connection.driver_connection.cursor()
+            cur = _driver(conn).cursor()
             try:
                 execute_values(cur, sql, rows, page_size=page)
             finally:
@@ -423,13 +601,21 @@ def _bulk_insert(conn, table: sa.Table, rows: list[tuple], page: int = 2000) -> 
         raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error, dialect=conn.dialect) from exc
 
 
-def _delete_latest(conn, keys: list[tuple[str, str, str]], page: int = 2000) -> None:
+def _driver(conn: sa.Connection) -> Any:
+    """The DB-API connection under ``conn`` (for the bulk paths that bypass SQLAlchemy)."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise ServiceError("history store: the database connection is closed")
+    return raw
+
+
+def _delete_latest(conn: sa.Connection, keys: list[tuple[str, str, str]], page: int = 2000) -> None:
     """Delete the ``response_latest`` rows of ``(dataset_id, record_id, user_id)`` keys, in ``conn``'s transaction."""
     if not keys:
         return
     t = response_latest_t
     if conn.dialect.name == "sqlite":
-        cur = conn.connection.driver_connection.cursor()
+        cur = _driver(conn).cursor()
         try:
             cur.executemany('DELETE FROM "response_latest" WHERE dataset_id = ? AND record_id = ? AND user_id = ?', keys)
         finally:
@@ -440,7 +626,97 @@ def _delete_latest(conn, keys: list[tuple[str, str, str]], page: int = 2000) -> 
         conn.execute(t.delete().where(sa.tuple_(t.c.dataset_id, t.c.record_id, t.c.user_id).in_(chunk)))
 
 
-def _db_time(dialect_name: str):
+def _latest_of_keys(conn: sa.Connection, dataset_id: str, keys: set[tuple[str, str]],
+                    page: int = 500) -> list[tuple[str, str, str, str, str]]:
+    """``(record_id, user_id, status, item, annotator)`` of the ``response_latest`` rows of
+    ``(record_id, user_id)`` keys of one dataset (read before they are replaced)."""
+    if not keys:
+        return []
+    t = response_latest_t
+    records = sorted({r for r, _ in keys})
+    out: list[tuple[str, str, str, str, str]] = []
+    for start in range(0, len(records), page):
+        q = sa.select(t.c.record_id, t.c.user_id, t.c.status, t.c.item, t.c.annotator).where(
+            t.c.dataset_id == dataset_id, t.c.record_id.in_(records[start:start + page]))
+        out.extend(tuple(r) for r in conn.execute(q) if (r[0], r[1]) in keys)
+    return out
+
+
+def _count_delta(old: Iterable[tuple[str, str, str, str, str]], new: Iterable[LatestResponseRow]) -> dict:
+    """``(kind, name) -> change`` of ``submitted_counts`` when the latest rows ``old`` (as
+    :func:`_latest_of_keys` reads them) are replaced by ``new``."""
+    delta: dict[tuple[str, str], int] = {}
+    for record_id, user_id, status, item, annotator in old:
+        if status == "submitted":
+            for key in (("r", record_id), ("u", user_id), ("i", item), ("a", annotator)):
+                delta[key] = delta.get(key, 0) - 1
+    for r in new:
+        if r.status == "submitted":
+            for key in (("r", r.record_id), ("u", r.user_id), ("i", r.item), ("a", r.annotator)):
+                delta[key] = delta.get(key, 0) + 1
+    return {k: n for k, n in delta.items() if n}
+
+
+_UPSERT_COUNTS = ('INSERT INTO "submitted_counts" (dataset_id, kind, name, n) VALUES {} ON CONFLICT '
+                  '(dataset_id, kind, name) DO UPDATE SET n = "submitted_counts".n + excluded.n')
+
+
+def _apply_counts(conn: sa.Connection, dataset_id: str, delta: dict, page: int = 2000) -> None:
+    """Add ``delta`` (:func:`_count_delta`) to a dataset's ``submitted_counts`` (rows reaching zero
+    deleted) and refresh its ``dataset_volumes`` row, in ``conn``'s transaction."""
+    if not delta:
+        return
+    t = submitted_counts_t
+    rows = [(dataset_id, kind, name, n) for (kind, name), n in delta.items()]
+    name, driver = conn.dialect.name, conn.dialect.driver
+    if name == "sqlite":
+        cur = _driver(conn).cursor()
+        try:
+            cur.executemany(_UPSERT_COUNTS.format("(?, ?, ?, ?)"), rows)
+        finally:
+            cur.close()
+    elif name == "postgresql" and driver == "psycopg2":
+        from psycopg2.extras import execute_values
+
+        cur = _driver(conn).cursor()
+        try:
+            execute_values(cur, _UPSERT_COUNTS.format("%s"), rows, page_size=page)
+        finally:
+            cur.close()
+    else:
+        for d, kind, key, n in rows:
+            where = (t.c.dataset_id == d) & (t.c.kind == kind) & (t.c.name == key)
+            if conn.execute(t.update().where(where).values(n=t.c.n + n)).rowcount == 0:
+                conn.execute(t.insert(), [dict(dataset_id=d, kind=kind, name=key, n=n)])
+    conn.execute(t.delete().where(t.c.dataset_id == dataset_id, t.c.n == 0))
+    _refresh_volumes(conn, dataset_id)
+
+
+def _refresh_volumes(conn: sa.Connection, dataset_id: str) -> None:
+    """A dataset's ``dataset_volumes`` row from its ``submitted_counts`` (one range scan of them)."""
+    t, v = submitted_counts_t, dataset_volumes_t
+    per = {k: (int(c), int(n or 0)) for k, c, n in conn.execute(
+        sa.select(t.c.kind, sa.func.count(), sa.func.sum(t.c.n)).where(
+            t.c.dataset_id == dataset_id, t.c.kind.in_(["r", "u"])).group_by(t.c.kind))}
+    conn.execute(v.delete().where(v.c.dataset_id == dataset_id))
+    conn.execute(v.insert(), [dict(dataset_id=dataset_id, responses=per.get("u", (0, 0))[1],
+                                   items=per.get("r", (0, 0))[0], annotators=per.get("u", (0, 0))[0])])
+
+
+def _rebuild_counts(conn: sa.Connection, dataset_id: str) -> None:
+    """A dataset's ``submitted_counts`` and ``dataset_volumes`` rebuilt from its ``response_latest``
+    rows, in ``conn``'s transaction (idempotent)."""
+    t, lt = submitted_counts_t, response_latest_t
+    conn.execute(t.delete().where(t.c.dataset_id == dataset_id))
+    for kind, column in COUNT_KINDS.items():
+        col = lt.c[column]
+        conn.execute(t.insert().from_select(["dataset_id", "kind", "name", "n"], sa.select(
+            lt.c.dataset_id, sa.literal(kind, sa.String), col, sa.func.count()).where(
+            lt.c.dataset_id == dataset_id, lt.c.status == "submitted").group_by(lt.c.dataset_id, col)))
+    _refresh_volumes(conn, dataset_id)
+
+
+def _db_time(dialect_name: str) -> Callable[[datetime | None], DbTime]:
     """How a datetime goes to :func:`_bulk_insert`: SQLite stores SQLAlchemy's text form."""
     if dialect_name == "sqlite":
         return lambda v: None if v is None else v.isoformat(sep=" ", timespec="microseconds")
@@ -533,9 +809,14 @@ class HistoryStore:
     #: tidy(latest_only=True) reads the ``response_latest`` table (False: the latest-version query
     #: over every version, kept as the reference the tests compare with)
     read_latest_table = True
+    #: the Overview's figures from the summaries (``dataset_volumes``, ``submitted_counts``), the
+    #: answers on gold items through ``ix_response_latest_item`` and one dataset's latest suggestions
+    #: read for that dataset alone (False: counted from and scanned in ``response_latest``, and every
+    #: dataset's latest suggestions looked up, as before; kept as the reference the benchmark times)
+    use_summaries = True
 
-    def __init__(self, url: str | None = None):
-        self.url = url or default_url()
+    def __init__(self, url: str | None = None) -> None:
+        self.url: str = url or default_url()
         kwargs: dict = {"future": True}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 60}
@@ -543,7 +824,7 @@ class HistoryStore:
             if database and database != ":memory:":
                 os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
         try:
-            self.engine = sa.create_engine(self.url, **kwargs)
+            self.engine: sa.Engine = sa.create_engine(self.url, **kwargs)
             if self.url.startswith("sqlite"):
                 @sa.event.listens_for(self.engine, "connect")
                 def _pragmas(dbapi_conn, _):  # noqa: ANN001
@@ -553,7 +834,10 @@ class HistoryStore:
                     cur.execute("PRAGMA cache_size=-262144")  # up to 256 MiB of pages for bulk syncs
                     cur.close()
             metadata.create_all(self.engine)
+            for index in response_latest_t.indexes:  # (create_all adds no index to a table that exists)
+                index.create(self.engine, checkfirst=True)
             self._ensure_latest()
+            self._ensure_summaries()
         except SQLAlchemyError as exc:
             raise ServiceError(f"history store {self._shown_url()} cannot be opened: {exc.__class__.__name__}: "
                                f"{str(exc).splitlines()[0]}") from None
@@ -580,6 +864,33 @@ class HistoryStore:
             else:
                 conn.execute(meta.update().where(meta.c.key == LATEST_DONE).values(value="complete"))
 
+    def _ensure_summaries(self) -> None:
+        """Build ``submitted_counts`` and ``dataset_volumes`` for a store written before they
+        existed, from ``response_latest``, in one transaction that also marks the store (so an
+        interrupted build leaves nothing half-built and is redone; once marked, one small query)."""
+        meta = store_meta_t
+        with self.engine.connect() as conn:
+            if conn.execute(sa.select(meta.c.value).where(meta.c.key == SUMMARIES_DONE)).scalar() == "complete":
+                return
+        try:
+            self.rebuild_summaries()
+        except sa.exc.IntegrityError:  # another process built them at the same time (PostgreSQL)
+            with self.engine.connect() as conn:
+                if conn.execute(sa.select(meta.c.value).where(meta.c.key == SUMMARIES_DONE)).scalar() != "complete":
+                    raise
+
+    def rebuild_summaries(self) -> None:
+        """Rebuild every dataset's ``submitted_counts`` and ``dataset_volumes`` from
+        ``response_latest`` (one transaction; idempotent) and mark the store as having them."""
+        meta, lt = store_meta_t, response_latest_t
+        with self.engine.begin() as conn:
+            conn.execute(submitted_counts_t.delete())
+            conn.execute(dataset_volumes_t.delete())
+            for (dataset_id,) in conn.execute(sa.select(lt.c.dataset_id).distinct()).all():
+                _rebuild_counts(conn, dataset_id)
+            conn.execute(meta.delete().where(meta.c.key == SUMMARIES_DONE))
+            conn.execute(meta.insert(), [dict(key=SUMMARIES_DONE, value="complete")])
+
     def rebuild_latest(self, dataset_id: str) -> int:
         """Rebuild the ``response_latest`` rows of one dataset from its stored versions (one
         transaction; idempotent). Returns the number of rows written."""
@@ -599,11 +910,14 @@ class HistoryStore:
             for vid, q, v in conn.execute(sa.select(vals.c.version_id, vals.c.question, vals.c.value).select_from(
                     vals.join(rv, rv.c.id == vals.c.version_id)).where(rv.c.dataset_id == dataset_id, is_latest)):
                 encoded.setdefault(vid, {})[q] = v
-            out = [(dataset_id, r.record_id, r.user_id, r.version, r.id, r.response_id, r.item, r.annotator, r.status,
-                    dbt(r.inserted_at), dbt(r.updated_at), r.guideline_version, dbt(r.synced_at),
-                    answers_text(encoded.get(r.id, {}))) for r in rows]
+            out = [LatestResponseRow(
+                dataset_id=dataset_id, record_id=r.record_id, user_id=r.user_id, version=r.version, version_id=r.id,
+                response_id=r.response_id, item=r.item, annotator=r.annotator, status=r.status,
+                inserted_at=dbt(r.inserted_at), updated_at=dbt(r.updated_at), guideline_version=r.guideline_version,
+                synced_at=dbt(r.synced_at), answers=answers_text(encoded.get(r.id, {}))) for r in rows]
             conn.execute(lt.delete().where(lt.c.dataset_id == dataset_id))
             _bulk_insert(conn, lt, out)
+            _rebuild_counts(conn, dataset_id)
             if conn.execute(sa.select(meta.c.key).where(meta.c.key == key)).first() is None:
                 conn.execute(meta.insert(), [dict(key=key, value=None)])
         return len(out)
@@ -623,7 +937,7 @@ class HistoryStore:
     # ------------------------------------------------------------------ rounds & publications
 
     def record_round(self, *, task: str, round: int, kind: str, dataset: str, workspace: str, dataset_id: str,
-                     guideline_version: int, created_at=None, forced_reason: str | None = None) -> None:
+                     guideline_version: int, created_at: TimeLike = None, forced_reason: str | None = None) -> None:
         """Register an annotation round: dataset ``dataset`` (Argilla id ``dataset_id``) of ``task``.
 
         Idempotent on ``(task, dataset)``: recording the same round again changes nothing (the first
@@ -651,7 +965,8 @@ class HistoryStore:
         df["created_at"] = _utc_series(df["created_at"])
         return df
 
-    def record_guideline_publication(self, *, task: str, dataset_id: str, version: int, published_at=None) -> None:
+    def record_guideline_publication(self, *, task: str, dataset_id: str, version: int,
+                                     published_at: TimeLike = None) -> None:
         """Record that guideline ``version`` of ``task`` was published on dataset ``dataset_id`` at
         ``published_at`` (default now). Recording the same publication twice changes nothing."""
         row = dict(task=task, dataset_id=str(dataset_id), version=int(version),
@@ -673,7 +988,7 @@ class HistoryStore:
         df["published_at"] = _utc_series(df["published_at"])
         return df
 
-    def guideline_version_at(self, dataset_id: str, when) -> int | None:
+    def guideline_version_at(self, dataset_id: str, when: TimeLike) -> int | None:
         """The guideline version in force on ``dataset_id`` at ``when``.
 
         That is the version of the latest publication at or before ``when``. When nothing was
@@ -682,14 +997,14 @@ class HistoryStore:
         """
         return self._version_lookup(str(dataset_id))(to_utc(when))
 
-    def _version_lookup(self, dataset_id: str):
+    def _version_lookup(self, dataset_id: str) -> Callable[[datetime | None], int | None]:
         with self.engine.connect() as conn:
             return self._version_lookup_conn(conn, dataset_id)
 
     # ------------------------------------------------------------------ gold
 
-    def set_gold(self, *, task: str, item: str, question: str, value, set_by: str, kind: str = "expert",
-                 set_at=None) -> None:
+    def set_gold(self, *, task: str, item: str, question: str, value: Any, set_by: str, kind: str = "expert",
+                 set_at: TimeLike = None) -> None:
         """Append a gold answer for ``(task, item, question)``.
 
         ``kind`` is ``"expert"`` (an expert's reference answer) or ``"adjudicated"`` (the
@@ -701,7 +1016,7 @@ class HistoryStore:
         with self.engine.begin() as conn:
             conn.execute(gold_t.insert(), [row])
 
-    def set_gold_many(self, task: str, rows: Iterable[dict], *, set_at=None) -> int:
+    def set_gold_many(self, task: str, rows: Iterable[dict[str, Any]], *, set_at: TimeLike = None) -> int:
         """Append the gold answers ``rows`` of ``task`` in one transaction; the number appended.
 
         Each row is a dict of ``item``, ``question``, ``value``, ``set_by`` and optionally ``kind``
@@ -765,7 +1080,7 @@ class HistoryStore:
 
     # ------------------------------------------------------------------ datasets & sync state
 
-    def _upsert_dataset(self, conn, dataset_id: str, name: str, workspace: str) -> None:
+    def _upsert_dataset(self, conn: sa.Connection, dataset_id: str, name: str, workspace: str) -> None:
         row = conn.execute(sa.select(datasets_t).where(datasets_t.c.dataset_id == dataset_id)).first()
         if row is None:
             conn.execute(datasets_t.insert(), [dict(dataset_id=dataset_id, name=name, workspace=workspace)])
@@ -773,17 +1088,19 @@ class HistoryStore:
             conn.execute(datasets_t.update().where(datasets_t.c.dataset_id == dataset_id).values(
                 name=name, workspace=workspace))
 
-    def sync_state(self, dataset_id: str) -> dict | None:
+    def sync_state(self, dataset_id: str) -> SyncMarks | None:
         """The marks of the last completed sync of ``dataset_id``: ``watermark`` (records updated before
         it have been read), ``activity`` (the dataset's ``last_activity_at`` then) and ``last_sync_at``;
         ``None`` if it was never synced."""
+        st = sync_state_t
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(sync_state_t).where(sync_state_t.c.dataset_id == str(dataset_id))).first()
-        return None if row is None else dict(row._mapping)
+            row = conn.execute(sa.select(st.c.dataset_id, st.c.watermark, st.c.activity, st.c.last_sync_at).where(
+                st.c.dataset_id == str(dataset_id))).first()
+        return None if row is None else SyncMarks(*row)
 
     @staticmethod
-    def _latest_keys(conn, table: sa.Table, second: str | None, dataset_id: str,
-                     record_ids: set[str] | None = None) -> dict:
+    def _latest_keys(conn: sa.Connection, table: sa.Table, second: str | None, dataset_id: str,
+                     record_ids: set[str] | None = None) -> dict[Any, StoredVersion]:
         """``(record_id, second) -> (latest version, content hash)`` for a dataset, or for some of its
         records only (``record_ids``, looked up 500 at a time: an incremental sync of a few records
         then costs a few index lookups instead of a pass over the dataset's history). With
@@ -808,15 +1125,15 @@ class HistoryStore:
         if record_ids is not None and not record_ids:
             return {}
         if record_ids is None or len(record_ids) > 5000:
-            return {key(r): (r[n], r[n + 1]) for r in conn.execute(query(None))}
-        out: dict = {}
+            return {key(r): StoredVersion(r[n], r[n + 1]) for r in conn.execute(query(None))}
+        out: dict[Any, StoredVersion] = {}
         ids = sorted(record_ids)
         for start in range(0, len(ids), 500):
-            out.update({key(r): (r[n], r[n + 1]) for r in conn.execute(query(ids[start:start + 500]))})
+            out.update({key(r): StoredVersion(r[n], r[n + 1]) for r in conn.execute(query(ids[start:start + 500]))})
         return out
 
-    def latest_response_keys(self, dataset_id: str, conn=None, record_ids: set[str] | None = None
-                             ) -> dict[tuple[str, str], tuple[int, str]]:
+    def latest_response_keys(self, dataset_id: str, conn: sa.Connection | None = None,
+                             record_ids: set[str] | None = None) -> dict[tuple[str, str], StoredVersion]:
         """``(record_id, user_id) -> (latest version, content hash)`` of a dataset's stored responses."""
         if conn is not None:
             return self._latest_keys(conn, response_versions_t, "user_id", dataset_id, record_ids)
@@ -826,7 +1143,8 @@ class HistoryStore:
     def write_dataset_sync(self, *, dataset_id: str, name: str, workspace: str, responses: Iterable[ResponseRow],
                            suggestions: Iterable[SuggestionRow], watermark: datetime | None,
                            activity: str | None = None, fetched_record_ids: dict[str, str] | None = None,
-                           records: Iterable[RecordRow] = (), on_progress=None) -> DatasetWrite:
+                           records: Iterable[RecordRow] = (),
+                           on_progress: Callable[[str], None] | None = None) -> DatasetWrite:
         """Append what changed in one dataset, and set its sync marks, in **one transaction**.
 
         A response is appended as a new version when its content (status, values, ``updated_at``)
@@ -848,8 +1166,9 @@ class HistoryStore:
             suggestions = list(suggestions)
             touched = {r.record_id for r in responses} | set(fetched_record_ids or ())
             latest = self.latest_response_keys(dataset_id, conn, touched)
-            version_rows, value_rows = [], []
-            latest_rows: dict[tuple[str, str], tuple] = {}  # (record, user) -> its response_latest row
+            version_rows: list[ResponseVersionRow] = []
+            value_rows: list[tuple[str, str, str]] = []
+            latest_rows: dict[tuple[str, str], LatestResponseRow] = {}  # (record, user) -> its response_latest row
             replaced: set[tuple[str, str]] = set()  # keys with a stored version, so a response_latest row
             dbt = _db_time(conn.dialect.name)
             db_now = dbt(now)
@@ -860,38 +1179,38 @@ class HistoryStore:
                 h = _response_hash(r.status, updated, encoded)
                 key = (r.record_id, r.user_id)
                 prev = latest.get(key)
-                if prev is not None and prev[1] == h:
+                if prev is not None and prev.content_hash == h:
                     continue
-                version = (prev[0] + 1) if prev else 1
-                latest[key] = (version, h)
+                version = (prev.version + 1) if prev else 1
+                latest[key] = StoredVersion(version, h)
                 vid = os.urandom(16).hex()
-                gv = lookup(updated or inserted)
-                version_rows.append((
+                # (positional, in field order: a million responses, and keywords cost three times as much)
+                db_inserted, db_updated, gv = dbt(inserted), dbt(updated), lookup(updated or inserted)
+                version_rows.append(ResponseVersionRow(
                     vid, dataset_id, r.record_id, r.user_id, version, r.response_id, r.item, r.annotator, r.status,
-                    dbt(inserted), dbt(updated), gv, h, db_now))
+                    db_inserted, db_updated, gv, h, db_now))
+                # (ResponseValueRow's fields; three, as a plain tuple: two per response, measured 3% of a write)
                 value_rows.extend([(vid, q, v) for q, v in encoded.items()])
                 if prev is not None:
                     replaced.add(key)
-                latest_rows[key] = (dataset_id, r.record_id, r.user_id, version, vid, r.response_id, r.item,
-                                    r.annotator, r.status, dbt(inserted), dbt(updated), gv, db_now,
-                                    answers_text(encoded))
+                latest_rows[key] = LatestResponseRow(
+                    dataset_id, r.record_id, r.user_id, version, vid, r.response_id, r.item, r.annotator, r.status,
+                    db_inserted, db_updated, gv, db_now, answers_text(encoded))
             if fetched_record_ids:
                 present = {(r.record_id, r.user_id) for r in responses}
                 names = self._annotator_names(conn, dataset_id)
                 deleted_hash = _DELETED_HASH
                 for (record_id, user_id), (version, h) in list(latest.items()):
                     if record_id in fetched_record_ids and (record_id, user_id) not in present and h != deleted_hash:
-                        latest[(record_id, user_id)] = (version + 1, deleted_hash)
-                        vid = os.urandom(16).hex()
-                        who = names.get(user_id, user_id)
-                        version_rows.append((
-                            vid, dataset_id, record_id, user_id, version + 1, "",
-                            fetched_record_ids[record_id], who, "deleted", None, None, None,
-                            deleted_hash, db_now))
+                        latest[(record_id, user_id)] = StoredVersion(version + 1, deleted_hash)
+                        row = ResponseVersionRow(
+                            id=os.urandom(16).hex(), dataset_id=dataset_id, record_id=record_id, user_id=user_id,
+                            version=version + 1, response_id="", item=fetched_record_ids[record_id],
+                            annotator=names.get(user_id, user_id), status="deleted", inserted_at=None,
+                            updated_at=None, guideline_version=None, content_hash=deleted_hash, synced_at=db_now)
+                        version_rows.append(row)
                         replaced.add((record_id, user_id))
-                        latest_rows[(record_id, user_id)] = (
-                            dataset_id, record_id, user_id, version + 1, vid, "", fetched_record_ids[record_id], who,
-                            "deleted", None, None, None, db_now, "{}")
+                        latest_rows[(record_id, user_id)] = LatestResponseRow.of(row, "{}")
             if on_progress:
                 on_progress("responses-read")
             _bulk_insert(conn, response_versions_t, version_rows)
@@ -899,24 +1218,27 @@ class HistoryStore:
                 on_progress("responses-written")
             _bulk_insert(conn, response_values_t, value_rows)
             # a response never stored before has no response_latest row (they derive from versions)
+            delta = _count_delta(_latest_of_keys(conn, dataset_id, replaced), latest_rows.values())
             _delete_latest(conn, [(dataset_id, r, u) for r, u in replaced])
             _bulk_insert(conn, response_latest_t, list(latest_rows.values()))
+            _apply_counts(conn, dataset_id, delta)  # the summaries, in the same transaction
 
             slatest = self._latest_keys(conn, suggestion_versions_t, "question", dataset_id,
                                         {x.record_id for x in suggestions})
-            srows = []
+            srows: list[SuggestionVersionRow] = []
             for s in suggestions:
                 h = content_hash(s.value, s.score, s.agent, s.type)
                 key = (s.record_id, s.question)
                 prev = slatest.get(key)
-                if prev is not None and prev[1] == h:
+                if prev is not None and prev.content_hash == h:
                     continue
-                version = (prev[0] + 1) if prev else 1
-                slatest[key] = (version, h)
-                srows.append((
-                    os.urandom(16).hex(), dataset_id, s.record_id, s.question, version, s.item, encode_value(s.value),
-                    None if s.score is None else encode_value(s.score), s.agent, s.type, dbt(to_utc(s.updated_at)),
-                    h, db_now))
+                version = (prev.version + 1) if prev else 1
+                slatest[key] = StoredVersion(version, h)
+                srows.append(SuggestionVersionRow(
+                    id=os.urandom(16).hex(), dataset_id=dataset_id, record_id=s.record_id, question=s.question,
+                    version=version, item=s.item, value=encode_value(s.value),
+                    score=None if s.score is None else encode_value(s.score), agent=s.agent, type=s.type,
+                    updated_at=dbt(to_utc(s.updated_at)), content_hash=h, synced_at=db_now))
             _bulk_insert(conn, suggestion_versions_t, srows)
             rrows = self._record_rows(conn, dataset_id, list(records), db_now, dbt)
             _bulk_insert(conn, record_versions_t, rrows)
@@ -931,7 +1253,8 @@ class HistoryStore:
                 on_progress("before-commit")
         return DatasetWrite(responses=len(version_rows), suggestions=len(srows), records=len(rrows))
 
-    def _record_rows(self, conn, dataset_id: str, records: list[RecordRow], db_now, dbt) -> list[tuple]:
+    def _record_rows(self, conn: sa.Connection, dataset_id: str, records: list[RecordRow], db_now: DbTime,
+                     dbt: Callable[[datetime | None], DbTime]) -> list[RecordVersionRow]:
         """New ``record_versions`` rows for the records whose content changed (or is new)."""
         if not records:
             return []
@@ -941,15 +1264,17 @@ class HistoryStore:
             fields, meta = encode_value(r.fields or {}), encode_value(r.metadata or {})
             h = content_hash(fields, meta, r.status)
             prev = stored.get(r.record_id)
-            if prev is not None and prev[1] == h:
+            if prev is not None and prev.content_hash == h:
                 continue
-            version = prev[0] + 1 if prev else 1
-            stored[r.record_id] = (version, h)
-            rows.append((dataset_id, r.record_id, version, r.item, r.status, fields, meta,
-                         dbt(to_utc(r.updated_at)), h, db_now))
+            version = prev.version + 1 if prev else 1
+            stored[r.record_id] = StoredVersion(version, h)
+            rows.append(RecordVersionRow(
+                dataset_id=dataset_id, record_id=r.record_id, version=version, item=r.item, status=r.status,
+                fields=fields, metadata=meta, updated_at=dbt(to_utc(r.updated_at)), content_hash=h,
+                synced_at=db_now))
         return rows
 
-    def records(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None,
+    def records(self, *, task: str | None = None, dataset: OneOrMany | None = None,
                 decode: bool = True) -> pd.DataFrame:
         """The latest stored content of each record: columns ``dataset_id, dataset, task, round, kind,
         record_id, item, status, fields, metadata, synced_at`` (``fields``/``metadata`` decoded to dicts;
@@ -982,9 +1307,9 @@ class HistoryStore:
         df["round"] = df["round"].astype("Int64")
         return df
 
-    LATEST_RESPONSE_COLUMNS = ("dataset_id", "record_id", "item", "user_id", "annotator", "status", "guideline_version")
+    LATEST_RESPONSE_COLUMNS: tuple[str, ...] = ("dataset_id", "record_id", "item", "user_id", "annotator", "status", "guideline_version")
 
-    def latest_responses(self, *, task: str | None = None, dataset: str | Sequence[str] | None = None,
+    def latest_responses(self, *, task: str | None = None, dataset: OneOrMany | None = None,
                          columns: Sequence[str] = LATEST_RESPONSE_COLUMNS) -> pd.DataFrame:
         """The current state of every response (no answers): ``columns`` of
         :attr:`LATEST_RESPONSE_COLUMNS`, in the store's key order (dataset, record, user). A
@@ -1006,7 +1331,7 @@ class HistoryStore:
             df["guideline_version"] = df["guideline_version"].astype("Int64")
         return df
 
-    def item_ids(self, *, dataset: str | Sequence[str]) -> set[str]:
+    def item_ids(self, *, dataset: OneOrMany) -> set[str]:
         """Every item with a stored record or response in these datasets (names or ids)."""
         ids = self._dataset_ids(task=None, round=None, dataset=dataset) or []
         rt, lt = record_versions_t, response_latest_t
@@ -1015,7 +1340,20 @@ class HistoryStore:
             out |= {r[0] for r in conn.execute(sa.select(lt.c.item).where(lt.c.dataset_id.in_(ids)).distinct())}
         return out
 
-    def response_codes(self, dataset: str | Sequence[str], *, with_time: bool = False) -> "ResponseCodes":
+    def submitted_items(self, *, dataset: OneOrMany) -> set[str]:
+        """The items with a submitted response (latest version) in these datasets (names or ids):
+        ``set(latest_responses(dataset=...)`` rows with status ``submitted`` ``["item"])``, read from
+        the ``submitted_counts`` summary (one row per item and dataset, not one per response)."""
+        ids = self._dataset_ids(task=None, round=None, dataset=dataset) or []
+        if not self.use_summaries:
+            resp = self.latest_responses(dataset=ids, columns=("item", "status")) if ids else pd.DataFrame()
+            return set(resp.loc[resp["status"] == "submitted", "item"]) if len(resp) else set()
+        t = submitted_counts_t
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(sa.select(t.c.name).where(
+                t.c.dataset_id.in_(ids), t.c.kind == "i").distinct())}
+
+    def response_codes(self, dataset: OneOrMany, *, with_time: bool = False) -> ResponseCodes:
         """The current state of every response of these datasets (names or ids), every status,
         read in one pass as integer codes: see :class:`ResponseCodes`. Rows are in the order of
         :meth:`tidy` (dataset id, record id, annotator; then user id), so the answers spread from
@@ -1061,7 +1399,7 @@ class HistoryStore:
                 out = ResponseCodes.from_frame(ids, parts, with_time=with_time)
         return out
 
-    def record_texts(self, dataset: str | Sequence[str], *, content: bool = True) -> pd.DataFrame:
+    def record_texts(self, dataset: OneOrMany, *, content: bool = True) -> pd.DataFrame:
         """The latest stored content of each record of these datasets (names or ids): columns
         ``dataset_id, record_id, item, fields, metadata``, the last two as the stored JSON text
         (decode the ones you need with :func:`decode_objects`), ordered by dataset then record id:
@@ -1079,8 +1417,8 @@ class HistoryStore:
         with self.engine.connect() as conn, _scan_pragmas(conn):
             res = conn.execute(q)
             rows = res.cursor.fetchall() if conn.dialect.name == "sqlite" else res.fetchall()
-            times = dict(conn.execute(sa.select(rd.c.dataset_id, sa.func.count()).where(
-                rd.c.dataset_id.in_(ids)).group_by(rd.c.dataset_id)).all())
+            times: dict[str, int] = {d: n for d, n in conn.execute(sa.select(rd.c.dataset_id, sa.func.count()).where(
+                rd.c.dataset_id.in_(ids)).group_by(rd.c.dataset_id))}
         part = _RowColumns(rows, cols)
         del rows
         keep = _last_versions(part["dataset_id"].to_numpy(), part["record_id"].to_numpy())
@@ -1107,12 +1445,12 @@ class HistoryStore:
         return to_utc(value)
 
     @staticmethod
-    def _annotator_names(conn, dataset_id: str) -> dict[str, str]:
+    def _annotator_names(conn: sa.Connection, dataset_id: str) -> dict[str, str]:
         rv = response_versions_t
         return {r[0]: r[1] for r in conn.execute(sa.select(rv.c.user_id, rv.c.annotator).where(
             rv.c.dataset_id == dataset_id).distinct())}
 
-    def _version_lookup_conn(self, conn, dataset_id: str):
+    def _version_lookup_conn(self, conn: sa.Connection, dataset_id: str) -> Callable[[datetime | None], int | None]:
         pubs = conn.execute(sa.select(publications_t.c.published_at, publications_t.c.version).where(
             publications_t.c.dataset_id == dataset_id).order_by(publications_t.c.published_at)).all()
         base = conn.execute(sa.select(rounds_t.c.guideline_version).where(rounds_t.c.dataset_id == dataset_id)).first()
@@ -1188,7 +1526,7 @@ class HistoryStore:
         """Ids of the datasets that the ``task`` / ``round`` / ``dataset`` filters can match (None: no filter)."""
         if task is None and round is None and dataset is None:
             return None
-        ids = None
+        ids: set[str] | None = None
         with self.engine.connect() as conn:
             if task is not None or round is not None:
                 q = sa.select(rounds_t.c.dataset_id)
@@ -1203,6 +1541,7 @@ class HistoryStore:
                     sa.select(datasets_t.c.dataset_id).where(datasets_t.c.name.in_(names)))}
                 matched = by_name | set(names)
                 ids = matched if ids is None else ids & matched
+        assert ids is not None  # (one of the filters above was given)
         return sorted(ids)
 
     def _read_responses(self, q, columns=HISTORY_COLUMNS) -> pd.DataFrame:
@@ -1219,7 +1558,7 @@ class HistoryStore:
         return df
 
     def tidy(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
-             dataset: str | Sequence[str] | None = None, question: str | Sequence[str] | None = None,
+             dataset: OneOrMany | None = None, question: OneOrMany | None = None,
              statuses: Sequence[str] | None = ("submitted",), latest_only: bool = True,
              extra_columns: Sequence[str] = (), gold_items_only: bool = False,
              columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -1294,7 +1633,8 @@ class HistoryStore:
         with self.engine.connect() as conn:
             if ids is None:
                 ids = sorted(r[0] for r in conn.execute(sa.select(lt.c.dataset_id).distinct()))
-            names = dict(conn.execute(sa.select(ds.c.dataset_id, ds.c.name).where(ds.c.dataset_id.in_(ids))).all())
+            names: dict[str, str] = {d: n for d, n in conn.execute(
+                sa.select(ds.c.dataset_id, ds.c.name).where(ds.c.dataset_id.in_(ids)))}
             rounds_of: dict[str, list] = {}
             for r in conn.execute(sa.select(rd.c.dataset_id, rd.c.task, rd.c.round).where(rd.c.dataset_id.in_(ids))):
                 rounds_of.setdefault(r[0], []).append((r[1], r[2]))
@@ -1311,7 +1651,12 @@ class HistoryStore:
                     combos = [c for c in combos if c[1] in _as_list(round)]
                 if not combos:
                     continue
-                q = sa.select(*[every[c] for c in row_cols], lt.c.answers).where(lt.c.dataset_id == dataset_id)
+                in_dataset = lt.c.dataset_id == dataset_id
+                if gold_items is not None and sqlite and self.use_summaries:
+                    # (as an expression: SQLite would otherwise range-scan the dataset in key order to
+                    # skip a sort, rather than look the gold items up in ix_response_latest_item)
+                    in_dataset = lt.c.dataset_id.concat("") == dataset_id
+                q = sa.select(*[every[c] for c in row_cols], lt.c.answers).where(in_dataset)
                 if statuses is not None:
                     q = q.where(lt.c.status.in_(_as_list(statuses)))
                 if gold_items is not None:
@@ -1360,7 +1705,8 @@ class HistoryStore:
         return pd.DataFrame({c: columns[c] if c in ("question", "value") else columns[c].take(rep) for c in wanted},
                             index=pd.RangeIndex(len(rep)), copy=False)
 
-    def response_history(self, *, task: str | None = None, round=None, dataset=None, question=None,
+    def response_history(self, *, task: str | None = None, round: int | Sequence[int] | None = None,
+                         dataset: OneOrMany | None = None, question: OneOrMany | None = None,
                          statuses: Sequence[str] | None = None) -> pd.DataFrame:
         """Every stored version of every response (columns :data:`HISTORY_COLUMNS`), oldest version first.
 
@@ -1372,7 +1718,7 @@ class HistoryStore:
             task=task, round=round, dataset=dataset, question=question, statuses=statuses, latest_only=False))
         return df.reset_index(drop=True)
 
-    def response_versions(self, dataset: str | None = None) -> pd.DataFrame:
+    def response_versions(self, dataset: OneOrMany | None = None) -> pd.DataFrame:
         """One row per stored response version (no values): who, which record, status, times, version."""
         rv, ds = response_versions_t, datasets_t
         q = sa.select(rv.c.dataset_id, ds.c.name.label("dataset"), rv.c.record_id, rv.c.item, rv.c.user_id,
@@ -1389,20 +1735,23 @@ class HistoryStore:
             df[c] = _utc_series(df[c])
         return df
 
-    def suggestions(self, *, task: str | None = None, dataset=None, question=None,
-                    latest_only: bool = True) -> pd.DataFrame:
+    def suggestions(self, *, task: str | None = None, dataset: OneOrMany | None = None,
+                    question: OneOrMany | None = None, latest_only: bool = True) -> pd.DataFrame:
         """Stored suggestions (columns :data:`SUGGESTION_COLUMNS`); ``latest_only`` keeps the latest version."""
         sv, ds, rd = suggestion_versions_t, datasets_t, rounds_t
         frm = sv.join(ds, ds.c.dataset_id == sv.c.dataset_id, isouter=True).join(
             rd, rd.c.dataset_id == sv.c.dataset_id, isouter=True)
         if latest_only:
-            sub = sa.select(sv.c.dataset_id, sv.c.record_id, sv.c.question, sa.func.max(sv.c.version).label("v")) \
-                .group_by(sv.c.dataset_id, sv.c.record_id, sv.c.question).subquery()
+            newest = sa.select(sv.c.dataset_id, sv.c.record_id, sv.c.question, sa.func.max(sv.c.version).label("v"))
+            if dataset is not None and self.use_summaries:  # (those datasets' latest versions, not every one's)
+                newest = newest.where(sv.c.dataset_id.in_(self._dataset_ids(task=None, round=None, dataset=dataset) or []))
+            sub = newest.group_by(sv.c.dataset_id, sv.c.record_id, sv.c.question).subquery()
             frm = frm.join(sub, sa.and_(sub.c.dataset_id == sv.c.dataset_id, sub.c.record_id == sv.c.record_id,
                                         sub.c.question == sv.c.question, sub.c.v == sv.c.version))
-        q = sa.select(sv.c.item, sv.c.question, sv.c.value, sv.c.score, sv.c.agent, sv.c.type,
-                      sv.c.updated_at.label("time"), rd.c.task, ds.c.name.label("dataset"), rd.c.round, sv.c.version,
-                      sv.c.dataset_id, sv.c.record_id).select_from(frm)
+        time = self._dt(sv.c.updated_at, "time") if self.use_summaries else sv.c.updated_at.label("time")
+        q = sa.select(sv.c.item, sv.c.question, sv.c.value, sv.c.score, sv.c.agent, sv.c.type, time, rd.c.task,
+                      ds.c.name.label("dataset"), rd.c.round, sv.c.version, sv.c.dataset_id,
+                      sv.c.record_id).select_from(frm)
         if task is not None:
             q = q.where(rd.c.task == task)
         if dataset is not None:
@@ -1411,7 +1760,10 @@ class HistoryStore:
             q = q.where(sv.c.question.in_(_as_list(question)))
         q = q.order_by(sv.c.dataset_id, sv.c.record_id, sv.c.question, sv.c.version)
         with self.engine.connect() as conn:
-            df = pd.DataFrame(conn.execute(q).all(), columns=list(SUGGESTION_COLUMNS))
+            res = conn.execute(q)
+            # SQLite: the driver's rows as they are (text and integers; the times parsed below in bulk)
+            rows = res.cursor.fetchall() if conn.dialect.name == "sqlite" and self.use_summaries else res.all()
+            df = pd.DataFrame.from_records(rows, columns=list(SUGGESTION_COLUMNS))
         df["value"] = decode_values(df["value"])
         df["score"] = decode_values(df["score"])
         df["time"] = _utc_series(df["time"])
@@ -1424,6 +1776,118 @@ class HistoryStore:
             for t in metadata.sorted_tables:
                 out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
         return out
+
+    # ------------------------------------------------------------------ what the dashboard reads
+
+    def content_version(self) -> str:
+        """A cheap watermark of the store's content: changes whenever anything is appended (the
+        dashboard's caches are keyed on it).
+
+        Responses, suggestions, gold, rounds and guideline publications are append-only, so their
+        row counts change with every write; ``sync_state`` adds the time of the last sync and
+        ``datasets`` a renamed dataset. One SQL round trip. On SQLite the two big tables are measured
+        by their largest rowid instead of a count (rows are never deleted, so it grows with every
+        insert; a count walks a whole index: ~0.2 s at a million responses, the max ~1 ms).
+        """
+        sqlite = self.engine.dialect.name == "sqlite"
+
+        def count(table: sa.Table):
+            return sa.select(sa.func.count()).select_from(table).scalar_subquery()
+
+        def size(table: sa.Table):
+            if sqlite:
+                return sa.select(sa.func.max(sa.literal_column("rowid"))).select_from(table).scalar_subquery()
+            return count(table)
+
+        cols = [
+            size(response_versions_t), size(suggestion_versions_t), count(gold_t), count(rounds_t),
+            count(publications_t), sa.select(sa.func.max(sync_state_t.c.last_sync_at)).scalar_subquery(),
+            count(datasets_t),
+        ]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(*cols)).one()
+        return "|".join("" if v is None else str(v) for v in row)
+
+    def submitted_volumes(self) -> pd.DataFrame:
+        """Per dataset, its submitted responses (latest versions): columns ``dataset_id``,
+        ``responses``, ``items`` (distinct records) and ``annotators`` (distinct users), in
+        ``dataset_id`` order; read from the ``dataset_volumes`` summary (one row per dataset). A
+        dataset with none has no row."""
+        if not self.use_summaries:
+            return self.submitted_volumes_counted()
+        v = dataset_volumes_t
+        q = sa.select(v.c.dataset_id, v.c.responses, v.c["items"], v.c.annotators).where(
+            v.c.responses > 0).order_by(v.c.dataset_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["dataset_id", "responses", "items", "annotators"])
+
+    def submitted_totals(self, dataset_ids: Iterable[str]) -> SubmittedTotals:
+        """The submitted responses (latest versions) of these datasets together, with their distinct
+        items and annotators (by name: an item in two datasets counts once); one query on the
+        summaries (``dataset_volumes``, ``submitted_counts``)."""
+        if not self.use_summaries:
+            return self.submitted_totals_counted(dataset_ids)
+        ids = [str(d) for d in dataset_ids]
+        v, t = dataset_volumes_t, submitted_counts_t
+
+        def distinct(kind: str):
+            return sa.select(sa.func.count(sa.distinct(t.c.name))).where(
+                t.c.dataset_id.in_(ids), t.c.kind == kind).scalar_subquery()
+
+        q = sa.select(sa.select(sa.func.coalesce(sa.func.sum(v.c.responses), 0)).where(
+            v.c.dataset_id.in_(ids)).scalar_subquery(), distinct("i"), distinct("a"))
+        with self.engine.connect() as conn:
+            n, items, annotators = conn.execute(q).one()
+        return SubmittedTotals(int(n), int(items), int(annotators))
+
+    def submitted_volumes_counted(self) -> pd.DataFrame:
+        """:meth:`submitted_volumes` counted from ``response_latest`` (the reference the tests
+        compare the summaries with; a full scan of the latest responses)."""
+        lt = response_latest_t
+        q = sa.select(
+            lt.c.dataset_id, sa.func.count().label("responses"), sa.func.count(sa.distinct(lt.c.record_id)).label("items"),
+            sa.func.count(sa.distinct(lt.c.user_id)).label("annotators"),
+        ).where(lt.c.status == "submitted").group_by(lt.c.dataset_id).order_by(lt.c.dataset_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["dataset_id", "responses", "items", "annotators"])
+
+    def submitted_totals_counted(self, dataset_ids: Iterable[str]) -> SubmittedTotals:
+        """:meth:`submitted_totals` counted from ``response_latest`` (the reference)."""
+        lt = response_latest_t
+        q = sa.select(sa.func.count(), sa.func.count(sa.distinct(lt.c.item)), sa.func.count(sa.distinct(lt.c.annotator))) \
+            .where(lt.c.dataset_id.in_([str(d) for d in dataset_ids]), lt.c.status == "submitted")
+        with self.engine.connect() as conn:
+            n, items, annotators = conn.execute(q).one()
+        return SubmittedTotals(int(n), int(items), int(annotators))
+
+    def round_row(self, task: str, round: int) -> dict[str, Any] | None:
+        """Round ``round`` of ``task`` as a dict (a row of :meth:`rounds`), None when there is none."""
+        r = self.rounds(task)
+        r = r[r["round"] == int(round)]
+        return None if r.empty else r.iloc[0].to_dict()
+
+    def round_answers(self, task: str, round: int) -> pd.DataFrame:
+        """The submitted answers of one round of ``task``: :meth:`tidy` for that task and round
+        (latest version of each response, status submitted) plus the Argilla ``record_id``. ``tidy``
+        applies the filters before it looks up latest versions, so a round costs in proportion to
+        its own size, not to the store's."""
+        return self.tidy(task=task, round=int(round), extra_columns=("record_id",))
+
+    def task_answers(self, task: str, questions: OneOrMany | None = None,
+                     columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The task's submitted answers, round after round in the order of :meth:`rounds` (each as
+        :meth:`tidy` orders it), only for ``questions`` (None: all) and only ``columns`` (None: the
+        tidy columns).
+
+        One ``tidy`` call per round (that round's dataset), concatenated: the rows come out in the
+        right order with no re-sorting, and only the columns asked for are read and converted."""
+        rounds = self.rounds(task)
+        parts = [self.tidy(task=task, round=int(r), dataset=d, question=questions, columns=columns)
+                 for r, d in zip(rounds["round"], rounds["dataset_id"])]
+        parts = [p for p in parts if len(p)] or parts[:1]
+        if not parts:
+            return self.tidy(task=task, question=questions, columns=columns)
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def _nullable_ints(column: np.ndarray):
@@ -1451,7 +1915,7 @@ def _inferred(values: np.ndarray):
 class _RowColumns:
     """Database rows (tuples) as columns: ``part[name].to_numpy()`` is that column as an object array."""
 
-    def __init__(self, rows: list, names: list[str]):
+    def __init__(self, rows: Sequence[Any], names: list[str]) -> None:
         try:  # (pandas' own tuples-to-array loop, as DataFrame.from_records uses: twice numpy's speed)
             from pandas._libs.lib import to_object_array_tuples
 
@@ -1640,7 +2104,8 @@ class ResponseCodes:
         change them)."""
         decoded = [json.loads(t) for t in self.answer_texts]
         nk = np.fromiter((len(d) for d in decoded), dtype=np.int64, count=len(decoded))
-        q_codes, names = {}, []
+        q_codes: dict[str, int] = {}
+        names: list[str] = []
         flat_q = np.empty(int(nk.sum()), dtype=np.int64)
         flat_v = np.empty(int(nk.sum()), dtype=object)
         k = 0
@@ -1735,5 +2200,7 @@ def open_store(url: str | None = None) -> HistoryStore:
 __all__ = [
     "HistoryStore", "ResponseRow", "SuggestionRow", "DatasetWrite", "normalise_value", "encode_value",
     "decode_value", "to_utc", "default_url", "open_store", "GOLD_KINDS", "TIDY_COLUMNS", "HISTORY_COLUMNS",
-    "ROUND_COLUMNS", "GOLD_COLUMNS", "ResponseCodes", "decode_objects",
+    "ROUND_COLUMNS", "GOLD_COLUMNS", "ResponseCodes", "decode_objects", "RecordRow", "ResponseVersionRow",
+    "ResponseValueRow", "LatestResponseRow", "SuggestionVersionRow", "RecordVersionRow", "StoredVersion", "SyncMarks",
+    "SubmittedTotals", "ROW_TYPES", "TimeLike", "OneOrMany",
 ]

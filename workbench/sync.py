@@ -59,7 +59,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterator
 
@@ -282,9 +282,12 @@ class _Target:
 
 def _targets(api: _Api, store: HistoryStore, task: str | None, workspaces: tuple[str, ...]) -> list[_Target]:
     out: dict[str, _Target] = {}
-    rounds = store.rounds(task)
-    for r in rounds.itertuples():
-        out.setdefault(str(r.dataset_id), _Target(str(r.dataset_id), r.dataset, r.workspace))
+    from workbench.feedback.review import feedback_task  # its feedback reviews under <task>-feedback
+    from workbench.review_store import review_task  # a task's review rounds are recorded under <task>-review
+
+    for key in ((task,) if task is None else (task, review_task(task), feedback_task(task))):
+        for r in store.rounds(key).itertuples():
+            out.setdefault(str(r.dataset_id), _Target(str(r.dataset_id), r.dataset, r.workspace))
     if workspaces:
         known = {w["name"]: w["id"] for w in api.get("/api/v1/me/workspaces").json()["items"]}
         for ws in workspaces:
@@ -336,12 +339,12 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     state = store.sync_state(target.dataset_id)
     # a dataset synced before record content was stored has none: read it whole once
     no_content = state is not None and not store.has_record_content(target.dataset_id)
-    if full or state is None or state["watermark"] is None or no_content:
+    if full or state is None or state.watermark is None or no_content:
         report.mode, pages = "full", _pages_all(api, target.dataset_id)
-    elif state["activity"] != activity:
+    elif state.activity != activity:
         report.mode, pages = "rescan", _pages_all(api, target.dataset_id)
     else:
-        report.mode, pages = "incremental", _pages_updated_since(api, target.dataset_id, state["watermark"])
+        report.mode, pages = "incremental", _pages_updated_since(api, target.dataset_id, state.watermark)
 
     records: list[dict] = []
     for page in pages:
@@ -361,7 +364,7 @@ def sync_dataset(api: _Api, store: HistoryStore, target: _Target, users: dict[st
     # The new watermark: every record updated before ``started`` has now been read at its latest
     # state (earlier ones by previous syncs, the rest by this one); anything written from then on
     # has an ``updated_at`` at or after it.
-    previous = state["watermark"] if (state and report.mode == "incremental") else None
+    previous = state.watermark if (state and report.mode == "incremental") else None
     if started is None:  # no Date header: fall back to the newest record read
         seen = [to_utc(r["updated_at"]) for r in records if r.get("updated_at")]
         watermark = max(seen + ([previous] if previous else []), default=None)

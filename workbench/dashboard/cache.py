@@ -1,7 +1,7 @@
 """The Streamlit caching of the dashboard: what the pages call (``cached_*``), and nothing else.
 
 The store handle and the project's tasks are kept with ``st.cache_resource``. The views are
-``st.cache_data`` keyed on the store's watermark (:func:`workbench.dashboard.queries.store_version`,
+``st.cache_data`` keyed on the store's watermark (:meth:`workbench.store.HistoryStore.content_version`,
 re-read at most every 2 seconds), so nothing is read or recomputed unless the data changed; a
 task's history is kept with ``st.cache_resource`` (shared, not copied) and the views built on it
 cached separately.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.dashboard import access, load, queries, sources, views
+from workbench.dashboard import access, load, sources, views
 from workbench.dashboard.access import Scope
 from workbench.dashboard.history import TaskHistory
 from workbench.dashboard.sources import Source
@@ -36,8 +36,8 @@ def get_store(source: Source) -> HistoryStore:
 
 @st.cache_data(ttl=2, show_spinner=False)
 def cached_version(url: str, demo: bool) -> str:
-    """:func:`~workbench.dashboard.queries.store_version`, re-read at most every 2 seconds per process."""
-    return queries.store_version(_store(url, demo))
+    """:meth:`~workbench.store.HistoryStore.content_version`, re-read at most every 2 seconds per process."""
+    return _store(url, demo).content_version()
 
 
 def source_version(source: Source) -> str:

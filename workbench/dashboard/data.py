@@ -3,7 +3,7 @@
 
 The work itself is split by concern (docs/dashboard.md, "Code layout"):
 
-* :mod:`workbench.dashboard.queries` - the reads of the store (SQL), one function per query;
+* :class:`workbench.store.HistoryStore` - the reads of the store (its methods: no SQL in the dashboard);
 * :mod:`workbench.dashboard.history` - a task's history and the fast paths on its integer codes;
 * :mod:`workbench.dashboard.views` - the pages' view models, pure builders (no Streamlit, no I/O);
 * :mod:`workbench.dashboard.load` - what each view needs, read and handed to its builder;
@@ -17,11 +17,10 @@ store and the tasks as the cache keeps them and calls :mod:`~workbench.dashboard
 
 from __future__ import annotations
 
+import pandas as pd
+
 # re-exported for scripts, benchmarks and tests (the names they have always used)
 from workbench.analytics import team_observations  # noqa: F401
-from workbench.analytics.drift import gold_table as _gold_table  # noqa: F401
-from workbench.analytics.drift import labels_table as _labels_table  # noqa: F401
-from workbench.analytics.drift import monitor_gold as _monitor  # noqa: F401
 from workbench.analytics.drift import open_alarms, pooled_bar  # noqa: F401
 from workbench.dashboard import load, views
 from workbench.dashboard.access import redact_calibration, redact_gate, redact_overview  # noqa: F401
@@ -30,11 +29,9 @@ from workbench.dashboard.cache import (  # noqa: F401
     cached_overview, cached_rounds, cached_task_meta, cached_version, get_store, may_open_task, may_see_task,
     project_tasks, require_task, source_version, store_is_empty)
 from workbench.dashboard.history import (  # noqa: F401
-    HISTORY_LABEL_COLUMNS, TEAM_COLUMNS, HistoryCodes, TaskHistory, _counts_table, _n_annotators, _question_rows,
-    _sorted_codes, history_codes, label_text, label_text_codes, label_texts, rounds_label, shift_own_past, shift_team,
-    with_label_texts)
-from workbench.dashboard.load import EXPORT_COLUMNS, export_versions  # noqa: F401
-from workbench.dashboard.queries import read_dataset, read_task, read_task_labels, round_row, store_version  # noqa: F401
+    HISTORY_LABEL_COLUMNS, TEAM_COLUMNS, HistoryCodes, TaskHistory, history_codes, label_text, label_text_codes,
+    label_texts, rounds_label, shift_own_past, shift_team, with_label_texts)
+from workbench.dashboard.load import EXPORT_COLUMNS, export_versions, read_dataset  # noqa: F401
 from workbench.dashboard.sources import Source, demo_source, project_source  # noqa: F401
 from workbench.dashboard.views import (  # noqa: F401
     ALPHA_CI, ALPHA_N_BOOT, ALPHA_SEED, BY_VERSION_COLUMNS, CHART_POINTS, GOLD_BY_VERSION_COLUMNS, REPORT_LEVELS,
@@ -43,6 +40,29 @@ from workbench.dashboard.views import (  # noqa: F401
     label_distribution, question_order, question_views, report_questions, task_meta, thin_chart_points,
     version_changes)
 from workbench.errors import BadInput  # noqa: F401
+from workbench.store import TIDY_COLUMNS, HistoryStore
+
+
+# the store's reads under the names scripts, benchmarks and tests have always used
+
+def store_version(store: HistoryStore) -> str:
+    return store.content_version()
+
+
+def round_row(store: HistoryStore, task: str, round_no: int) -> dict | None:
+    return store.round_row(task, round_no)
+
+
+def read_task(store: HistoryStore, task: str) -> pd.DataFrame:
+    """Every round of ``task``, as :func:`read_dataset` reads one (with ``record_id``), in round order."""
+    parts = [read_dataset(store, r) for r in store.rounds(task).to_dict("records")]
+    if not parts:
+        return pd.DataFrame(columns=list(TIDY_COLUMNS) + ["record_id"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_task_labels(store: HistoryStore, task_name: str, questions=None, columns=None) -> pd.DataFrame:
+    return store.task_answers(task_name, questions, columns)
 
 
 def overview_view(source: Source) -> list[TaskOverview]:

@@ -158,7 +158,7 @@ class TaskHistory:
     def text_codes(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``(codes, texts)``: the answers as text, ``texts[codes]``, per labels row (codes numbered
         in order of first appearance); None for an empty history."""
-        self.labels_text
+        _ = self.labels_text  # (computing it sets the codes)
         return self._text_codes
 
     def texts(self) -> pd.DataFrame:
@@ -296,7 +296,7 @@ def _question_rows(history: TaskHistory, question: str | None) -> np.ndarray | N
     return np.flatnonzero(c.question == c.questions.index(question))
 
 
-def _n_annotators(history: TaskHistory, question: str | None = None) -> int:
+def count_annotators(history: TaskHistory, question: str | None = None) -> int:
     """``labels["annotator"].nunique()`` (of one question's rows, or all), on the codes when there are."""
     labels, c = history.labels, history.codes
     if c is None:

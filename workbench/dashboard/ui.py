@@ -13,7 +13,7 @@ import pandas as pd
 import requests
 import streamlit as st
 
-from workbench.dashboard import cache
+from workbench.dashboard import cache, views
 from workbench.dashboard.auth import User
 from workbench.dashboard.sources import Source
 from workbench.dashboard.views import ALPHA_CI, ChartSample
@@ -160,7 +160,7 @@ def select_round(ctx: Context, *, prefer_calibration: bool = True):
         empty("The history store holds no round yet.",
               "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
         return None, None
-    tasks = sorted(rounds["task"].unique())
+    tasks = views.labelling_tasks(rounds)
     c1, c2 = st.columns(2)
     task = qp_select("Task", tasks, "task", container=c1)
     rs = rounds[rounds["task"] == task].sort_values("round")

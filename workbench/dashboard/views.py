@@ -3,7 +3,7 @@ dataclasses the pages draw out. One builder per page (``*_view``), each calling 
 (``question_report``, ``evaluate_gate``, the drift functions, ``alpha_with_interval``).
 
 Pure: no Streamlit, no store, no files. What a builder needs is read by
-:mod:`workbench.dashboard.load` (through :mod:`workbench.dashboard.queries`) and cached by
+:mod:`workbench.dashboard.load` (through ``HistoryStore`` methods) and cached by
 :mod:`workbench.dashboard.cache`. A problem the analytics core reports (``BadInput``) is carried to
 the page as a message (``error``, ``note`` or ``problems``), never replaced by an empty table alone.
 """
@@ -22,11 +22,11 @@ from workbench.analytics.drift import BAR_COLUMNS, against_bar, gold_table, labe
     pooled_bar
 from workbench.analytics.reliability import reliability_data_from_codes
 from workbench.dashboard.access import require_annotator
-from workbench.dashboard.history import (TaskHistory, _n_annotators, label_text,  # noqa: F401 (label_text: for the pages)
+from workbench.dashboard.history import (TaskHistory, count_annotators, label_text,  # noqa: F401 (label_text: for the pages)
                                          rounds_label,
                                          shift_own_past, shift_team)
 from workbench.errors import BadInput
-from workbench.gate import CALIBRATION_KINDS, evaluate_gate
+from workbench.gate import CALIBRATION_KINDS, EXPERT_KINDS, evaluate_gate
 
 #: Levels the analytics core computes alpha for (ranking and span questions are not covered yet).
 REPORT_LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
@@ -38,6 +38,15 @@ REPORT_LEVELS = ("nominal", "ordinal", "interval", "ratio", "jaccard", "masi")
 ALPHA_N_BOOT = 1000
 ALPHA_CI = 0.95
 ALPHA_SEED = 0
+
+
+def labelling_tasks(rounds: pd.DataFrame) -> list[str]:
+    """The labelling tasks of a rounds table, sorted: store keys with rounds that annotators answer.
+    Expert review and feedback review rounds (:data:`~workbench.gate.EXPERT_KINDS`, kept under
+    ``<task>-review`` / ``<task>-feedback``) are not tasks of their own."""
+    if rounds is None or not len(rounds):
+        return []
+    return sorted(rounds.loc[~rounds["kind"].isin(list(EXPERT_KINDS)), "task"].unique())
 
 
 def question_order(q) -> list | None:
@@ -105,6 +114,44 @@ def task_overview(name: str, task, rounds: pd.DataFrame, *, gate_responses: pd.D
         guideline_in_force=int(rs["guideline_version"].iloc[-1]) if len(rs) else None,
         guideline_latest=latest_written, alarms=alarms, note=note,
     )
+
+
+#: Columns of the Overview's coverage table (one per plan; leads only).
+COVERAGE_COLUMNS = ["set", "value", "records", "share", "interval", "target", "status", "to add"]
+
+
+@dataclass
+class CoverageSection:
+    """A task's mix against its coverage plan (docs/coverage.md): per planned property, a heading and
+    one table of every set's categories; ``notes`` say which sets have no figures and why."""
+
+    task: str
+    plans: list  # of (heading, table with COVERAGE_COLUMNS, flagged: list of "set: value")
+    notes: list
+    method: str
+
+
+def coverage_section(report) -> CoverageSection:
+    """The Overview's coverage view of a :class:`workbench.coverage.CoverageReport` (pure)."""
+    plans = []
+    for plan in report.plans:
+        rows, flagged = [], []
+        for s in report.sets:
+            m = s.comparisons.get(plan.property) if s.available else None
+            if m is None:
+                continue
+            for r in m.table.itertuples(index=False):
+                rows.append({"set": s.name, "value": str(r.category), "records": int(r.count),
+                             "share": None if m.n == 0 else float(r.share),
+                             "interval": "-" if m.n == 0 else f"{r.low:.1%} - {r.high:.1%}",
+                             "target": float(r.target), "status": r.status, "to add": int(r.needed)})
+                if r.flagged:
+                    flagged.append(f"{s.name}: {r.category} ({r.status})")
+        heading = (f"{plan.property}: target " + ", ".join(f"{v} {x:.0%}" for v, x in plan.target)
+                   + f", tolerance +-{plan.tolerance:.0%}")
+        plans.append((heading, pd.DataFrame(rows, columns=COVERAGE_COLUMNS), flagged))
+    notes = [f"{s.name}: {s.note}" for s in report.sets if not s.available]
+    return CoverageSection(task=report.task, plans=plans, notes=notes, method=report.method)
 
 
 def gate_round_of(rounds: pd.DataFrame) -> dict | None:
@@ -435,7 +482,7 @@ def annotator_view(history: TaskHistory, annotator: str, *, viewer_name: str, vi
             series_rounds += list(pd.unique(shared["round"]))
     distribution = label_distribution(history, annotator)
     shift = pd.DataFrame()
-    n_team = _n_annotators(history)
+    n_team = count_annotators(history)
     if n_mine and n_team > 1:
         try:
             sv = shift_team(history)
@@ -513,7 +560,7 @@ def drift_view(history: TaskHistory, question: str | None = None, bars: dict | N
             shift_v = pd.DataFrame()
             problems.append(f"labels before and after guideline v{compared[1]}: {exc}")
     shift_t = pd.DataFrame()
-    if len(lab_text) and _n_annotators(history, question) > 1:
+    if len(lab_text) and count_annotators(history, question) > 1:
         try:
             shift_t = shift_team(history, question)
         except BadInput as exc:
@@ -752,3 +799,41 @@ def judges_view(task, row: dict, suggestions: pd.DataFrame, tidy: pd.DataFrame |
             n_annotators=rep.n_annotators))
     return JudgesView(round=row, agents=agents, questions=out)
 
+
+
+REVIEW_TABLE_COLUMNS = ("question", "reviewed", "accuracy vs expert review", "review interval", "gold items",
+                        "gold agreement", "gold interval")
+
+
+def review_table(accuracy: pd.DataFrame, gold_answers: pd.DataFrame, gold: pd.DataFrame, annotator: str, *,
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """One annotator's accuracy against expert review next to their agreement with gold, per question.
+
+    ``accuracy``: :func:`workbench.analytics.review_sample.review_accuracy`'s table (every annotator);
+    ``gold_answers``: tidy answers on gold items (``item, annotator, question, value``); ``gold``:
+    the store's gold (``item, question, value, kind``, expert rows count). Both shares are exact
+    agreement with Wilson's interval at ``confidence``; questions with neither are left out.
+    """
+    from workbench.analytics.review_sample import same_answer, wilson_interval
+
+    def interval(k: int, n: int) -> str:
+        low, high = wilson_interval(k, n, confidence)
+        return "-" if low is None else f"{low:.2f}-{high:.2f}"
+
+    rows: dict = {}
+    mine = accuracy[accuracy["annotator"] == annotator] if len(accuracy) else accuracy
+    for r in mine.itertuples(index=False):
+        rows[r.question] = {"reviewed": int(r.n_reviewed), "accuracy vs expert review": float(r.accuracy),
+                            "review interval": interval(int(r.n_accepted), int(r.n_reviewed))}
+    if len(gold_answers) and len(gold):
+        ref = gold[gold["kind"] == "expert"].drop_duplicates(["item", "question"], keep="last")
+        m = gold_answers[gold_answers["annotator"] == annotator][["item", "question", "value"]].merge(
+            ref[["item", "question", "value"]].rename(columns={"value": "gold"}), on=["item", "question"])
+        for q, g in m.groupby("question", sort=True):
+            k = sum(same_answer(a, b) for a, b in zip(g["value"], g["gold"]))
+            rows.setdefault(q, {}).update({"gold items": len(g), "gold agreement": k / len(g),
+                                           "gold interval": interval(k, len(g))})
+    out = pd.DataFrame([{"question": q, **v} for q, v in sorted(rows.items())], columns=list(REVIEW_TABLE_COLUMNS))
+    for c in ("reviewed", "gold items"):
+        out[c] = out[c].astype("Int64")
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.dashboard import cache, charts, ui
+from workbench.dashboard import cache, charts, ui, views
 
 
 def render(ctx: ui.Context) -> None:
@@ -16,7 +16,7 @@ def render(ctx: ui.Context) -> None:
                  "`workbench round create TASK --kind calibration`, answer it in Argilla, then `workbench sync`.")
         return
     c1, c2 = st.columns(2)
-    task = ui.qp_select("Task", sorted(rounds["task"].unique()), "task", container=c1)
+    task = ui.qp_select("Task", views.labelling_tasks(rounds), "task", container=c1)
     meta = cache.cached_task_meta(*ctx.key, task)
     questions = ["(all questions)"] + sorted(meta.questions)
     q = ui.qp_select("Question", questions, "question", container=c2)

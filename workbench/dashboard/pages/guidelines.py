@@ -13,7 +13,7 @@ def render(ctx: ui.Context) -> None:
     st.title("Guidelines")
     tasks, problem = cache.project_tasks()
     rounds = cache.cached_rounds(*ctx.key)
-    names = sorted(set(tasks) | set(rounds["task"].unique() if len(rounds) else []))
+    names = sorted(set(tasks) | set(views.labelling_tasks(rounds)))
     if not names:
         if problem:  # a task or guideline file that cannot be read: say which, rather than "no task"
             st.error(problem)
