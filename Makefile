@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c  # a failing pip fails `make install` although its output is filtered
 
-.PHONY: install up test test-sqlite test-postgres bench clean
+.PHONY: install up lint test test-sqlite test-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,8 +30,13 @@ install: $(VENV)/.installed
 up: install
 	$(VENV)/bin/workbench up --port $(PORT) --dashboard-port $(DASHBOARD_PORT)
 
-# Every test on SQLite, then the Argilla-facing tests again on a fresh PostgreSQL database.
-test: install local-model
+# The linter and the type checker (configured in pyproject.toml: [tool.ruff], [tool.mypy]).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# Lint, then every test on SQLite, then the Argilla-facing tests again on a fresh PostgreSQL database.
+test: install local-model lint
 	bash scripts/test.sh
 
 bench: install

@@ -294,12 +294,12 @@ def main(argv=None) -> int:
                     {"username": users[0][0].username, "password": users[0][1], "token": token}, indent=2) + "\n", mode=0o600)
                 kept += f", annotator0 credentials and token in {annotator_file}"
             print(kept)
-            return 0
-        if state is not None:
-            launcher.stop()
-        if drop is not None:
-            drop()
-        shutil.rmtree(home, ignore_errors=True)
+        else:  # (a return here would swallow the exception that ended the bench)
+            if state is not None:
+                launcher.stop()
+            if drop is not None:
+                drop()
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -396,7 +396,7 @@ def _many_categories(n_categories: int, n_items: int = 400, seed: int = 0):
     rng = np.random.default_rng(seed)
     truth = rng.integers(0, n_categories, n_items)
     rows = []
-    for a in range(3):
+    for _a in range(3):
         noisy = np.where(rng.random(n_items) < 0.3, rng.integers(0, n_categories, n_items), truth)
         rows.append([f"c{v}" for v in noisy])
     return rows

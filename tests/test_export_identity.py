@@ -111,7 +111,7 @@ START = dt.datetime(2026, 2, 2, 9, tzinfo=dt.timezone.utc)
 
 def _project(root: Path) -> Path:
     project = root / "project"
-    for name, text in (("id-qa", QA_TASK), ("id-rank", RANK_TASK)):
+    for name, _text in (("id-qa", QA_TASK), ("id-rank", RANK_TASK)):
         (project / "guidelines" / name).mkdir(parents=True, exist_ok=True)
         for v in (1, 2):
             (project / "guidelines" / name / f"v{v}.md").write_text(GUIDE.format(v=v))
@@ -216,7 +216,7 @@ def _qa_store(url: str, *, failing_recalibration: bool) -> None:
     users = {f"ann{i}": f"uid-ann{i}" for i in range(5)}
     cal_items = [f"cal-{i:03d}" for i in range(40)]
     prompts, texts = {}, {}
-    for i, item in enumerate(cal_items):
+    for item in cal_items:
         prompts[item], texts[item] = _words(rng, 8), _words(rng, 20)
     prod2 = [f"item-{i:04d}" for i in range(240)]
     prod3 = [f"item-{i:04d}" for i in range(200, 420)]  # 40 items re-annotated in round 3

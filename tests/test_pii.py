@@ -434,7 +434,7 @@ def test_keywords_computed_on_demand_match_presidios(redactor, testset):
 
     engine = redactor.analyzer.nlp_engine
     texts = [r["text"] for r in testset] + ["", "ref: SSN:078-05-1120 be it, -PRON- ok?"]
-    for text, artifacts in engine.process_batch(texts, "en", 32):
+    for _text, artifacts in engine.process_batch(texts, "en", 32):
         expected = NlpArtifacts.set_keywords(engine, artifacts.lemmas, "en")
         assert artifacts._keywords is None  # not worked out until read
         assert list(artifacts.keywords) == expected

@@ -24,7 +24,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 from workbench.server import launcher
 

@@ -392,7 +392,7 @@ def _tab(status):
 @argilla
 def test_pending_queue_per_user(world):
     ds, recs, resps = world["ds"], world["records"], world["responses"]
-    for name, (user, http) in world["annotators"].items():
+    for _name, (user, http) in world["annotators"].items():
         mine = {r["record"] for r in resps if r["user"] == user.id}
         expected = {r["id"] for r in recs if r["id"] not in mine and _status(world, r["id"]) == "pending"}
         res = http.ok(http.search(ds.id, QUEUE))

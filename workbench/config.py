@@ -23,6 +23,7 @@ import string
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, MutableMapping, TextIO, overload
 
 from workbench import safe_load
 from workbench.errors import BadInput
@@ -40,9 +41,17 @@ OFFLINE_ENV = {
 }
 
 
-def apply_offline_env(env: dict | None = None) -> dict:
+@overload
+def apply_offline_env(env: None = None) -> MutableMapping[str, str]: ...
+
+
+@overload
+def apply_offline_env(env: dict[str, str]) -> dict[str, str]: ...
+
+
+def apply_offline_env(env: dict[str, str] | None = None) -> MutableMapping[str, str]:
     """Set the no-network, no-telemetry variables in ``env`` (``os.environ`` by default), keeping explicit user choices."""
-    target = os.environ if env is None else env
+    target: MutableMapping[str, str] = os.environ if env is None else env
     for key, value in OFFLINE_ENV.items():
         target.setdefault(key, value)
     return target
@@ -94,7 +103,7 @@ def run_dir() -> Path:
     return path
 
 
-def atomic_write(path: Path, render, mode: int = 0o600, newline: str | None = None) -> None:
+def atomic_write(path: Path, render: Callable[[TextIO], object], mode: int = 0o600, newline: str | None = None) -> None:
     """Call ``render(fh)`` on a temporary UTF-8 text file next to ``path`` (opened with ``newline``),
     then rename it over ``path``: readers see the old file or the new one, never half of one, and
     on any failure the temporary file is removed and ``path`` is left as it was."""

@@ -36,7 +36,7 @@ made the SDK's default client).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import argilla as rg
 
@@ -71,14 +71,15 @@ def offline_client() -> rg.Argilla:
 def _labels_dict(q: Question) -> dict[str, str]:
     """Option value -> display text, in display order (ordinal order for ordinal questions)."""
     by_value = {lb.value: lb.text for lb in q.labels}
-    ordered = list(q.order) if (q.kind == "label" and q.order) else [lb.value for lb in q.labels]
+    # a label question's order holds its label values (strings)
+    ordered = [str(v) for v in q.order] if (q.kind == "label" and q.order) else [lb.value for lb in q.labels]
     return {v: by_value[v] for v in ordered}
 
 
 def _description(q: Question) -> str | None:
     parts = [q.description] if q.description else []
     if q.kind == "label" and q.order:
-        parts.append("Ordered: " + " < ".join(q.order) + ".")
+        parts.append("Ordered: " + " < ".join(str(v) for v in q.order) + ".")
     return " ".join(parts) or None
 
 
@@ -174,6 +175,10 @@ class SettingsChange:
         return f"{self.target}: {_short(self.old)} -> {_short(self.new)} ({self.reason})"
 
 
+#: Records one difference: ``(target, old, new, reason)``.
+_Note = Callable[[str, Any, Any, str], None]
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -210,10 +215,10 @@ def compare_settings(wanted: Any, existing: Any) -> tuple[list[SettingsChange], 
     allowed: list[SettingsChange] = []
     refused: list[SettingsChange] = []
 
-    def ok(target, a, b, reason):
+    def ok(target: str, a: Any, b: Any, reason: str) -> None:
         allowed.append(SettingsChange(target, a, b, reason))
 
-    def no(target, a, b, reason):
+    def no(target: str, a: Any, b: Any, reason: str) -> None:
         refused.append(SettingsChange(target, a, b, reason))
 
     # Dataset-level attributes.
@@ -292,7 +297,7 @@ def compare_settings(wanted: Any, existing: Any) -> tuple[list[SettingsChange], 
     return allowed, refused
 
 
-def _compare_question(t: str, a: dict, b: dict, ok, no) -> None:
+def _compare_question(t: str, a: dict, b: dict, ok: _Note, no: _Note) -> None:
     sa, sb = a.get("settings") or {}, b.get("settings") or {}
     ta, tb = sa.get("type"), sb.get("type")
     if ta != tb:

@@ -48,6 +48,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from workbench.errors import BadInput
 
@@ -186,7 +187,7 @@ class Matches:
         return len(self.dropped)
 
 
-def _matches(dropped, target, target_existing, similarity) -> Matches:
+def _matches(dropped: ArrayLike, target: ArrayLike, target_existing: ArrayLike, similarity: ArrayLike) -> Matches:
     dropped = np.asarray(dropped, dtype=np.int64)
     order = np.argsort(dropped, kind="stable")
     return Matches(
@@ -198,7 +199,7 @@ def _matches(dropped, target, target_existing, similarity) -> Matches:
 
 
 def exact_matches(
-    hashes: Sequence[str], priority: np.ndarray, existing_hashes: Sequence[str] | None = None
+    hashes: Sequence[str] | np.ndarray, priority: np.ndarray, existing_hashes: Sequence[str] | np.ndarray | None = None
 ) -> Matches:
     """Exact duplicates by content hash.
 
@@ -219,12 +220,18 @@ def exact_matches(
     best: dict[str, int] = {}
     for i in np.argsort(priority, kind="stable"):
         best.setdefault(hashes[i], int(i))
-    dropped, target, is_existing = [], [], []
+    dropped: list[int] = []
+    target: list[int] = []
+    is_existing: list[bool] = []
     for i, h in enumerate(hashes):
         if h in first_existing:
-            dropped.append(i), target.append(first_existing[h]), is_existing.append(True)
+            dropped.append(i)
+            target.append(first_existing[h])
+            is_existing.append(True)
         elif best[h] != i:
-            dropped.append(i), target.append(best[h]), is_existing.append(False)
+            dropped.append(i)
+            target.append(best[h])
+            is_existing.append(False)
     return _matches(dropped, target, is_existing, np.ones(len(dropped)))
 
 
@@ -371,7 +378,8 @@ def lsh_bands(threshold: float, num_perm: int, false_positive_weight: float = 0.
 def _optimal_bands(threshold: float, num_perm: int, fp_weight: float) -> tuple[int, int]:
     from datasketch.lsh import _optimal_param  # numerical integration, ~0.1 s: cached
 
-    return tuple(int(v) for v in _optimal_param(threshold, num_perm, fp_weight, 1 - fp_weight))
+    bands, rows = _optimal_param(threshold, num_perm, fp_weight, 1 - fp_weight)
+    return int(bands), int(rows)
 
 
 def lsh_candidate_pairs(
@@ -495,16 +503,16 @@ def minhash_matches(
         for a, b in zip(cuts[:-1], cuts[1:]):
             ex_by_label[int(labs[a])] = ex_sorted[a:b]
         t = np.empty(len(with_ex), np.int64)
-        s = np.empty(len(with_ex))
+        sim_ex = np.empty(len(with_ex))
         for k, i in enumerate(with_ex):
             members = ex_by_label[int(labels[i])]
             sim = estimated_jaccard(sig[members], sig[i])
             best_k = int(np.argmax(sim))
-            t[k], s[k] = members[best_k] - n, sim[best_k]
+            t[k], sim_ex[k] = members[best_k] - n, sim[best_k]
         dropped.append(with_ex)
         target.append(t)
         is_existing.append(np.ones(len(with_ex), bool))
-        similarity.append(s)
+        similarity.append(sim_ex)
     return _matches(*(np.concatenate(v) for v in (dropped, target, is_existing, similarity)))
 
 
@@ -697,7 +705,7 @@ def _as_unit_float32(v: np.ndarray, what: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_threshold(value, field_name: str) -> None:
+def _check_threshold(value: object, field_name: str) -> None:
     if not isinstance(value, (int, float)) or not 0 < float(value) <= 1:
         raise BadInput(f"dedup config: field {field_name} must be a number in (0, 1], got {value!r}")
 
@@ -713,7 +721,7 @@ class MinHashConfig:
     window: int = 64
     lsh_false_positive_weight: float = 0.1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_threshold(self.threshold, "minhash.threshold")
         _check_minhash_params(self.num_perm, self.ngram)
         lsh_bands(self.threshold, self.num_perm, self.lsh_false_positive_weight)
@@ -733,7 +741,7 @@ class SemanticConfig:
     #: natively (about 2-3x faster; cosines within ~0.007 of float32), else float32
     precision: str = "auto"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_threshold(self.threshold, "semantic.threshold")
         if self.precision not in ("float32", "bfloat16", "auto"):
             raise BadInput(
@@ -774,7 +782,7 @@ class ExistingRecords:
     minhashes: np.ndarray | None = None
     embeddings: np.ndarray | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.ids = list(self.ids)
         for name in ("texts", "content_hashes", "minhashes", "embeddings"):
             value = getattr(self, name)
@@ -790,7 +798,7 @@ class ExistingRecords:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def need(self, name: str, stage: str):
+    def need(self, name: str, stage: str) -> np.ndarray | None:
         value = getattr(self, name)
         if value is None and self.texts is None:
             raise BadInput(f"existing records: the {stage} stage needs field {name} or texts; both are missing")
@@ -824,11 +832,12 @@ class DedupStep(Protocol):
 class ExactStep:
     name: str = "exact"
 
-    def find(self, texts, priority, existing=None) -> Matches:
+    def find(self, texts: Sequence[str], priority: np.ndarray, existing: ExistingRecords | None = None) -> Matches:
         ex = None
         if existing is not None and len(existing):
             ex = existing.need("content_hashes", self.name)
             if ex is None:
+                assert existing.texts is not None  # need() refuses a missing form without texts
                 ex = content_hashes(existing.texts)
         return exact_matches(content_hashes(texts), priority, ex)
 
@@ -842,11 +851,12 @@ class MinHashStep:
         c = self.config
         return minhash_signatures(texts, c.num_perm, c.ngram, c.seed)
 
-    def find(self, texts, priority, existing=None) -> Matches:
+    def find(self, texts: Sequence[str], priority: np.ndarray, existing: ExistingRecords | None = None) -> Matches:
         ex = None
         if existing is not None and len(existing):
             ex = existing.need("minhashes", self.name)
             if ex is None:
+                assert existing.texts is not None  # need() refuses a missing form without texts
                 ex = self.signatures(existing.texts)
         c = self.config
         return minhash_matches(
@@ -869,12 +879,13 @@ class SemanticStep:
     embedder: Embedder | None = None
     name: str = "semantic"
 
-    def find(self, texts, priority, existing=None) -> Matches:
+    def find(self, texts: Sequence[str], priority: np.ndarray, existing: ExistingRecords | None = None) -> Matches:
         embed = _embedder(self.config, self.embedder)
         ex = None
         if existing is not None and len(existing):
             ex = existing.need("embeddings", self.name)
             if ex is None:
+                assert existing.texts is not None  # need() refuses a missing form without texts
                 ex = embed(list(existing.texts))
         if len(texts) == 0:
             return Matches.empty()

@@ -179,7 +179,7 @@ def _other_version(cl: rg.Argilla, store, workspace: str, task: str,
     ws = argilla_client.ensure_workspace(cl, workspace)
     held, foreign, ids, records = {}, {}, {}, {}
     for rnd in timeline.rounds:
-        ds = argilla_client._quiet(cl.datasets, name=rnd.dataset, workspace=ws)
+        ds = argilla_client.quiet(cl.datasets, name=rnd.dataset, workspace=ws)
         have = records[rnd.dataset] = _existing_ids(ds) if ds is not None else set()
         held[rnd.dataset], foreign[rnd.dataset] = len(have), len(have - rnd.ids)
         ids[rnd.dataset] = str(ds.id) if ds is not None else None
@@ -242,6 +242,7 @@ def load_demo(api_url: str | None = None, api_key: str | None = None, *,
 
         datasets = _ensure_datasets(cl, task, guideline, workspace, timeline)
         anchor = to_utc(datasets[CALIBRATION_DATASET].inserted_at)  # when the demo was first loaded
+        assert anchor is not None  # a dataset read back from Argilla has its creation time
         if anchor.date() != timeline.anchor_day:
             timeline = _plan(anchor.date(), calibration, production, task, guideline)
         db_url = backdate.embedded_database_url(conn.api_url)

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -562,7 +562,7 @@ def select_calibration_items(records: Sequence[DemoRecord], n: int = 40, seed: i
     for s in SAFETY_LABELS:
         pool = by_class[s]
         k = min(len(pool), max(3, round(n * len(pool) / len(records))))
-        idx = rng.choice(len(pool), size=k, replace=False) if k else []
+        idx = rng.choice(len(pool), size=k, replace=False) if k else np.empty(0, dtype=int)
         picked.extend(pool[i] for i in idx)
     picked_ids = {r.id for r in picked}
     want_boundary = max(3, round(0.15 * n))
@@ -589,8 +589,8 @@ def select_calibration_items(records: Sequence[DemoRecord], n: int = 40, seed: i
         rest = [r for r in records if r.id not in ids]
         idx = rng.choice(len(rest), size=n - len(picked), replace=False)
         picked.extend(rest[i] for i in sorted(idx))
-    order = {r.id: i for i, r in enumerate(records)}
-    return sorted(picked, key=lambda r: order[r.id])
+    position = {r.id: i for i, r in enumerate(records)}
+    return sorted(picked, key=lambda r: position[r.id])
 
 
 @dataclass(frozen=True)
@@ -759,7 +759,7 @@ def simulate_calibration_responses(
 def expert_gold(records: Sequence[DemoRecord]) -> pd.DataFrame:
     """The expert's answers on ``records`` (their hidden truth): ``item, annotator, question, value``
     with annotator ``"expert"``, per record ``quality``, ``safety`` and ``issues`` (a sorted list)."""
-    gold_rows = []
+    gold_rows: list[tuple[str, str, str, Any]] = []
     for rec in records:
         gold_rows.append((rec.id, "expert", "quality", rec.truth.quality))
         gold_rows.append((rec.id, "expert", "safety", rec.truth.safety))
@@ -771,7 +771,7 @@ def judge_suggestions(records: Sequence[DemoRecord], rng: np.random.Generator) -
     """What an LLM judge proposes for ``records``: ``(record, question, value, score)`` for
     ``quality`` (the truth 70% of the time, else a point off) and ``safety`` (the truth 82% of the
     time, else the neighbouring label), each with a score in [0.5, 1)."""
-    out = []
+    out: list[tuple[DemoRecord, str, Any, float]] = []
     for rec in records:
         t = rec.truth
         q = t.quality if rng.random() < 0.7 else int(min(5, max(1, t.quality + (1 if rng.random() < 0.6 else -1))))

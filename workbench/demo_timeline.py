@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -195,7 +195,7 @@ def plan(anchor_day: dt.date, calibration: Sequence, production: Sequence, *, ta
         demo_data.expert_gold(gold_pool).assign(set_at=start + dt.timedelta(days=1, hours=10)),
     ], ignore_index=True)[["item", "question", "value", "set_at"]]
 
-    suggestions = []
+    suggestions: list[tuple[int, demo_data.DemoRecord, str, Any, float]] = []
     for rnd in rounds[1:]:
         rng = np.random.default_rng([seed, rnd.number])
         suggestions.extend((rnd.number, rec, q, v, s) for rec, q, v, s in demo_data.judge_suggestions(rnd.records, rng))

@@ -27,12 +27,15 @@ import functools
 import importlib.util
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from workbench.config import apply_offline_env
 from workbench.errors import ServiceError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 __all__ = ["DIMENSION", "MODEL_NAME", "MODEL_PACKAGE", "PRECISIONS", "embed", "load_model", "model_path"]
 
@@ -85,7 +88,7 @@ def load_model(
     num_threads: int | None = None,
     package: str = MODEL_PACKAGE,
     precision: str = "float32",
-):
+) -> SentenceTransformer:
     """Load the model once per process (cached per argument set), on CPU, offline.
 
     Parameters
@@ -125,7 +128,7 @@ def load_model(
 def embed(
     texts: Sequence[str],
     batch_size: int = 64,
-    model=None,
+    model: SentenceTransformer | None = None,
     max_seq_length: int | None = None,
     precision: str = "float32",
 ) -> np.ndarray:

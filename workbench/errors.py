@@ -25,7 +25,7 @@ class ServiceError(WorkbenchError, RuntimeError):
     exit_code = 1
 
 
-def describe(value) -> str:
+def describe(value: object) -> str:
     """What ``value`` is, for a message, without showing text that may be personal data: short
     numbers and true/false/null are shown, anything else by its type and size.
 

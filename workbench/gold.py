@@ -11,14 +11,18 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
 
 from workbench.errors import BadInput
 from workbench.safe_load import JsonLimitError, json_error_message, loads, read_text
 
+if TYPE_CHECKING:
+    from workbench.tasks import Task
+
 GOLD_CSV_COLUMNS = ("item", "question", "value", "set_by")
 
 
-def parse_value(text: str, where: str = "value"):
+def parse_value(text: str, where: str = "value") -> Any:
     """A gold value from the command line or a CSV cell: JSON when it parses (numbers, lists), else text.
 
     JSON nested deeper than :data:`workbench.safe_load.MAX_DEPTH` is refused (:class:`BadInput`
@@ -33,7 +37,7 @@ def parse_value(text: str, where: str = "value"):
         return text
 
 
-def check_gold_value(task, question_name: str, value, *, where: str):
+def check_gold_value(task: Task, question_name: str, value: Any, *, where: str) -> Any:
     """``value`` made canonical for ``question_name`` of ``task``; :class:`BadInput` naming ``where``.
 
     ``where`` names the source (``file.csv:3``, ``argument VALUE``) for the message.
@@ -73,7 +77,7 @@ def check_gold_value(task, question_name: str, value, *, where: str):
     return normalise_value(q.kind, value)
 
 
-def _csv_rows(reader: csv.DictReader, path: Path):
+def _csv_rows(reader: csv.DictReader, path: Path) -> Iterator[dict[str, Any]]:
     """The rows of ``reader``; a row the csv module cannot read (a cell longer than its field limit,
     for one) is a :class:`BadInput` naming the file and line."""
     while True:
@@ -86,7 +90,7 @@ def _csv_rows(reader: csv.DictReader, path: Path):
         yield row
 
 
-def read_gold_csv(task, path: Path) -> list[dict]:
+def read_gold_csv(task: Task, path: Path) -> list[dict]:
     """Rows of a gold CSV (columns item, question, value, set_by; optional kind), checked against ``task``.
 
     Every problem is reported (``file:line: column: ...``), not only the first. Two rows giving

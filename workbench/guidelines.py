@@ -309,6 +309,7 @@ def load_guideline(directory: Path | str) -> Guideline:
     guideline, problems = validate_guideline(directory)
     if problems:
         raise problems_error(problems)
+    assert guideline is not None  # validate_guideline returns None only with problems
     return guideline
 
 

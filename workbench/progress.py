@@ -90,7 +90,7 @@ class Progress:
         self.done = 0
         self.chars = 0
         self.started = clock()
-        self._last = None
+        self._last: float | None = None
 
     def line(self) -> str:
         """The progress line: ``label: done/total unit (pct), MB, rate, time left``."""

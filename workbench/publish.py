@@ -19,10 +19,16 @@ history shows it was re-published).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workbench.guidelines import render_for_argilla
 from workbench.rounds import task_key
 from workbench.tasks import Task
+
+if TYPE_CHECKING:
+    import argilla as rg
+
+    from workbench.store import HistoryStore
 
 
 @dataclass
@@ -50,9 +56,9 @@ class PublishReport:
         return "\n".join(lines)
 
 
-def publish_guideline(cl, store, task: Task, version: int | str) -> PublishReport:
+def publish_guideline(cl: rg.Argilla, store: HistoryStore, task: Task, version: int | str) -> PublishReport:
     """Publish ``version`` of ``task``'s guideline (see the module docstring)."""
-    from workbench.argilla_client import _quiet
+    from workbench.argilla_client import quiet
     from workbench.store import utcnow
 
     gv = task.load_guideline().get(version)
@@ -62,8 +68,8 @@ def publish_guideline(cl, store, task: Task, version: int | str) -> PublishRepor
     targets = []
     rounds = store.rounds(task.name)
     for row in rounds.itertuples(index=False):
-        ws = _quiet(cl.workspaces, row.workspace)
-        ds = _quiet(cl.datasets, name=row.dataset, workspace=ws) if ws is not None else None
+        ws = quiet(cl.workspaces, row.workspace)
+        ds = quiet(cl.datasets, name=row.dataset, workspace=ws) if ws is not None else None
         if ds is None:
             report.missing.append(row.dataset)
             continue

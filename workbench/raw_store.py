@@ -195,5 +195,5 @@ class RawStore:
     def __enter__(self) -> "RawStore":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

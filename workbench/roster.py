@@ -467,7 +467,7 @@ def sync_users(cl, roster: Roster, *, api_url: str = "", secrets_directory: Path
     """
     import argilla as rg
 
-    from workbench.argilla_client import _quiet, ensure_workspace
+    from workbench.argilla_client import ensure_workspace, quiet
 
     governed = set(known_task_names() if task_names is None else task_names) | {t for e in roster for t in e.tasks}
     report = SyncReport()
@@ -476,7 +476,7 @@ def sync_users(cl, roster: Roster, *, api_url: str = "", secrets_directory: Path
 
     def workspace(name: str, create: bool):
         if name not in workspaces:
-            ws = ensure_workspace(cl, name) if create else _quiet(cl.workspaces, name)
+            ws = ensure_workspace(cl, name) if create else quiet(cl.workspaces, name)
             if ws is None:
                 return None
             workspaces[name] = ws
@@ -492,7 +492,7 @@ def sync_users(cl, roster: Roster, *, api_url: str = "", secrets_directory: Path
 
     try:
         for e in roster:
-            user = _quiet(cl.users, e.username)
+            user = quiet(cl.users, e.username)
             changed = False
             if user is None:
                 password = generate_password()

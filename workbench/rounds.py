@@ -446,7 +446,7 @@ def create_round(
         seen_cal = _calibration_records(cl, store, task)
         agreeing = {q.name for q in task.questions if q.has_agreement}
         by_item = gold.groupby("item")["question"].apply(set) if len(gold) else {}
-        gold_ids = list(by_item.index) if len(gold) else []
+        gold_ids = list(by_item.keys()) if len(gold) else []  # Series.keys() is its index
         cand_by_id = {it.id: it for it in candidates}
 
         def split(ids: list[str]) -> tuple[list[str], list[str]]:

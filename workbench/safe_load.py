@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal, overload
 
 import yaml
 
@@ -112,19 +112,19 @@ class LimitedLoader(yaml.SafeLoader):
     max_depth = MAX_DEPTH
     max_alias_nodes = MAX_ALIAS_NODES
 
-    def __init__(self, stream):
+    def __init__(self, stream: str | bytes | IO) -> None:
         super().__init__(stream)
         self._depth = 0
         self._alias_nodes = 0
         self._sizes: dict[int, int] = {}
 
-    def compose_document(self):
+    def compose_document(self) -> yaml.Node | None:
         node = super().compose_document()
         self._alias_nodes = 0
         self._sizes = {}
         return node
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._count_alias(self.peek_event())
             return super().compose_node(parent, index)
@@ -140,7 +140,7 @@ class LimitedLoader(yaml.SafeLoader):
         self._sizes[id(node)] = self._expanded_size(node)
         return node
 
-    def _count_alias(self, event) -> None:
+    def _count_alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(event.anchor)
         if target is None:
             return  # the composer reports the undefined alias
@@ -155,7 +155,7 @@ class LimitedLoader(yaml.SafeLoader):
                                  "(refused: an alias bomb?); write the repeated values out or use fewer aliases",
                                  event.start_mark)
 
-    def construct_object(self, node, deep=False):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """PyYAML's, with a value it cannot build (a date such as 2026-13-45, an integer of more
         than 4,300 digits) reported as a YAML error at the value instead of a ``ValueError``."""
         try:
@@ -165,7 +165,7 @@ class LimitedLoader(yaml.SafeLoader):
                 None, None, f"the value at column {node.start_mark.column + 1} cannot be read "
                 f"({str(exc).split(':')[0]})", node.start_mark) from None
 
-    def _expanded_size(self, node) -> int:
+    def _expanded_size(self, node: yaml.Node) -> int:
         if isinstance(node, yaml.SequenceNode):
             return 1 + sum(self._sizes.get(id(child), 1) for child in node.value)
         if isinstance(node, yaml.MappingNode):
@@ -211,7 +211,15 @@ def load_yaml(path: Path | str, shown: str | None = None) -> Any:
     return loads_yaml(read_text(path, shown), shown)
 
 
-def compose_yaml(text: str, *, all_documents: bool = False):
+@overload
+def compose_yaml(text: str, *, all_documents: Literal[False] = False) -> yaml.Node | None: ...
+
+
+@overload
+def compose_yaml(text: str, *, all_documents: Literal[True]) -> list[yaml.Node]: ...
+
+
+def compose_yaml(text: str, *, all_documents: bool = False) -> yaml.Node | list[yaml.Node] | None:
     """The node tree(s) of ``text`` with the limits (``yaml.compose`` / ``yaml.compose_all``); raises
     ``yaml.YAMLError`` (:class:`YamlLimitError` for a limit) for the caller to place in its file."""
     if all_documents:

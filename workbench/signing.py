@@ -28,13 +28,18 @@ import base64
 import os
 import tempfile
 from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Sequence
 
 from workbench.config import atomic_write_text
 from workbench.errors import BadInput, WorkbenchError
 from workbench.safe_load import loads
 
+#: A file or folder path as the functions here take it.
+PathArg = str | os.PathLike[str]
 
-def generate_key_pair(private_path, public_path) -> None:
+
+def generate_key_pair(private_path: PathArg, public_path: PathArg) -> None:
     """Write a new NIST P-256 key pair as PEM: the private key unencrypted with mode 0o600 (PKCS#8),
     the public key with mode 0o644 (SubjectPublicKeyInfo). Refuses to overwrite either file."""
     from cryptography.hazmat.primitives import serialization
@@ -52,7 +57,7 @@ def generate_key_pair(private_path, public_path) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii"), 0o644)
 
 
-def public_fingerprint(key) -> str:
+def public_fingerprint(key: PathArg) -> str:
     """``sha256:<hex>`` of the DER public key of a PEM private or public key (what ``export list``
     shows as the signer); never any secret material."""
     from cryptography.hazmat.primitives import serialization
@@ -75,7 +80,7 @@ def public_fingerprint(key) -> str:
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
-def folder_signer(private_key):
+def folder_signer(private_key: PathArg) -> tuple[Callable[[Path], None], str]:
     """``(sign, fingerprint)``: a ``sign(folder)`` function for
     :func:`workbench.export.folder.write_export` (it writes ``manifest.sig`` into the folder) and
     the signer's :func:`public_fingerprint`. The key is checked now, so a wrong one is BadInput
@@ -91,7 +96,7 @@ def folder_signer(private_key):
     return sign, fingerprint
 
 
-def verify_problem(folder, public_key, signature_path) -> str | None:
+def verify_problem(folder: PathArg, public_key: PathArg, signature_path: PathArg) -> str | None:
     """What is wrong with ``folder``'s signature (None when it verifies)."""
     public_fingerprint(public_key)
     try:
@@ -101,7 +106,7 @@ def verify_problem(folder, public_key, signature_path) -> str | None:
     return None
 
 
-def sign_folder(folder, private_key, signature_path) -> None:
+def sign_folder(folder: PathArg, private_key: PathArg, signature_path: PathArg) -> None:
     """Sign every file of ``folder`` with the PEM private key at ``private_key``, offline, and write
     the Sigstore bundle to ``signature_path`` (a temporary file renamed over it)."""
     ms = _model_signing()
@@ -125,7 +130,7 @@ def sign_folder(folder, private_key, signature_path) -> None:
         raise
 
 
-def verify_folder(folder, public_key, signature_path) -> None:
+def verify_folder(folder: PathArg, public_key: PathArg, signature_path: PathArg) -> None:
     """Check ``folder`` against the bundle at ``signature_path`` with the PEM public key at
     ``public_key``; raise :class:`BadInput` naming what failed (the changed, added or missing
     files, or the key/signature), return None when every file matches."""
@@ -153,7 +158,7 @@ def verify_folder(folder, public_key, signature_path) -> None:
         raise BadInput(f"cannot verify {folder} against {signature} with {public_key}: {err!r}") from None
 
 
-def _difference(hashing_config, folder: Path, signature: Path) -> str:
+def _difference(hashing_config: Any, folder: Path, signature: Path) -> str:
     try:
         envelope = loads(signature.read_text(encoding="utf-8"))["dsseEnvelope"]  # nesting limited
         resources = loads(base64.b64decode(envelope["payload"]))["predicate"]["resources"]
@@ -168,13 +173,13 @@ def _difference(hashing_config, folder: Path, signature: Path) -> str:
     return "; ".join(f"{label}: {', '.join(names)}" for label, names in parts if names) or "files differ"
 
 
-def _hashing_config(ms, ignore):
+def _hashing_config(ms: ModuleType, ignore: list[Path]) -> Any:
     # Ignored paths are compared with the absolute paths the serializer walks (model-signing
     # 1.0.1 does not make them relative), hence the resolved paths. Git files are signed too.
     return ms.hashing.Config().set_ignored_paths(paths=ignore, ignore_git_paths=False)
 
 
-def _offline_key_signer(ms, private_key, ignore):
+def _offline_key_signer(ms: ModuleType, private_key: PathArg, ignore: list[Path]) -> Any:
     """The one place that goes around model-signing 1.0.1's API: ``signing.Config.__init__``
     would build the Sigstore signer (network: TUF trust root, OIDC issuer), so the instance is
     made with ``__new__`` and then set up only through its public methods."""
@@ -183,7 +188,7 @@ def _offline_key_signer(ms, private_key, ignore):
         private_key=Path(private_key))
 
 
-def _model_signing():
+def _model_signing() -> ModuleType:
     """Import model_signing, lending urllib3 1.x the ``BaseHTTPResponse`` name tuf 6.0.0 imports
     (used there only in annotations and in TUF downloads, which this module never makes)."""
     import urllib3
@@ -204,14 +209,14 @@ def _model_signing():
     return model_signing
 
 
-def _folder(folder) -> Path:
+def _folder(folder: PathArg) -> Path:
     path = Path(folder).resolve()
     if not path.is_dir():
         raise BadInput(f"{folder} is not a folder")
     return path
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run model-signing's own command line (``model_signing ...``) with the urllib3 shim above:
     ``python -m workbench.signing verify key FOLDER --signature SIG --public_key PUB``."""
     import sys

@@ -31,12 +31,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.dataset_settings import SettingsChange, compare_settings, settings_for
 from workbench.errors import BadInput, ServiceError
 from workbench.rounds import CALIBRATION_KINDS, KINDS
 from workbench.tasks import Task
+
+if TYPE_CHECKING:
+    import argilla as rg
+
+    from workbench.store import HistoryStore
 
 _SECTIONS = ("fields", "questions", "metadata", "vectors")
 
@@ -117,16 +122,16 @@ class ApplyReport:
 _ROUND_NAME = "^{task}-({kinds})-r(\\d+)$"
 
 
-def task_datasets(cl, store, task: Task) -> list[DatasetPlan]:
+def task_datasets(cl: rg.Argilla, store: HistoryStore, task: Task) -> list[DatasetPlan]:
     """Every dataset of ``task``'s rounds: recorded in the store, plus unrecorded round datasets
     (``<task>-<kind>-r<N>``) found in the task's workspace. Reads only."""
-    from workbench.argilla_client import _quiet
+    from workbench.argilla_client import quiet
 
     plans: dict[tuple[str, str], DatasetPlan] = {}
     rounds = store.rounds(task.name)
     for row in rounds.itertuples(index=False):
         plans[(row.workspace, row.dataset)] = DatasetPlan(row.dataset, row.workspace, row.kind, int(row.round))
-    ws = _quiet(cl.workspaces, task.name)
+    ws = quiet(cl.workspaces, task.name)
     if ws is not None:
         pattern = re.compile(_ROUND_NAME.format(task=re.escape(task.name), kinds="|".join(KINDS)))
         for ds in ws.datasets:
@@ -157,10 +162,10 @@ def _is_deletion(change: SettingsChange) -> bool:
 
 def _plan(cl, task: Task, plan: DatasetPlan, allow_deletions: bool):
     """Fill ``plan`` from the dataset as it is now; return (dataset, wanted settings) or None."""
-    from workbench.argilla_client import _quiet
+    from workbench.argilla_client import quiet
 
-    ws = _quiet(cl.workspaces, plan.workspace)
-    ds = _quiet(cl.datasets, name=plan.dataset, workspace=ws) if ws is not None else None
+    ws = quiet(cl.workspaces, plan.workspace)
+    ds = quiet(cl.datasets, name=plan.dataset, workspace=ws) if ws is not None else None
     if ds is None:
         plan.missing = True
         return None
@@ -216,7 +221,8 @@ def _apply_to_dataset(ds, wanted, changes: list[SettingsChange]) -> None:
     ds.update()
 
 
-def apply_task(cl, store, task: Task, *, dry_run: bool = False, allow_deletions: bool = False) -> ApplyReport:
+def apply_task(cl: rg.Argilla, store: HistoryStore, task: Task, *, dry_run: bool = False,
+               allow_deletions: bool = False) -> ApplyReport:
     """Apply the task file of ``task`` to every existing dataset of its rounds (see the module docstring).
 
     Parameters
@@ -273,7 +279,7 @@ def apply_task(cl, store, task: Task, *, dry_run: bool = False, allow_deletions:
                 "were changed: run the command again to apply what is left") from None
     report.applied = True
     # Read back: every change must have landed.
-    for plan, ds, _ in targets:
+    for plan, _ds, _ in targets:
         fresh = cl.datasets(name=plan.dataset, workspace=cl.workspaces(plan.workspace))
         existing = fresh.settings.serialize()
         left, _ = compare_settings(_wanted(task, existing, plan.kind, cl), existing)

@@ -30,8 +30,13 @@ A task is declared in ``tasks/<name>.yaml``::
       set_size: 40
       gold_rate: 0.05                   # share of gold items mixed into production
       min_gold_agreement: 0.75          # per annotator, on the gold items
+      min_review_accuracy: 0.80         # optional: per annotator, against expert review (docs/review.md)
       thresholds:                       # per question; defaults 0.800 / 0.667
         safety: {alpha_reliable: 0.800, alpha_tentative: 0.667}
+    coverage:                           # target mix of a terms property (or a list of such plans)
+      property: source
+      tolerance: 0.05                   # default 0.05; docs/coverage.md
+      target: {gen-a: 0.5, gen-b: 0.5}
 
 :func:`validate_task_file` reads the file through yaml's node tree so that every problem is
 reported with its file, line and field (``tasks/x.yaml:14: questions[2].labels: duplicate label
@@ -41,6 +46,7 @@ listing them.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -86,7 +92,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PROP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 _TASK_KEYS = {"name", "title", "description", "guideline", "overlap", "fields", "questions", "metadata", "vectors", "calibration",
-              "export"}
+              "export", "coverage"}
 _FIELD_KEYS = {"name", "title", "type", "required", "description"}
 _QUESTION_KEYS = {
     "name", "title", "description", "kind", "required", "labels", "values", "ordinal", "order",
@@ -94,10 +100,14 @@ _QUESTION_KEYS = {
 }
 _META_KEYS = {"name", "title", "kind", "options", "min", "max", "visible_for_annotators"}
 _VECTOR_KEYS = {"name", "title", "dimensions"}
-_CAL_KEYS = {"set_size", "gold_rate", "min_gold_agreement", "thresholds"}
+_CAL_KEYS = {"set_size", "gold_rate", "min_gold_agreement", "min_review_accuracy", "thresholds"}
 _EXPORT_KEYS = {"prompt", "completion", "accept", "rank_by", "min_margin", "aggregation", "tie", "min_answers",
                 "min_item_agreement", "holdout_sources", "superseded_guidelines", "edit"}
 _THRESH_KEYS = {"alpha_reliable", "alpha_tentative", "min_gold_agreement"}
+_COVERAGE_KEYS = {"property", "tolerance", "target"}
+#: How far from 1 a coverage plan's shares may sum (rounding of decimal shares written by hand).
+COVERAGE_SUM_TOLERANCE = 1e-9
+DEFAULT_COVERAGE_TOLERANCE = 0.05
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +219,9 @@ class CalibrationPolicy:
     set_size: int = 40
     gold_rate: float = 0.05
     thresholds: tuple[tuple[str, Thresholds], ...] = ()
+    #: per annotator and question, the least accuracy against expert review (docs/review.md) for
+    #: production to stay open; None: no such bar
+    min_review_accuracy: float | None = None
 
     def min_gold_agreements(self) -> dict[str, float]:
         """Question -> its minimum gold agreement (the gate's bar), for every gated question."""
@@ -251,6 +264,23 @@ class ExportPolicy:
 
 
 @dataclass(frozen=True)
+class CoveragePlan:
+    """The target mix of one terms metadata property (``coverage:`` in the task file; docs/coverage.md).
+
+    ``target`` holds ``(value, share)`` pairs in the file's order; the shares sum to 1. A value the
+    plan does not name has target share 0. ``tolerance`` is how far (in share, absolute) a
+    category's share may lie from its target before it counts as under- or over-represented.
+    """
+
+    property: str
+    target: tuple[tuple[str, float], ...]
+    tolerance: float = DEFAULT_COVERAGE_TOLERANCE
+
+    def shares(self) -> dict[str, float]:
+        return dict(self.target)
+
+
+@dataclass(frozen=True)
 class Task:
     name: str
     title: str
@@ -263,6 +293,7 @@ class Task:
     vectors: tuple[Vector, ...] = ()
     calibration: CalibrationPolicy = CalibrationPolicy()
     export: ExportPolicy = ExportPolicy()
+    coverage: tuple[CoveragePlan, ...] = ()
     source: Path | None = field(default=None, compare=False)
     guideline_path: Path | None = field(default=None, compare=False)
 
@@ -443,7 +474,8 @@ def _bool(doc: _Doc, data: dict, key: str, path: tuple, default: bool) -> bool:
     return value
 
 
-def _number(doc: _Doc, data: dict, key: str, path: tuple, default, *, lo=None, hi=None, integer=False, lo_open=False, hi_open=False):
+def _number(doc: _Doc, data: dict, key: str, path: tuple, default: Any, *, lo: float | None = None, hi: float | None = None,
+            integer: bool = False, lo_open: bool = False, hi_open: bool = False) -> Any:
     if key not in data or data[key] is None:
         return default
     value = data[key]
@@ -555,6 +587,7 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
     calibration = _check_calibration(doc, data.get("calibration"), ("calibration",), questions, qlist)
     export = _check_export(doc, data.get("export"), ("export",), fields, questions,
                            {m.name for m in metadata})
+    coverage = _check_coverage(doc, data.get("coverage"), ("coverage",), metadata, data.get("metadata"))
 
     if doc.problems or name is None or guideline is None:
         return None
@@ -570,6 +603,7 @@ def _check_task(doc: _Doc, data: dict, path: Path, gdir: Path) -> Task | None:
         vectors=tuple(vectors),
         calibration=calibration,
         export=export,
+        coverage=coverage,
         source=path,
         guideline_path=guideline_path,
     )
@@ -691,7 +725,7 @@ def _check_question(doc: _Doc, qd: Any, p: tuple, field_names: set[str]) -> Ques
 
     labels: tuple[Label, ...] = ()
     values: tuple[int, ...] = ()
-    order = None
+    order: tuple[str, ...] | tuple[int, ...] | None = None
     span_field = None
     allow_overlapping = False
     visible = None
@@ -878,6 +912,7 @@ def _check_calibration(doc: _Doc, cd: Any, p: tuple, questions: list[Question], 
     _unknown_keys(doc, cd, _CAL_KEYS, p, "calibration")
     set_size = _number(doc, cd, "set_size", p, 40, integer=True, lo=1)
     gold_rate = _number(doc, cd, "gold_rate", p, 0.05, lo=0, hi=1, hi_open=True)
+    min_review = _number(doc, cd, "min_review_accuracy", p, None, lo=0, hi=1)
     min_gold = _number(doc, cd, "min_gold_agreement", p, DEFAULT_MIN_GOLD_AGREEMENT, lo=0, hi=1)
     base = Thresholds(min_gold_agreement=float(min_gold))
     tdata = cd.get("thresholds") or {}
@@ -902,7 +937,8 @@ def _check_calibration(doc: _Doc, cd: Any, p: tuple, questions: list[Question], 
             continue
         per[qname] = _check_thresholds(doc, td, tp, base)
     thresholds = tuple((q.name, per.get(q.name, base)) for q in agreeing)
-    return CalibrationPolicy(set_size=set_size, gold_rate=float(gold_rate), thresholds=thresholds)
+    return CalibrationPolicy(set_size=set_size, gold_rate=float(gold_rate), thresholds=thresholds,
+                             min_review_accuracy=None if min_review is None else float(min_review))
 
 
 def _default_field(names: list[str], wanted: tuple[str, ...]) -> str | None:
@@ -913,7 +949,7 @@ def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: 
                   metadata_names: set[str]) -> ExportPolicy:
     fnames = [f.name for f in fields]
     by_name = {q.name: q for q in questions}
-    defaults = dict(prompt=_default_field(fnames, ("prompt", "instruction", "question", "input", "text")),
+    defaults: dict[str, Any] = dict(prompt=_default_field(fnames, ("prompt", "instruction", "question", "input", "text")),
                     completion=_default_field(fnames, ("completion", "response", "answer", "output")))
     if ed is None:
         return ExportPolicy(**defaults)
@@ -947,8 +983,8 @@ def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: 
         allowed = q.values if q.kind == "rating" else q.label_values
         if isinstance(rule, list):
             if q.kind == "multi_label":
-                doc.add(qp, f"a multi_label question takes {{none_of: [labels]}} (labels that must not be chosen), "
-                            f"got a list")
+                doc.add(qp, "a multi_label question takes {none_of: [labels]} (labels that must not be chosen), "
+                            "got a list")
                 continue
             bad = [v for v in rule if v not in allowed]
             if bad or not rule:
@@ -1043,6 +1079,83 @@ def _check_export(doc: _Doc, ed: Any, p: tuple, fields: list[Field], questions: 
     return ExportPolicy(**out)
 
 
+def _check_coverage(doc: _Doc, cd: Any, p: tuple, metadata: list[MetadataProperty], mlist: Any) -> tuple[CoveragePlan, ...]:
+    """``coverage:``: one plan (a mapping) or a list of plans, each ``{property, tolerance, target}``.
+
+    Checked: the property is a terms metadata property of the task (and is planned once), the
+    tolerance lies in (0, 1), every share is a number in [0, 1], the shares sum to 1 (within
+    :data:`COVERAGE_SUM_TOLERANCE`), and, when the property declares ``options``, every value is
+    one of them.
+    """
+    if cd is None:
+        return ()
+    if isinstance(cd, dict):
+        entries = [(p, cd)]
+    elif isinstance(cd, list) and cd:
+        entries = [(p + (i,), e) for i, e in enumerate(cd)]
+    else:
+        doc.add(p, f"must be a mapping {{property, tolerance, target}} or a non-empty list of them, got {_type_name(cd)}")
+        return ()
+    props = {m.name: m for m in metadata}
+    declared = {md.get("name") for md in mlist if isinstance(md, dict)} if isinstance(mlist, list) else set()
+    terms = ", ".join(m.name for m in metadata if m.kind == "terms") or "none"
+    plans: list[CoveragePlan] = []
+    planned: dict[str, tuple] = {}
+    for ep, e in entries:
+        before = len(doc.problems)
+        if not isinstance(e, dict):
+            doc.add(ep, f"a coverage plan must be a mapping {{property, tolerance, target}}, got {_type_name(e)}")
+            continue
+        _unknown_keys(doc, e, _COVERAGE_KEYS, ep, "a coverage plan")
+        prop = _text(doc, e, "property", ep, required=True)
+        mp = props.get(prop) if prop is not None else None
+        if prop is not None:
+            if prop not in declared:
+                doc.add(ep + ("property",), f"{prop!r} is not a metadata property of the task "
+                                            f"(terms properties: {terms}); declare it under metadata:")
+            elif mp is not None and mp.kind != "terms":
+                doc.add(ep + ("property",), f"{prop!r} is {'an' if mp.kind == 'integer' else 'a'} {mp.kind} property: a coverage plan is over the "
+                                            f"values of a terms property (terms properties: {terms})")
+            elif prop in planned:
+                doc.add(ep + ("property",), f"{prop!r} already has a coverage plan at {fmt_path(planned[prop])} "
+                                            f"(line {doc.line(planned[prop])}): one plan per property")
+            else:
+                planned[prop] = ep
+        tolerance = _number(doc, e, "tolerance", ep, DEFAULT_COVERAGE_TOLERANCE, lo=0, hi=1, lo_open=True, hi_open=True)
+        target = e.get("target")
+        shares: list[tuple[str, float]] = []
+        if target is None:
+            doc.add(ep, "missing 'target' (a mapping of property value -> share, the shares summing to 1)")
+        elif not isinstance(target, dict) or not target:
+            doc.add(ep + ("target",), f"must be a non-empty mapping of property value -> share, got {_type_name(target)}")
+        else:
+            options = [str(o) for o in mp.options] if mp is not None and mp.kind == "terms" and mp.options else None
+            ok_values = True
+            for value, share in target.items():
+                vp = ep + ("target", value)
+                if options is not None and str(value) not in options:
+                    doc.add(vp, f"{str(value)!r} is not a value of metadata property {prop!r} "
+                                f"(options: {', '.join(options)})")
+                    ok_values = False
+                elif isinstance(share, bool) or not isinstance(share, (int, float)):
+                    doc.add(vp, f"share {share!r} of {str(value)!r} must be a number in [0, 1]")
+                    ok_values = False
+                elif share < 0 or share > 1 or share != share:
+                    doc.add(vp, f"share {share!r} of {str(value)!r} is {'negative' if share < 0 else 'above 1' if share > 1 else 'not a number'}: "
+                                "a share is a number in [0, 1]")
+                    ok_values = False
+                else:
+                    shares.append((str(value), float(share)))
+            if ok_values:
+                total = math.fsum(s for _, s in shares)
+                if abs(total - 1.0) > COVERAGE_SUM_TOLERANCE:
+                    doc.add(ep + ("target",), f"the shares sum to {total:.12g}, not 1 (within {COVERAGE_SUM_TOLERANCE:g}): "
+                                              f"{', '.join(f'{v} {s:g}' for v, s in shares)}")
+        if len(doc.problems) == before and prop is not None:
+            plans.append(CoveragePlan(property=prop, target=tuple(shares), tolerance=float(tolerance)))
+    return tuple(plans)
+
+
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
@@ -1059,6 +1172,7 @@ def load_task(path: Path | str, *, guidelines_dir: Path | str | None = None) -> 
     task, problems = validate_task_file(path, guidelines_dir=guidelines_dir)
     if problems:
         raise problems_error(problems)
+    assert task is not None  # validate_task_file returns None only with problems
     return task
 
 

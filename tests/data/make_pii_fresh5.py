@@ -27,8 +27,8 @@ class DataError(ValueError):
     """A row's item cannot be placed in its text."""
 
 
-P, L, E, T, C, S, I, IP, U = ("PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD",
-                              "US_SSN", "IBAN_CODE", "IP_ADDRESS", "URL")
+P, L, E, T, C, S, I, IP, U = ("PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD",  # noqa: E741
+                              "US_SSN", "IBAN_CODE", "IP_ADDRESS", "URL")  # (entity abbreviations)
 
 ROWS = [
     ("chatbot", "My neighbour Oluwaseun Adebayo-Cole keeps parking across my driveway in Croydon. How do I write him a polite note?", ((P, "Oluwaseun Adebayo-Cole"), (L, "Croydon"))),

@@ -122,7 +122,7 @@ class _Basis:
         self.counts = counts
         self.m_values = m_values
         self.bounds = bounds
-        self._contrib = None
+        self._contrib: np.ndarray | None = None
 
     def contributions(self) -> np.ndarray:
         """Per-row pair counts (upper triangle of ``P_u``) and value counts: (rows, K + V)."""
@@ -186,7 +186,7 @@ class _Prepared:
         self.categories = rd.categories
         self.level, self.delta = _resolve_distance(rd, level, distance)
         self.units, self.counts, self.m_values, self.bounds = _group_units(rd)
-        self._units_basis = None
+        self._units_basis: _Basis | None = None
         self._patterns = None
 
     @property

@@ -486,12 +486,12 @@ def leave_one_out(data, level: str = "nominal", *, distance=None, alpha: float |
         value = _alpha_from_counts(sub, delta)
         without.append(value)
         notes.append("" if np.isfinite(value) else "alpha undefined without them (no pairable variation)")
-    without = np.asarray(without, dtype=float)
+    alpha_without = np.asarray(without, dtype=float)
     return pd.DataFrame({
         "annotator": list(rd.annotators),
         "n_annotations": (rd.codes >= 0).sum(axis=1),
-        "alpha_without": without,
-        "change": without - alpha,
+        "alpha_without": alpha_without,
+        "change": alpha_without - alpha,
         "note": notes,
     })
 
@@ -736,7 +736,7 @@ def gold_confusion(data, gold, annotator=None) -> pd.DataFrame:
     --------
     >>> from workbench.analytics.reliability import from_wide
     >>> rd = from_wide(pd.DataFrame({"ann": ["a", "b", "b"]}))
-    >>> gold_confusion(rd, {0: "a", 1: "a", 2: "b"}, "ann")
+    >>> gold_confusion(rd, {0: "a", 1: "a", 2: "b"}, "ann")  # doctest: +NORMALIZE_WHITESPACE
     given  a  b
     gold
     a      1  1
@@ -938,7 +938,8 @@ def rater_vs_consensus(
         has = own >= 0
         counts[np.flatnonzero(has), own[has]] -= 1
         rows.append(("human", h, consensus_from_counts(counts, method)))
-    gold_full = gold_codes = None
+    gold_full: ReliabilityData | None = None
+    gold_codes: np.ndarray | None = None
     if gold is not None:
         gold_full, gold_codes, _ = align_gold(rd, gold)
         gold_full = keep_annotators(gold_full, np.arange(rd.n_annotators))
@@ -952,7 +953,7 @@ def rater_vs_consensus(
             "consensus_percent": pct,
             "consensus_kappa": kappa,
         }
-        if gold is not None:
+        if gold_full is not None and gold_codes is not None:  # (set together exactly when gold is given)
             gn, gp, gk, gnote = _versus(gold_full, row, gold_codes, weights)
             rec.update({"n_gold": gn, "gold_accuracy": gp, "gold_kappa": gk})
             note = "; ".join(x for x in (note, gnote and f"gold: {gnote}") if x)

@@ -95,7 +95,7 @@ def _check_target(target: Mapping[str, float], tolerance: float) -> None:
         raise BadInput(f"tolerance: {tolerance!r} must lie in (0, 1)")
 
 
-def share_intervals(counts: Sequence[int], *, confidence: float = 0.95, method: str = "goodman") -> tuple[np.ndarray, np.ndarray]:
+def share_intervals(counts: Sequence[int] | np.ndarray, *, confidence: float = 0.95, method: str = "goodman") -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of each category's share (see the module docstring).
 
     Parameters
@@ -174,7 +174,7 @@ def _bounds(counts: np.ndarray, targets: np.ndarray, tolerance: float, totals: n
     return lower, upper
 
 
-def additions_to_close(counts: Sequence[int], targets: Sequence[float], tolerance: float, *,
+def additions_to_close(counts: Sequence[int] | np.ndarray, targets: Sequence[float] | np.ndarray, tolerance: float, *,
                        max_total: int = 100_000_000) -> np.ndarray:
     """How many records of each category to add, fewest in all, so that every share lies within
     ``tolerance`` of its target (derivation in the module docstring).

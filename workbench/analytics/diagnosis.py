@@ -202,8 +202,10 @@ class Verdict(str, Enum):
     INCONCLUSIVE = "inconclusive"
     UNDEFINED = "undefined"
 
+    # The property deliberately shadows the inherited str.title() method (typeshed types it as a method, and
+    # mypy rejects a property overriding a method): an API kept as it is.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return {
             "reliable": "reliable: no diagnosis needed",
             "ambiguous_guideline": "ambiguous guideline: disagreement concentrated on some items and labels",
@@ -747,7 +749,8 @@ def _select_open_pairs(codes, n_values, distance, own, base: LatentClassFit, mas
     """Step 3: forward selection of open pairs by likelihood ratio (see the module notes)."""
     order, n_tested = _pair_screen(codes, base)
     total = mass.sum()
-    kept, current, tried = [], base, None
+    kept: list[OpenPair] = []
+    current, tried = base, None
     for _ in range(th.max_open_pairs):
         chosen = tuple(p.pair for p in kept)
         candidates = [p for p in order if p not in chosen][: th.screen_pairs]
@@ -790,7 +793,7 @@ def _own_confusions(codes, n_values, distance, fit: LatentClassFit, own: tuple, 
     lr = np.full(n, np.nan)
     rate = np.full(n, np.nan)
     count = np.full(n, np.nan)
-    cells = [None] * n
+    cells: list[tuple[int, int] | None] = [None] * n
     gains = np.where(np.isfinite(gains), gains, -np.inf)
     tables_fit = expected_confusions(codes, fit)
     off = ~np.eye(v, dtype=bool)
@@ -921,7 +924,7 @@ def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged
     tested = [a for a in keep if sides[a].sum() > 0]
     if len(tested) < 2:
         return Carrier(pair, sides, None, float("nan"), float("nan"))
-    best = (np.inf, None, float("nan"))
+    best: tuple[float, int | np.integer | None, float] = (np.inf, None, float("nan"))
     total = sides[tested].sum(axis=0)
     for a in tested:
         rest = total - sides[a]
@@ -933,7 +936,7 @@ def _carrier(codes: np.ndarray, posterior_open: np.ndarray, pair: tuple, flagged
             best = (p, a, gap)
     p_value = min(1.0, best[0] * len(tested))
     carried = best[1] is not None and p_value <= th.carrier_p and abs(best[2]) >= th.carrier_share
-    who = int(best[1]) if carried else None
+    who = int(best[1]) if carried and best[1] is not None else None  # (carried implies best[1] is set)
     gold = None
     resolved = with_gold = False
     if who is not None and gold_codes is not None:
@@ -998,7 +1001,7 @@ def _gold_comparison(n_gold: np.ndarray, accuracy: np.ndarray, alternative: str,
 NULL_SPLIT_ITEMS = 20_000
 
 
-def _split_statistics(codes, counts, method: str, th: Thresholds, rng) -> dict:
+def _split_statistics(codes, counts, method: str, th: Thresholds, rng) -> tuple[dict[str, float], np.ndarray]:
     """Descriptive item split statistics (earlier versions' concentration test; no decision).
     The expected number of split items under the null model is simulated on a sample of
     :data:`NULL_SPLIT_ITEMS` items when the round has more, and scaled by n / sample."""
@@ -1267,14 +1270,17 @@ def _open_items(ev: RoundEvidence, att: Attribution | None, th: Thresholds) -> O
     """Steps 3 and 5: the kept pairs, whose split each is, and the items to list."""
     rd = ev.rd
     v = len(rd.categories)
-    kept = att.pairs if att is not None else ()
-    carriers = tuple(_carrier(rd.codes, att.fit.posterior[:, v + i], p.pair, att.errors.flagged, th, ev.gold_codes)
-                     for i, p in enumerate(kept))
+    kept: tuple[OpenPair, ...] = ()
+    carriers: tuple[Carrier, ...] = ()
+    if att is not None:
+        kept = att.pairs
+        carriers = tuple(_carrier(rd.codes, att.fit.posterior[:, v + i], p.pair, att.errors.flagged, th,
+                                  ev.gold_codes) for i, p in enumerate(kept))
     shared = tuple(i for i, c in enumerate(carriers) if c.carrier is None or c.with_gold)
     unsettled = tuple(i for i, c in enumerate(carriers)
                       if c.carrier is not None and not (c.resolved or c.with_gold))
     listed = shared + unsettled
-    if listed:
+    if listed and att is not None:  # (pairs are listed only from an attribution)
         p_open = att.fit.posterior[:, [v + i for i in listed]].sum(axis=1)
         likely = np.flatnonzero(p_open >= th.open_posterior)
         order = likely[np.lexsort((-ev.mass[likely], -p_open[likely]))]
@@ -1339,7 +1345,7 @@ def _pair_label(rd: ReliabilityData, pair: tuple, sep: str = " / ") -> str:
 def _concentration(ev: RoundEvidence, att: Attribution | None, items: OpenItems, th: Thresholds) -> dict:
     """The ``concentration`` summary: the open pairs' test and, as description, the split statistics."""
     rd = ev.rd
-    conc = {"tested": bool(ev.test_items), "n_items": int(len(ev.pairable))}
+    conc: dict[str, object] = {"tested": bool(ev.test_items), "n_items": int(len(ev.pairable))}
     if not ev.test_items:
         return conc
     pos = ev.pairable
@@ -1403,7 +1409,7 @@ def diagnose(
     data: ReliabilityData | ArrayLike,
     level: Level = "nominal",
     *,
-    distance: Callable | None = None,
+    distance: Callable | ArrayLike | None = None,
     gold: Mapping | pd.Series | pd.DataFrame | None = None,
     thresholds: Thresholds = Thresholds(),
     alpha: float | None = None,
@@ -1501,7 +1507,8 @@ def diagnose(
 def _deviation_confusions(rd, deviating, gold, level, th) -> pd.DataFrame:
     """For each deviating annotator: 'says X where gold (or the others) say Y, N times'."""
     rows = []
-    full = gcodes = None
+    full: ReliabilityData | None = None
+    gcodes: np.ndarray | None = None
     if gold is not None:
         full, gcodes, _ = align_gold(rd, gold)
         if not (gcodes >= 0).any():
@@ -1509,7 +1516,7 @@ def _deviation_confusions(rd, deviating, gold, level, th) -> pd.DataFrame:
     all_counts = item_value_counts(rd)
     for name in deviating:
         a = rd.annotators.index(name)
-        if full is not None:
+        if full is not None and gcodes is not None:  # (set together)
             cats, own, ref, kind = full.categories, full.codes[a], gcodes, "gold"
         else:
             own = rd.codes[a]
@@ -1890,7 +1897,7 @@ def _deviant_short(rd, short, th, gold_codes) -> str:
 def _near_misses(rd, att, ann, th) -> list:
     """What fell short of a finding but not by much: a label pair at ``p <= 10 * open_alpha``,
     annotators who meet every condition but the bootstrap z."""
-    out = []
+    out: list[str] = []
     if att is None:
         return out
     t = att.tried

@@ -89,7 +89,7 @@ def ordinal_matrix(marginals: np.ndarray) -> np.ndarray:
     return np.where(iu, upper, np.swapaxes(upper, -1, -2))
 
 
-def interval_matrix(values: Sequence[float]) -> np.ndarray:
+def interval_matrix(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Interval distance ``(c - k) ** 2`` between numeric categories.
 
     >>> interval_matrix([1, 2, 4])
@@ -101,7 +101,7 @@ def interval_matrix(values: Sequence[float]) -> np.ndarray:
     return (x[:, None] - x[None, :]) ** 2
 
 
-def ratio_matrix(values: Sequence[float]) -> np.ndarray:
+def ratio_matrix(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Ratio distance ``((c - k) / (c + k)) ** 2`` between non-negative numeric categories.
 
     >>> ratio_matrix([0, 1, 3])
@@ -132,11 +132,11 @@ def _as_set(value) -> frozenset:
 def _membership(categories: Sequence) -> np.ndarray:
     """Boolean matrix categories x labels for set-valued categories."""
     sets = [_as_set(c) for c in categories]
-    labels = {}
+    labels: dict[object, int] = {}
     for s in sets:
         for label in s:
             labels.setdefault(label, len(labels))
-    member = np.zeros((len(sets), len(labels)), dtype=float)
+    member = np.zeros((len(sets), len(labels)), dtype=np.float64)
     for i, s in enumerate(sets):
         for label in s:
             member[i, labels[label]] = 1.0
@@ -243,7 +243,7 @@ def kendall_tau_distance(a, b) -> float:
 
 
 def _span_tokens(spans) -> set:
-    tokens = set()
+    tokens: set[tuple[int, object]] = set()
     for span in spans:
         span = tuple(span)
         if len(span) not in (2, 3):

@@ -115,7 +115,9 @@ def _only_pii_deleted(output: str, edit: str) -> bool:
     """Whether ``edit`` is ``output`` with runs of tokens deleted, each run holding a redaction
     placeholder and at most :data:`PII_CONNECTOR_WORDS` other words (leftmost alignment)."""
     src, kept = _pii_tokens(output), _pii_tokens(edit)
-    runs, cur, j = [], [], 0
+    runs: list[list[str]] = []
+    cur: list[str] = []
+    j = 0
     for tok in src:
         if j < len(kept) and tok == kept[j]:
             if cur:
@@ -234,7 +236,9 @@ def summarize(interactions: pd.DataFrame, signals: pd.DataFrame, by: str | None 
 def edit_table(outputs: Sequence, edits: Sequence) -> pd.DataFrame:
     """``edit_tokens``, ``edit_ratio`` and ``edit_class`` of each (output, edit) pair; a missing
     output (the interaction is not imported yet) gives NaN and class ``None``."""
-    tokens, ratios, classes = [], [], []
+    tokens: list[float] = []
+    ratios: list[float] = []
+    classes: list[str | None] = []
     for o, e in zip(outputs, edits):
         if not isinstance(o, str) or not isinstance(e, str):
             tokens.append(np.nan)

@@ -79,7 +79,8 @@ MULTI_CHOICE = ("multi_label",)
 COLUMNS = ("item", "question", "value", "method", "confidence", "n_answers", "tie")
 
 
-def _check(answers: pd.DataFrame, kinds: Mapping[str, str], aggregation: str, tie: str) -> None:
+def _check(answers: pd.DataFrame, kinds: Mapping[str, str], aggregation: str,
+           tie: str | Mapping[str, str]) -> None:
     missing = [c for c in ("item", "annotator", "question", "value") if c not in answers.columns]
     if missing:
         raise BadInput(f"answers: missing columns {missing!r} (need item, annotator, question, value)")
@@ -119,7 +120,7 @@ def _rank_of(uniques: Sequence, order: Sequence | None, kind: str) -> np.ndarray
 
 
 def _single_majority(item_codes: np.ndarray, n_items: int, values: pd.Series, rank_order, kind: str,
-                     tie: str) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+                     tie: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(value per item, confidence, n_answers, tie) for one single-choice question: vote counts
     per (item, answer) with one bincount."""
     codes, uniques = pd.factorize(values, sort=False)
@@ -174,7 +175,7 @@ def _multi_majority(item_codes: np.ndarray, n_items: int, values: pd.Series, ord
     rank = _rank_of(list(labels), order, "multi_label")
     ordered = np.argsort(rank, kind="stable")
     labels_l = [labels[j] for j in ordered]
-    value = []
+    value: list[list | None] = []
     for i in range(n_items):
         if n[i] == 0 or (tie == "drop" and is_tie[i]):
             value.append(None)

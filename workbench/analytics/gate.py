@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
+from workbench.analytics.diagnosis import Level
 from workbench.analytics.diagnosis import Thresholds as DiagnosisThresholds
 from workbench.analytics.report import QuestionReport, question_report
 from workbench.errors import BadInput
@@ -167,7 +168,7 @@ class GateResult:
 
     def to_dict(self) -> dict[str, object]:
         """Strict-JSON form (no NaN)."""
-        return {
+        out: dict[str, object] = {
             "task": self.task,
             "round": self.round,
             "dataset": self.dataset,
@@ -190,10 +191,14 @@ class GateResult:
             ],
             "failing_annotators": list(self.failing_annotators),
             "reasons": list(self.reasons),
-        } | ({"reviews": [
-            {"annotator": r.annotator, "question": r.question, "n_reviewed": r.n_reviewed, "accuracy": _num(r.accuracy),
-             "low": _num(r.low), "high": _num(r.high), "min_review_accuracy": r.min_review_accuracy,
-             "passed": r.passed, "reason": r.reason} for r in self.reviews]} if self.reviews else {})
+        }
+        if self.reviews:
+            out["reviews"] = [
+                {"annotator": r.annotator, "question": r.question, "n_reviewed": r.n_reviewed,
+                 "accuracy": _num(r.accuracy), "low": _num(r.low), "high": _num(r.high),
+                 "min_review_accuracy": r.min_review_accuracy, "passed": r.passed, "reason": r.reason}
+                for r in self.reviews]
+        return out
 
 
 def _num(x: float | None) -> float | None:
@@ -340,7 +345,9 @@ def _alpha_verdict(name: str, rep: QuestionReport, *, criterion: str, bar: float
     if compared >= bar:
         return True, ""
     what = "alpha" if criterion == "point" else "alpha's interval lower bound"
-    ci_txt = f" ({int(round(rep.ci * 100))}% CI {a.low:.3f}-{a.high:.3f})" if a.low is not None else ""
+    # (the report has a CI level exactly when alpha has an interval)
+    ci_txt = (f" ({int(round(rep.ci * 100))}% CI {a.low:.3f}-{a.high:.3f})"
+              if a.low is not None and rep.ci is not None else "")
     return False, (f"{name}: {what} {compared:.3f} is below alpha_reliable {bar:.3f}"
                    f" (alpha {a.value:.3f}{ci_txt}, band {rep.band}; diagnosis: {rep.diagnosis.verdict.title})")
 
@@ -350,8 +357,9 @@ def _alpha_check(answers: QuestionAnswers, *, criterion: str, bootstrap: Bootstr
     if answers.n_annotators < 2:
         return _too_few_annotators(answers)
     q, th = answers.question, answers.thresholds
+    # (the task's level string: question_report first checks it against alpha's LEVELS, BadInput otherwise)
     rep = question_report(
-        answers.rows, level=q.level, order=_order_for(q), gold=answers.gold, question=q.name,
+        answers.rows, level=cast(Level, q.level), order=_order_for(q), gold=answers.gold, question=q.name,
         n_boot=bootstrap.n_boot, ci=bootstrap.ci, seed=bootstrap.seed,
         thresholds=DiagnosisThresholds(reliable=th.alpha_reliable, tentative=th.alpha_tentative),
     )

@@ -369,8 +369,11 @@ def _encode(values: np.ndarray, order=None, as_sets: bool = True, source: str = 
     if order is not None:
         order = [_normalise_value(v, as_sets) for v in order]
         if len(set(order)) != len(order):
-            seen = set()
-            dup = next(v for v in order if v in seen or seen.add(v))
+            seen: set = set()
+            for dup in order:
+                if dup in seen:
+                    break
+                seen.add(dup)
             raise BadInput(f"order: value {show_value(dup)} is listed twice")
         position = {v: i for i, v in enumerate(order)}
         missing = [c for c in categories if c not in position]

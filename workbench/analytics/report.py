@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ SET_LEVELS = ("jaccard", "masi")
 Distance = Callable[[Any, Any], float] | ArrayLike
 #: Gold values: a table with ``item`` and ``value`` (and ``question``), a Series indexed by item,
 #: or a mapping item -> value.
-GoldValues = pd.DataFrame | pd.Series | Mapping[Hashable, Any]
+GoldValues: TypeAlias = pd.DataFrame | pd.Series | Mapping[Hashable, Any]
 #: A question's level in :func:`report`: a level name, ``(level, order)`` or ``{"level": ..., "order": [...]}``.
 LevelSpec = Level | tuple[Level, Sequence | None] | list | Mapping[str, Any]
 

@@ -133,7 +133,7 @@ def simulate_team(
         acc = rng.uniform(0.85, 0.90, n_annotators)
 
     open_items = np.array([], dtype=int)
-    pair = ()
+    pair: tuple[int, ...] = ()
     if case in ("ambiguous", "both"):
         pair = tuple(int(x) for x in rng.choice(k, 2, replace=False))
         open_items = rng.choice(n_items, int(round(open_share * n_items)), replace=False)

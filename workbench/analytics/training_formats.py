@@ -416,7 +416,7 @@ def provenance_columns(metadata: Sequence[dict], kept: Mapping[str, Sequence]) -
     """:func:`provenance` of many items as columns: ``metadata[i]`` and ``kept[c][i]`` are item
     ``i``'s; returns name -> one value per item, the same values (tested)."""
     ms = [m or {} for m in metadata]
-    raw = {
+    raw: dict[str, list] = {
         "source": [m.get("source") for m in ms], "instruction_source": [m.get("instruction_source") for m in ms],
         "response_source": [m.get("response_source") for m in ms], "origin": [m.get("origin") for m in ms],
         "generator": [m.get("generator") for m in ms], "licence": [m.get("licence") for m in ms],

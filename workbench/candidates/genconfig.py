@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from workbench.candidates.llm import LLMSpec, parse_llm
 from workbench.candidates.sources import SOURCE_KINDS
 from workbench.errors import BadInput
 from workbench.safe_load import load_yaml
 from workbench.tasks import Task, project_dir
+
+if TYPE_CHECKING:
+    from workbench.dedup import DedupConfig
 
 JUDGE_STYLES = ("rubric", "ultrafeedback")
 #: The annotated example config, package data of ``workbench.candidates``.
@@ -51,7 +54,7 @@ class EvolInstructSettings:
 class JudgeSettings:
     llm: str
     style: str = "rubric"
-    question: str | None = None
+    question: str = ""  # the rating question judged (the config reader always names one)
     rationale_question: str | None = None
 
 
@@ -80,7 +83,7 @@ class CandidateConfig:
     metadata: Mapping[str, str] = field(default_factory=dict)
     dataset: str | None = None
     workspace: str | None = None
-    dedup: Any = None  # workbench.dedup.DedupConfig, or None for no dedup
+    dedup: DedupConfig | None = None  # None for no dedup
 
     def llm(self, name: str) -> LLMSpec:
         return self.llms[name]
@@ -122,13 +125,15 @@ def _keys(d: Mapping, allowed: set[str], where: str) -> None:
         raise BadInput(f"{_at(where, unknown[0])}: unknown setting (known: {', '.join(sorted(allowed))})")
 
 
-def _int(d: Mapping, key: str, default: int | None, where: str, lo: int = 1) -> int | None:
-    value = d.get(key, default)
-    if value is None:
-        return None
+def _int(d: Mapping, key: str, default: int, where: str, lo: int = 1) -> int:
+    value = d.get(key, default)  # an explicit null is refused: the setting needs a number
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
         raise BadInput(f"{_at(where, key)}: {value!r} must be a whole number >= {lo}")
     return value
+
+
+def _optional_int(d: Mapping, key: str, where: str, lo: int = 1) -> int | None:
+    return None if d.get(key) is None else _int(d, key, lo, where, lo)
 
 
 def _llm_ref(d: Mapping, where: str, llms: Mapping[str, LLMSpec]) -> str:
@@ -235,7 +240,7 @@ def parse_config(task: Task, data: Any, source: str) -> CandidateConfig:
         if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 <= thr <= 2:
             raise BadInput(f"{source}: deita.diversity_threshold: {thr!r} must be a cosine distance in [0, 2]")
         deita = DeitaSettings(_llm_ref(d, f"{source}: deita", llms), filt, float(thr),
-                              _int(d, "data_budget", None, f"{source}: deita"))
+                              _optional_int(d, "data_budget", f"{source}: deita"))
 
     batch_size = _int(data, "batch_size", 50, f"{source}:")
     pii = _mapping(data.get("pii"), f"{source}: pii")
@@ -290,9 +295,9 @@ def parse_config(task: Task, data: Any, source: str) -> CandidateConfig:
             raise BadInput(f"{source}: metadata.{pname}: a {prop.kind} property takes one of {', '.join(ok)}, not {value!r}")
 
     for key in ("dataset", "workspace"):
-        v = data.get(key)
-        if v is not None and (not isinstance(v, str) or not v.strip()):
-            raise BadInput(f"{source}: {key}: {v!r} must be a name")
+        name = data.get(key)
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise BadInput(f"{source}: {key}: {name!r} must be a name")
 
     dedup = _dedup(data.get("dedup", True), source)
 
@@ -302,7 +307,7 @@ def parse_config(task: Task, data: Any, source: str) -> CandidateConfig:
                            dataset=data.get("dataset"), workspace=data.get("workspace"), dedup=dedup)
 
 
-def _dedup(value: Any, source: str):
+def _dedup(value: Any, source: str) -> DedupConfig | None:
     """``dedup: true`` (default stages), ``false``, or thresholds (null turns a stage off)."""
     from workbench.dedup import DedupConfig, MinHashConfig, SemanticConfig
 
@@ -312,7 +317,7 @@ def _dedup(value: Any, source: str):
         return None
     d = _mapping(value, f"{source}: dedup")
     _keys(d, {"minhash_threshold", "semantic_threshold"}, f"{source}: dedup")
-    out = {}
+    out: dict[str, Any] = {}
     for key, cls, stage in (("minhash_threshold", MinHashConfig, "minhash"), ("semantic_threshold", SemanticConfig, "semantic")):
         if key in d and d[key] is None:
             out[stage] = None

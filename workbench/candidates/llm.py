@@ -35,10 +35,13 @@ import functools
 import inspect
 import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from workbench.candidates import import_distilabel
 from workbench.errors import BadInput
+
+if TYPE_CHECKING:
+    from distilabel.models.llms.base import LLM
 
 #: Starts a "generation" that stands for a failed request; the rest of the text is the reason.
 ERROR_MARK = "\u27e6workbench:llm-error\u27e7 "
@@ -120,7 +123,7 @@ def parse_llm(name: str, data: Any, source: str) -> LLMSpec:
     return spec
 
 
-def _classes() -> dict[str, type]:
+def _classes() -> dict[str, type[Any]]:
     mod = __import__(__name__, fromlist=["_"])
     return {"openai": mod.RecordSafeOpenAILLM, "vllm": mod.RecordSafeVLLM, "ollama": mod.RecordSafeOllamaLLM,
             "llamacpp": mod.RecordSafeLlamaCppLLM}
@@ -153,7 +156,7 @@ def api_key(spec: LLMSpec) -> str:
     return value
 
 
-def build_llm(spec: LLMSpec):
+def build_llm(spec: LLMSpec) -> LLM:
     """The distilabel LLM of ``spec``, wrapped to fail per record (see the module docstring)."""
     cls = _classes()[spec.kind]
     kwargs: dict[str, Any] = dict(spec.options)
@@ -223,11 +226,11 @@ class _SyncRecordSafe:
     """Marker base of the wrappers of synchronous backends (methods added by :func:`_define`)."""
 
 
-def _safe_agenerate(base: type):
+def _safe_agenerate(base: type[Any]) -> Callable[..., Any]:
     orig = base.agenerate
 
     @functools.wraps(orig)  # distilabel reads the generation settings off this signature
-    async def agenerate(self, *args, **kwargs):
+    async def agenerate(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return await orig(self, *args, **kwargs)
         except Exception as exc:  # one request failed: this record only
@@ -236,11 +239,11 @@ def _safe_agenerate(base: type):
     return agenerate
 
 
-def _safe_generate(base: type):
+def _safe_generate(base: type[Any]) -> Callable[..., Any]:
     orig = base.generate
 
     @functools.wraps(orig)
-    def generate(self, inputs, num_generations: int = 1, **kwargs):
+    def generate(self: Any, inputs: Any, num_generations: int = 1, **kwargs: Any) -> Any:
         try:
             return orig(self, inputs=inputs, num_generations=num_generations, **kwargs)
         except Exception:
@@ -255,7 +258,7 @@ def _safe_generate(base: type):
     return generate
 
 
-def _ollama_client_calls(base: type) -> dict:
+def _ollama_client_calls(base: type[Any]) -> dict[str, Callable[..., Any]]:
     """Client calls of ``OllamaLLM`` that answer a failed request with a marked reply.
 
     distilabel 1.5.3's ``OllamaLLM.agenerate`` catches every exception of the ``ollama`` client
@@ -267,7 +270,7 @@ def _ollama_client_calls(base: type) -> dict:
     chat, text = base._generate_chat_completion, base._generate_with_text_generation
 
     @functools.wraps(chat)
-    async def _generate_chat_completion(self, *args, **kwargs):
+    async def _generate_chat_completion(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return await chat(self, *args, **kwargs)
         except Exception as exc:  # one request failed: this record only
@@ -277,7 +280,7 @@ def _ollama_client_calls(base: type) -> dict:
                                 prompt_eval_count=0, eval_count=0)
 
     @functools.wraps(text)
-    async def _generate_with_text_generation(self, *args, **kwargs):
+    async def _generate_with_text_generation(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return await text(self, *args, **kwargs)
         except Exception as exc:
@@ -289,11 +292,11 @@ def _ollama_client_calls(base: type) -> dict:
             "_generate_with_text_generation": _generate_with_text_generation}
 
 
-def _define():
+def _define() -> list[type[Any]]:
     import_distilabel()
     from distilabel.models.llms import LlamaCppLLM, OllamaLLM, OpenAILLM, vLLM
 
-    made = []
+    made: list[type[Any]] = []
     for name, base, marker, method, factory in (
         ("RecordSafeOpenAILLM", OpenAILLM, _AsyncRecordSafe, "agenerate", _safe_agenerate),
         ("RecordSafeOllamaLLM", OllamaLLM, _AsyncRecordSafe, "agenerate", _safe_agenerate),
@@ -311,7 +314,7 @@ def _define():
 _LAZY = ("RecordSafeOpenAILLM", "RecordSafeOllamaLLM", "RecordSafeVLLM", "RecordSafeLlamaCppLLM")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type[Any]:
     # distilabel takes a second or more to import: define the wrappers on first use.
     if name in _LAZY:
         for cls in _define():

@@ -42,12 +42,13 @@ cores at load 7: 1.2 tokens/s spinning, 23 tokens/s passive).
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Iterator, Sequence
 
 from workbench.errors import BadInput, ServiceError
 
@@ -192,6 +193,7 @@ class LocalServer:
     def _wait_ready(self) -> None:
         import requests
 
+        assert self.proc is not None  # start() launched it
         deadline = time.monotonic() + self.start_timeout
         while True:
             code = self.proc.poll()
@@ -223,7 +225,7 @@ class LocalServer:
     def __enter__(self) -> "LocalServer":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
@@ -245,9 +247,10 @@ def smoke_test(threads: int | None = None) -> str:
     t1 = time.perf_counter()
     out = llm.create_chat_completion(messages=[{"role": "user", "content": "Rate this answer: 2 + 2 = 4."}],
                                      grammar=grammar, max_tokens=8, temperature=0.0)
+    assert not isinstance(out, Iterator)  # not streamed: one response
     text = out["choices"][0]["message"]["content"]
     took = time.perf_counter() - t1
-    if not text.startswith("Rating: ") or text[-1] not in "12345":
+    if text is None or not text.startswith("Rating: ") or text[-1] not in "12345":
         raise ServiceError(f"the local model wrote {text!r} where its grammar allows only 'Rating: <1-5>'")
     return (f"{MODEL_NAME} ({gguf}, {gguf.stat().st_size / 1e6:.0f} MB) on llama-cpp-python {llama_cpp.__version__}: "
             f"loaded in {loaded:.2f} s, wrote {text!r} in {took:.2f} s")
@@ -268,9 +271,9 @@ def check_grammars(gguf: Path) -> None:
     if not _GRAMMAR_VOCAB:
         _GRAMMAR_VOCAB.append(llama_cpp.Llama(model_path=str(gguf), vocab_only=True, verbose=False))
     vocab = _GRAMMAR_VOCAB[0]._model.vocab
-    original = llama_cpp.LlamaGrammar.from_string.__func__
+    original = inspect.getattr_static(llama_cpp.LlamaGrammar, "from_string").__func__
 
-    def from_string(cls, grammar: str, verbose: bool = True):
+    def from_string(cls: type[llama_cpp.LlamaGrammar], grammar: str, verbose: bool = True) -> llama_cpp.LlamaGrammar:
         sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
         if not sampler:
             raise ValueError("the request's grammar is not valid GBNF (llama.cpp's grammar parser refused it; "
@@ -278,7 +281,8 @@ def check_grammars(gguf: Path) -> None:
         llama_cpp.llama_sampler_free(sampler)
         return original(cls, grammar, verbose)
 
-    llama_cpp.LlamaGrammar.from_string = classmethod(from_string)
+    # a deliberate patch of llama-cpp-python's class, which mypy refuses as assigning to a method
+    llama_cpp.LlamaGrammar.from_string = classmethod(from_string)  # type: ignore[method-assign,assignment]
 
 
 def serve(args: Sequence[str]) -> None:

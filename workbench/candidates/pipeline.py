@@ -16,6 +16,10 @@
       -> RubricJudge             judge with the task's guideline as rubric   [judge.style: rubric]
     then, in this process: DeitaFiltering (optional), rejects, the candidate file.
 
+The steps of our own (families, instructions, responses, candidates, the rubric judge) are the
+classes of :mod:`workbench.candidates.steps`, each with its declared input and output columns;
+that module imports distilabel, so it is imported only when a pipeline is built.
+
 PII: seeds were redacted at ingest, and every text an LLM writes is redacted by the ``families``
 and ``responses`` steps before any other LLM sees it or it is stored; a judge's raw output is
 redacted before it goes into a rejects file. So no prompt sent to any backend holds a text that
@@ -43,7 +47,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import shutil
 import time
 import uuid
@@ -51,19 +54,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from workbench import config as wconfig
 from workbench.candidates import import_distilabel, storage
 from workbench.candidates.genconfig import CandidateConfig
-from workbench.candidates.llm import ERROR_MARK, build_llm
-from workbench.candidates.rubric import guideline_section, judge_template, parse_judgement
+from workbench.candidates.llm import build_llm
+from workbench.candidates.outputs import excerpt, llm_failure, raw_output, redactor_for
+from workbench.candidates.rubric import guideline_section, judge_template
 from workbench.demo_data import record_id
 from workbench.errors import BadInput, ServiceError, WorkbenchError
 from workbench.tasks import Task
 
-RAW_EXCERPT = 300
-_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s+")
+if TYPE_CHECKING:
+    from distilabel.pipeline import Pipeline
+
 
 
 @dataclass
@@ -148,11 +153,11 @@ def distilabel_environment(run_dir: Path) -> Iterator[None]:
         dsconfig.HF_DATASETS_CACHE = saved_cache
         distiset_mod._grab_citations = saved_grab
         _BatchManagerStep._ready_to_create_batch_normal = saved_ready
-        for k, v in saved_env.items():
-            if v is None:
+        for k, old in saved_env.items():
+            if old is None:
                 os.environ.pop(k, None)
             else:
-                os.environ[k] = v
+                os.environ[k] = old
 
 
 def pass_empty_last_batches(ready: Any) -> Any:
@@ -167,7 +172,7 @@ def pass_empty_last_batches(ready: Any) -> Any:
     """
 
     @functools.wraps(ready)
-    def ready_or_empty_last(self) -> bool:
+    def ready_or_empty_last(self: Any) -> bool:
         if ready(self):
             return True
         if not self.data:
@@ -203,352 +208,19 @@ def clear_cache() -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------------------------
-# Steps of our own (defined on first use: distilabel is slow to import)
+# Steps of our own: workbench.candidates.steps (imported when a pipeline is built: distilabel is
+# slow to import)
 # --------------------------------------------------------------------------------------------
 
 
-def _excerpt(text: Any) -> str:
-    s = "" if text is None else str(text)
-    return s if len(s) <= RAW_EXCERPT else s[:RAW_EXCERPT] + "..."
-
-
-def _llm_failure(value: Any) -> str | None:
-    """The reason when ``value`` is a failed request's marked output, else None."""
-    if isinstance(value, str) and value.startswith(ERROR_MARK):
-        return value[len(ERROR_MARK):]
-    return None
-
-
-def _raw(row: dict, step: str) -> Any:
-    meta = row.get("distilabel_metadata") or {}
-    return meta.get(f"raw_output_{step}") if isinstance(meta, dict) else None
-
-
-_STEPS: dict[str, type] = {}
-_REDACTORS: dict[str, Any] = {}
-
-
-def redactor_for(pii: dict, *, warm: bool = False):
-    """The process's PII redactor for a config (built once per config).
-
-    :func:`generate` builds and warms it (spaCy and Presidio loaded) before the pipeline starts, so
-    that the step processes distilabel forks inherit it instead of loading their own.
-    """
-    from workbench.pii import PiiConfig, PiiRedactor
-
-    key = json.dumps(pii, sort_keys=True, default=str)
-    red = _REDACTORS.get(key)
-    if red is None:
-        red = _REDACTORS[key] = PiiRedactor(PiiConfig.from_mapping({**pii, "n_process": 1}))
-    if warm:
-        red.analyzer  # noqa: B018 - loads the analyzer now
-    return red
-
-
 def steps() -> dict[str, type]:
-    """The custom distilabel steps (classes created on first call)."""
-    if _STEPS:
-        return _STEPS
-    import_distilabel()
-    from distilabel.steps import Step
-    from distilabel.steps.tasks import TextGeneration
-    from pydantic import Field, PrivateAttr
+    """The pipeline's own distilabel step classes (:mod:`workbench.candidates.steps`), by name.
 
-    class RedactingStep(Step):
-        """A step that redacts LLM output (Workbench's PII redactor) and keeps failures aside."""
+    Imports that module, and with it distilabel.
+    """
+    from workbench.candidates import steps as step_classes
 
-        pii: dict = Field(default_factory=dict, exclude=True)
-        rejects_path: str = ""
-        run_id: str = ""
-        _redactor: Any = PrivateAttr(None)
-
-        def load(self) -> None:
-            super().load()
-            self._redactor = redactor_for(self.pii)
-
-        def redact(self, texts: list[str]) -> list:
-            return self._redactor.redact_batch(texts, n_process=1) if texts else []
-
-        def reject(self, entries: list[dict]) -> None:
-            """Append to the rejects file, every text redacted first."""
-            if not entries:
-                return
-            keys = ("instruction", "response", "raw_output")
-            texts = [e[k] for e in entries for k in keys if isinstance(e.get(k), str) and e.get(k)]
-            red = iter(self.redact(texts))
-            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            out = []
-            for e in entries:
-                e = dict(e)
-                for k in keys:
-                    if isinstance(e.get(k), str) and e.get(k):
-                        e[k] = next(red).text
-                out.append({**e, "run": self.run_id, "rejected_at": now})
-            storage.append_jsonl(Path(self.rejects_path), out)
-
-    class Families(RedactingStep):
-        """Redact the prompts SelfInstruct / EvolInstruct wrote; a family = the seed and its variants."""
-
-        use_self_instruct: bool = False
-        use_evol_instruct: bool = False
-        num_instructions: int = 3
-
-        @property
-        def inputs(self) -> list[str]:
-            cols = ["seed_id", "instruction"]
-            if self.use_self_instruct:
-                cols.append("self_instructions")
-            if self.use_evol_instruct:
-                cols.append("evolved_instruction")
-            return cols
-
-        @property
-        def outputs(self) -> list[str]:
-            return ["family", "family_origins", "family_models", "family_pii"]
-
-        def process(self, inputs):  # type: ignore[override]
-            rejects: list[dict] = []
-            pending: list[tuple[int, str, str, str]] = []  # (row, text, origin, model)
-            for i, row in enumerate(inputs):
-                base = {"stage": "", "seed_id": row["seed_id"], "instruction": row["instruction"]}
-                if self.use_self_instruct:
-                    model = row.get("self_instruct_model") or ""
-                    lines = row.get("self_instructions")
-                    raw = _raw(row, "self_instruct")
-                    failure = _llm_failure(raw) or next((_llm_failure(x) for x in lines or [] if _llm_failure(x)), None)
-                    if failure:
-                        rejects.append({**base, "stage": "self-instruct", "model": model, "reason": failure})
-                    elif not lines or len(lines) != self.num_instructions:
-                        rejects.append({**base, "stage": "self-instruct", "model": model,
-                                        "raw_output": _excerpt(raw if raw is not None else "\n".join(lines or [])),
-                                        "reason": f"unparseable output: expected {self.num_instructions} queries, one per "
-                                                  f"line; got {len(lines or [])} line{'s' if len(lines or []) != 1 else ''}"})
-                    else:
-                        for line in lines:
-                            text = _NUMBERING.sub("", line).strip()
-                            if text:
-                                pending.append((i, text, "self-instruct", model))
-                if self.use_evol_instruct:
-                    model = row.get("evol_model") or ""
-                    evolved = row.get("evolved_instruction")
-                    failure = _llm_failure(evolved)
-                    if failure:
-                        rejects.append({**base, "stage": "evol-instruct", "model": model, "reason": failure})
-                    elif not evolved or not str(evolved).strip():
-                        rejects.append({**base, "stage": "evol-instruct", "model": model, "reason": "empty output"})
-                    else:
-                        pending.append((i, str(evolved).strip(), "evol-instruct", model))
-            redacted = self.redact([t for _, t, _, _ in pending])
-            extra: dict[int, list] = {}
-            for (i, _, origin, model), res in zip(pending, redacted):
-                extra.setdefault(i, []).append((res.text, origin, model, json.dumps(res.counts_by_entity, sort_keys=True)))
-            out = []
-            for i, row in enumerate(inputs):
-                members = [(row["instruction"], "seed", "", "{}")]
-                seen = {row["instruction"]}
-                for m in extra.get(i, []):
-                    if m[0] not in seen:
-                        seen.add(m[0])
-                        members.append(m)
-                out.append({**{k: v for k, v in row.items() if k != "distilabel_metadata"},
-                            "family": [m[0] for m in members], "family_origins": [m[1] for m in members],
-                            "family_models": [m[2] for m in members], "family_pii": [m[3] for m in members]})
-            self.reject(rejects)
-            yield out
-
-    class Instructions(RedactingStep):
-        """One row per prompt of each family, with its DEITA complexity when scored."""
-
-        scored: bool = False
-
-        @property
-        def inputs(self) -> list[str]:
-            cols = ["seed_id", "seed_source", "response", "family", "family_origins", "family_models", "family_pii"]
-            return cols + (["complexity_scores", "complexity_model"] if self.scored else [])
-
-        @property
-        def outputs(self) -> list[str]:
-            return ["instruction", "origin", "instruction_model", "instruction_pii", "complexity_score",
-                    "complexity_scale", "complexity_model", "seed_response"]
-
-        def process(self, inputs):  # type: ignore[override]
-            out, rejects = [], []
-            for row in inputs:
-                fam = list(row["family"])
-                scores = row.get("complexity_scores") if self.scored else [None] * len(fam)
-                if self.scored:
-                    raw = _raw(row, "complexity")
-                    failure = _llm_failure(raw)
-                    if failure or not scores or len(scores) != len(fam) or any(s is None for s in scores):
-                        reason = failure or (f"unparseable output: expected '[i] Score: n' for {len(fam)} prompts")
-                        for text, origin in zip(fam, row["family_origins"]):
-                            rejects.append({"stage": "complexity", "seed_id": row["seed_id"], "instruction": text,
-                                            "origin": origin, "model": row.get("complexity_model") or "",
-                                            "reason": reason, "raw_output": None if failure else _excerpt(raw)})
-                        continue
-                for j, text in enumerate(fam):
-                    out.append({
-                        "seed_id": row["seed_id"], "seed_source": row["seed_source"], "instruction": text,
-                        "origin": row["family_origins"][j], "instruction_model": row["family_models"][j],
-                        "instruction_pii": row["family_pii"][j],
-                        "complexity_score": None if scores[j] is None else float(scores[j]),
-                        "complexity_scale": len(fam) + 1,
-                        "complexity_model": (row.get("complexity_model") or "") if self.scored else "",
-                        "seed_response": (row.get("response") or "") if row["family_origins"][j] == "seed" else "",
-                    })
-            self.reject(rejects)
-            yield out
-
-    class Responses(RedactingStep):
-        """Redact the teachers' answers; with the seed's own answer they are the prompt's answers."""
-
-        teachers: int = 1
-
-        @property
-        def inputs(self) -> list[str]:
-            cols = ["instruction", "seed_response", "seed_source"]
-            for i in range(self.teachers):
-                cols += [f"answer_{i}", f"answer_model_{i}"]
-            return cols
-
-        @property
-        def outputs(self) -> list[str]:
-            return ["responses", "response_models", "response_sources", "response_pii"]
-
-        def process(self, inputs):  # type: ignore[override]
-            rejects, pending = [], []
-            for r, row in enumerate(inputs):
-                for i in range(self.teachers):
-                    text, model = row.get(f"answer_{i}"), row.get(f"answer_model_{i}") or ""
-                    failure = _llm_failure(text)
-                    if failure or not text or not str(text).strip():
-                        rejects.append({"stage": "teacher", "seed_id": row["seed_id"], "instruction": row["instruction"],
-                                        "origin": row["origin"], "model": model, "reason": failure or "empty answer"})
-                    else:
-                        pending.append((r, str(text).strip(), model))
-            redacted = self.redact([t for _, t, _ in pending])
-            answers: dict[int, list] = {}
-            for (r, _, model), res in zip(pending, redacted):
-                answers.setdefault(r, []).append((res.text, model, "synthetic", json.dumps(res.counts_by_entity, sort_keys=True)))
-            out = []
-            for r, row in enumerate(inputs):
-                items = []
-                if row.get("seed_response"):
-                    items.append((row["seed_response"], row["seed_source"], row["seed_source"], "{}"))
-                items += answers.get(r, [])
-                if not items:
-                    continue
-                keep = {k: v for k, v in row.items() if not k.startswith("answer_") and k != "distilabel_metadata"}
-                out.append({**keep, "responses": [x[0] for x in items], "response_models": [x[1] for x in items],
-                            "response_sources": [x[2] for x in items], "response_pii": [x[3] for x in items]})
-            self.reject(rejects)
-            yield out
-
-    class Candidates(RedactingStep):
-        """One row per (prompt, answer), with DEITA quality and the UltraFeedback judgement when scored."""
-
-        scored: bool = False
-        ultrafeedback: bool = False
-
-        @property
-        def inputs(self) -> list[str]:
-            cols = ["instruction", "responses", "response_models", "response_sources", "response_pii"]
-            if self.scored:
-                cols += ["quality_scores", "quality_model"]
-            if self.ultrafeedback:
-                cols += ["uf_ratings", "uf_rationales", "uf_model"]
-            return cols
-
-        @property
-        def outputs(self) -> list[str]:
-            return ["response", "generator", "response_source", "response_pii_one", "quality_score", "quality_scale",
-                    "quality_model", "judge_rating", "judge_rationale", "judge_model"]
-
-        def process(self, inputs):  # type: ignore[override]
-            out, rejects = [], []
-            for row in inputs:
-                n = len(row["responses"])
-                bad: dict[int, tuple[str, str, Any]] = {}  # answer index -> (stage, reason, raw)
-                qs = [None] * n
-                if self.scored:
-                    raw = _raw(row, "quality")
-                    failure = _llm_failure(raw)
-                    qs = row.get("quality_scores") or []
-                    if failure or len(qs) != n or any(q is None for q in qs):
-                        reason = failure or f"unparseable output: expected '[i] Score: n' for {n} answers"
-                        for j in range(n):
-                            bad[j] = ("quality", reason, None if failure else raw)
-                        qs = [None] * n
-                ratings = rationales = [None] * n
-                if self.ultrafeedback:
-                    raw = _raw(row, "ultrafeedback")
-                    failure = _llm_failure(raw)
-                    ratings = list(row.get("uf_ratings") or [])
-                    rationales = list(row.get("uf_rationales") or [])
-                    ratings += [None] * (n - len(ratings))
-                    rationales += [None] * (n - len(rationales))
-                    for j in range(n):
-                        if failure or ratings[j] is None or not 1 <= int(ratings[j]) <= 5:
-                            bad.setdefault(j, ("judge", failure or f"unparseable output: no 'Rating: n' for text {j + 1}",
-                                                None if failure else raw))
-                for j in range(n):
-                    base = {"seed_id": row["seed_id"], "instruction": row["instruction"], "origin": row["origin"],
-                            "response": row["responses"][j], "generator": row["response_models"][j]}
-                    if j in bad:
-                        stage, reason, raw = bad[j]
-                        model = row.get("quality_model") if stage == "quality" else row.get("uf_model")
-                        rejects.append({**base, "stage": stage, "model": model or "", "reason": reason,
-                                        "raw_output": None if raw is None else _excerpt(raw)})
-                        continue
-                    keep = {k: v for k, v in row.items() if k not in (
-                        "responses", "response_models", "response_sources", "response_pii", "quality_scores",
-                        "uf_ratings", "uf_rationales", "distilabel_metadata")}
-                    out.append({**keep, "response": row["responses"][j], "generator": row["response_models"][j],
-                                "response_source": row["response_sources"][j], "response_pii_one": row["response_pii"][j],
-                                "quality_score": None if qs[j] is None else float(qs[j]), "quality_scale": n + 1,
-                                "quality_model": (row.get("quality_model") or "") if self.scored else "",
-                                "judge_rating": None if ratings[j] is None else int(ratings[j]),
-                                "judge_rationale": rationales[j],
-                                "judge_model": (row.get("uf_model") or "") if self.ultrafeedback else ""})
-            self.reject(rejects)
-            yield out
-
-    class RubricJudge(TextGeneration):
-        """distilabel's TextGeneration with the task's rubric as template; reads ``Rating``/``Rationale``."""
-
-        values: list[int] = Field(default_factory=list)
-
-        @property
-        def outputs(self) -> list[str]:
-            return ["judge_rating", "judge_rationale", "judge_error", "model_name"]
-
-        def format_output(self, output, input=None):  # type: ignore[override]
-            failure = _llm_failure(output)
-            if failure:
-                return {"judge_rating": None, "judge_rationale": None, "judge_error": failure}
-            res = parse_judgement(output, self.values)
-            if isinstance(res, str):
-                return {"judge_rating": None, "judge_rationale": None, "judge_error": f"unparseable output: {res}"}
-            return {"judge_rating": res.rating, "judge_rationale": res.rationale, "judge_error": None}
-
-    from distilabel.steps import StepInput
-
-    for cls in (Families, Instructions, Responses, Candidates):
-        # distilabel looks for a parameter annotated with the StepInput object itself (this
-        # module's annotations are strings, see `from __future__ import annotations`)
-        cls.process.__annotations__["inputs"] = StepInput
-    for cls in (RedactingStep, Families, Instructions, Responses, Candidates, RubricJudge):
-        cls.__module__ = __name__
-        cls.__qualname__ = cls.__name__
-        globals()[cls.__name__] = cls
-        _STEPS[cls.__name__] = cls
-    return _STEPS
-
-
-def __getattr__(name: str):
-    if name in ("RedactingStep", "Families", "Instructions", "Responses", "Candidates", "RubricJudge"):
-        return steps()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return {name: getattr(step_classes, name) for name in step_classes.__all__}
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,14 +243,16 @@ def rubric_for(task: Task, question: str) -> str:
     return f"{q.title}\n{q.description or ''}\nScale: {scale} (higher is better)."
 
 
-def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_id: str, run_dir: Path, rejects_path: Path):
+def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_id: str, run_dir: Path,
+                   rejects_path: Path) -> Pipeline:
     """The distilabel ``Pipeline`` of one generation run over ``seeds`` (see the module docstring)."""
     import_distilabel()
     from distilabel.pipeline import Pipeline
     from distilabel.steps import LoadDataFromDicts
     from distilabel.steps.tasks import ComplexityScorer, EvolInstruct, QualityScorer, SelfInstruct, TextGeneration, UltraFeedback
 
-    s = steps()
+    from workbench.candidates.steps import Candidates, Families, Instructions, Responses, RubricJudge
+
     common = {"pii": dict(cfg.pii), "rejects_path": str(rejects_path), "run_id": run_id}
     bs = cfg.batch_size
     llms = {name: build_llm(spec) for name, spec in cfg.llms.items()}
@@ -600,42 +274,42 @@ def build_pipeline(task: Task, cfg: CandidateConfig, seeds: list[dict], *, run_i
                               num_evolutions=cfg.evol_instruct.num_evolutions, seed=cfg.evol_instruct.seed,
                               output_mappings={"model_name": "evol_model"})
             last = last >> ev
-        fam = s["Families"](name="families", use_self_instruct=cfg.self_instruct is not None,
-                            use_evol_instruct=cfg.evol_instruct is not None,
-                            num_instructions=cfg.self_instruct.num_instructions if cfg.self_instruct else 0,
-                            input_batch_size=bs, **common)
+        fam = Families(name="families", use_self_instruct=cfg.self_instruct is not None,
+                       use_evol_instruct=cfg.evol_instruct is not None,
+                       num_instructions=cfg.self_instruct.num_instructions if cfg.self_instruct else 0,
+                       input_batch_size=bs, **common)
         last = last >> fam
         if cfg.deita:
             cx = ComplexityScorer(name="complexity", llm=llms[cfg.deita.llm], input_batch_size=bs, add_raw_input=False,
                                   input_mappings={"instructions": "family"},
                                   output_mappings={"scores": "complexity_scores", "model_name": "complexity_model"})
             last = last >> cx
-        last = last >> s["Instructions"](name="instructions", scored=cfg.deita is not None, input_batch_size=bs, **common)
+        last = last >> Instructions(name="instructions", scored=cfg.deita is not None, input_batch_size=bs, **common)
         for i, teacher in enumerate(cfg.teachers):
             tg = TextGeneration(name=f"teacher_{i}", llm=llms[teacher], input_batch_size=bs, add_raw_input=False,
                                 add_raw_output=False,
                                 output_mappings={"generation": f"answer_{i}", "model_name": f"answer_model_{i}"})
             last = last >> tg
-        last = last >> s["Responses"](name="responses", teachers=len(cfg.teachers), input_batch_size=bs, **common)
+        last = last >> Responses(name="responses", teachers=len(cfg.teachers), input_batch_size=bs, **common)
         if cfg.deita:
             qs = QualityScorer(name="quality", llm=llms[cfg.deita.llm], input_batch_size=bs, add_raw_input=False,
                                output_mappings={"scores": "quality_scores", "model_name": "quality_model"})
             last = last >> qs
         uf = cfg.judge is not None and cfg.judge.style == "ultrafeedback"
-        if uf:
+        if uf and cfg.judge is not None:
             u = UltraFeedback(name="ultrafeedback", llm=llms[cfg.judge.llm], aspect="overall-rating", input_batch_size=bs,
                               add_raw_input=False, input_mappings={"generations": "responses"},
                               output_mappings={"ratings": "uf_ratings", "rationales": "uf_rationales", "model_name": "uf_model"})
             last = last >> u
-        last = last >> s["Candidates"](name="candidates", scored=cfg.deita is not None, ultrafeedback=uf,
-                                       input_batch_size=bs, **common)
+        last = last >> Candidates(name="candidates", scored=cfg.deita is not None, ultrafeedback=uf,
+                                  input_batch_size=bs, **common)
         if cfg.judge is not None and cfg.judge.style == "rubric":
             q = task.question(cfg.judge.question)
             template = judge_template(task_title=task.title, task_description=task.description, question_title=q.title,
                                       values=q.values, rubric=rubric_for(task, q.name))
-            judge = s["RubricJudge"](name="judge", llm=llms[cfg.judge.llm], template=template,
-                                     columns=["instruction", "response"], values=list(q.values), input_batch_size=bs,
-                                     add_raw_input=False, output_mappings={"model_name": "judge_model"})
+            judge = RubricJudge(name="judge", llm=llms[cfg.judge.llm], template=template,
+                                columns=["instruction", "response"], values=list(q.values), input_batch_size=bs,
+                                add_raw_input=False, output_mappings={"model_name": "judge_model"})
             last = last >> judge
     return pipeline
 
@@ -697,7 +371,7 @@ def _candidate(task: Task, row: dict, pool: dict[str, dict], run_id: str, judge_
 
 
 def deita_filter(candidates: list[dict], *, diversity_threshold: float, data_budget: int | None,
-                 embedder=None) -> tuple[list[dict], list[dict]]:
+                 embedder: Callable[[list[str]], Any] | None = None) -> tuple[list[dict], list[dict]]:
     """distilabel's ``DeitaFiltering`` over ``candidates`` (all with DEITA scores); embeddings of
     prompt and answer by all-MiniLM-L6-v2 (:func:`workbench.embeddings.embed`) unless ``embedder``
     is given. Returns (kept, left out), the left-out ones with their nearest-neighbour distance."""
@@ -707,7 +381,9 @@ def deita_filter(candidates: list[dict], *, diversity_threshold: float, data_bud
     if len(candidates) < 2:  # no neighbour to be diverse from
         return list(candidates), []
     if embedder is None:
-        from workbench.embeddings import embed as embedder
+        from workbench.embeddings import embed
+
+        embedder = embed
     vectors = embedder([f"{c['instruction']}\n\n{c['response']}" for c in candidates])
     rows = [{"id": c["id"], "evol_instruction_score": c["scores"]["complexity"],
              "evol_response_score": c["scores"]["quality"], "embedding": [float(x) for x in v]}
@@ -786,9 +462,9 @@ def generate(task: Task, cfg: CandidateConfig, *, limit: int | None = None) -> G
                                       "origin": row["origin"], "response": row["response"], "generator": row.get("generator"),
                                       "model": row.get("judge_model") or "", "reason": row.get("judge_error") or "no output",
                                       # a failed request has no output of the model's to keep
-                                      "raw_output": None if _llm_failure(_raw(row, "judge")) is not None
+                                      "raw_output": None if llm_failure(raw_output(row, "judge")) is not None
                                       or str(row.get("judge_error", "")).startswith(("timed out", "cannot connect", "HTTP"))
-                                      else _excerpt(_raw(row, "judge")), "run": run_id, "rejected_at": now})
+                                      else excerpt(raw_output(row, "judge")), "run": run_id, "rejected_at": now})
                 continue
             candidates.append(_candidate(task, row, pool, run_id, style, now))
         if judge_rejects:
@@ -847,7 +523,7 @@ def _watch_stop(pipeline: Any) -> list:
     stops: list = []
     stop = pipeline._stop
 
-    def watched(*args, **kwargs):
+    def watched(*args: Any, **kwargs: Any) -> Any:
         stops.append(True)
         return stop(*args, **kwargs)
 

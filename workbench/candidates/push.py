@@ -30,6 +30,12 @@ held back with all its answers (written to ``<task>/duplicates.jsonl``). The ans
 prompt always travel together: once one of them is in the dataset the others are pushed without
 a duplicate check, which keeps an interrupted push's decisions stable.
 
+A push may be limited (``limit``: at most that many new records; the rest wait for a later push).
+Which ones: the first in the pool's order (first-come), or, with ``fill_to_plan``, those that bring
+the dataset's mix closest to the task's coverage plan (:func:`choose_records`, the functional
+core's :func:`~workbench.analytics.coverage.fill_toward_target`; docs/coverage.md), counting the
+records already in the dataset.
+
 Prompts are embedded once per push and only when new: the records already in the dataset are
 compared through the vectors stored on them (read back with the ids), and the embeddings the
 semantic dedup computes for the new prompts are the vectors pushed. Only records without a stored
@@ -40,13 +46,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from workbench.candidates import storage
 from workbench.candidates.genconfig import CandidateConfig
 from workbench.candidates.sources import SOURCE_KINDS
 from workbench.errors import BadInput
 from workbench.tasks import Task
+
+if TYPE_CHECKING:
+    import argilla as rg
+    import numpy as np
 
 BATCH_SIZE = 100
 #: Name of the vector holding each record's prompt embedding.
@@ -84,6 +94,10 @@ class PushReport:
     #: prompts embedded by this push (prompts already in the dataset are read back, not embedded)
     embedded: int = 0
     dedup: str = ""
+    #: new records a ``limit`` left for a later push
+    held_back: int = 0
+    #: with a limit: how the records were chosen and the dataset's mix against the plan
+    selection: str = ""
 
     def summary(self) -> str:
         lines = [f"task {self.task}: {self.pushed} record{'s' if self.pushed != 1 else ''} pushed to dataset {self.dataset} "
@@ -98,6 +112,8 @@ class PushReport:
                          f"of {n} duplicate prompt{'s' if n != 1 else ''} ({per}); see {storage.task_dir(self.task) / 'duplicates.jsonl'}")
         elif self.dedup:
             lines.append(f"  {self.dedup}")
+        if self.selection:
+            lines.append(f"  {self.selection}")
         return "\n".join(lines)
 
 
@@ -195,7 +211,7 @@ def record_content(task: Task, cfg: CandidateConfig, c: dict) -> tuple[dict, dic
     return fields, meta, suggestions
 
 
-def metadata_properties(task: Task, client) -> list:
+def metadata_properties(task: Task, client: rg.Argilla) -> list:
     """The candidate metadata properties a dataset of ``task`` lacks by default, as SDK objects."""
     import argilla as rg
 
@@ -221,7 +237,7 @@ def metadata_properties(task: Task, client) -> list:
 # --------------------------------------------------------------------------------------------
 
 
-def vector_fields(task: Task, client) -> list:
+def vector_fields(task: Task, client: rg.Argilla) -> list:
     """The prompt-embedding vector setting, as SDK objects, unless the task declares it itself."""
     import argilla as rg
 
@@ -255,7 +271,7 @@ def _add_missing(ds, properties, wanted) -> None:
 def _dataset(cl, task: Task, name: str, workspace: str):
     import argilla as rg
 
-    from workbench.argilla_client import _quiet, ensure_dataset
+    from workbench.argilla_client import ensure_dataset, quiet
     from workbench.dataset_settings import settings_for
 
     props = metadata_properties(task, cl)
@@ -269,21 +285,25 @@ def _dataset(cl, task: Task, name: str, workspace: str):
     if not created:
         _add_missing(ds, ds.settings.metadata, props)
         _add_missing(ds, ds.settings.vectors, vecs)
-        ds = _quiet(cl.datasets, name=name, workspace=workspace)
+        ds = quiet(cl.datasets, name=name, workspace=workspace)
     if not isinstance(ds, rg.Dataset):  # pragma: no cover - the SDK returns a Dataset
         raise BadInput(f"dataset {name!r} in workspace {workspace!r} could not be read back")
     return ds, created
 
 
-def _existing(ds, text_field: str | None, with_vectors: bool) -> tuple[dict[str, str | None], dict[str, list]]:
+def _existing(ds, text_field: str | None, with_vectors: bool,
+              metadata: dict | None = None) -> tuple[dict[str, str | None], dict[str, list]]:
     """id -> text of ``text_field`` (None when not asked) of every record of the dataset, and
-    id -> stored prompt vector of the records that have one (read when ``with_vectors``)."""
+    id -> stored prompt vector of the records that have one (read when ``with_vectors``); fills
+    ``metadata`` (id -> the record's metadata) when given."""
     texts: dict[str, str | None] = {}
     vectors: dict[str, list] = {}
     for r in ds.records(batch_size=1000, with_suggestions=False, with_responses=False,
                         with_vectors=[PROMPT_VECTOR] if with_vectors else False):
         rid = str(r.id)
         texts[rid] = r.fields.get(text_field) if text_field else None
+        if metadata is not None:
+            metadata[rid] = dict(r.metadata or {})
         if with_vectors:
             v = r.vectors.get(PROMPT_VECTOR) if r.vectors else None
             if v is not None:
@@ -298,12 +318,12 @@ class PromptEmbeddings:
     ``embedder`` in one call per request. ``embedded`` counts the texts embedded.
     """
 
-    def __init__(self, embedder: Callable, known: dict | None = None):
+    def __init__(self, embedder: Callable, known: dict | None = None) -> None:
         self.embedder = embedder
         self.known: dict = dict(known or {})
         self.embedded = 0
 
-    def __call__(self, texts: Sequence[str]):
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         from workbench.embeddings import DIMENSION
@@ -326,9 +346,10 @@ def _default_embedder(cfg: CandidateConfig) -> Callable:
     return lambda texts: embeddings.embed(texts, batch_size=sem.batch_size, precision=sem.precision)
 
 
-def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None = None, workspace: str | None = None,
+def push_candidates(cl: rg.Argilla, task: Task, cfg: CandidateConfig, *, dataset: str | None = None, workspace: str | None = None,
                     dedup: bool = True, embedder: Callable | None = None, batch_size: int = BATCH_SIZE,
-                    on_batch: Callable[[int], None] | None = None, vectors: bool = True) -> PushReport:
+                    on_batch: Callable[[int], None] | None = None, vectors: bool = True, limit: int | None = None,
+                    fill_to_plan: bool = False, seed: int = 0) -> PushReport:
     """Push the task's stored candidates that the dataset lacks (see the module docstring).
 
     Parameters
@@ -349,6 +370,13 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
         Called with the number of records pushed so far after each batch.
     vectors : bool
         Push each prompt's embedding as the record's ``prompt_embedding`` vector.
+    limit : int, optional
+        At most this many new records (default: all).
+    fill_to_plan : bool
+        Choose the ``limit`` records toward the task's coverage plan instead of first-come
+        (:func:`choose_records`); needs ``limit`` and a plan.
+    seed : int
+        Breaks ties in ``fill_to_plan``'s choice.
 
     Returns
     -------
@@ -358,6 +386,7 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
 
     from workbench.rounds import item_id
 
+    check_selection(task, limit, fill_to_plan)
     t0 = time.perf_counter()
     name = dataset or cfg.dataset or f"{task.name}-candidates"
     ws = workspace or cfg.workspace or task.name
@@ -379,7 +408,8 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
     with storage.locked(task.name):
         ds, created = _dataset(cl, task, name, ws)
         report.created = created
-        existing, stored = ({}, {}) if created else _existing(ds, text_field, with_vectors=True)
+        existing_meta: dict[str, dict] = {}
+        existing, stored = ({}, {}) if created else _existing(ds, text_field, with_vectors=True, metadata=existing_meta)
         # prompt -> vector from the records already there: neither dedup nor the push re-embeds them
         known = {existing[rid]: v for rid, v in stored.items() if existing.get(rid)}
         prompt_vectors = PromptEmbeddings(embedder or _default_embedder(cfg), known)
@@ -400,12 +430,22 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
 
         todo = [b for b in built if b[0] not in existing and b[1]["instruction"] not in dropped_prompts]
         seen: set[str] = set()
-        todo = [b for b in todo if not (b[0] in seen or seen.add(b[0]))]
+        unique = []
+        for b in todo:  # the first of each record id
+            if b[0] not in seen:
+                seen.add(b[0])
+                unique.append(b)
+        todo = unique
         if dropped_prompts:
             rows = [{"record_id": b[0], **b[1], "duplicate": dropped_prompts[b[1]["instruction"]]} for b in built
                     if b[1]["instruction"] in dropped_prompts and b[0] not in existing]
             storage.write_jsonl(storage.task_dir(task.name) / "duplicates.jsonl", rows)
             report.duplicates = len(rows)
+        if limit is not None:
+            picked, report.selection = choose_records(task, [b[3] for b in todo], list(existing_meta.values()), limit,
+                                                      fill_to_plan=fill_to_plan, seed=seed)
+            report.held_back = len(todo) - len(picked)
+            todo = [todo[i] for i in sorted(picked)]
 
         pushed = 0
         for start in range(0, len(todo), batch_size):
@@ -423,6 +463,63 @@ def push_candidates(cl, task: Task, cfg: CandidateConfig, *, dataset: str | None
     report.embedded = prompt_vectors.embedded
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def check_selection(task: Task, limit: int | None, fill_to_plan: bool) -> None:
+    """BadInput for a limit that is not a positive integer, and for ``fill_to_plan`` without a limit
+    or without a coverage plan."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise BadInput(f"--limit: {limit!r} must be a positive integer")
+    if fill_to_plan and limit is None:
+        raise BadInput("--fill-to-plan: needs --limit N (how many records to choose toward the plan; without a "
+                       "limit every candidate is pushed and there is nothing to choose)")
+    if fill_to_plan and not task.coverage:
+        raise BadInput(f"--fill-to-plan: task {task.name!r} has no coverage plan: add `coverage:` to "
+                       f"{task.source or 'its task file'} (docs/coverage.md)")
+
+
+def choose_records(task: Task, new: Sequence[dict], existing: Sequence[dict], limit: int, *,
+                   fill_to_plan: bool, seed: int = 0) -> tuple[list[int], str]:
+    """Which of the ``new`` records (their metadata, in pool order) a push limited to ``limit`` sends,
+    and a line saying how they were chosen.
+
+    First-come: the first ``limit``. ``fill_to_plan``: :func:`~workbench.analytics.coverage.fill_toward_target`
+    over the task's plans, counting the ``existing`` records (metadata of those in the dataset).
+    The line gives the dataset's mix after the push and its distance to the plan (total variation),
+    and, with ``fill_to_plan``, what first-come would have given.
+    """
+    from workbench.analytics.coverage import MISSING, count_values, fill_toward_target, mix_distance
+
+    check_selection(task, limit, fill_to_plan)
+    first = list(range(min(limit, len(new))))
+    plans = task.coverage
+    if fill_to_plan:
+        cats = [[(m or {}).get(p.property, MISSING) for p in plans] for m in new]
+        picked = fill_toward_target(cats, [p.shares() for p in plans], limit,
+                                    existing=[count_values(existing, p.property) for p in plans], seed=seed)
+    else:
+        picked = first
+    how = f"limit {limit}: {len(picked)} of {len(new)} new records chosen " \
+          + ("toward the coverage plan" if fill_to_plan else "first-come (pool order)")
+    if not plans:
+        return picked, how
+
+    def after(chosen: Sequence[int]) -> list[tuple[str, dict, float]]:
+        out = []
+        for p in plans:
+            counts = count_values([*existing, *(new[i] for i in chosen)], p.property)
+            out.append((p.property, counts, mix_distance(counts, p.shares())))
+        return out
+
+    mine = after(picked)
+    parts = []
+    for prop, counts, dist in mine:
+        n = sum(counts.values()) or 1
+        parts.append(f"{prop} " + ", ".join(f"{v} {c / n:.0%}" for v, c in counts.items()) + f" (distance to plan {dist:.3f})")
+    how += "; the dataset's mix after the push: " + "; ".join(parts)
+    if fill_to_plan:
+        how += "; first-come would give distance " + ", ".join(f"{d:.3f}" for _, _, d in after(first))
+    return picked, how
 
 
 def _best_score(built, idx: Sequence[int]) -> float:

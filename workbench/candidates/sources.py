@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from workbench.candidates import storage
 from workbench.demo_data import record_id
@@ -35,6 +35,10 @@ from workbench.errors import BadInput
 from workbench.pii import SALT_ENV
 from workbench.raw_store import RawStore, content_id
 from workbench.safe_load import JsonLimitError, loads
+
+if TYPE_CHECKING:
+    from workbench.pii.redaction import PiiRedactor, RedactionResult
+    from workbench.progress import Progress
 
 SOURCE_KINDS = ("logs", "curated", "synthetic")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -153,6 +157,7 @@ def _check(obj: dict, where: str, instruction_column: str, response_column: str 
     instruction, why = _text_value(obj.get(instruction_column), instruction_column, required=True)
     if why:
         return Reject(where, instruction_column, why, content)
+    assert instruction is not None  # required: a missing value always comes with a reason
     response = None
     if response_column is not None:
         response, why = _text_value(obj.get(response_column), response_column, required=False)
@@ -218,7 +223,8 @@ def _resolve_response(path: Path, columns: Sequence[str], response_column: str |
     return response_column
 
 
-def _read_jsonl(path: Path, data: bytes, instruction_column: str, response_column: str | None):
+def _read_jsonl(path: Path, data: bytes, instruction_column: str,
+                response_column: str | None) -> tuple[list[RawRecord], list[Reject]]:
     parsed: list[tuple[str, Any, str]] = []
     rejects: list[Reject] = []
     for n, raw in enumerate(data.split(b"\n"), start=1):
@@ -254,11 +260,15 @@ def _read_jsonl(path: Path, data: bytes, instruction_column: str, response_colum
     records: list[RawRecord] = []
     for where, obj, line in parsed:
         res = _check(obj, where, instruction_column, response_column, line)
-        (rejects if isinstance(res, Reject) else records).append(res)
+        if isinstance(res, Reject):
+            rejects.append(res)
+        else:
+            records.append(res)
     return records, rejects
 
 
-def _read_csv(path: Path, data: bytes, instruction_column: str, response_column: str | None):
+def _read_csv(path: Path, data: bytes, instruction_column: str,
+              response_column: str | None) -> tuple[list[RawRecord], list[Reject]]:
     text = data.decode("utf-8", errors="surrogateescape")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -297,7 +307,10 @@ def _read_csv(path: Path, data: bytes, instruction_column: str, response_column:
             rejects.append(Reject(where, "", f"{len(row)} values but the header has {len(header)} columns", content))
             continue
         res = _check(dict(zip(header, row)), where, instruction_column, response_column, content)
-        (rejects if isinstance(res, Reject) else records).append(res)
+        if isinstance(res, Reject):
+            rejects.append(res)
+        else:
+            records.append(res)
     if not records and not rejects:
         raise BadInput(f"{path}: no records (only a header)")
     return records, rejects
@@ -316,7 +329,8 @@ def _read_parquet(path: Path) -> tuple[list[dict], list[str]]:
     return table.to_pylist(), list(table.column_names)
 
 
-def _from_rows(path: Path, rows: list[dict], columns: list[str], instruction_column: str, response_column: str | None, unit: str):
+def _from_rows(path: Path, rows: list[dict], columns: list[str], instruction_column: str, response_column: str | None,
+               unit: str) -> tuple[list[RawRecord], list[Reject]]:
     if instruction_column not in columns:
         raise _columns_error(path, instruction_column, columns, "--instruction-column")
     response_column = _resolve_response(path, columns, response_column)
@@ -327,7 +341,10 @@ def _from_rows(path: Path, rows: list[dict], columns: list[str], instruction_col
                               for k, v in row.items() if k in (instruction_column, response_column)},
                              ensure_ascii=False, default=str)
         res = _check(row, f"{unit} {n}", instruction_column, response_column, content)
-        (rejects if isinstance(res, Reject) else records).append(res)
+        if isinstance(res, Reject):
+            rejects.append(res)
+        else:
+            records.append(res)
     return records, rejects
 
 
@@ -345,7 +362,7 @@ def check_licence(licence: str | None) -> str:
     return text
 
 
-def _redact_texts(redactor, texts: list[str], progress) -> list:
+def _redact_texts(redactor: PiiRedactor, texts: list[str], progress: Progress | None) -> list[RedactionResult]:
     """``redactor.redact_batch(texts)`` in slices (:func:`workbench.progress.slices`), advancing
     ``progress`` (a :class:`workbench.progress.Progress` counting texts, or None) after each."""
     from workbench.progress import slices
@@ -362,7 +379,7 @@ def _redact_texts(redactor, texts: list[str], progress) -> list:
     return out
 
 
-def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instruction_column: str = "instruction",
+def ingest_file(path: Path | str, *, source: str, licence: str, redactor: PiiRedactor, instruction_column: str = "instruction",
                 response_column: str | None = None, fmt: str | None = None, progress: bool | None = False) -> IngestReport:
     """Read, redact and add the records of ``path`` to the candidate pool.
 
@@ -446,8 +463,9 @@ def ingest_file(path: Path | str, *, source: str, licence: str, redactor, instru
             }
             if counts:  # the original goes to the access-restricted raw store, and only there
                 raw = {"instruction": r.instruction} | ({"response": r.response} if r.response is not None else {})
-                rec["raw_id"] = content_id(raw, key=os.environ.get(SALT_ENV) or None)
-                raw_items.append((rec["raw_id"], raw))
+                raw_id = content_id(raw, key=os.environ.get(SALT_ENV) or None)
+                rec["raw_id"] = raw_id
+                raw_items.append((raw_id, raw))
             pool[rid] = rec
             added.append(rec)
         if raw_items:

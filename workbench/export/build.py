@@ -33,10 +33,12 @@ from workbench.analytics.gate import GateResult, evaluate_gate
 from workbench.analytics.selection import (REASONS, KeptItems, SelectionRules, argsort_texts, csr_lists,
                                           select_items, sorted_unique_csr)
 from workbench.analytics.splits import holdout_split
-from workbench.analytics.training_formats import (FORMATS, accepted_mask, choose_edits, dpo_pairs, is_human_written,
-                                                  provenance_columns, turns)
+from workbench.analytics.training_formats import (FORMATS, FeedbackRows, accepted_mask, choose_edits, dpo_pairs,
+                                                  feedback_rows, is_human_written, provenance_columns, turns)
 from workbench.errors import BadInput, WorkbenchError
 from workbench.export.rows import Rows
+from workbench.feedback.review import reviewed_feedback
+from workbench.review_store import review_gold_rows
 from workbench.gate import CALIBRATION_KINDS
 from workbench.store import decode_objects
 from workbench.tasks import Task
@@ -256,8 +258,11 @@ def _plan_export(store, task: Task, request: ExportRequest, *, n_boot: int) -> E
     if fmt == "dpo" and pol.edit:  # the edits of the annotators whose answers count
         e = answers[(answers["question"] == pol.edit) & ~answers["annotator"].isin(list(excluded))]
         edit_table = e[["item", "annotator", "value", "time"]]
-    sel = select_items(items, responses, answers, gold, rules=rules)
+    reviews = review_gold_rows(store, task)  # expert review: final labels after adjudication, before aggregation
+    sel = select_items(items, responses, answers, pd.concat([gold, reviews], ignore_index=True) if len(reviews) else gold,
+                       rules=rules)
     kept = sel.kept
+    expert_review = _expert_review(store, task, reviews, answers, kept, rules) if len(reviews) else None
     if not len(kept):
         raise BadInput(_empty_message(task, fmt, sel.counts, len(items)))
     user_ids = _last_user_ids(responses)
@@ -269,7 +274,8 @@ def _plan_export(store, task: Task, request: ExportRequest, *, n_boot: int) -> E
     kept_rounds = sorted_unique_csr(rec_row[on], len(kept), records["round"].to_numpy()[on])
 
     rows, members, format_counts = _format_rows(task, fmt, kept, content, edit_table)
-    if not len(rows):
+    feedback = _feedback(store, task, fmt)  # production feedback the experts accepted (dpo, kto); None: no review
+    if not len(rows) and not (feedback is not None and len(feedback[0])):
         raise BadInput(_empty_message(task, fmt, {**sel.counts, **format_counts}, len(items), kept=len(kept)))
 
     # labels and provenance of the items behind each row (a DPO pair has two)
@@ -317,13 +323,16 @@ def _plan_export(store, task: Task, request: ExportRequest, *, n_boot: int) -> E
     for pos in members:  # every item behind the row is human-written or logged
         human &= np.fromiter((is_human_written(m, pol.holdout_sources) for m in content.metadata(pos)), dtype=bool,
                              count=len(pos))
+    if feedback is not None and len(feedback[0]):
+        rows, keys, strata, human = _add_feedback(task, fmt, feedback[0], rows, keys, strata, human)
     strata_by_key: dict = {}
     eligible_by_key: dict = {}
     for k, s, h in zip(keys, strata, human.tolist()):
         strata_by_key.setdefault(k, s)
         eligible_by_key[k] = eligible_by_key.get(k, True) and h
     ukeys = sorted(strata_by_key)
-    held = holdout_split(ukeys, [strata_by_key[k] for k in ukeys], [eligible_by_key[k] for k in ukeys],
+    held = holdout_split(ukeys, [strata_by_key[k] for k in ukeys],
+                         np.array([eligible_by_key[k] for k in ukeys], dtype=bool),
                          fraction=request.holdout, seed=request.seed, previous=request.previous_holdout)
     held_keys = {k for k, h in zip(ukeys, held) if h}
     in_test = np.fromiter((k in held_keys for k in keys), dtype=bool, count=len(keys))
@@ -361,11 +370,81 @@ def _plan_export(store, task: Task, request: ExportRequest, *, n_boot: int) -> E
         "counts": {"items": int(len(items)), "items_kept": int(len(kept)), "rows": {k: len(v) for k, v in splits.items()},
                    "left_out": {k: left_out[k] for k in _ordered(left_out)},
                    "holdout_units_eligible": int(n_eligible), "holdout_units": len(held_keys)},
+        **({"expert_review": expert_review} if expert_review is not None else {}),
+        **({"feedback": feedback[1]} if feedback is not None else {}),
         "store_watermark": _iso(store.watermark(task.name)),
         "workbench_version": workbench_version(),
         "writer": {"pyarrow": _version("pyarrow")},
     }
+    if task.coverage:  # (only then: the manifest of a task without a plan stays as it was)
+        from workbench.analytics.coverage import count_values
+
+        metas = content.metadata(first)  # the item behind each row (a DPO pair's chosen answer)
+        manifest["coverage"] = [{"property": p.property, "tolerance": p.tolerance, "target": dict(p.target),
+                                 "counts": count_values(metas, p.property)} for p in task.coverage]
     return ExportPlan(task=task.name, format=fmt, splits=splits, manifest=manifest, holdout_keys=sorted(held_keys))
+
+
+def _expert_review(store, task: Task, reviews: pd.DataFrame, answers: pd.DataFrame, kept: KeptItems,
+                   rules: SelectionRules) -> dict:
+    """The manifest's ``expert_review``: the review rounds, and how many exported items an expert
+    reviewed and how many of those the review changed (the expert's answer differs from the
+    annotators' aggregate on a decisive question)."""
+    from workbench.analytics.final_labels import final_labels
+    from workbench.analytics.review_sample import review_changes
+    from workbench.review_store import review_task
+
+    decisive = set(rules.decisive)
+    rev = reviews[reviews["item"].isin(set(kept.item.tolist())) & reviews["question"].isin(decisive)]
+    changes = review_changes(rev, pd.DataFrame(columns=["item", "question", "value"]))
+    if len(rev):
+        a = answers[answers["question"].isin(decisive).to_numpy()
+                    & ~answers["annotator"].isin(list(rules.excluded_annotators)).to_numpy()]
+        if rules.aggregation != "dawid-skene":  # (Dawid-Skene is fitted on every item, as in the export)
+            a = a[a["item"].isin(set(rev["item"])).to_numpy()]
+        a = a[["item", "annotator", "question", "value"]].astype({"item": object, "annotator": object,
+                                                                   "question": object})
+        changes = review_changes(rev, final_labels(a, rules.kinds, None, aggregation=rules.aggregation, tie=rules.tie,
+                                                   orders=rules.orders, seed=rules.seed))
+    return {"rounds": list(store.rounds(review_task(task.name))["dataset"]), **changes.to_dict(),
+            "rule": "an expert's answer in a review round is the final label, after adjudicated gold and before "
+                    "aggregation"}
+
+
+def _feedback(store, task: Task, fmt: str) -> tuple[FeedbackRows, dict] | None:
+    """The rows of the production feedback the task's experts accepted in its feedback review
+    datasets of ``fmt`` (docs/feedback.md), and the manifest's ``feedback`` section; None (nothing
+    read beyond the rounds table) when the task has no such dataset or ``fmt`` is not dpo/kto."""
+    reviewed = reviewed_feedback(store, task.name, fmt)
+    if reviewed is None:
+        return None
+    answers = reviewed.answers.assign(annotator=reviewed.answers["user_id"].fillna(reviewed.answers["annotator"]))
+    fb = feedback_rows(fmt, reviewed.records, answers)
+    c = fb.counts
+    return fb, {"datasets": reviewed.datasets, "question": reviewed.question, "records": c["records"],
+                "reviewed": c["reviewed"], "accepted": c["accepted"], "rejected": c["rejected"], "unsure": c["unsure"],
+                "unreviewed_left_out": c["unreviewed"], "rows": len(fb),
+                "rule": "a feedback record is exported when every expert who reviewed it answered yes; rejected, "
+                        "unsure and unreviewed records are left out"}
+
+
+def _add_feedback(task: Task, fmt: str, fb: FeedbackRows, rows: Rows, keys: list, strata: list,
+                  human: np.ndarray) -> tuple[Rows, list, list, np.ndarray]:
+    """``rows`` followed by the accepted feedback rows (no task labels; provenance: source
+    ``feedback``, generator the model version, annotators the experts who accepted it), with their
+    holdout units (the prompt, as the task's rows), stratum and eligibility."""
+    n = len(fb)
+    prov = provenance_columns(fb.metadata, {"annotators": fb.experts, "guideline_versions": [[]] * n,
+                                            "rounds": [[]] * n, "n_answers": [len(e) for e in fb.experts],
+                                            "agreement": [None] * n, "adjudicated": [False] * n})
+    columns = dict(fb.columns)
+    if fmt == "dpo":
+        columns.update(provenance_chosen=prov, provenance_rejected=prov)
+    else:
+        columns["provenance"] = prov
+    eligible = np.fromiter((is_human_written(m, task.export.holdout_sources) for m in fb.metadata), dtype=bool, count=n)
+    return (rows.concat(Rows(columns, n)), list(keys) + [unit_key("prompt:" + p) for p in fb.prompts],
+            list(strata) + ["'feedback'"] * n, np.concatenate([human, eligible]))
 
 
 def _last_user_ids(responses: pd.DataFrame) -> dict:
@@ -441,12 +520,12 @@ def _format_rows(task: Task, fmt: str, kept: KeptItems, content: _Content,
                      "completion": turns("assistant", completions), "label": accepted.tolist()}, n), [every], counts
     if fmt == "labels":
         fields = content.fields(every)
-        columns = {"id": kept.item.tolist()}
-        columns.update({f.name: [x.get(f.name) for x in fields] for f in task.fields})
-        columns["labels"] = {q: kept.values[q].tolist() for q in kept.values}
-        columns["confidence"] = {q: [None if c != c else c for c in kept.confidence[q].tolist()]
-                                 for q in kept.confidence}
-        return Rows(columns, n), [every], counts
+        label_columns: dict = {"id": kept.item.tolist()}
+        label_columns.update({f.name: [x.get(f.name) for x in fields] for f in task.fields})
+        label_columns["labels"] = {q: kept.values[q].tolist() for q in kept.values}
+        label_columns["confidence"] = {q: [None if c != c else c for c in kept.confidence[q].tolist()]
+                                       for q in kept.confidence}
+        return Rows(label_columns, n), [every], counts
     # dpo: pairs from a ranking or from ratings, then pairs from edits
     columns: dict = {c: [] for c in _DPO_COLUMNS}
     chosen: list = []
@@ -466,7 +545,7 @@ def _format_rows(task: Task, fmt: str, kept: KeptItems, content: _Content,
 
     if pol.rank_by and task.question(pol.rank_by).kind == "ranking":
         fields = content.fields(every)
-        accepted = accepted_mask(kept.values, n, pol.accept) if pol.accept else None
+        rank_accepted = accepted_mask(kept.values, n, pol.accept) if pol.accept else None
         ranking = kept.values.get(pol.rank_by)
         no_pair = {"single-answer": 0, "chosen-not-accepted": 0}
         take = []
@@ -474,7 +553,7 @@ def _format_rows(task: Task, fmt: str, kept: KeptItems, content: _Content,
             order = (ranking[i] if ranking is not None else None) or []
             if len(order) < 2 or f.get(order[0]) == f.get(order[-1]):
                 no_pair["single-answer"] += 1
-            elif accepted is not None and not accepted[i]:
+            elif rank_accepted is not None and not rank_accepted[i]:
                 no_pair["chosen-not-accepted"] += 1
             else:
                 take.append((i, f"{item}:{order[0]}>{order[-1]}", f.get(pol.prompt, ""), f.get(order[0], ""),
@@ -498,10 +577,10 @@ def _format_rows(task: Task, fmt: str, kept: KeptItems, content: _Content,
         edit_answers = edit_table[edit_table["item"].isin(set(kept.item.tolist()))]
         originals = {i: f.get(pol.completion, "") for i, f in zip(kept.item.tolist(), fields)}
         edits, skipped = choose_edits(edit_answers, originals)
-        take = [i for i, item in enumerate(kept.item.tolist()) if item in edits]
-        add([f"{kept.item[i]}:edit" for i in take], take, take, [fields[i].get(pol.prompt, "") for i in take],
-            [edits[kept.item[i]] for i in take], [fields[i].get(pol.completion, "") for i in take],
-            [None] * len(take), [None] * len(take))
+        edited = [i for i, item in enumerate(kept.item.tolist()) if item in edits]
+        add([f"{kept.item[i]}:edit" for i in edited], edited, edited, [fields[i].get(pol.prompt, "") for i in edited],
+            [edits[kept.item[i]] for i in edited], [fields[i].get(pol.completion, "") for i in edited],
+            [None] * len(edited), [None] * len(edited))
         counts.update({f"edit-left-out:{k}": v for k, v in skipped.items()})
     return (Rows(columns, len(columns["id"])),
             [np.asarray(chosen, dtype=np.int64), np.asarray(rejected, dtype=np.int64)], counts)

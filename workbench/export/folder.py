@@ -162,7 +162,28 @@ ds = load_dataset("path/to/this/folder")
 | reason | items |
 |---|---|
 {left}
-"""
+""" + _coverage_card(m)
+
+
+def _coverage_card(m: dict) -> str:
+    """The card's section on the mix against the task's coverage plan ("" without a plan, so the card
+    of a task without one is as it was)."""
+    if not m.get("coverage"):
+        return ""
+    from workbench.analytics.coverage import compare_mix
+
+    out = ["", "## Coverage against the plan", "",
+           "Rows per value of each planned metadata property, against the task's target mix (docs/coverage.md). "
+           "Interval: simultaneous 95% (Goodman); flagged when it lies wholly outside target +- tolerance.", ""]
+    for c in m["coverage"]:
+        cmp = compare_mix(c["counts"], c["target"], c["tolerance"])
+        out += [f"`{c['property']}` (tolerance +-{c['tolerance']:.0%}; {cmp.n:,} rows)", "",
+                "| value | rows | share | 95% interval | target | status |", "|---|---|---|---|---|---|"]
+        for r in cmp.table.itertuples(index=False):
+            share, iv = ("-", "-") if cmp.n == 0 else (f"{r.share:.1%}", f"{r.low:.1%} - {r.high:.1%}")
+            out.append(f"| {r.category} | {r.count:,} | {share} | {iv} | {r.target:.0%} | {r.status} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def _clean_stale(parent: Path, name: str) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal, overload
 
 from workbench.errors import describe
 from workbench.raw_store import content_id
@@ -181,8 +181,8 @@ def _content_text(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [p if isinstance(p, str) else p.get("text") for p in content if isinstance(p, (str, dict))]
-        parts = [p for p in parts if isinstance(p, str)]
+        found = [p if isinstance(p, str) else p.get("text") for p in content if isinstance(p, (str, dict))]
+        parts = [p for p in found if isinstance(p, str)]
         return "\n".join(parts) if parts else None
     return None
 
@@ -245,6 +245,10 @@ def first_text(obj: Any, keys: tuple[str, ...]) -> tuple[str | None, str | None]
     return None, None
 
 
+@overload
+def check_text(value: Any, field: str, *, required: Literal[True]) -> str: ...
+@overload
+def check_text(value: Any, field: str, *, required: bool) -> str | None: ...
 def check_text(value: Any, field: str, *, required: bool) -> str | None:
     """Text that can be stored: not empty (unless optional), valid Unicode."""
     if value is None:

@@ -112,6 +112,7 @@ def parser_for(fmt: str, mapping: Mapping | None):
     """``(looks_like, parse)`` of a format."""
     check_format(fmt, mapping is not None)
     if fmt == "jsonl":
+        assert mapping is not None  # check_format refuses jsonl without a mapping
         return make_parser(mapping)
     module = {"langsmith": langsmith, "helicone": helicone, "weave": weave}[fmt]
     return module.looks_like, module.parse
@@ -147,7 +148,8 @@ def check_file(path: Path, fmt: str, looks_like) -> int:
     if path.is_dir():
         raise BadInput(f"{path}: is a folder; give an export file (JSON lines)")
     n_json, scanned, matched = 0, 0, False
-    bad_json = mismatch = None
+    bad_json: tuple[int, str] | None = None
+    mismatch: tuple[int, str] | None = None
     for n, raw in _lines(path):
         scanned += 1
         if scanned == 1 and raw.lstrip().startswith(b"["):
@@ -173,6 +175,7 @@ def check_file(path: Path, fmt: str, looks_like) -> int:
             what = f"field {missing!r} missing" if missing else "not a JSON object"
             raise BadInput(f"{path}: line {n}: not a {_NAMES[fmt]} ({what}), nor is any of the first {n_json} "
                            f"records; is it a --from {fmt} export?")
+        assert bad_json is not None  # no line matched nor mismatched: every line scanned was bad JSON
         n, why = bad_json
         raise BadInput(f"{path}: line {n}: {why}; the file is not JSON lines")
     with open(path, "rb") as fh:
@@ -294,7 +297,7 @@ def _import_batch(batch, parse, redactor, store: FeedbackStore, raw_store: RawSt
         texts.append(text)
         return len(texts) - 1
 
-    slots = [(slot(it.prompt), slot(it.output)) if isinstance(it, Interaction) else (slot(it.edit),) for _, it in items]
+    slots: list[tuple[int | None, ...]] = [(slot(it.prompt), slot(it.output)) if isinstance(it, Interaction) else (slot(it.edit),) for _, it in items]
     reject_slots = [slot(rj.content) for rj in rejects]
     results = redactor.redact_batch(texts) if texts else []
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from typing import List
+from typing import TYPE_CHECKING, Iterator, List
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
@@ -47,6 +47,10 @@ from workbench.pii.patterns import (
     sentence_initial,
 )
 from workbench.pii.wordlists import ENGLISH_WORD_COUNT, common_words, english_counts, given_names, place_names
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+    from spacy.tokens import Doc
 
 #: Given names that are everyday English words; not names at the start of a sentence.
 EVERYDAY_WORDS = frozenset("""
@@ -135,7 +139,7 @@ def _name_value(value: str) -> bool:
             and len(value.split()) <= 5)
 
 
-def _csv_name_cells(text: str):
+def _csv_name_cells(text: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of the cells under name-like columns (:data:`NAME_KEYS`) of CSV/TSV lines
     whose first line is a header; lines with quotes or another number of cells are skipped."""
     lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
@@ -167,18 +171,18 @@ def _csv_name_cells(text: str):
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}@._/\\-])[\p{Ll}\p{M}]{3,}(?![\p{L}\p{M}\p{N}@]|[._/-]\w)")
 
 
-def _before(pattern, text: str, start: int) -> bool:
+def _before(pattern: regex.Pattern, text: str, start: int) -> bool:
     """Whether ``pattern`` matches the text right before ``start``."""
     return pattern.search(text[max(0, start - 16):start]) is not None
 
 
-def _runs(text: str):
+def _runs(text: str) -> Iterator[list[tuple[int, int]]]:
     """``[(start, end), ...]`` of the words of each run of capitalised words in ``text``."""
     for run in _RUN.finditer(text):
         yield [(m.start(), m.end()) for m in _WORD.finditer(text, run.start(), run.end())]
 
 
-def _tagged(doc, start: int, end: int, labels: frozenset[str]) -> bool:
+def _tagged(doc: Doc | None, start: int, end: int, labels: frozenset[str]) -> bool:
     """Whether spaCy gave a token of ``text[start:end]`` one of ``labels``."""
     if doc is None:
         return False
@@ -335,7 +339,8 @@ class GivenNameRecognizer(_Gazetteer):
                     return True
         return False
 
-    def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
             self.load()
         results = self._structural_names(text)
@@ -424,12 +429,13 @@ class PlaceNameRecognizer(_Gazetteer):
         after = tail.group("next")
         return (len(after) == 2 and after.isupper()) or after.lower() in self._places  # ", TX", ", France"
 
-    def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         if not hasattr(self, "_names"):
             self.load()
         if text == text.lower():
             return self._lower_case_places(text)
-        results = []
+        results: List[RecognizerResult] = []
         for words in _runs(text):
             i = 0
             while i < len(words):

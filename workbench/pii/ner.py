@@ -29,11 +29,18 @@ instead of computed again for every token (:func:`cache_ner_embeddings`; bitwise
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, cast
 
-from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, NlpEngine, SpacyNlpEngine
 
 from workbench.pii.patterns import NOT_NAMES
+
+if TYPE_CHECKING:
+    import numpy
+    from spacy.language import Language
+    from spacy.pipeline import EntityRecognizer
+    from spacy.tokens import Doc, Span
+    from thinc.api import Model
 
 #: Tokens either side of a candidate that the entity recogniser sees (tuned on the dev split).
 WINDOW = 3
@@ -44,6 +51,15 @@ SEPARATOR = "\n"
 #: Tokens after which a word opens a sentence: a capitalised word there that is a common word
 #: (lower-cased) is no candidate.
 SENTENCE_END_TOKENS = frozenset({".", "!", "?", ":", ";", "\u2026", "-", "\u2013", "\u2014", '"', "(", "["})
+
+
+def spacy_pipelines(engine: SpacyNlpEngine) -> dict[str, Language]:
+    """``engine.nlp``: its spaCy pipelines by language code (empty before ``load()``).
+
+    presidio-analyzer sets the attribute to None in ``__init__`` and fills it in ``load()``, so a
+    type checker reads it as always None (a typing gap of presidio's); this is its real type.
+    """
+    return cast("dict[str, Language]", engine.nlp or {})
 
 
 def _common_words() -> frozenset[str]:
@@ -68,7 +84,9 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
 
     engine_name = "spacy_windowed"
 
-    def __init__(self, models=None, ner_model_configuration=None, scope: str = "windows", window: int | None = None):
+    def __init__(self, models: list[dict[str, str]] | None = None,
+                 ner_model_configuration: NerModelConfiguration | None = None, scope: str = "windows",
+                 window: int | None = None) -> None:
         super().__init__(models=models, ner_model_configuration=ner_model_configuration)
         if scope not in ("windows", "none"):
             raise ValueError(f"scope must be 'windows' or 'none', not {scope!r}")
@@ -81,13 +99,13 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         super().load()
-        for nlp in self.nlp.values():
+        for nlp in spacy_pipelines(self).values():
             if "ner" in nlp.pipe_names:
                 cache_ner_embeddings(nlp.get_pipe("ner"))
 
     # -- which tokens the NER sees -------------------------------------------------------------
 
-    def candidates(self, doc, words: list[str] | None = None) -> list[int]:
+    def candidates(self, doc: Doc, words: list[str] | None = None) -> list[int]:
         """Indices of tokens that can be part of a name or a place (``words``: the tokens' texts,
         when the caller has them already)."""
         if words is None:
@@ -106,7 +124,7 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
             prev = text
         return out
 
-    def windows(self, doc, words: list[str] | None = None) -> list[tuple[int, int]]:
+    def windows(self, doc: Doc, words: list[str] | None = None) -> list[tuple[int, int]]:
         """Token ranges ``[start, end)`` the NER runs on: ``window`` tokens around each candidate,
         merged when they overlap or touch."""
         k, n = self.window, len(doc)
@@ -173,7 +191,10 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
         from spacy.attrs import IDX, LOWER, ORTH, SPACY
         from spacy.tokens import Doc, Span
 
-        nlp = self.nlp[language]
+        pipelines = spacy_pipelines(self)
+        if not pipelines:
+            raise ValueError("NLP engine is not loaded. Consider calling .load()")
+        nlp = pipelines[language]
         strings = nlp.vocab.strings
         parsed = []
         for text in texts:
@@ -185,6 +206,8 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
             parsed.append((doc, ([strings[o] for o in orth], spacy_, idx, [strings[o] for o in lower])))
         if self.scope == "none" or "ner" not in nlp.pipe_names:
             return [(doc, (words, idx, lower)) for doc, (words, _, idx, lower) in parsed]
+        # spaCy types get_pipe as any Doc -> Doc callable; "ner" is its EntityRecognizer
+        ner = cast("EntityRecognizer", nlp.get_pipe("ner"))
         joined, maps = [], []
         for doc, (words_all, spacy_, _, _) in parsed:
             words: list[str] = []
@@ -200,7 +223,7 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                 index.extend(range(start, end))
             joined.append(Doc(nlp.vocab, words=words, spaces=spaces))
             maps.append(index)
-        for (doc, _), part, index in zip(parsed, nlp.get_pipe("ner").pipe(joined, batch_size=batch_size), maps):
+        for (doc, _), part, index in zip(parsed, ner.pipe(joined, batch_size=batch_size), maps):
             ents = []
             for ent in part.ents:
                 covered = index[ent.start:ent.end]
@@ -211,16 +234,19 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
         return [(doc, (words, idx, lower)) for doc, (words, _, idx, lower) in parsed]
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
-        if not self.nlp:
+        if not spacy_pipelines(self):
             raise ValueError("NLP engine is not loaded. Consider calling .load()")
         doc, arrays = self._parse([text], language, 1)[0]
         return self._doc_to_nlp_artifact(doc, language, arrays)
 
-    def process_batch(self, texts: Iterable, language: str, batch_size: int = 32, n_process: int = 1,
-                      as_tuples: bool = False):
+    # The signature of presidio's own SpacyNlpEngine.process_batch, which drops the abstract
+    # NlpEngine's **kwargs (a typing gap of presidio-analyzer 2.2; callers pass these only).
+    def process_batch(self, texts: Iterable[Any], language: str,  # type: ignore[override]
+                      batch_size: int = 32, n_process: int = 1,
+                      as_tuples: bool = False) -> Iterator[tuple[Any, ...]]:
         """Like Presidio's, in one process (``PiiRedactor`` forks its own workers), ``batch_size``
         texts at a time."""
-        if not self.nlp:
+        if not spacy_pipelines(self):
             raise ValueError("NLP engine is not loaded. Consider calling .load()")
         items = list(texts)
         for i in range(0, len(items), max(1, batch_size)):
@@ -233,10 +259,8 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                 else:
                     yield text, self._doc_to_nlp_artifact(doc, language, arrays)
 
-    def _doc_to_nlp_artifact(self, doc, language: str, arrays: tuple | None = None) -> NlpArtifacts:
-        entities = doc.ents
-        scores = [self.ner_model_configuration.default_score] * len(entities)
-        entities, scores = self._get_updated_entities(entities, scores)
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str, arrays: tuple | None = None) -> NlpArtifacts:
+        entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
         if arrays is None:
             _, idx, lower = _arrays(doc)
         else:
@@ -245,15 +269,15 @@ class WindowedSpacyNlpEngine(SpacyNlpEngine):
                                     lemmas=lower, nlp_engine=self, language=language, scores=scores)
 
 
-class KeywordList(list):
+class KeywordList(list[str]):
     """A list of keywords whose ``in`` is a set lookup: Presidio's context enhancer tests each
     lemma it looks at with ``lemma in keywords``, which on a plain list scans it every time."""
 
-    def __init__(self, words=()):
+    def __init__(self, words: Iterable[str] = ()) -> None:
         super().__init__(words)
         self._set = frozenset(self)
 
-    def __contains__(self, word) -> bool:
+    def __contains__(self, word: object) -> bool:
         return word in self._set
 
 
@@ -262,7 +286,8 @@ class LazyKeywordArtifacts(NlpArtifacts):
     read: only the context enhancer reads them, and only for texts with a result from a
     recogniser that has context words."""
 
-    def __init__(self, entities, tokens, tokens_indices, lemmas, nlp_engine, language, scores=None):
+    def __init__(self, entities: list[Span], tokens: Doc, tokens_indices: list[int], lemmas: list[str],
+                 nlp_engine: NlpEngine, language: str, scores: list[float] | None = None) -> None:
         self.entities = entities
         self.tokens = tokens
         self.lemmas = lemmas
@@ -302,11 +327,11 @@ class _EmbeddingCache:
     """The NER embedding layer's output rows, by the token features they are computed from
     (valid for the model weights they were computed with: nothing here trains the model)."""
 
-    def __init__(self, embed, rows: int):
+    def __init__(self, embed: Model, rows: int) -> None:
         self.extract, self.rest = embed.layers[0], embed.layers[1:]
         self.capacity = rows
         self.index: dict[bytes, int] = {}
-        self.table = None
+        self.table: numpy.ndarray | None = None
 
     def __call__(self, docs: list) -> list:
         import numpy
@@ -332,6 +357,7 @@ class _EmbeddingCache:
             self.table[start:start + len(rows)] = rows
             for offset, key in enumerate(missing):
                 index[key] = start + offset
+        assert self.table is not None  # every key is in the index, so its row was stored
         out = self.table[[index[key] for key in keys]]
         return numpy.split(out, numpy.cumsum(lengths)[:-1])
 
@@ -342,7 +368,7 @@ class _EmbeddingCache:
         return x
 
 
-def cache_ner_embeddings(ner, rows: int = EMBEDDING_CACHE_ROWS) -> bool:
+def cache_ner_embeddings(ner: EntityRecognizer, rows: int = EMBEDDING_CACHE_ROWS) -> bool:
     """Let ``ner`` (a loaded spaCy entity recogniser) look up its token embeddings instead of
     computing them for every token.
 
@@ -372,19 +398,19 @@ def cache_ner_embeddings(ner, rows: int = EMBEDDING_CACHE_ROWS) -> bool:
         return False
     cache = _EmbeddingCache(embed, rows)
 
-    def forward(model, docs, is_train):
+    def forward(model: Model, docs: list[Doc], is_train: bool) -> Any:
         if is_train:
             return embed(docs, is_train)
         return cache(docs), lambda d: []
 
-    cached = Model("workbench_cached_embed", forward, layers=[embed], dims={"nO": embed.get_dim("nO")}
+    cached: Model = Model("workbench_cached_embed", forward, layers=[embed], dims={"nO": embed.get_dim("nO")}
                    if embed.has_dim("nO") else {})
     cached.attrs["cache"] = cache
     body.layers[0] = cached
     return True
 
 
-def _arrays(doc) -> tuple[list[str], list[int], list[str]]:
+def _arrays(doc: Doc) -> tuple[list[str], list[int], list[str]]:
     """The tokens' texts, character offsets and lower-cased texts, without a Token object each."""
     from spacy.attrs import IDX, LOWER, ORTH
 
@@ -395,6 +421,6 @@ def _arrays(doc) -> tuple[list[str], list[int], list[str]]:
     return [strings[o] for o in orth], idx, [strings[o] for o in lower]
 
 
-def _words(doc) -> list[str]:
+def _words(doc: Doc) -> list[str]:
     """The tokens' texts."""
     return _arrays(doc)[0]

@@ -18,10 +18,13 @@ def recognizer_result(recognizer: LocalRecognizer, entity: str, start: int, end:
                       score: float) -> RecognizerResult:
     """A Presidio result for ``text[start:end]`` found by ``recognizer``, with the explanation and
     the recogniser's name and id in its metadata (what Presidio's own recognisers record)."""
-    explanation = AnalysisExplanation(recognizer=recognizer.name, original_score=score,
-                                      textual_explanation=f"found by {recognizer.name}")
+    # presidio sets ``name`` in EntityRecognizer.__init__ inside an import cycle of its own modules,
+    # which mypy cannot order (a typing gap of presidio-analyzer; the attribute is a str)
+    name: str = recognizer.name  # type: ignore[has-type]
+    explanation = AnalysisExplanation(recognizer=name, original_score=score,
+                                      textual_explanation=f"found by {name}")
     return RecognizerResult(entity, start, end, score, analysis_explanation=explanation, recognition_metadata={
-        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_NAME_KEY: name,
         RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
     })
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import List
+from typing import TYPE_CHECKING, Any, Iterable, List
 
 import regex
 from presidio_analyzer import LocalRecognizer, Pattern, PatternRecognizer, RecognizerResult
@@ -67,6 +67,10 @@ from workbench.pii.patterns import (
 )
 from workbench.pii.wordlists import english_counts, given_names
 
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+    from spacy.tokens import Doc
+
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "IN", "AU", "CA", "BR", "PL", "MX", "JP")
 
 
@@ -76,7 +80,8 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
     CANDIDATE = re.compile(r"(?<![\w+])(?:\+|\(\+?)?\d[\d \t().\-/]{5,24}\d(?![\w])")
     DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
-    def __init__(self, supported_language: str = "en", supported_regions=PHONE_REGIONS, **kwargs):
+    def __init__(self, supported_language: str = "en", supported_regions: Iterable[str] = PHONE_REGIONS,
+                 **kwargs: Any) -> None:
         super().__init__(supported_language=supported_language, supported_regions=supported_regions,
                          name="WorkbenchPhoneRecognizer", **kwargs)
 
@@ -89,10 +94,12 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
         if hasattr(re_util, "enable_pattern_cache"):
             re_util.enable_pattern_cache()
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         import phonenumbers
 
-        results = []
+        leniency = 1 if self.leniency is None else self.leniency  # presidio's default when unset
+        results: List[RecognizerResult] = []
         for cand in self.CANDIDATE.finditer(text):
             lo = max(0, cand.start() - 1)  # keep a leading '+' or '(' the lookbehind excluded
             window = text[lo:cand.end()]
@@ -105,7 +112,7 @@ class WindowedPhoneRecognizer(PhoneRecognizer):
             regions = self.supported_regions[:1] if "+" in window else self.supported_regions
             for region in regions:
                 found = False
-                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
+                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
                     shifted = phonenumbers.PhoneNumberMatch(lo + match.start, match.raw_string, match.number)
                     results.append(self._get_recognizer_result(shifted, text, region, nlp_artifacts))
                     found = True
@@ -133,8 +140,9 @@ class FastUrlRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
+        results: List[RecognizerResult] = []
         for tok in self.TOKEN.finditer(text):
             value = tok.group(0).rstrip(".:!?")
             if "@" in value or "." not in value:
@@ -178,8 +186,9 @@ class ValidatedIpRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
+        results: List[RecognizerResult] = []
         for m in self.IPV4.finditer(text):
             try:
                 ipaddress.IPv4Address(m.group(0))
@@ -209,8 +218,9 @@ class LooseIbanRecognizer(LocalRecognizer):
     def load(self) -> None:
         self._checker = IbanRecognizer(supported_language=self.supported_language)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
+        results: List[RecognizerResult] = []
         for m in self.CANDIDATE.finditer(text):
             candidate = m.group(0)
             # shrink from the right: the group pattern may have swallowed a following word
@@ -243,7 +253,7 @@ class SuffixEmailRecognizer(EmailRecognizer):
     FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "py", "js", "ts", "md", "txt",
                               "csv", "json", "yaml", "yml", "zip", "gz", "tar", "exe", "dll", "so", "sh"})
 
-    def validate_result(self, pattern_text: str):
+    def validate_result(self, pattern_text: str) -> bool | None:
         import tldextract
 
         if tldextract.extract(pattern_text).suffix:
@@ -391,7 +401,8 @@ class CuedValueRecognizer(LocalRecognizer):
                     spans.append(m.span())
         return spans
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         return [recognizer_result(self, self.ENTITY, a, b, self.SCORE) for a, b in sorted(set(self._spans(text)))]
 
 
@@ -525,7 +536,7 @@ class FirstAlternative:
     matches, the match of the first alternative that matches there; so does this.
     """
 
-    def __init__(self, alternatives, flags: int = 0):
+    def __init__(self, alternatives: Iterable[str], flags: int = 0) -> None:
         self.patterns = [regex.compile(a, flags) for a in alternatives]
 
     def finditer(self, text: str, overlapped: bool = True) -> list:
@@ -578,7 +589,7 @@ class PersonCueRecognizer(LocalRecognizer):
         pass
 
     @staticmethod
-    def _trim(text: str, start: int, end: int, doc, use_labels: bool = True) -> tuple[int, int] | None:
+    def _trim(text: str, start: int, end: int, doc: Doc | None, use_labels: bool = True) -> tuple[int, int] | None:
         """Drop trailing words that are not names; None when nothing name-like is left.
 
         With ``use_labels`` a word spaCy labelled as a nationality, date, number... ends the name
@@ -603,9 +614,10 @@ class PersonCueRecognizer(LocalRecognizer):
             return None
         return kept[0][0], kept[-1][1]
 
-    def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
-        results = []
+        results: List[RecognizerResult] = []
         for pattern, use_labels in ((_CUE_RE, True), (_SPEAKER_RE, False), (_SIGNOFF_RE, False), (_POSTFIX_RE, True),
                                     (WEAK_CUE_ALTERNATIVES, True)):
             for m in pattern.finditer(text, overlapped=True):
@@ -642,11 +654,12 @@ class LocationCueRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text: str, entities: List[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> List[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         if doc is None:
             return []
-        results = []
+        results: List[RecognizerResult] = []
         for m in LOCATION_CUE_RE.finditer(text):
             span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="expand")
             if span is not None and span.text.split()[0] not in NOT_NAMES and all(t.ent_type_ == "PERSON" for t in span):

@@ -32,9 +32,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from workbench.errors import BadInput
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+    from presidio_anonymizer import AnonymizerEngine
+    from spacy.tokens import Doc
 
 # tldextract (used by Presidio's e-mail recogniser) reads this once, when first imported, and
 # would otherwise fetch the public suffix list from the web; empty = its bundled snapshot only.
@@ -500,7 +506,7 @@ def replace_spans(text: str, spans: Sequence[Span]) -> str:
 # --------------------------------------------------------------------------- the redactor
 
 
-_ANALYZERS: dict[tuple, Any] = {}
+_ANALYZERS: dict[tuple, AnalyzerEngine] = {}
 
 #: The redactor whose batch forked workers are processing (set only while :meth:`PiiRedactor._in_workers` runs).
 _WORKER_REDACTOR: "PiiRedactor | None" = None
@@ -516,7 +522,7 @@ def _run_in_worker(method: str, chunk: list[str]) -> list:
 NUMBER_MIN = 10 ** 6
 
 
-def _strings(value: Any, path: tuple):
+def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str, bool]]:
     """Every string inside ``value`` (nested mappings and lists), with its path of keys/indices,
     and whether it stands for a whole number (of :data:`NUMBER_MIN` or more, written as text)."""
     if isinstance(value, str):
@@ -621,7 +627,7 @@ def _register_lowercase_lemmas() -> None:
         return
 
     @Language.component("workbench_lowercase_lemmas")
-    def lowercase_lemmas(doc):
+    def lowercase_lemmas(doc: Doc) -> Doc:
         for token in doc:
             token.lemma_ = token.lower_
         return doc
@@ -634,7 +640,7 @@ class PiiRedactor:
     redactor per process and reuse it.
     """
 
-    def __init__(self, config: PiiConfig | None = None):
+    def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
         self._min_threshold = min(self.config.threshold(e) for e in self.config.entities)
         self._allowed = frozenset(self.config.allow_list)
@@ -656,7 +662,7 @@ class PiiRedactor:
     # -- engines -----------------------------------------------------------------------------
 
     @property
-    def analyzer(self):
+    def analyzer(self) -> AnalyzerEngine:
         """The Presidio ``AnalyzerEngine`` (spaCy model loaded offline, recognisers registered).
 
         Built once per process for each (model, language, recognisers, pipeline) combination and
@@ -670,13 +676,15 @@ class PiiRedactor:
             engine = _ANALYZERS[key] = self._build_analyzer()
         return engine
 
-    def _build_analyzer(self):
+    def _build_analyzer(self) -> AnalyzerEngine:
         from workbench.config import apply_offline_env
 
         apply_offline_env()
         import spacy
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NlpEngineProvider
+        from presidio_analyzer.nlp_engine import NlpEngineProvider, SpacyNlpEngine
+
+        from workbench.pii.ner import spacy_pipelines
 
         model = self.config.spacy_model
         if not (spacy.util.is_package(model) or Path(model).is_dir()):
@@ -695,6 +703,7 @@ class PiiRedactor:
             provider = NlpEngineProvider(nlp_configuration={
                 "nlp_engine_name": "spacy", "models": models, "ner_model_configuration": ner_configuration})
             nlp_engine = provider.create_engine()
+            assert isinstance(nlp_engine, SpacyNlpEngine)  # nlp_engine_name "spacy"
         else:
             from presidio_analyzer.nlp_engine import NerModelConfiguration
 
@@ -704,7 +713,7 @@ class PiiRedactor:
                 models=models, ner_model_configuration=NerModelConfiguration.from_dict(ner_configuration),
                 scope=self._ner_scope)
             nlp_engine.load()
-        nlp = nlp_engine.nlp[self.config.language]
+        nlp = spacy_pipelines(nlp_engine)[self.config.language]
         # Presidio reads tokens, lemmas and entities; the dependency parser only costs time.
         unused = ["parser"]
         if self.config.ner_only:
@@ -735,7 +744,7 @@ class PiiRedactor:
                               context_aware_enhancer=enhancer)
 
     @cached_property
-    def _anonymizer(self):
+    def _anonymizer(self) -> AnonymizerEngine:
         from presidio_anonymizer import AnonymizerEngine
 
         return AnonymizerEngine()
@@ -760,7 +769,7 @@ class PiiRedactor:
 
     # -- analysis ----------------------------------------------------------------------------
 
-    def _spans(self, text: str, results) -> list[Span]:
+    def _spans(self, text: str, results: list[RecognizerResult]) -> list[Span]:
         cfg = self.config
         kept = []
         ours = [(r.start, r.end) for r in results if r.entity_type == "PERSON"
@@ -824,7 +833,7 @@ class PiiRedactor:
 
         return [(r, recognizer_gate(r)) for r in self._recognizers]
 
-    def _recognize(self, text: str, artifacts) -> list:
+    def _recognize(self, text: str, artifacts: NlpArtifacts) -> list[RecognizerResult]:
         """Presidio's ``AnalyzerEngine.analyze`` on given NLP artefacts, minus its bookkeeping.
 
         The same recognisers and context enhancement; without the registry lookup per text, the
@@ -990,7 +999,7 @@ class PiiRedactor:
         whole number, ``None`` (left as is) or a list/mapping whose strings are all redacted; a
         field that a record lacks, or that holds a fraction or a boolean, is refused.
         """
-        jobs: list[tuple[int, tuple]] = []
+        jobs: list[tuple[int, tuple, bool]] = []
         texts: list[str] = []
         for i, record in enumerate(records):
             if not isinstance(record, Mapping):

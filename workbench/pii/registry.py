@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import bisect
 import copy
+from typing import Any, Callable, List, Optional
 
 import regex
-from presidio_analyzer import RecognizerResult
+from presidio_analyzer import EntityRecognizer, Pattern, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IbanRecognizer
 
 from workbench.pii.gazetteers import GivenNameRecognizer, PlaceNameRecognizer
@@ -48,7 +50,7 @@ def workbench_recognizers(language: str = "en") -> list:
     ]
 
 
-def recognizer_gate(recognizer):
+def recognizer_gate(recognizer: EntityRecognizer) -> Callable[[str], object] | None:
     """A cheap test a text must pass for ``recognizer`` to find anything in it, or None.
 
     Each gate is a necessary part of every pattern the recogniser matches, compiled with the
@@ -57,11 +59,15 @@ def recognizer_gate(recognizer):
     person or location cue a capital letter (``\\p{Lu}``, the first letter of
     :data:`~workbench.pii.patterns.NAME`).
     """
-    if isinstance(recognizer, EmailRecognizer) and all("[@]" in p.regex for p in recognizer.patterns):
-        return lambda text: "@" in text
-    if (type(recognizer) is IbanRecognizer and recognizer.patterns
-            and all("[A-Z]{2}[0-9]{2}" in p.regex for p in recognizer.patterns)):
-        return regex.compile(r"[A-Z]{2}[0-9]{2}", recognizer.global_regex_flags or 0).search
+    if isinstance(recognizer, (EmailRecognizer, IbanRecognizer)):
+        # presidio sets ``patterns`` in PatternRecognizer.__init__ inside an import cycle of its own
+        # modules, which mypy cannot order (a typing gap of presidio-analyzer; a list of Pattern)
+        patterns: list[Pattern] = recognizer.patterns  # type: ignore[has-type]
+        if isinstance(recognizer, EmailRecognizer) and all("[@]" in p.regex for p in patterns):
+            return lambda text: "@" in text
+        if (type(recognizer) is IbanRecognizer and patterns
+                and all("[A-Z]{2}[0-9]{2}" in p.regex for p in patterns)):
+            return regex.compile(r"[A-Z]{2}[0-9]{2}", recognizer.global_regex_flags or 0).search
     if type(recognizer) in (PersonCueRecognizer, LocationCueRecognizer):
         return _CAPITAL.search
     if isinstance(recognizer, (CuedValueRecognizer, SsnShapeRecognizer)):
@@ -77,10 +83,10 @@ _DIGIT = regex.compile(r"\d")
 REPLACED = ("PhoneRecognizer", "UrlRecognizer", "IpRecognizer", "EmailRecognizer")
 
 
-class _CopiedResults(list):
+class _CopiedResults(List[RecognizerResult]):
     """Results already copied for the context enhancer: ``copy.deepcopy`` returns the list itself."""
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CopiedResults:
         return self
 
 
@@ -94,7 +100,9 @@ class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
     most of them spaCy's, pass through untouched. Scores are the same.
     """
 
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+    def enhance_using_context(self, text: str, raw_results: List[RecognizerResult], nlp_artifacts: NlpArtifacts,
+                              recognizers: List[EntityRecognizer],
+                              context: Optional[List[str]] = None) -> List[RecognizerResult]:
         by_id = {r.id: r for r in recognizers if r.context}
         candidates = [r for r in raw_results
                       if (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY) in by_id]
@@ -113,7 +121,7 @@ class ShallowCopyContextEnhancer(LemmaContextAwareEnhancer):
         return [lookup.get(id(r), r) for r in raw_results]
 
     @staticmethod
-    def _find_index_of_match_token(word, start, tokens, tokens_indices) -> int:
+    def _find_index_of_match_token(word: str, start: int, tokens: Any, tokens_indices: List[int]) -> int:
         """The first token that ends after ``start`` (the parent's rule), by bisection instead
         of a walk over every token of the document for every result."""
         i = max(bisect.bisect_right(tokens_indices, start) - 1, 0)

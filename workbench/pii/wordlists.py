@@ -51,7 +51,7 @@ def given_names() -> frozenset[str]:
     return frozenset(n for n in names if n)
 
 
-def _name_list(provider, attrs: tuple[str, ...]) -> list[str]:
+def _name_list(provider: object, attrs: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for attr in attrs:
         value = vars(provider).get(attr)
@@ -110,7 +110,8 @@ def english_counts() -> dict[str, int]:
     import json
     from importlib.resources import files
 
-    with gzip.open(files("spellchecker") / "resources" / "en.json.gz", "rt", encoding="utf-8") as fh:
+    with (files("spellchecker") / "resources" / "en.json.gz").open("rb") as raw, \
+            gzip.open(raw, "rt", encoding="utf-8") as fh:
         return json.load(fh)
 
 

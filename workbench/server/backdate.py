@@ -125,14 +125,14 @@ def set_times(db_url: str, datasets: list[DatasetTimes], *, since: dt.datetime) 
     return done
 
 
-def _update(conn, table: sa.Table, rows: list[dict]) -> int:
+def _update(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> int:
     if rows:
         conn.execute(table.update().where(table.c.id == sa.bindparam("_id")).values(
             inserted_at=sa.bindparam("_ins"), updated_at=sa.bindparam("_upd")), rows)
     return len(rows)
 
 
-def _dataset(conn, plan: DatasetTimes, since: dt.datetime, done: Backdated) -> None:
+def _dataset(conn: sa.Connection, plan: DatasetTimes, since: dt.datetime, done: Backdated) -> None:
     ds = uuid.UUID(str(plan.dataset_id))
     rec, resp, sug, usr = _records, _responses, _suggestions, _users
     records = conn.execute(sa.select(rec.c.id, rec.c.external_id, rec.c.inserted_at)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
 
 import requests
 from sqlalchemy.engine import make_url
@@ -225,7 +226,7 @@ def read_state() -> ServerState | None:
 
 
 @contextmanager
-def _lock():
+def _lock() -> Iterator[None]:
     """One ``start``/``stop`` at a time per home folder."""
     path = config.run_dir() / "lock"
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as fh:
@@ -267,7 +268,7 @@ def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BA
     return True
 
 
-def _open_private_append(path: Path):
+def _open_private_append(path: Path) -> BinaryIO:
     """``path`` opened for appending, created owner-only (mode 600) whatever the umask."""
     rotate_log(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -477,7 +478,7 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1][:400] if lines else "no output"
 
 
-def _wait(check, timeout: float, what: str, info: ProcessInfo) -> None:
+def _wait(check: Callable[[], bool], timeout: float, what: str, info: ProcessInfo) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -610,5 +611,5 @@ def status() -> Status:
         state=state,
         components=components,
         api_ok=api_ok(state.url, creds.api_key),
-        redis_ok=bool(redis_url) and redis_ping(redis_url),
+        redis_ok=redis_ping(redis_url) if redis_url else False,
     )

@@ -33,6 +33,7 @@ import os
 import sys
 import traceback
 import uuid
+from types import TracebackType
 
 #: What an unhandled exception's message may put into the log (a failed statement's SQL is longer).
 LOGGED_MESSAGE_CHARS = 300
@@ -83,12 +84,18 @@ def short_message(error: BaseException, limit: int = LOGGED_MESSAGE_CHARS) -> st
     return first if len(first) <= limit else first[:limit] + f"... ({len(first)} characters)"
 
 
+#: What ``sys.exc_info()`` returns (as typeshed's ``logging.Formatter.formatException`` takes it).
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
 class ShortExceptionFormatter(logging.Formatter):
     """Logs an exception as its traceback's frames and :func:`short_message` (uvicorn logs every
     500 with the exception, whose message may be a whole SQL statement with its parameters)."""
 
-    def formatException(self, ei) -> str:
+    def formatException(self, ei: _ExcInfo) -> str:
         _, value, tb = ei
+        if value is None:  # no exception: nothing to shorten
+            return super().formatException(ei)
         frames = "".join(traceback.format_tb(tb)).rstrip()
         return f"Traceback (most recent call last):\n{frames}\n{type(value).__name__}: {short_message(value)}"
 
@@ -107,7 +114,7 @@ def _quiet_errors() -> None:
 
     log = logging.getLogger("argilla")
 
-    def to_argilla_error(cls, error: Exception) -> ServerError:
+    def to_argilla_error(cls: type, error: Exception) -> ServerError:
         if isinstance(error, ServerError):
             return error
         if isinstance(error, RequestValidationError):

@@ -63,12 +63,13 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from uuid import UUID
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from argilla_server.enums import MetadataPropertyType, RecordSortField, SimilarityOrder, SortOrder
 from argilla_server.errors.future import UnprocessableEntityError
@@ -317,14 +318,16 @@ def _own_engine():
 class _Db:
     """A connection of the search engine's own pool, with our SQLite functions registered."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._engine = _own_engine()
         self.dialect = self._engine.dialect.name
-        self._cm = None
-        self.conn = None
+        # set while open (``async with``): the pool's connection, which is its own context manager
+        self._cm: Optional[AsyncConnection] = None
+        self.conn: Optional[AsyncConnection] = None
 
     async def __aenter__(self) -> "_Db":
-        if _remaining() is not None and _remaining() <= 0:
+        left = _remaining()
+        if left is not None and left <= 0:
             raise SearchTimedOut()
         self._cm = self._engine.connect()
         self.conn = await self._cm.__aenter__()
@@ -338,12 +341,14 @@ class _Db:
             self._state["deadline"] = _DEADLINE.get()
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: Any) -> None:
         if self._state is not None:
             self._state["deadline"] = None
+        assert self._cm is not None  # opened by __aenter__
         await self._cm.__aexit__(*exc)
 
-    async def _execute(self, sql: str, params: Optional[dict]):
+    async def _execute(self, sql: str, params: Optional[dict]) -> Any:
+        assert self.conn is not None  # used inside ``async with``
         left = _remaining()
         if left is not None:
             if left <= 0:
@@ -422,7 +427,7 @@ async def _count(b: SqlBuilder, where: str, parts: Optional[int] = None) -> int:
     return int(sum(await _gather(*(part(edges[i], edges[i + 1]) for i in range(parts)))))
 
 
-async def _gather(*aws) -> list:
+async def _gather(*aws: Any) -> list:
     """``asyncio.gather`` that waits for every part before raising the first error, so that no
     statement of a failed (or timed-out) search is left running after its answer."""
     results = await asyncio.gather(*aws, return_exceptions=True)
@@ -574,7 +579,7 @@ def _metadata_filter(b: SqlBuilder, schema: _Schema, filter, name: str) -> str:
     raise UnsupportedSearch(f"metadata property {name!r} has unknown type {mtype!r}")
 
 
-def _num(value, what: str) -> float:
+def _num(value: Any, what: str) -> float:
     return finite_number(value, what)
 
 
@@ -734,18 +739,17 @@ def _sort_expr(b: SqlBuilder, schema: _Schema, scope, agg: str) -> str:
 def _text_sql(b: SqlBuilder, schema: _Schema, query: Optional[Union[TextQuery, str]]) -> str:
     if query is None:
         return "1 = 1"
-    if isinstance(query, str):
-        query = TextQuery(q=query)
-    if query.field:
-        if query.field not in schema.fields:
-            raise UnsupportedSearch(f"text query: field {query.field!r} not found in the dataset")
-        targets = [(query.field, schema.fields[query.field])]
+    tq = TextQuery(q=query) if isinstance(query, str) else query
+    if tq.field:
+        if tq.field not in schema.fields:
+            raise UnsupportedSearch(f"text query: field {tq.field!r} not found in the dataset")
+        targets = [(tq.field, schema.fields[tq.field])]
     else:
         targets = list(schema.fields.items())
     exprs = [e for e in (b.field_text_expr(name, ftype) for name, ftype in targets) if e is not None]
-    if query.field and not exprs:
-        raise UnsupportedSearch(f"text query: field {query.field!r} of type {schema.fields[query.field]!r} is not searchable")
-    node = parse_text_query(query.q)
+    if tq.field and not exprs:
+        raise UnsupportedSearch(f"text query: field {tq.field!r} of type {schema.fields[tq.field]!r} is not searchable")
+    node = parse_text_query(tq.q)
     check_text_clauses(node, len(exprs))
     return b.text_condition(node, exprs)
 
@@ -834,7 +838,7 @@ class WorkbenchSqlSearchEngine(SearchEngine):
     async def new_instance(cls) -> "WorkbenchSqlSearchEngine":
         return cls()
 
-    async def close(self):
+    async def close(self) -> None:
         return None
 
     async def ping(self) -> bool:
@@ -852,37 +856,37 @@ class WorkbenchSqlSearchEngine(SearchEngine):
 
     # -- indexing: nothing to do, the server's tables are the index ------------------------------
 
-    async def create_index(self, dataset: Dataset):
+    async def create_index(self, dataset: Dataset) -> None:
         return None
 
-    async def delete_index(self, dataset: Dataset):
+    async def delete_index(self, dataset: Dataset) -> None:
         return None
 
-    async def configure_metadata_property(self, dataset: Dataset, metadata_property: MetadataProperty):
+    async def configure_metadata_property(self, dataset: Dataset, metadata_property: MetadataProperty) -> None:
         return None
 
-    async def configure_index_vectors(self, vector_settings: VectorSettings):
+    async def configure_index_vectors(self, vector_settings: VectorSettings) -> None:
         return None
 
-    async def index_records(self, dataset: Dataset, records: Iterable[Record]):
+    async def index_records(self, dataset: Dataset, records: Iterable[Record]) -> None:
         return None
 
-    async def partial_record_update(self, record: Record, **update):
+    async def partial_record_update(self, record: Record, **update: Any) -> None:
         return None
 
-    async def delete_records(self, dataset: Dataset, records: Iterable[Record]):
+    async def delete_records(self, dataset: Dataset, records: Iterable[Record]) -> None:
         return None
 
-    async def update_record_response(self, response: Response):
+    async def update_record_response(self, response: Response) -> None:
         return None
 
-    async def delete_record_response(self, response: Response):
+    async def delete_record_response(self, response: Response) -> None:
         return None
 
-    async def update_record_suggestion(self, suggestion: Suggestion):
+    async def update_record_suggestion(self, suggestion: Suggestion) -> None:
         return None
 
-    async def delete_record_suggestion(self, suggestion: Suggestion):
+    async def delete_record_suggestion(self, suggestion: Suggestion) -> None:
         return None
 
     # -- progress and metrics --------------------------------------------------------------------
@@ -1037,7 +1041,7 @@ class WorkbenchSqlSearchEngine(SearchEngine):
         if bool(value) == bool(record):
             raise ValueError("Must provide either vector value or record to compute the similarity search")
         excluded = None
-        if not value:
+        if not value and record is not None:  # record is set whenever value is not (checked above)
             excluded = record.id
             value = record.vector_value_by_vector_settings(vector_settings)
         if not value:

@@ -8,7 +8,10 @@ ensure or inspect the indexes in-process.
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple, Union
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = ["INDEXES", "ensure_indexes"]
 
@@ -27,7 +30,7 @@ INDEXES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
 )
 
 
-def ensure_indexes(sync_engine_or_url) -> List[str]:
+def ensure_indexes(sync_engine_or_url: Union[Engine, str]) -> List[str]:
     """Create the extra indexes this engine's queries use; idempotent.
 
     Parameters

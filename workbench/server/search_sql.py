@@ -261,7 +261,7 @@ def parse_text_query(q: str) -> TextNode:
                 f"the limit is {MAX_QUERY_DEPTH} levels"
             )
 
-    def peek():
+    def peek() -> Optional[Tuple[str, str]]:
         return tokens[pos] if pos < len(tokens) else None
 
     def parse_or() -> Optional[TextNode]:
@@ -270,10 +270,10 @@ def parse_text_query(q: str) -> TextNode:
         while peek() == ("op", "|"):
             pos += 1
             parts.append(parse_and())
-        parts = [p for p in parts if p is not None]
-        if not parts:
+        found = [p for p in parts if p is not None]
+        if not found:
             return None
-        return parts[0] if len(parts) == 1 else TextNode("or", tuple(parts))
+        return found[0] if len(found) == 1 else TextNode("or", tuple(found))
 
     def parse_and() -> Optional[TextNode]:
         nonlocal pos
@@ -335,10 +335,10 @@ def parse_text_query(q: str) -> TextNode:
     while pos < len(tokens):  # unbalanced ')' : keep parsing what follows (ANDed, one flat node)
         pos += 1
         parts.append(parse_or())
-    parts = [p for p in parts if p is not None]
-    if not parts:
+    found = [p for p in parts if p is not None]
+    if not found:
         return TextNode("none")
-    node = parts[0] if len(parts) == 1 else TextNode("and", tuple(parts))
+    node = found[0] if len(found) == 1 else TextNode("and", tuple(found))
     words = [w for ws, _, _ in text_node_regexes(node) for w in ws]
     if len(words) > MAX_QUERY_TERMS:
         raise UnsupportedSearch(f"text query has {len(words):,} words; the limit is {MAX_QUERY_TERMS} words")
@@ -415,7 +415,7 @@ def to_datetime(value: Union[str, float, int, datetime], what: str) -> datetime:
             f"to {MAX_EPOCH_MS}, or ISO 8601 dates from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)"
         )
 
-    def from_epoch_ms(ms) -> datetime:
+    def from_epoch_ms(ms: Any) -> datetime:
         try:
             ms = float(ms)
         except OverflowError:  # an int too large for a float

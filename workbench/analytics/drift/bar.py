@@ -78,5 +78,5 @@ def pooled_bar(bars: float | Mapping[str, float | None] | None) -> float | None:
     >>> pooled_bar({"quality": 0.7, "safety": 0.8}), pooled_bar({})
     (0.7, None)
     """
-    values = [float(v) for v in (bars.values() if isinstance(bars, dict) else [bars]) if v is not None]
+    values = [float(v) for v in (bars.values() if isinstance(bars, Mapping) else [bars]) if v is not None]
     return min(values) if values else None

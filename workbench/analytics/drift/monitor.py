@@ -203,7 +203,7 @@ def _streams(obs: pd.DataFrame) -> pd.DataFrame:
 def _baseline(annotator: Hashable, x: np.ndarray, *, opts: MonitorOptions) -> Baseline:
     """The accuracy ``annotator``'s chart is designed on, from their 0/1 agreements ``x``: given,
     the task's bar (too few observations for a window), or estimated from the window."""
-    known = opts.baseline.get(annotator) if isinstance(opts.baseline, dict) else opts.baseline
+    known = opts.baseline.get(annotator) if isinstance(opts.baseline, Mapping) else opts.baseline
     if known is not None:
         if not 0 < known < 1:
             raise BadInput(f"baseline accuracy for annotator {annotator!r} must be in (0, 1), got {known!r}")

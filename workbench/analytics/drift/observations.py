@@ -268,7 +268,7 @@ def team_votes(group: ArrayLike, annotator: ArrayLike, value: ArrayLike, k: int,
         if once:  # every annotator answers once per group: per-group tables are enough
             return _team_votes_once(g, v, k, n_groups, min_others=min_others, strict_majority=strict_majority)
     if n_groups * k <= max_cells:  # one block: every row, in table order
-        blocks = [slice(None)]
+        blocks: list[slice | np.ndarray] = [slice(None)]
     else:
         order = np.argsort(g, kind="stable")
         g_sorted = g[order]

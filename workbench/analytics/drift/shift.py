@@ -137,7 +137,8 @@ def homogeneity_test(
     n = int(obs.sum())
     if obs.shape[0] < 2 or obs.shape[1] < 2:
         return HomogeneityResult(0.0, 1.0, 0, "degenerate", 0.0, js, n, float("nan"))
-    x2, exp = _pearson(obs)
+    x2_all, exp = _pearson(obs)
+    x2 = float(x2_all)  # one (r, c) table: a single statistic
     dof = (obs.shape[0] - 1) * (obs.shape[1] - 1)
     v = math.sqrt(x2 / (n * (min(obs.shape) - 1)))
     min_exp = float(exp.min())
@@ -254,14 +255,14 @@ def shift_vs_own_past(
         side = np.where(df["guideline_version"] == old, "before", "after")
     else:
         try:
-            at = pd.Timestamp(at)
+            split = pd.Timestamp(at)
         except (TypeError, ValueError) as exc:
             raise BadInput(f"at={at!r} is not a date/time") from exc
         t = df["time"]
         if window is not None:
-            window = pd.Timedelta(window)
-            df = df.loc[(t >= at - window) & (t < at + window)]
-        side = np.where(df["time"] < at, "before", "after")
+            half = pd.Timedelta(window)
+            df = df.loc[(t >= split - half) & (t < split + half)]
+        side = np.where(df["time"] < split, "before", "after")
     counts = df.assign(_side=side).groupby(["annotator", "question", "_side", "value"], sort=False).size()
     counts = counts.unstack("value", fill_value=0)
     return shift_vs_own_past_counts(counts, **test_options)
