@@ -8,7 +8,6 @@ tests/test_candidates_e2e.py.)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pickle
 import subprocess
@@ -16,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from data_scripts import load
 
 DATA = Path(__file__).resolve().parent / "data"
 PINNED = json.loads((DATA / "candidates_steps_pinned.json").read_text())["outputs"]
@@ -34,10 +34,7 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def now():
     """The steps' outputs as the current code gives them (tests/data/make_candidates_steps_pinned.py)."""
-    spec = importlib.util.spec_from_file_location("make_candidates_steps_pinned", DATA / "make_candidates_steps_pinned.py")
-    make = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make)
-    return make.outputs()
+    return load("make_candidates_steps_pinned").outputs()
 
 
 def test_the_pinned_cases_cover_every_step():

@@ -10,17 +10,15 @@ against itself. A deliberate change of behaviour regenerates only the entries it
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+from data_scripts import load
 
 DATA = Path(__file__).parent / "data"
-_spec = importlib.util.spec_from_file_location("make_diagnosis_pinned", DATA / "make_diagnosis_pinned.py")
-make = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make)
+make = load("make_diagnosis_pinned")
 
 PINNED = json.loads((DATA / "diagnosis_pinned.json").read_text())["runs"]
 

@@ -9,20 +9,18 @@ behaviour regenerates only the entries it changes (``--only``) and says which an
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
+from data_scripts import load
 
 DATA = Path(__file__).parent / "data"
 sys.path.insert(0, str(DATA))
 from pinned_json import differences  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("make_gate_pinned", DATA / "make_gate_pinned.py")
-make = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make)
+make = load("make_gate_pinned")
 
 PINNED = json.loads((DATA / "gate_pinned.json").read_text())["runs"]
 

@@ -7,7 +7,6 @@ Accuracy); the scripts differ in small ways (function names, error types), the c
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import json
 import re
@@ -15,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from data_scripts import load
 
 DATA = Path(__file__).parent / "data"
 TYPES = {"PERSON", "LOCATION", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
@@ -40,10 +40,7 @@ SETS = tuple(MINIMUMS)
 
 
 def _script(name: str):
-    spec = importlib.util.spec_from_file_location(f"make_pii_{name}_under_test", DATA / f"make_pii_{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load(f"make_pii_{name}", module_name=f"make_pii_{name}_under_test")
 
 
 def _rendered(name: str) -> str:

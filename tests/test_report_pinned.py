@@ -12,26 +12,19 @@ into steps.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from data_scripts import load
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, DATA / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def pinned():
-    make = _load("make_report_pinned")
-    return make.read_fixture(), make.outputs(), _load("pinned_json")
+    make = load("make_report_pinned")
+    return make.read_fixture(), make.outputs(), load("pinned_json")
 
 
 def test_every_pinned_report_is_still_produced(pinned):
